@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vexfs_format.h - the VexFS on-disk format.
+ *
+ * This header is the contract between the kernel module (src/) and the
+ * userspace tools (userspace/).  Both include it verbatim; nothing else
+ * defines a byte of the format.  Every multi-byte field is little-endian.
+ *
+ * Disk layout (block numbers in filesystem blocks of s_block_size bytes):
+ *
+ *   byte 0          1024           2048
+ *   +---------------+--------------+----------------------------------+
+ *   | boot / label  | superblock   | rest of the first block(s)       |
+ *   | (untouched)   | (1024 bytes) | (zero)                           |
+ *   +---------------+--------------+----------------------------------+
+ *
+ *   +-------------+-----------+-----------+-------------+---------+------+
+ *   | sb block(s) | inode     | block     | inode table | journal | data |
+ *   | 0..first-1  | bitmap    | bitmap    |             | (jbd2)  | ...  |
+ *   +-------------+-----------+-----------+-------------+---------+------+
+ *                 ^s_inode_bitmap_start   ^s_inode_table_start     ^s_data_start
+ *                             ^s_block_bitmap_start   ^s_journal_start
+ *
+ * Every region is described by a (start, length) pair in the superblock, so
+ * a later format may move or grow them without changing the readers.
+ *
+ * Metadata integrity: the superblock, every inode and every metadata block
+ * carry a crc32c.  The superblock checksum is seeded with ~0; all other
+ * checksums are seeded with crc32c(~0, s_uuid) so that a block copied from
+ * another VexFS fails verification, as ext4's metadata_csum does.  A checksum
+ * is computed over the structure with its checksum field set to zero.
+ * "crc32c" here is the raw Castagnoli CRC without final inversion, which is
+ * what the kernel's crc32c() returns.
+ *
+ * Metadata blocks (bitmaps, extent tree nodes, directory tree nodes, xattr
+ * blocks, vector index nodes) begin with struct vexfs_block_header, which
+ * names the block's type (magic), its own location and its owning inode so
+ * that misdirected writes and cross-linked blocks are detected.
+ */
+#ifndef _VEXFS_FORMAT_H
+#define _VEXFS_FORMAT_H
+
+#include <linux/types.h>
+
+#ifdef __cplusplus
+#define _Static_assert static_assert	/* the benchmarks build as C++ */
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Identity and versions                                               */
+/* ------------------------------------------------------------------ */
+
+#define VEXFS_SUPER_MAGIC	0x56584653	/* "VXFS" read as a LE u32 */
+#define VEXFS_SUPER_OFFSET	1024		/* byte offset of the sb */
+#define VEXFS_SUPER_SIZE	1024
+
+#define VEXFS_VERSION_MAJOR	1	/* incompatible layout changes */
+#define VEXFS_VERSION_MINOR	0	/* compatible additions */
+
+#define VEXFS_MIN_BLOCK_SIZE	1024
+#define VEXFS_MAX_BLOCK_SIZE	4096	/* must not exceed PAGE_SIZE */
+#define VEXFS_DEFAULT_BLOCK_SIZE 4096
+
+#define VEXFS_INODE_SIZE	256
+#define VEXFS_LABEL_MAX		64	/* bytes, including the NUL */
+#define VEXFS_NAME_LEN		255	/* longest file name */
+
+/*
+ * The smallest filesystem mkfs will make: the metadata of a tiny disk plus
+ * room for a useful amount of data.
+ */
+#define VEXFS_MIN_BLOCKS	64
+
+/* ------------------------------------------------------------------ */
+/* Feature bits                                                        */
+/* ------------------------------------------------------------------ */
+
+/* compat: a kernel that does not know the bit may still mount read-write */
+#define VEXFS_FEATURE_COMPAT_HAS_JOURNAL	0x00000001 /* jbd2 region */
+#define VEXFS_FEATURE_COMPAT_EXT_ATTR		0x00000002 /* xattr blocks */
+#define VEXFS_FEATURE_COMPAT_ALL	(VEXFS_FEATURE_COMPAT_HAS_JOURNAL | \
+					 VEXFS_FEATURE_COMPAT_EXT_ATTR)
+
+/* ro_compat: an unaware kernel may mount only read-only */
+#define VEXFS_FEATURE_RO_COMPAT_COLLECTIONS	0x00000001 /* vector store */
+#define VEXFS_FEATURE_RO_COMPAT_VECTOR_INDEX	0x00000002 /* ANN index */
+#define VEXFS_FEATURE_RO_COMPAT_ALL (VEXFS_FEATURE_RO_COMPAT_COLLECTIONS | \
+				     VEXFS_FEATURE_RO_COMPAT_VECTOR_INDEX)
+
+/* incompat: an unaware kernel must refuse the filesystem */
+#define VEXFS_FEATURE_INCOMPAT_EXTENTS		0x00000001 /* always set */
+#define VEXFS_FEATURE_INCOMPAT_DIR_TREE		0x00000002 /* always set */
+#define VEXFS_FEATURE_INCOMPAT_RECOVER		0x00000004 /* journal dirty */
+#define VEXFS_FEATURE_INCOMPAT_ALL	(VEXFS_FEATURE_INCOMPAT_EXTENTS | \
+					 VEXFS_FEATURE_INCOMPAT_DIR_TREE | \
+					 VEXFS_FEATURE_INCOMPAT_RECOVER)
+
+/* s_state */
+#define VEXFS_STATE_VALID	0x0001	/* cleanly unmounted */
+#define VEXFS_STATE_ERROR	0x0002	/* errors were detected */
+
+/* s_errors: what the kernel does when it finds corruption */
+#define VEXFS_ERRORS_CONTINUE	1
+#define VEXFS_ERRORS_RO		2
+#define VEXFS_ERRORS_PANIC	3
+#define VEXFS_ERRORS_DEFAULT	VEXFS_ERRORS_RO
+
+/* s_checksum_type */
+#define VEXFS_CSUM_CRC32C	1
+
+/* ------------------------------------------------------------------ */
+/* Reserved inode numbers                                              */
+/* ------------------------------------------------------------------ */
+
+#define VEXFS_BAD_INO		1	/* never allocated (like ext2) */
+#define VEXFS_ROOT_INO		2	/* the root directory */
+#define VEXFS_COLLECTIONS_INO	3	/* hidden table of collections */
+#define VEXFS_FIRST_INO		16	/* first inode for users */
+
+/* ------------------------------------------------------------------ */
+/* Superblock                                                          */
+/* ------------------------------------------------------------------ */
+
+struct vexfs_super_block {
+/*000*/	__le32	s_magic;		/* VEXFS_SUPER_MAGIC */
+	__le32	s_checksum;		/* crc32c(~0, sb with this = 0) */
+	__le16	s_version_major;	/* VEXFS_VERSION_MAJOR */
+	__le16	s_version_minor;	/* VEXFS_VERSION_MINOR */
+	__le32	s_block_size;		/* bytes, power of two */
+/*010*/	__le64	s_blocks_count;		/* blocks in the filesystem */
+	__le64	s_free_blocks;		/* free data blocks */
+/*020*/	__le64	s_inodes_count;		/* inodes in the inode table */
+	__le64	s_free_inodes;		/* free inodes */
+/*030*/	__le32	s_feature_compat;
+	__le32	s_feature_ro_compat;
+	__le32	s_feature_incompat;
+	__le16	s_inode_size;		/* VEXFS_INODE_SIZE */
+	__le16	s_checksum_type;	/* VEXFS_CSUM_CRC32C */
+/*040*/	__u8	s_uuid[16];		/* filesystem UUID, seeds csums */
+/*050*/	char	s_label[VEXFS_LABEL_MAX]; /* NUL-terminated volume label */
+/*090*/	__le64	s_inode_bitmap_start;	/* first inode bitmap block */
+	__le64	s_inode_bitmap_blocks;
+/*0A0*/	__le64	s_block_bitmap_start;	/* first block bitmap block */
+	__le64	s_block_bitmap_blocks;
+/*0B0*/	__le64	s_inode_table_start;	/* first inode table block */
+	__le64	s_inode_table_blocks;
+/*0C0*/	__le64	s_journal_start;	/* jbd2 region; 0 if none */
+	__le64	s_journal_blocks;
+/*0D0*/	__le64	s_data_start;		/* first block the allocator owns */
+	__le64	s_root_ino;		/* VEXFS_ROOT_INO */
+/*0E0*/	__le64	s_first_ino;		/* first non-reserved inode */
+	__le64	s_last_orphan;		/* head of unlinked-open inode list */
+/*0F0*/	__le64	s_mkfs_time;		/* seconds since the epoch */
+	__le64	s_mount_time;		/* last mount */
+/*100*/	__le64	s_write_time;		/* last superblock write */
+	__le32	s_mount_count;		/* mounts since mkfs or fsck */
+	__le16	s_state;		/* VEXFS_STATE_* */
+	__le16	s_errors;		/* VEXFS_ERRORS_* */
+/*110*/	__le32	s_hash_seed[4];		/* directory name hash key */
+/*120*/	__le64	s_collections_ino;	/* VEXFS_COLLECTIONS_INO or 0 */
+	__le32	s_collections_count;	/* collections defined */
+	__le32	s_default_mount_opts;	/* reserved for mount defaults */
+/*130*/	__le64	s_lastcheck_time;	/* last fsck */
+	__u8	s_reserved[708];	/* zero */
+/*3FC*/	__le32	s_reserved_tail;	/* zero; keeps the size obvious */
+};
+
+_Static_assert(sizeof(struct vexfs_super_block) == VEXFS_SUPER_SIZE,
+	       "vexfs_super_block must be 1024 bytes");
+
+/* ------------------------------------------------------------------ */
+/* Metadata block header                                               */
+/* ------------------------------------------------------------------ */
+
+/* bh_magic values: one per metadata block type */
+#define VEXFS_IBITMAP_MAGIC	0x50414d49	/* "IMAP" */
+#define VEXFS_BBITMAP_MAGIC	0x50414d42	/* "BMAP" */
+#define VEXFS_EXTENT_MAGIC	0x54585845	/* "EXXT" extent tree node */
+#define VEXFS_DIRTREE_MAGIC	0x45455244	/* "DREE" directory tree node */
+#define VEXFS_XATTR_MAGIC	0x52545841	/* "AXTR" xattr block */
+#define VEXFS_VECSTORE_MAGIC	0x53434556	/* "VECS" vector store block */
+#define VEXFS_VINDEX_MAGIC	0x58444956	/* "VIDX" vector index block */
+
+struct vexfs_block_header {
+/*00*/	__le32	bh_magic;		/* block type */
+	__le32	bh_checksum;		/* crc32c(uuid seed, block) */
+/*08*/	__le64	bh_blocknr;		/* this block's own number */
+/*10*/	__le64	bh_owner;		/* owning inode, 0 for global */
+/*18*/	__le64	bh_reserved;		/* zero */
+};
+
+_Static_assert(sizeof(struct vexfs_block_header) == 32,
+	       "vexfs_block_header must be 32 bytes");
+
+/*
+ * Bitmaps: each bitmap block holds (block_size - 32) * 8 bits after its
+ * header.  Bit n of the inode bitmap is inode n (bits 0 and the reserved
+ * inodes are set at mkfs).  Bit n of the block bitmap is block n, for the
+ * whole device, so the metadata regions are simply marked in use.
+ */
+#define VEXFS_BITMAP_BITS(bs)	(((bs) - sizeof(struct vexfs_block_header)) * 8)
+
+/* ------------------------------------------------------------------ */
+/* Extents                                                             */
+/* ------------------------------------------------------------------ */
+
+#define VEXFS_EXT_UNWRITTEN	0x0001	/* allocated, reads as zeros */
+#define VEXFS_EXT_MAX_LEN	32768	/* blocks in one extent */
+#define VEXFS_EXT_MAX_DEPTH	5
+
+/* Header of an extent tree node, in the inode root or in a tree block. */
+struct vexfs_extent_header {
+	__le16	eh_magic;		/* VEXFS_EXTENT_HDR_MAGIC */
+	__le16	eh_entries;		/* entries in use */
+	__le16	eh_max;			/* capacity of this node */
+	__le16	eh_depth;		/* 0 = leaf (extents follow) */
+};
+#define VEXFS_EXTENT_HDR_MAGIC	0xf30b
+
+/* Leaf entry: maps [e_lblk, e_lblk + e_len) to [e_pblk, e_pblk + e_len). */
+struct vexfs_extent {
+	__le64	e_pblk;			/* first physical block */
+	__le32	e_lblk;			/* first logical block */
+	__le16	e_len;			/* blocks, 1..VEXFS_EXT_MAX_LEN */
+	__le16	e_flags;		/* VEXFS_EXT_* */
+};
+
+/* Index entry: the child node covers logical blocks from ei_lblk on. */
+struct vexfs_extent_idx {
+	__le64	ei_child;		/* physical block of the child */
+	__le32	ei_lblk;		/* first logical block covered */
+	__le32	ei_reserved;		/* zero */
+};
+
+_Static_assert(sizeof(struct vexfs_extent_header) == 8, "extent header");
+_Static_assert(sizeof(struct vexfs_extent) == 16, "extent");
+_Static_assert(sizeof(struct vexfs_extent_idx) == 16, "extent index");
+
+/*
+ * Largest file: 2^32 logical blocks (e_lblk is 32 bits), i.e. 16 TiB with
+ * 4 KiB blocks.  The kernel also caps it at MAX_LFS_FILESIZE.
+ */
+#define VEXFS_MAX_LBLK		0xffffffffULL
+
+/* ------------------------------------------------------------------ */
+/* Inode                                                               */
+/* ------------------------------------------------------------------ */
+
+#define VEXFS_INODE_DATA_SIZE	96	/* extent root or inline data */
+#define VEXFS_ROOT_EXTENTS	((VEXFS_INODE_DATA_SIZE - \
+				  sizeof(struct vexfs_extent_header)) / \
+				 sizeof(struct vexfs_extent))
+
+/* i_flags */
+#define VEXFS_INODE_INLINE	0x00000001 /* i_data holds the data (symlink) */
+#define VEXFS_INODE_HIDDEN	0x00000002 /* internal inode, never linked */
+#define VEXFS_INODE_ORPHAN	0x00000004 /* on the orphan list */
+#define VEXFS_INODE_APPEND	0x00000020 /* FS_APPEND_FL */
+#define VEXFS_INODE_IMMUTABLE	0x00000010 /* FS_IMMUTABLE_FL */
+#define VEXFS_INODE_NOATIME	0x00000080 /* FS_NOATIME_FL */
+
+struct vexfs_timestamp {
+	__le64	sec;			/* seconds since the epoch (signed) */
+	__le32	nsec;			/* 0..999999999 */
+	__le32	reserved;		/* zero */
+};
+
+struct vexfs_inode {
+/*000*/	__le16	i_mode;			/* S_IF* | permissions; 0 = free */
+	__le16	i_links_count;		/* hard links */
+	__le32	i_flags;		/* VEXFS_INODE_* */
+/*008*/	__le32	i_uid;
+	__le32	i_gid;
+/*010*/	__le64	i_size;			/* bytes */
+/*018*/	__le64	i_blocks;		/* filesystem blocks in use */
+/*020*/	struct vexfs_timestamp i_atime;
+/*030*/	struct vexfs_timestamp i_mtime;
+/*040*/	struct vexfs_timestamp i_ctime;
+/*050*/	struct vexfs_timestamp i_crtime;	/* birth time */
+/*060*/	__le64	i_ino;			/* own number, detects misplacement */
+	__le32	i_generation;		/* for NFS handles */
+	__le32	i_checksum;		/* crc32c(uuid seed, inode) */
+/*070*/	__le64	i_parent;		/* directory containing the inode */
+	__le64	i_xattr_block;		/* out-of-line xattr block or 0 */
+/*080*/	__le32	i_rdev;			/* device number (new_encode_dev) */
+	__le32	i_collection;		/* vector collection id or 0 */
+	__le64	i_vec_slot;		/* slot in the vector store, or 0 */
+/*090*/	__le64	i_next_orphan;		/* orphan list link */
+	__le64	i_reserved1;		/* zero */
+/*0A0*/	__u8	i_data[VEXFS_INODE_DATA_SIZE]; /* extent root / inline */
+};
+
+_Static_assert(sizeof(struct vexfs_timestamp) == 16, "timestamp");
+_Static_assert(sizeof(struct vexfs_inode) == VEXFS_INODE_SIZE,
+	       "vexfs_inode must be 256 bytes");
+
+/* ------------------------------------------------------------------ */
+/* Directories                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A directory is a B+tree keyed by a 63-bit keyed hash of the name
+ * (seeded from s_hash_seed), stored in the directory's own logical blocks;
+ * logical block 0 is the root when i_size != 0.  "." and ".." are not
+ * stored: ".." is i_parent.  readdir walks the leaves in hash order and
+ * uses the hash as the telldir cookie, which stays valid while entries are
+ * added or removed.
+ */
+#define VEXFS_DIRTREE_MAX_DEPTH	8
+
+/* Directory tree node, after struct vexfs_block_header. */
+struct vexfs_dir_node {
+	__le16	dn_level;		/* 0 = leaf */
+	__le16	dn_count;		/* entries */
+	__le16	dn_used;		/* bytes used by leaf records */
+	__le16	dn_reserved;
+	__le32	dn_next;		/* next leaf, logical block; 0 = last */
+	__le32	dn_prev;		/* previous leaf; 0 = first */
+};
+
+/* Interior node entry: child covers names hashing >= de_hash. */
+struct vexfs_dir_index {
+	__le64	di_hash;
+	__le32	di_child;		/* logical block in the directory */
+	__le32	di_reserved;
+};
+
+/* Leaf record; records are 8-byte aligned and sorted by hash. */
+struct vexfs_dir_entry {
+	__le64	de_hash;		/* name hash (63 bits) */
+	__le64	de_ino;			/* inode number */
+	__le16	de_rec_len;		/* record length, multiple of 8 */
+	__u8	de_name_len;		/* 1..VEXFS_NAME_LEN */
+	__u8	de_file_type;		/* VEXFS_FT_* */
+	char	de_name[];		/* not NUL-terminated */
+};
+
+_Static_assert(sizeof(struct vexfs_dir_node) == 16, "dir node");
+_Static_assert(sizeof(struct vexfs_dir_index) == 16, "dir index");
+_Static_assert(__builtin_offsetof(struct vexfs_dir_entry, de_name) == 20,
+	       "dir entry header");
+
+/* de_file_type, the same values as the kernel's FT_* / DT_* >> 0 */
+#define VEXFS_FT_UNKNOWN	0
+#define VEXFS_FT_REG_FILE	1
+#define VEXFS_FT_DIR		2
+#define VEXFS_FT_CHRDEV		3
+#define VEXFS_FT_BLKDEV		4
+#define VEXFS_FT_FIFO		5
+#define VEXFS_FT_SOCK		6
+#define VEXFS_FT_SYMLINK	7
+#define VEXFS_FT_MAX		8
+
+/* ------------------------------------------------------------------ */
+/* Extended attributes                                                 */
+/* ------------------------------------------------------------------ */
+
+/* xe_index: the namespace of an attribute name */
+#define VEXFS_XATTR_INDEX_USER		1
+#define VEXFS_XATTR_INDEX_ACL_ACCESS	2
+#define VEXFS_XATTR_INDEX_ACL_DEFAULT	3
+#define VEXFS_XATTR_INDEX_TRUSTED	4
+#define VEXFS_XATTR_INDEX_SECURITY	6
+
+/*
+ * An xattr block (after struct vexfs_block_header) holds entries packed
+ * from the front and values packed from the back.  A value larger than
+ * VEXFS_XATTR_INLINE_MAX is stored in a hidden inode (xe_value_ino).
+ */
+struct vexfs_xattr_entry {
+	__u8	xe_name_len;
+	__u8	xe_index;		/* VEXFS_XATTR_INDEX_* */
+	__le16	xe_value_offs;		/* offset of the value in the block */
+	__le32	xe_value_size;		/* bytes */
+	__le64	xe_value_ino;		/* hidden inode with the value, or 0 */
+	char	xe_name[];		/* padded to 4 bytes */
+};
+
+_Static_assert(__builtin_offsetof(struct vexfs_xattr_entry, xe_name) == 16,
+	       "xattr entry header");
+
+/* ------------------------------------------------------------------ */
+/* Vector collections                                                  */
+/* ------------------------------------------------------------------ */
+
+#define VEXFS_MAX_DIM		4096
+#define VEXFS_METRIC_L2		1
+#define VEXFS_METRIC_COSINE	2
+#define VEXFS_METRIC_IP		3
+
+/*
+ * The collections table is the data of inode VEXFS_COLLECTIONS_INO: an
+ * array of descriptors indexed by collection id - 1.
+ */
+struct vexfs_collection {
+/*00*/	__le32	c_id;			/* 1-based; 0 = unused slot */
+	__le16	c_dim;			/* elements per vector */
+	__u8	c_metric;		/* VEXFS_METRIC_* */
+	__u8	c_elem_type;		/* 1 = float32 */
+/*08*/	__le64	c_root_ino;		/* the collection's top directory */
+/*10*/	__le64	c_store_ino;		/* hidden inode: vector slots */
+	__le64	c_index_ino;		/* hidden inode: ANN index, or 0 */
+/*20*/	__le64	c_count;		/* embeddings stored */
+	__le64	c_slots;		/* slots allocated in the store */
+/*30*/	__le16	c_hnsw_m;		/* index tunables */
+	__le16	c_hnsw_ef_construction;
+	__le32	c_flags;
+	__le32	c_checksum;		/* crc32c(uuid seed, descriptor) */
+	__le32	c_reserved0;
+/*40*/	__u8	c_reserved[64];
+};
+
+_Static_assert(sizeof(struct vexfs_collection) == 128, "collection");
+
+#endif /* _VEXFS_FORMAT_H */

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * alloc.c - block and inode allocation from the on-disk bitmaps.
+ *
+ * Both bitmaps are arrays of blocks, each a struct vexfs_block_header and
+ * then sbi->bitmap_bits bits.  Bit n of the block bitmap is block n of the
+ * device; bit n of the inode bitmap is inode n.  sbi->alloc_lock serializes
+ * every search and update of either bitmap; the free counters are also
+ * read under sbi->lock by statfs, which must not sleep.
+ *
+ * Copyright (C) 2026 The VexFS developers
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/random.h>
+
+#include "vexfs.h"
+
+/* One of the two bitmaps. */
+struct vexfs_bitmap {
+	u64 start;		/* first bitmap block */
+	u64 total;		/* bits that describe real objects */
+	u32 magic;		/* bitmap block type */
+	const char *what;	/* for messages */
+};
+
+static void vexfs_block_bitmap(struct vexfs_sb_info *sbi,
+			       struct vexfs_bitmap *map)
+{
+	map->start = sbi->block_bitmap_start;
+	map->total = sbi->blocks_count;
+	map->magic = VEXFS_BBITMAP_MAGIC;
+	map->what = "block";
+}
+
+static void vexfs_inode_bitmap(struct vexfs_sb_info *sbi,
+			       struct vexfs_bitmap *map)
+{
+	map->start = sbi->inode_bitmap_start;
+	map->total = sbi->inodes_count;
+	map->magic = VEXFS_IBITMAP_MAGIC;
+	map->what = "inode";
+}
+
+/* Read and verify bitmap block @index of @map. */
+static struct buffer_head *vexfs_read_bitmap(struct super_block *sb,
+					     const struct vexfs_bitmap *map,
+					     u64 index)
+{
+	u64 blocknr = map->start + index;
+	struct buffer_head *bh;
+	int err;
+
+	bh = sb_bread(sb, blocknr);
+	if (!bh) {
+		vexfs_err(sb, "unable to read %s bitmap block %llu",
+			  map->what, blocknr);
+		return ERR_PTR(-EIO);
+	}
+	err = vexfs_block_verify(sb, bh->b_data, map->magic, blocknr, 0);
+	if (err) {
+		brelse(bh);
+		return ERR_PTR(err);
+	}
+	return bh;
+}
+
+static unsigned long *vexfs_bitmap_bits(struct buffer_head *bh)
+{
+	return (unsigned long *)(bh->b_data + sizeof(struct vexfs_block_header));
+}
+
+/*
+ * Find a run of up to @want clear bits at or after @goal, wrapping around
+ * once, among bits [@low, map->total).  The run stays inside one bitmap
+ * block.  On success the bits are set, the block rewritten, and *@first and
+ * *@got describe the run.
+ *
+ * Context: sbi->alloc_lock held.
+ */
+static int vexfs_bitmap_alloc(struct super_block *sb,
+			      const struct vexfs_bitmap *map, u64 low,
+			      u64 goal, unsigned int want, u64 *first,
+			      unsigned int *got)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u64 bits = sbi->bitmap_bits;
+	u64 nblocks = DIV_ROUND_UP(map->total, bits);
+	u64 index, scanned;
+
+	if (goal < low || goal >= map->total)
+		goal = low;
+	index = goal / bits;
+
+	for (scanned = 0; scanned <= nblocks; scanned++, index++) {
+		u64 base, limit, off, end;
+		struct buffer_head *bh;
+		unsigned long *addr;
+
+		if (index >= nblocks)
+			index = 0;
+		base = index * bits;
+		limit = min_t(u64, bits, map->total - base);
+		off = goal > base && goal < base + limit ? goal - base : 0;
+		if (base + off < low)
+			off = low - base;
+		if (off >= limit)
+			continue;
+
+		bh = vexfs_read_bitmap(sb, map, index);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		addr = vexfs_bitmap_bits(bh);
+		off = find_next_zero_bit_le(addr, limit, off);
+		if (off >= limit) {
+			brelse(bh);
+			goal = 0;	/* later blocks: search from the start */
+			continue;
+		}
+		end = find_next_bit_le(addr, min_t(u64, limit, off + want),
+				       off);
+
+		lock_buffer(bh);
+		for (*got = 0; off + *got < end; (*got)++)
+			__set_bit_le(off + *got, addr);
+		vexfs_block_csum_set(sb, bh->b_data);
+		unlock_buffer(bh);
+		mark_buffer_dirty(bh);
+		brelse(bh);
+		*first = base + off;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/*
+ * Clear @count bits from @first on, all in use.  A bit that is already
+ * clear means the filesystem is corrupt: report it and leave it.
+ *
+ * Context: sbi->alloc_lock held.
+ */
+static int vexfs_bitmap_free(struct super_block *sb,
+			     const struct vexfs_bitmap *map, u64 first,
+			     u64 count)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u64 bits = sbi->bitmap_bits;
+	u64 freed = 0;
+
+	while (count) {
+		u64 index = first / bits, off = first % bits;
+		u64 n = min_t(u64, count, bits - off);
+		struct buffer_head *bh;
+		unsigned long *addr;
+		u64 i;
+
+		bh = vexfs_read_bitmap(sb, map, index);
+		if (IS_ERR(bh))
+			break;
+		addr = vexfs_bitmap_bits(bh);
+		lock_buffer(bh);
+		for (i = 0; i < n; i++) {
+			if (__test_and_clear_bit_le(off + i, addr))
+				freed++;
+			else
+				vexfs_error(sb, "freeing free %s %llu",
+					    map->what, first + i);
+		}
+		vexfs_block_csum_set(sb, bh->b_data);
+		unlock_buffer(bh);
+		mark_buffer_dirty(bh);
+		brelse(bh);
+		first += n;
+		count -= n;
+	}
+	return freed;
+}
+
+/**
+ * vexfs_new_blocks() - allocate a run of contiguous blocks
+ * @inode: the inode the blocks are for (for quota-like accounting later)
+ * @goal: the block to start looking at, usually just after the previous
+ *	  extent of the file, so that files stay contiguous
+ * @first: set to the first block allocated
+ * @count: in: the most blocks wanted; out: the number allocated (>= 1)
+ *
+ * Context: process context; takes sbi->alloc_lock; may sleep for I/O.
+ * Return: 0, -ENOSPC when the filesystem is full, or -EIO/-EFSCORRUPTED.
+ */
+int vexfs_new_blocks(struct inode *inode, u64 goal, u64 *first,
+		     unsigned int *count)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_bitmap map;
+	unsigned int want;
+	int err;
+
+	vexfs_block_bitmap(sbi, &map);
+	mutex_lock(&sbi->alloc_lock);
+	spin_lock(&sbi->lock);
+	want = min_t(u64, *count, sbi->free_blocks);
+	spin_unlock(&sbi->lock);
+	if (!want) {
+		err = -ENOSPC;
+		goto out;
+	}
+	if (!goal)
+		goal = sbi->block_goal;
+	err = vexfs_bitmap_alloc(sb, &map, sbi->data_start, goal, want,
+				 first, count);
+	if (err)
+		goto out;
+	sbi->block_goal = *first + *count;
+	spin_lock(&sbi->lock);
+	sbi->free_blocks -= *count;
+	spin_unlock(&sbi->lock);
+out:
+	mutex_unlock(&sbi->alloc_lock);
+	return err;
+}
+
+/**
+ * vexfs_free_blocks() - return blocks to the free pool
+ * @sb: the filesystem
+ * @first: first block
+ * @count: number of blocks
+ *
+ * Blocks outside the data area are never freed: that would hand metadata
+ * to a file.  Such a request means corrupt metadata and is reported.
+ *
+ * Context: process context; takes sbi->alloc_lock; may sleep for I/O.
+ */
+void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_bitmap map;
+	int freed;
+
+	if (first < sbi->data_start || first >= sbi->blocks_count ||
+	    count > sbi->blocks_count - first) {
+		vexfs_error(sb, "freeing blocks %llu+%llu outside the data area",
+			    first, count);
+		return;
+	}
+	vexfs_block_bitmap(sbi, &map);
+	mutex_lock(&sbi->alloc_lock);
+	freed = vexfs_bitmap_free(sb, &map, first, count);
+	spin_lock(&sbi->lock);
+	sbi->free_blocks += freed;
+	spin_unlock(&sbi->lock);
+	mutex_unlock(&sbi->alloc_lock);
+}
+
+/* Allocate an inode number; the caller initializes the inode. */
+static int vexfs_new_ino(struct super_block *sb, u64 *ino)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_bitmap map;
+	unsigned int got;
+	int err = -ENOSPC;
+
+	vexfs_inode_bitmap(sbi, &map);
+	mutex_lock(&sbi->alloc_lock);
+	if (sbi->free_inodes)
+		err = vexfs_bitmap_alloc(sb, &map, VEXFS_FIRST_INO,
+					 sbi->inode_goal, 1, ino, &got);
+	if (!err) {
+		sbi->inode_goal = *ino + 1;
+		spin_lock(&sbi->lock);
+		sbi->free_inodes--;
+		spin_unlock(&sbi->lock);
+	}
+	mutex_unlock(&sbi->alloc_lock);
+	return err;
+}
+
+/**
+ * vexfs_free_ino() - return an inode number to the free pool
+ * @sb: the filesystem
+ * @ino: the inode number
+ *
+ * Context: process context; takes sbi->alloc_lock; may sleep for I/O.
+ */
+void vexfs_free_ino(struct super_block *sb, u64 ino)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_bitmap map;
+	int freed;
+
+	if (ino < VEXFS_FIRST_INO || ino >= sbi->inodes_count) {
+		vexfs_error(sb, "freeing reserved or invalid inode %llu", ino);
+		return;
+	}
+	vexfs_inode_bitmap(sbi, &map);
+	mutex_lock(&sbi->alloc_lock);
+	freed = vexfs_bitmap_free(sb, &map, ino, 1);
+	spin_lock(&sbi->lock);
+	sbi->free_inodes += freed;
+	spin_unlock(&sbi->lock);
+	if (ino < sbi->inode_goal)
+		sbi->inode_goal = ino;
+	mutex_unlock(&sbi->alloc_lock);
+}
+
+/*
+ * Allocate an inode number and a fresh in-memory inode of type @mode whose
+ * parent is @parent; everything but the owner is initialized.  The inode
+ * is hashed and still I_NEW.
+ */
+static struct inode *vexfs_alloc_new_inode(struct super_block *sb,
+					   umode_t mode, u64 parent)
+{
+	struct vexfs_inode_info *vi;
+	struct inode *inode;
+	struct timespec64 now;
+	u64 ino;
+	int err;
+
+	inode = new_inode(sb);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	err = vexfs_new_ino(sb, &ino);
+	if (err) {
+		make_bad_inode(inode);
+		iput(inode);
+		return ERR_PTR(err);
+	}
+
+	vi = VEXFS_I(inode);
+	inode->i_ino = ino;
+	inode->i_mode = mode;
+	inode->i_generation = get_random_u32();
+	now = inode_set_ctime_current(inode);
+	inode_set_atime_to_ts(inode, now);
+	inode_set_mtime_to_ts(inode, now);
+	vi->i_crtime = now;
+	vi->i_flags = 0;
+	vi->i_parent = parent;
+	vi->i_xattr_block = 0;
+	vi->i_collection = 0;
+	vi->i_vec_slot = 0;
+	set_nlink(inode, S_ISDIR(mode) ? 2 : 1);
+
+	err = insert_inode_locked(inode);
+	if (err) {
+		/* The bitmap said the number was free, the cache disagrees. */
+		vexfs_error(sb, "inode %llu allocated but still in use", ino);
+		make_bad_inode(inode);
+		iput(inode);
+		return ERR_PTR(-EFSCORRUPTED);
+	}
+	return inode;
+}
+
+/* Drop a new inode that could not be finished; eviction frees it. */
+static void vexfs_discard_new_inode(struct inode *inode)
+{
+	clear_nlink(inode);
+	discard_new_inode(inode);
+}
+
+/**
+ * vexfs_new_inode() - allocate and initialize a new inode
+ * @idmap: the mount's idmapping, for the owner
+ * @dir: the directory the inode is created in
+ * @mode: type and permissions
+ * @rdev: device number for character and block devices
+ *
+ * The inode gets the caller's fsuid and the directory's setgid group
+ * rules, the ACLs it inherits from @dir (which also apply the umask), the
+ * current time as all four timestamps, a random generation and @dir as its
+ * parent, and inherits @dir's vector collection.
+ *
+ * Context: process context; the caller holds @dir's i_rwsem.
+ * Return: the new inode, still I_NEW: the caller finishes it with
+ * d_instantiate_new(), or drops it with clear_nlink() and
+ * discard_new_inode().  ERR_PTR(-ENOSPC) when no inode is free.
+ */
+struct inode *vexfs_new_inode(vexfs_idmap_t *idmap, struct inode *dir,
+			      umode_t mode, dev_t rdev)
+{
+	struct posix_acl *default_acl = NULL, *acl = NULL;
+	struct inode *inode;
+	int err;
+
+	inode = vexfs_alloc_new_inode(dir->i_sb, mode, dir->i_ino);
+	if (IS_ERR(inode))
+		return inode;
+	inode_init_owner(idmap, inode, dir, mode);
+	VEXFS_I(inode)->i_collection = VEXFS_I(dir)->i_collection;
+
+	err = posix_acl_create(dir, &inode->i_mode, &default_acl, &acl);
+	if (err)
+		goto out_discard;
+	vexfs_init_new_inode(inode, rdev);
+	err = vexfs_init_acl(inode, default_acl, acl);
+	posix_acl_release(default_acl);
+	posix_acl_release(acl);
+	if (err)
+		goto out_discard;
+	mark_inode_dirty(inode);
+	return inode;
+
+out_discard:
+	vexfs_discard_new_inode(inode);
+	return ERR_PTR(err);
+}
+
+/**
+ * vexfs_new_hidden_inode() - allocate an internal inode owned by another
+ * @owner: the inode this one serves (an xattr value, a vector store...)
+ * @mode: type and permissions; owned by root
+ *
+ * Hidden inodes are never linked into a directory; their parent pointer
+ * names @owner so that fsck can account for them.
+ *
+ * Context: process context; may sleep.
+ * Return: the new inode, still I_NEW (see vexfs_new_inode()), or an
+ * ERR_PTR.
+ */
+struct inode *vexfs_new_hidden_inode(struct inode *owner, umode_t mode)
+{
+	struct inode *inode;
+
+	inode = vexfs_alloc_new_inode(owner->i_sb, mode, owner->i_ino);
+	if (IS_ERR(inode))
+		return inode;
+	VEXFS_I(inode)->i_flags = VEXFS_INODE_HIDDEN;
+	vexfs_init_new_inode(inode, 0);
+	mark_inode_dirty(inode);
+	return inode;
+}

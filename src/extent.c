@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * extent.c - the extent tree that maps a file's logical blocks.
+ *
+ * The root of the tree lives in the inode (i_data: a header and up to
+ * VEXFS_ROOT_EXTENTS entries); deeper nodes are blocks that start with a
+ * struct vexfs_block_header.  Every node holds entries sorted by logical
+ * block: extents in leaves (depth 0), index entries above.  The key of an
+ * index entry is the first logical block of its child; the leftmost child
+ * also takes every block before its key.
+ *
+ * Growth splits a full node in two and adds an index entry to its parent;
+ * a full root is pushed down into a new block, so the tree grows at the
+ * top and all leaves stay at the same depth.  Truncation removes entries
+ * from the right and frees nodes that become empty.
+ *
+ * Locking: vi->i_map_lock, taken shared to map and exclusive to change
+ * the tree.  Nothing else here takes a lock except the allocator's.
+ *
+ * Copyright (C) 2026 The VexFS developers
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "vexfs.h"
+
+/* One level of a root-to-leaf path. */
+struct vexfs_ext_path {
+	struct buffer_head *bh;		/* NULL for the root in the inode */
+	struct vexfs_extent_header *hdr;
+	int pos;			/* entry followed, -1 if none */
+};
+
+static struct vexfs_extent *ext_entries(struct vexfs_extent_header *hdr)
+{
+	return (struct vexfs_extent *)(hdr + 1);
+}
+
+static struct vexfs_extent_idx *idx_entries(struct vexfs_extent_header *hdr)
+{
+	return (struct vexfs_extent_idx *)(hdr + 1);
+}
+
+static struct vexfs_extent_header *root_hdr(struct inode *inode)
+{
+	return (struct vexfs_extent_header *)VEXFS_I(inode)->i_data;
+}
+
+static struct vexfs_extent_header *block_hdr(struct buffer_head *bh)
+{
+	return (struct vexfs_extent_header *)
+		(bh->b_data + sizeof(struct vexfs_block_header));
+}
+
+static unsigned int block_capacity(struct super_block *sb)
+{
+	return (sb->s_blocksize - sizeof(struct vexfs_block_header) -
+		sizeof(struct vexfs_extent_header)) /
+	       sizeof(struct vexfs_extent);
+}
+
+/* The logical block an entry of a node at @depth starts at. */
+static u32 entry_lblk(struct vexfs_extent_header *hdr, int i)
+{
+	if (le16_to_cpu(hdr->eh_depth))
+		return le32_to_cpu(idx_entries(hdr)[i].ei_lblk);
+	return le32_to_cpu(ext_entries(hdr)[i].e_lblk);
+}
+
+/**
+ * vexfs_extent_init_root() - make the inode's extent tree empty
+ * @inode: a new inode
+ */
+void vexfs_extent_init_root(struct inode *inode)
+{
+	struct vexfs_extent_header *hdr = root_hdr(inode);
+
+	memset(VEXFS_I(inode)->i_data, 0, VEXFS_INODE_DATA_SIZE);
+	hdr->eh_magic = cpu_to_le16(VEXFS_EXTENT_HDR_MAGIC);
+	hdr->eh_max = cpu_to_le16(VEXFS_ROOT_EXTENTS);
+}
+
+static bool vexfs_pblk_range_ok(struct vexfs_sb_info *sbi, u64 pblk, u64 len)
+{
+	return pblk >= sbi->data_start && pblk < sbi->blocks_count &&
+	       len <= sbi->blocks_count - pblk;
+}
+
+/*
+ * Check a node before following anything in it: header, capacity, depth,
+ * order of the entries and that every block it names is a data block.
+ */
+static int vexfs_check_node(struct inode *inode,
+			    struct vexfs_extent_header *hdr,
+			    unsigned int max, unsigned int depth)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(inode->i_sb);
+	unsigned int n = le16_to_cpu(hdr->eh_entries), i;
+	u64 prev_end = 0;
+
+	if (le16_to_cpu(hdr->eh_magic) != VEXFS_EXTENT_HDR_MAGIC ||
+	    le16_to_cpu(hdr->eh_max) > max || n > le16_to_cpu(hdr->eh_max) ||
+	    le16_to_cpu(hdr->eh_depth) != depth)
+		goto bad;
+
+	for (i = 0; i < n; i++) {
+		if (depth) {
+			struct vexfs_extent_idx *ix = &idx_entries(hdr)[i];
+
+			if (!vexfs_pblk_range_ok(sbi, le64_to_cpu(ix->ei_child), 1) ||
+			    (i && le32_to_cpu(ix->ei_lblk) < prev_end))
+				goto bad;
+			prev_end = (u64)le32_to_cpu(ix->ei_lblk) + 1;
+		} else {
+			struct vexfs_extent *ex = &ext_entries(hdr)[i];
+			u32 len = le16_to_cpu(ex->e_len);
+
+			if (!len || len > VEXFS_EXT_MAX_LEN || ex->e_flags ||
+			    le32_to_cpu(ex->e_lblk) < prev_end ||
+			    !vexfs_pblk_range_ok(sbi, le64_to_cpu(ex->e_pblk), len))
+				goto bad;
+			prev_end = (u64)le32_to_cpu(ex->e_lblk) + len;
+			if (prev_end > VEXFS_MAX_LBLK + 1)
+				goto bad;
+		}
+	}
+	return 0;
+bad:
+	vexfs_error(inode->i_sb, "inode %lu: corrupt extent tree node at depth %u",
+		    inode->i_ino, depth);
+	return -EFSCORRUPTED;
+}
+
+/* Read the child node behind index entry @ix, expected at @depth. */
+static struct buffer_head *vexfs_read_node(struct inode *inode,
+					   struct vexfs_extent_idx *ix,
+					   unsigned int depth)
+{
+	struct super_block *sb = inode->i_sb;
+	u64 blocknr = le64_to_cpu(ix->ei_child);
+	struct buffer_head *bh;
+	int err;
+
+	bh = sb_bread(sb, blocknr);
+	if (!bh) {
+		vexfs_err(sb, "inode %lu: unable to read extent block %llu",
+			  inode->i_ino, blocknr);
+		return ERR_PTR(-EIO);
+	}
+	err = vexfs_block_verify(sb, bh->b_data, VEXFS_EXTENT_MAGIC, blocknr,
+				 inode->i_ino);
+	if (!err)
+		err = vexfs_check_node(inode, block_hdr(bh),
+				       block_capacity(sb), depth);
+	if (err) {
+		brelse(bh);
+		return ERR_PTR(err);
+	}
+	return bh;
+}
+
+static void vexfs_release_path(struct vexfs_ext_path *path, int depth)
+{
+	int i;
+
+	for (i = 0; i <= depth; i++) {
+		brelse(path[i].bh);
+		path[i].bh = NULL;
+	}
+}
+
+/* Index of the last entry starting at or before @lblk, or -1. */
+static int vexfs_search_node(struct vexfs_extent_header *hdr, u32 lblk)
+{
+	int lo = 0, hi = le16_to_cpu(hdr->eh_entries) - 1, found = -1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (entry_lblk(hdr, mid) <= lblk) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return found;
+}
+
+/*
+ * Walk from the root to the leaf that covers (or would cover) @lblk.
+ * Returns the depth of the tree; path[0..depth] are filled and must be
+ * released with vexfs_release_path().
+ */
+static int vexfs_find_path(struct inode *inode, u32 lblk,
+			   struct vexfs_ext_path *path)
+{
+	struct vexfs_extent_header *hdr = root_hdr(inode);
+	int depth = le16_to_cpu(hdr->eh_depth), level, err;
+
+	if (depth > VEXFS_EXT_MAX_DEPTH) {
+		vexfs_error(inode->i_sb, "inode %lu: extent tree too deep (%d)",
+			    inode->i_ino, depth);
+		return -EFSCORRUPTED;
+	}
+	err = vexfs_check_node(inode, hdr, VEXFS_ROOT_EXTENTS, depth);
+	if (err)
+		return err;
+
+	memset(path, 0, sizeof(*path) * (depth + 1));
+	for (level = 0; ; level++) {
+		struct buffer_head *bh;
+		int pos;
+
+		path[level].hdr = hdr;
+		pos = vexfs_search_node(hdr, lblk);
+		path[level].pos = pos;
+		if (level == depth)
+			return depth;
+		if (!le16_to_cpu(hdr->eh_entries)) {
+			vexfs_error(inode->i_sb, "inode %lu: empty extent index node",
+				    inode->i_ino);
+			err = -EFSCORRUPTED;
+			break;
+		}
+		if (pos < 0)
+			path[level].pos = pos = 0;
+		bh = vexfs_read_node(inode, &idx_entries(hdr)[pos],
+				     depth - level - 1);
+		if (IS_ERR(bh)) {
+			err = PTR_ERR(bh);
+			break;
+		}
+		path[level + 1].bh = bh;
+		hdr = block_hdr(bh);
+	}
+	vexfs_release_path(path, depth);
+	return err;
+}
+
+/* Mark a node changed: the inode for the root, the block otherwise. */
+static void vexfs_dirty_node(struct inode *inode, struct vexfs_ext_path *p)
+{
+	if (!p->bh) {
+		mark_inode_dirty(inode);
+		return;
+	}
+	vexfs_block_csum_set(inode->i_sb, p->bh->b_data);
+	mark_buffer_dirty_inode(p->bh, inode);
+}
+
+/*
+ * The first logical block mapped after the leaf entry on @path: the next
+ * entry of the leaf, or else the key of the nearest next subtree.  A hole
+ * ends there, so allocating into it never overlaps a later extent.
+ */
+static u32 vexfs_next_key(struct vexfs_ext_path *path, int depth)
+{
+	u32 next = U32_MAX;
+	int level;
+
+	for (level = depth; level >= 0; level--) {
+		struct vexfs_extent_header *hdr = path[level].hdr;
+
+		if (path[level].pos + 1 < le16_to_cpu(hdr->eh_entries)) {
+			next = entry_lblk(hdr, path[level].pos + 1);
+			break;
+		}
+	}
+	return next;
+}
+
+/*
+ * Look up @lblk.  On a hit, *@pblk and *@len describe the mapped run
+ * starting at @lblk; on a hole, *@pblk is 0 and *@len is the length of the
+ * hole (up to the next extent, or "unbounded" as U32_MAX).
+ * *@goal is set to a good physical block to allocate @lblk at.
+ */
+static int vexfs_lookup_extent(struct inode *inode, u32 lblk, u64 *pblk,
+			       u32 *len, u64 *goal)
+{
+	struct vexfs_ext_path path[VEXFS_EXT_MAX_DEPTH + 1];
+	struct vexfs_extent_header *leaf;
+	struct vexfs_extent *ex;
+	int depth, pos;
+
+	depth = vexfs_find_path(inode, lblk, path);
+	if (depth < 0)
+		return depth;
+	leaf = path[depth].hdr;
+	pos = path[depth].pos;
+	*pblk = 0;
+	*len = U32_MAX;
+	*goal = 0;
+
+	if (pos >= 0) {
+		u32 start, elen;
+
+		ex = &ext_entries(leaf)[pos];
+		start = le32_to_cpu(ex->e_lblk);
+		elen = le16_to_cpu(ex->e_len);
+		if (lblk < start + elen) {
+			*pblk = le64_to_cpu(ex->e_pblk) + (lblk - start);
+			*len = start + elen - lblk;
+			goto out;
+		}
+		/* Allocate right after the previous extent's blocks. */
+		*goal = le64_to_cpu(ex->e_pblk) + elen;
+	}
+	*len = vexfs_next_key(path, depth) - lblk;
+out:
+	vexfs_release_path(path, depth);
+	return 0;
+}
+
+/* Allocate and start a new tree block for @inode at @depth. */
+static struct buffer_head *vexfs_new_node(struct inode *inode, u64 goal,
+					  unsigned int depth)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_extent_header *hdr;
+	struct buffer_head *bh;
+	unsigned int count = 1;
+	u64 blocknr;
+	int err;
+
+	err = vexfs_new_blocks(inode, goal, &blocknr, &count);
+	if (err)
+		return ERR_PTR(err);
+	bh = sb_getblk(sb, blocknr);
+	if (!bh) {
+		vexfs_free_blocks(sb, blocknr, 1);
+		return ERR_PTR(-ENOMEM);
+	}
+	lock_buffer(bh);
+	vexfs_block_init(sb, bh->b_data, VEXFS_EXTENT_MAGIC, blocknr,
+			 inode->i_ino);
+	hdr = block_hdr(bh);
+	hdr->eh_magic = cpu_to_le16(VEXFS_EXTENT_HDR_MAGIC);
+	hdr->eh_max = cpu_to_le16(block_capacity(sb));
+	hdr->eh_depth = cpu_to_le16(depth);
+	set_buffer_uptodate(bh);
+	unlock_buffer(bh);
+	inode_add_bytes(inode, sb->s_blocksize);
+	return bh;
+}
+
+/* Move the whole root into a new block and make the root point at it. */
+static int vexfs_grow_root(struct inode *inode, u64 goal)
+{
+	struct vexfs_extent_header *root = root_hdr(inode), *hdr;
+	unsigned int n = le16_to_cpu(root->eh_entries);
+	unsigned int depth = le16_to_cpu(root->eh_depth);
+	struct vexfs_extent_idx *ix;
+	struct buffer_head *bh;
+
+	if (depth >= VEXFS_EXT_MAX_DEPTH)
+		return -EFBIG;
+	bh = vexfs_new_node(inode, goal, depth);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	hdr = block_hdr(bh);
+	memcpy(hdr + 1, root + 1, n * sizeof(struct vexfs_extent));
+	hdr->eh_entries = cpu_to_le16(n);
+	vexfs_block_csum_set(inode->i_sb, bh->b_data);
+	mark_buffer_dirty_inode(bh, inode);
+
+	ix = idx_entries(root);
+	ix->ei_lblk = cpu_to_le32(n ? entry_lblk(hdr, 0) : 0);
+	ix->ei_child = cpu_to_le64(bh->b_blocknr);
+	ix->ei_reserved = 0;
+	root->eh_entries = cpu_to_le16(1);
+	root->eh_depth = cpu_to_le16(depth + 1);
+	mark_inode_dirty(inode);
+	brelse(bh);
+	return 0;
+}
+
+/*
+ * Split the full block node at path[level] in two and add the new half to
+ * its parent, which has room.
+ */
+static int vexfs_split_node(struct inode *inode, struct vexfs_ext_path *path,
+			    int level, u64 goal)
+{
+	struct vexfs_ext_path *node = &path[level], *parent = &path[level - 1];
+	struct vexfs_extent_header *hdr = node->hdr, *nhdr, *phdr = parent->hdr;
+	unsigned int n = le16_to_cpu(hdr->eh_entries), keep = n / 2;
+	unsigned int pn = le16_to_cpu(phdr->eh_entries);
+	struct vexfs_extent_idx *pix;
+	struct buffer_head *bh;
+	int at = parent->pos + 1;
+
+	bh = vexfs_new_node(inode, goal, le16_to_cpu(hdr->eh_depth));
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	nhdr = block_hdr(bh);
+	/* Index entries and extents have the same size. */
+	memcpy(ext_entries(nhdr), ext_entries(hdr) + keep,
+	       (n - keep) * sizeof(struct vexfs_extent));
+	nhdr->eh_entries = cpu_to_le16(n - keep);
+	hdr->eh_entries = cpu_to_le16(keep);
+	vexfs_block_csum_set(inode->i_sb, bh->b_data);
+	mark_buffer_dirty_inode(bh, inode);
+	vexfs_dirty_node(inode, node);
+
+	pix = idx_entries(phdr);
+	memmove(pix + at + 1, pix + at, (pn - at) * sizeof(*pix));
+	pix[at].ei_lblk = cpu_to_le32(entry_lblk(nhdr, 0));
+	pix[at].ei_child = cpu_to_le64(bh->b_blocknr);
+	pix[at].ei_reserved = 0;
+	phdr->eh_entries = cpu_to_le16(pn + 1);
+	vexfs_dirty_node(inode, parent);
+	brelse(bh);
+	return 0;
+}
+
+static bool node_full(struct vexfs_extent_header *hdr)
+{
+	return le16_to_cpu(hdr->eh_entries) >= le16_to_cpu(hdr->eh_max);
+}
+
+/*
+ * Make room in the leaf on @path: split the lowest full node whose parent
+ * has room, or push the root down when every level is full.  The caller
+ * then looks the path up again.
+ */
+static int vexfs_make_room(struct inode *inode, struct vexfs_ext_path *path,
+			   int depth, u64 goal)
+{
+	int level = depth;
+
+	while (level > 0 && node_full(path[level - 1].hdr))
+		level--;
+	if (level == 0)
+		return vexfs_grow_root(inode, goal);
+	return vexfs_split_node(inode, path, level, goal);
+}
+
+/* Lower the keys on the path when a leaf gains a new first entry. */
+static void vexfs_fix_keys(struct inode *inode, struct vexfs_ext_path *path,
+			   int depth, u32 lblk)
+{
+	int level;
+
+	for (level = depth - 1; level >= 0; level--) {
+		struct vexfs_extent_idx *ix =
+			&idx_entries(path[level].hdr)[path[level].pos];
+
+		if (le32_to_cpu(ix->ei_lblk) <= lblk)
+			break;
+		ix->ei_lblk = cpu_to_le32(lblk);
+		vexfs_dirty_node(inode, &path[level]);
+	}
+}
+
+/* Can @ex be extended by @len blocks at @lblk / @pblk? */
+static bool vexfs_can_append(struct vexfs_extent *ex, u32 lblk, u64 pblk,
+			     u32 len)
+{
+	u32 elen = le16_to_cpu(ex->e_len);
+
+	return le32_to_cpu(ex->e_lblk) + elen == lblk &&
+	       le64_to_cpu(ex->e_pblk) + elen == pblk &&
+	       elen + len <= VEXFS_EXT_MAX_LEN;
+}
+
+/* Add the extent [lblk, lblk + len) -> pblk, which must be a hole. */
+static int vexfs_insert_extent(struct inode *inode, u32 lblk, u64 pblk,
+			       u32 len)
+{
+	struct vexfs_ext_path path[VEXFS_EXT_MAX_DEPTH + 1];
+	int tries, depth, err = -EFSCORRUPTED;
+
+	/* Each round splits one node or grows the root: bounded. */
+	for (tries = 0; tries < 2 * VEXFS_EXT_MAX_DEPTH + 2; tries++) {
+		struct vexfs_extent_header *leaf;
+		struct vexfs_extent *ex;
+		int pos, n;
+
+		depth = vexfs_find_path(inode, lblk, path);
+		if (depth < 0)
+			return depth;
+		leaf = path[depth].hdr;
+		pos = path[depth].pos;
+		n = le16_to_cpu(leaf->eh_entries);
+		ex = ext_entries(leaf);
+
+		if (pos >= 0 && vexfs_can_append(&ex[pos], lblk, pblk, len)) {
+			le16_add_cpu(&ex[pos].e_len, len);
+			vexfs_dirty_node(inode, &path[depth]);
+			err = 0;
+			break;
+		}
+		if (!node_full(leaf)) {
+			pos++;
+			memmove(ex + pos + 1, ex + pos, (n - pos) * sizeof(*ex));
+			ex[pos].e_lblk = cpu_to_le32(lblk);
+			ex[pos].e_pblk = cpu_to_le64(pblk);
+			ex[pos].e_len = cpu_to_le16(len);
+			ex[pos].e_flags = 0;
+			leaf->eh_entries = cpu_to_le16(n + 1);
+			vexfs_dirty_node(inode, &path[depth]);
+			if (pos == 0)
+				vexfs_fix_keys(inode, path, depth, lblk);
+			err = 0;
+			break;
+		}
+		err = vexfs_make_room(inode, path, depth, pblk);
+		vexfs_release_path(path, depth);
+		if (err)
+			return err;
+	}
+	vexfs_release_path(path, depth);
+	return err;
+}
+
+/**
+ * vexfs_map_blocks() - map a run of logical blocks, allocating if asked
+ * @inode: the file
+ * @lblk: first logical block
+ * @max: the most blocks wanted
+ * @create: allocate blocks for a hole
+ * @pblk: set to the first physical block, or 0 for an unallocated hole
+ * @len: set to the number of blocks mapped (or the hole's length, capped
+ *	 at @max)
+ * @is_new: set when the blocks were just allocated (their contents are
+ *	    garbage until written)
+ *
+ * Context: process context; takes vi->i_map_lock; may sleep for I/O.
+ * Return: 0, -EFBIG beyond the largest file, -ENOSPC, -EIO or
+ * -EFSCORRUPTED.
+ */
+int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
+		     bool create, u64 *pblk, unsigned int *len, bool *is_new)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	unsigned int count;
+	u32 run;
+	u64 goal;
+	int err;
+
+	*is_new = false;
+	if (lblk > VEXFS_MAX_LBLK)
+		return -EFBIG;
+	max = min_t(u64, max, VEXFS_MAX_LBLK + 1 - lblk);
+
+	down_read(&vi->i_map_lock);
+	err = vexfs_lookup_extent(inode, lblk, pblk, &run, &goal);
+	up_read(&vi->i_map_lock);
+	if (err || *pblk || !create) {
+		*len = min_t(u32, run, max);
+		return err;
+	}
+
+	down_write(&vi->i_map_lock);
+	/* Someone may have filled the hole while the lock was dropped. */
+	err = vexfs_lookup_extent(inode, lblk, pblk, &run, &goal);
+	if (err || *pblk) {
+		*len = min_t(u32, run, max);
+		goto out;
+	}
+	count = min3(run, (u32)max, (u32)VEXFS_EXT_MAX_LEN);
+	err = vexfs_new_blocks(inode, goal, pblk, &count);
+	if (err)
+		goto out;
+	err = vexfs_insert_extent(inode, lblk, *pblk, count);
+	if (err) {
+		vexfs_free_blocks(inode->i_sb, *pblk, count);
+		*pblk = 0;
+		goto out;
+	}
+	inode_add_bytes(inode, (loff_t)count << inode->i_blkbits);
+	mark_inode_dirty(inode);
+	*len = count;
+	*is_new = true;
+out:
+	up_write(&vi->i_map_lock);
+	return err;
+}
+
+/**
+ * vexfs_get_block() - the get_block_t of VexFS for the page cache
+ * @inode: the file
+ * @iblock: the logical block
+ * @bh: the buffer to map; b_size says how many bytes the caller can take
+ * @create: allocate a block for a hole
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_get_block(struct inode *inode, sector_t iblock,
+		    struct buffer_head *bh, int create)
+{
+	unsigned int max = bh->b_size >> inode->i_blkbits, len;
+	bool is_new;
+	u64 pblk;
+	int err;
+
+	err = vexfs_map_blocks(inode, iblock, max ? max : 1, create, &pblk,
+			       &len, &is_new);
+	if (err)
+		return err;
+	if (pblk) {
+		map_bh(bh, inode->i_sb, pblk);
+		if (is_new)
+			set_buffer_new(bh);
+	}
+	bh->b_size = (size_t)len << inode->i_blkbits;
+	return 0;
+}
+
+/**
+ * vexfs_bread() - read a logical block of a file or directory
+ * @inode: the inode
+ * @lblk: the logical block
+ * @create: allocate (and zero) the block if it is a hole
+ *
+ * Context: process context; may sleep.
+ * Return: the buffer, NULL for a hole when !@create, or an ERR_PTR.
+ */
+struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create)
+{
+	struct super_block *sb = inode->i_sb;
+	struct buffer_head *bh;
+	unsigned int len;
+	bool is_new;
+	u64 pblk;
+	int err;
+
+	err = vexfs_map_blocks(inode, lblk, 1, create, &pblk, &len, &is_new);
+	if (err)
+		return ERR_PTR(err);
+	if (!pblk)
+		return NULL;
+	if (!is_new) {
+		bh = sb_bread(sb, pblk);
+		return bh ? bh : ERR_PTR(-EIO);
+	}
+	bh = sb_getblk(sb, pblk);
+	if (!bh)
+		return ERR_PTR(-ENOMEM);
+	lock_buffer(bh);
+	memset(bh->b_data, 0, sb->s_blocksize);
+	set_buffer_uptodate(bh);
+	unlock_buffer(bh);
+	mark_buffer_dirty_inode(bh, inode);
+	return bh;
+}
+
+/* ------------------------------------------------------------------ */
+/* Truncation                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Free the part of leaf @hdr at or beyond @first. */
+static void vexfs_trunc_leaf(struct inode *inode,
+			     struct vexfs_extent_header *hdr, u32 first)
+{
+	struct super_block *sb = inode->i_sb;
+	int n = le16_to_cpu(hdr->eh_entries);
+	struct vexfs_extent *ex = ext_entries(hdr);
+
+	while (n > 0) {
+		struct vexfs_extent *e = &ex[n - 1];
+		u32 start = le32_to_cpu(e->e_lblk), len = le16_to_cpu(e->e_len);
+		u64 pblk = le64_to_cpu(e->e_pblk);
+		u32 keep;
+
+		if (start + len <= first)
+			break;
+		keep = start >= first ? 0 : first - start;
+		vexfs_free_blocks(sb, pblk + keep, len - keep);
+		inode_sub_bytes(inode, (loff_t)(len - keep) << inode->i_blkbits);
+		if (keep) {
+			e->e_len = cpu_to_le16(keep);
+			break;
+		}
+		n--;
+	}
+	hdr->eh_entries = cpu_to_le16(n);
+}
+
+/*
+ * Free everything at or beyond @first below the node @hdr at @depth.
+ * Children that end up empty are freed and dropped from the node.
+ */
+static int vexfs_trunc_node(struct inode *inode,
+			    struct vexfs_extent_header *hdr,
+			    unsigned int depth, u32 first)
+{
+	struct super_block *sb = inode->i_sb;
+	int n = le16_to_cpu(hdr->eh_entries);
+
+	if (!depth) {
+		vexfs_trunc_leaf(inode, hdr, first);
+		return 0;
+	}
+	while (n > 0) {
+		struct vexfs_extent_idx *ix = &idx_entries(hdr)[n - 1];
+		u32 key = le32_to_cpu(ix->ei_lblk);
+		struct buffer_head *bh;
+		int err;
+
+		bh = vexfs_read_node(inode, ix, depth - 1);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		err = vexfs_trunc_node(inode, block_hdr(bh), depth - 1, first);
+		if (err) {
+			brelse(bh);
+			return err;
+		}
+		if (block_hdr(bh)->eh_entries) {
+			vexfs_block_csum_set(sb, bh->b_data);
+			mark_buffer_dirty_inode(bh, inode);
+			brelse(bh);
+			break;
+		}
+		/* The child is empty: forget it and free its block. */
+		bforget(bh);
+		vexfs_free_blocks(sb, le64_to_cpu(ix->ei_child), 1);
+		inode_sub_bytes(inode, sb->s_blocksize);
+		n--;
+		hdr->eh_entries = cpu_to_le16(n);
+		if (key < first && n)
+			break;
+	}
+	return 0;
+}
+
+/**
+ * vexfs_truncate_blocks() - free the blocks of a file from a logical block on
+ * @inode: the file; the caller holds i_rwsem (or the inode is being evicted)
+ * @first_lblk: the first logical block to free
+ *
+ * Context: process context; takes vi->i_map_lock; may sleep for I/O.
+ * Return: 0 or a negative errno; on error the tree is left consistent but
+ * some blocks may not have been freed (fsck finds them).
+ */
+int vexfs_truncate_blocks(struct inode *inode, u64 first_lblk)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct vexfs_extent_header *root = root_hdr(inode);
+	unsigned int depth;
+	int err;
+
+	if (first_lblk > VEXFS_MAX_LBLK)
+		return 0;
+	down_write(&vi->i_map_lock);
+	depth = le16_to_cpu(root->eh_depth);
+	err = depth > VEXFS_EXT_MAX_DEPTH ? -EFSCORRUPTED :
+	      vexfs_check_node(inode, root, VEXFS_ROOT_EXTENTS, depth);
+	if (!err)
+		err = vexfs_trunc_node(inode, root, depth, first_lblk);
+	if (!err && !root->eh_entries)
+		root->eh_depth = 0;	/* an empty tree is an empty leaf */
+	mark_inode_dirty(inode);
+	up_write(&vi->i_map_lock);
+	return err;
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inode.c - reading and writing inodes.
+ *
+ * Copyright (C) 2026 The VexFS developers
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/writeback.h>
+
+#include "vexfs.h"
+
+static struct kmem_cache *vexfs_inode_cachep;
+
+/**
+ * vexfs_alloc_inode() - allocate a VexFS in-memory inode
+ * @sb: the filesystem
+ *
+ * Context: process context; may sleep.
+ * Return: the embedded VFS inode, or NULL without memory.
+ */
+struct inode *vexfs_alloc_inode(struct super_block *sb)
+{
+	struct vexfs_inode_info *vi;
+
+	vi = alloc_inode_sb(sb, vexfs_inode_cachep, GFP_KERNEL);
+	if (!vi)
+		return NULL;
+	vi->i_flags = 0;
+	return &vi->vfs_inode;
+}
+
+/**
+ * vexfs_free_inode() - free an inode allocated by vexfs_alloc_inode()
+ * @inode: the inode
+ */
+void vexfs_free_inode(struct inode *inode)
+{
+	kmem_cache_free(vexfs_inode_cachep, VEXFS_I(inode));
+}
+
+static void vexfs_inode_init_once(void *obj)
+{
+	struct vexfs_inode_info *vi = obj;
+
+	init_rwsem(&vi->i_map_lock);
+	init_rwsem(&vi->i_xattr_sem);
+	inode_init_once(&vi->vfs_inode);
+}
+
+/**
+ * vexfs_init_inodecache() - create the slab cache of inodes
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init vexfs_init_inodecache(void)
+{
+	vexfs_inode_cachep = kmem_cache_create("vexfs_inode_cache",
+					       sizeof(struct vexfs_inode_info),
+					       0, SLAB_RECLAIM_ACCOUNT |
+					       SLAB_ACCOUNT,
+					       vexfs_inode_init_once);
+	return vexfs_inode_cachep ? 0 : -ENOMEM;
+}
+
+/**
+ * vexfs_destroy_inodecache() - destroy the slab cache of inodes
+ */
+void vexfs_destroy_inodecache(void)
+{
+	/* Inodes are freed by RCU; wait for them before the cache goes. */
+	rcu_barrier();
+	kmem_cache_destroy(vexfs_inode_cachep);
+}
+
+/* ------------------------------------------------------------------ */
+/* On-disk inode location and conversion                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Read the inode table block holding inode @ino.  Returns the buffer and
+ * sets *@raw to the inode inside it.
+ */
+static struct buffer_head *vexfs_read_raw_inode(struct super_block *sb,
+						u64 ino,
+						struct vexfs_inode **raw)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u64 block = sbi->inode_table_start + ino / sbi->inodes_per_block;
+	unsigned int slot = ino % sbi->inodes_per_block;
+	struct buffer_head *bh;
+
+	bh = sb_bread(sb, block);
+	if (!bh) {
+		vexfs_err(sb, "unable to read inode %llu (block %llu)",
+			  ino, block);
+		return ERR_PTR(-EIO);
+	}
+	*raw = (struct vexfs_inode *)bh->b_data + slot;
+	return bh;
+}
+
+static bool vexfs_ino_valid(struct vexfs_sb_info *sbi, u64 ino)
+{
+	if (ino == VEXFS_ROOT_INO || ino == VEXFS_COLLECTIONS_INO)
+		return true;
+	return ino >= VEXFS_FIRST_INO && ino < sbi->inodes_count;
+}
+
+static struct timespec64 vexfs_decode_time(const struct vexfs_timestamp *t)
+{
+	struct timespec64 ts = {
+		.tv_sec = (s64)le64_to_cpu(t->sec),
+		.tv_nsec = le32_to_cpu(t->nsec),
+	};
+	return ts;
+}
+
+static void vexfs_encode_time(struct vexfs_timestamp *t, struct timespec64 ts)
+{
+	t->sec = cpu_to_le64((u64)ts.tv_sec);
+	t->nsec = cpu_to_le32(ts.tv_nsec);
+	t->reserved = 0;
+}
+
+static bool vexfs_times_valid(const struct vexfs_inode *raw)
+{
+	return le32_to_cpu(raw->i_atime.nsec) < NSEC_PER_SEC &&
+	       le32_to_cpu(raw->i_mtime.nsec) < NSEC_PER_SEC &&
+	       le32_to_cpu(raw->i_ctime.nsec) < NSEC_PER_SEC &&
+	       le32_to_cpu(raw->i_crtime.nsec) < NSEC_PER_SEC;
+}
+
+/*
+ * Check an on-disk inode before the VFS sees any of it.  Anything wrong is
+ * corruption: the caller only reads inodes that a directory or the
+ * superblock says are in use.
+ */
+static int vexfs_check_raw_inode(struct super_block *sb, u64 ino,
+				 const struct vexfs_inode *raw)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	umode_t mode = le16_to_cpu(raw->i_mode);
+	const char *why = NULL;
+
+	if (!vexfs_inode_csum_ok(sbi, raw))
+		why = "checksum mismatch";
+	else if (le64_to_cpu(raw->i_ino) != ino)
+		why = "inode number mismatch";
+	else if (!mode || !le16_to_cpu(raw->i_links_count))
+		why = "inode is not in use";
+	else if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISLNK(mode) &&
+		 !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode) &&
+		 !S_ISSOCK(mode))
+		why = "bad file type";
+	else if (!vexfs_times_valid(raw))
+		why = "bad timestamp";
+	else if (le64_to_cpu(raw->i_size) > sb->s_maxbytes)
+		why = "bad size";
+
+	if (!why)
+		return 0;
+	vexfs_error(sb, "inode %llu: %s", ino, why);
+	return le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi, raw) ?
+	       -EFSBADCRC : -EFSCORRUPTED;
+}
+
+/* Fill the VFS inode and its VexFS part from a validated on-disk inode. */
+static void vexfs_inode_from_raw(struct inode *inode,
+				 const struct vexfs_inode *raw)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+
+	inode->i_mode = le16_to_cpu(raw->i_mode);
+	i_uid_write(inode, le32_to_cpu(raw->i_uid));
+	i_gid_write(inode, le32_to_cpu(raw->i_gid));
+	set_nlink(inode, le16_to_cpu(raw->i_links_count));
+	inode->i_size = le64_to_cpu(raw->i_size);
+	inode->i_blocks = le64_to_cpu(raw->i_blocks) <<
+			  (inode->i_blkbits - 9);
+	inode_set_atime_to_ts(inode, vexfs_decode_time(&raw->i_atime));
+	inode_set_mtime_to_ts(inode, vexfs_decode_time(&raw->i_mtime));
+	inode_set_ctime_to_ts(inode, vexfs_decode_time(&raw->i_ctime));
+	inode->i_generation = le32_to_cpu(raw->i_generation);
+
+	memcpy(vi->i_data, raw->i_data, sizeof(vi->i_data));
+	vi->i_flags = le32_to_cpu(raw->i_flags);
+	vi->i_parent = le64_to_cpu(raw->i_parent);
+	vi->i_xattr_block = le64_to_cpu(raw->i_xattr_block);
+	vi->i_collection = le32_to_cpu(raw->i_collection);
+	vi->i_vec_slot = le64_to_cpu(raw->i_vec_slot);
+	vi->i_crtime = vexfs_decode_time(&raw->i_crtime);
+}
+
+/* The inverse of vexfs_inode_from_raw(); the caller sets the checksum. */
+static void vexfs_inode_to_raw(struct inode *inode, struct vexfs_inode *raw)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+
+	raw->i_mode = cpu_to_le16(inode->i_mode);
+	raw->i_links_count = cpu_to_le16(inode->i_nlink);
+	raw->i_flags = cpu_to_le32(vi->i_flags);
+	raw->i_uid = cpu_to_le32(i_uid_read(inode));
+	raw->i_gid = cpu_to_le32(i_gid_read(inode));
+	raw->i_size = cpu_to_le64(inode->i_size);
+	raw->i_blocks = cpu_to_le64(inode->i_blocks >> (inode->i_blkbits - 9));
+	vexfs_encode_time(&raw->i_atime, inode_get_atime(inode));
+	vexfs_encode_time(&raw->i_mtime, inode_get_mtime(inode));
+	vexfs_encode_time(&raw->i_ctime, inode_get_ctime(inode));
+	vexfs_encode_time(&raw->i_crtime, vi->i_crtime);
+	raw->i_ino = cpu_to_le64(inode->i_ino);
+	raw->i_generation = cpu_to_le32(inode->i_generation);
+	raw->i_parent = cpu_to_le64(vi->i_parent);
+	raw->i_xattr_block = cpu_to_le64(vi->i_xattr_block);
+	raw->i_collection = cpu_to_le32(vi->i_collection);
+	raw->i_vec_slot = cpu_to_le64(vi->i_vec_slot);
+	raw->i_rdev = cpu_to_le32(S_ISCHR(inode->i_mode) ||
+				  S_ISBLK(inode->i_mode) ?
+				  new_encode_dev(inode->i_rdev) : 0);
+	memcpy(raw->i_data, vi->i_data, sizeof(raw->i_data));
+}
+
+/* Attach the operations that match the inode's type. */
+static void vexfs_set_inode_ops(struct inode *inode, dev_t rdev)
+{
+	switch (inode->i_mode & S_IFMT) {
+	case S_IFREG:
+		inode->i_op = &vexfs_file_inode_operations;
+		inode->i_fop = &vexfs_file_operations;
+		inode->i_mapping->a_ops = &vexfs_file_aops;
+		break;
+	case S_IFDIR:
+		inode->i_op = &vexfs_dir_inode_operations;
+		inode->i_fop = &vexfs_dir_operations;
+		inode->i_mapping->a_ops = &vexfs_file_aops;
+		break;
+	case S_IFLNK:
+		if (VEXFS_I(inode)->i_flags & VEXFS_INODE_INLINE) {
+			inode->i_op = &vexfs_fast_symlink_inode_operations;
+			inode->i_link = (char *)VEXFS_I(inode)->i_data;
+		} else {
+			inode->i_op = &vexfs_symlink_inode_operations;
+			inode_nohighmem(inode);
+			inode->i_mapping->a_ops = &vexfs_file_aops;
+		}
+		break;
+	default:
+		inode->i_op = &vexfs_special_inode_operations;
+		init_special_inode(inode, inode->i_mode, rdev);
+		break;
+	}
+}
+
+/**
+ * vexfs_init_new_inode() - finish the VexFS part of a new inode
+ * @inode: a new inode whose mode is set
+ * @rdev: device number, for device special files
+ *
+ * Gives the inode an empty extent tree and the operations of its type.
+ */
+void vexfs_init_new_inode(struct inode *inode, dev_t rdev)
+{
+	vexfs_extent_init_root(inode);
+	vexfs_set_inode_ops(inode, rdev);
+}
+
+/**
+ * vexfs_iget() - get the in-memory inode for an inode number
+ * @sb: the filesystem
+ * @ino: the inode number
+ *
+ * Reads and validates the on-disk inode the first time it is needed.
+ *
+ * Context: process context; may sleep for I/O.
+ * Return: the inode, or an ERR_PTR: -EFSCORRUPTED for an invalid number or
+ * a corrupt inode, -EFSBADCRC for a checksum mismatch, -EIO.
+ */
+struct inode *vexfs_iget(struct super_block *sb, u64 ino)
+{
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+	struct inode *inode;
+	int err;
+
+	if (!vexfs_ino_valid(VEXFS_SB(sb), ino)) {
+		vexfs_error(sb, "inode number %llu is out of range", ino);
+		return ERR_PTR(-EFSCORRUPTED);
+	}
+
+	inode = iget_locked(sb, ino);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (!(inode->i_state & I_NEW))
+		return inode;
+
+	bh = vexfs_read_raw_inode(sb, ino, &raw);
+	if (IS_ERR(bh)) {
+		err = PTR_ERR(bh);
+		goto out_fail;
+	}
+	err = vexfs_check_raw_inode(sb, ino, raw);
+	if (!err) {
+		vexfs_inode_from_raw(inode, raw);
+		vexfs_set_inode_ops(inode,
+				    new_decode_dev(le32_to_cpu(raw->i_rdev)));
+	}
+	brelse(bh);
+	if (err)
+		goto out_fail;
+
+	unlock_new_inode(inode);
+	return inode;
+
+out_fail:
+	iget_failed(inode);
+	return ERR_PTR(err);
+}
+
+/**
+ * vexfs_write_inode() - write an inode back to the inode table
+ * @inode: the inode
+ * @wbc: writeback control; WB_SYNC_ALL waits for the write
+ *
+ * Context: process context; takes the inode table buffer lock.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+	int err = 0;
+
+	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+
+	lock_buffer(bh);
+	vexfs_inode_to_raw(inode, raw);
+	vexfs_inode_csum_set(VEXFS_SB(sb), raw);
+	unlock_buffer(bh);
+	mark_buffer_dirty(bh);
+
+	if (wbc->sync_mode == WB_SYNC_ALL) {
+		sync_dirty_buffer(bh);
+		if (buffer_req(bh) && !buffer_uptodate(bh)) {
+			vexfs_err(sb, "I/O error writing inode %lu",
+				  inode->i_ino);
+			err = -EIO;
+		}
+	}
+	brelse(bh);
+	return err;
+}
+
+/* Mark the on-disk inode free: zeroed, with a valid checksum. */
+static void vexfs_clear_disk_inode(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+
+	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
+	if (IS_ERR(bh))
+		return;
+	lock_buffer(bh);
+	memset(raw, 0, sizeof(*raw));
+	raw->i_ino = cpu_to_le64(inode->i_ino);
+	vexfs_inode_csum_set(VEXFS_SB(sb), raw);
+	unlock_buffer(bh);
+	mark_buffer_dirty(bh);
+	brelse(bh);
+}
+
+/**
+ * vexfs_evict_inode() - drop an inode from memory, deleting it if unlinked
+ * @inode: the inode
+ *
+ * An inode with no links left loses its blocks and its inode number here,
+ * once the last user has closed it.
+ *
+ * Context: process context; may sleep for I/O.
+ */
+void vexfs_evict_inode(struct inode *inode)
+{
+	bool delete = !inode->i_nlink && !is_bad_inode(inode);
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+
+	truncate_inode_pages_final(&inode->i_data);
+	if (delete) {
+		inode->i_size = 0;
+		if (!(vi->i_flags & VEXFS_INODE_INLINE))
+			vexfs_truncate_blocks(inode, 0);
+		if (vi->i_xattr_block)
+			vexfs_xattr_delete_inode(inode);
+		vexfs_clear_disk_inode(inode);
+	}
+	invalidate_inode_buffers(inode);
+	clear_inode(inode);
+	if (delete)
+		vexfs_free_ino(inode->i_sb, inode->i_ino);
+}
+
+/**
+ * vexfs_setattr() - change attributes, including the size
+ * @idmap: the mount's idmapping
+ * @dentry: the file
+ * @attr: what to change
+ *
+ * Context: process context; the VFS holds i_rwsem.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
+		  struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	int err;
+
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+	if ((attr->ia_valid & ATTR_SIZE) && attr->ia_size != inode->i_size) {
+		if (!S_ISREG(inode->i_mode))
+			return -EINVAL;
+		err = vexfs_setsize(inode, attr->ia_size);
+		if (err)
+			return err;
+	}
+	setattr_copy(idmap, inode, attr);
+	mark_inode_dirty(inode);
+	if (attr->ia_valid & ATTR_MODE)
+		return vexfs_acl_chmod(idmap, dentry);
+	return 0;
+}
+
+/**
+ * vexfs_getattr() - report attributes, including the birth time
+ * @idmap: the mount's idmapping
+ * @path: the file
+ * @stat: filled in
+ * @request_mask: STATX_* fields asked for
+ * @query_flags: AT_STATX_* flags
+ *
+ * Return: 0.
+ */
+int vexfs_getattr(vexfs_idmap_t *idmap, const struct path *path,
+		  struct kstat *stat, u32 request_mask,
+		  unsigned int query_flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+
+	vexfs_fillattr(idmap, request_mask, inode, stat);
+	stat->result_mask |= STATX_BTIME;
+	stat->btime = vi->i_crtime;
+	if (vi->i_flags & VEXFS_INODE_APPEND)
+		stat->attributes |= STATX_ATTR_APPEND;
+	if (vi->i_flags & VEXFS_INODE_IMMUTABLE)
+		stat->attributes |= STATX_ATTR_IMMUTABLE;
+	stat->attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE;
+	return 0;
+}
+
+const struct inode_operations vexfs_special_inode_operations = {
+	.setattr	= vexfs_setattr,
+	.getattr	= vexfs_getattr,
+	.listxattr	= vexfs_listxattr,
+	VEXFS_ACL_INODE_OPS,
+};

@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * super.c - mounting, the superblock, statfs and mount options.
+ *
+ * Copyright (C) 2026 The VexFS developers
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/blkdev.h>
+#include <linux/overflow.h>
+#include <linux/crc32c.h>
+#include <linux/seq_file.h>
+#include <linux/statfs.h>
+
+#include "vexfs.h"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Record that the filesystem has errors in the on-disk state, so that the
+ * next fsck knows to look even if the filesystem is unmounted cleanly.
+ */
+static void vexfs_mark_error(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (sb_rdonly(sb))
+		return;
+	spin_lock(&sbi->lock);
+	sbi->raw->s_state |= cpu_to_le16(VEXFS_STATE_ERROR);
+	spin_unlock(&sbi->lock);
+}
+
+/**
+ * __vexfs_error() - report corrupt metadata and apply the errors= policy
+ * @sb: the filesystem
+ * @func: the reporting function, for the log
+ * @fmt: printf-style description naming the inode or block
+ *
+ * Logs one rate-limited line, marks the filesystem as having errors and
+ * then continues, remounts read-only or panics, as errors= says.
+ *
+ * Context: any context that may take a spinlock.
+ */
+void __vexfs_error(struct super_block *sb, const char *func,
+		   const char *fmt, ...)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct va_format vaf;
+	va_list args;
+
+	if (__ratelimit(&sbi->err_rs)) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		printk(KERN_CRIT "vexfs (%s): error in %s: %pV\n",
+		       sb->s_id, func, &vaf);
+		va_end(args);
+	}
+
+	vexfs_mark_error(sb);
+
+	switch (sbi->opts.errors) {
+	case VEXFS_ERRORS_PANIC:
+		panic("vexfs (%s): panic forced after error\n", sb->s_id);
+	case VEXFS_ERRORS_RO:
+		if (!sb_rdonly(sb)) {
+			vexfs_err(sb, "remounting filesystem read-only");
+			sb->s_flags |= SB_RDONLY;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Superblock I/O                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Copy the in-memory counters into the on-disk superblock and checksum it. */
+static void vexfs_fill_raw_super(struct vexfs_sb_info *sbi)
+{
+	struct vexfs_super_block *raw = sbi->raw;
+
+	spin_lock(&sbi->lock);
+	raw->s_free_blocks = cpu_to_le64(sbi->free_blocks);
+	raw->s_free_inodes = cpu_to_le64(sbi->free_inodes);
+	raw->s_write_time = cpu_to_le64(ktime_get_real_seconds());
+	raw->s_checksum = cpu_to_le32(vexfs_super_csum(raw));
+	spin_unlock(&sbi->lock);
+}
+
+/* Write the superblock; with @wait, wait for it to reach the disk. */
+static int vexfs_write_super(struct super_block *sb, bool wait)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	lock_buffer(sbi->sbh);
+	vexfs_fill_raw_super(sbi);
+	mark_buffer_dirty(sbi->sbh);
+	unlock_buffer(sbi->sbh);
+	if (wait)
+		return sync_dirty_buffer(sbi->sbh);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Validation                                                          */
+/* ------------------------------------------------------------------ */
+
+/* The end of region [start, start + len), or 0 if it wraps around. */
+static u64 vexfs_region_end(u64 start, u64 len)
+{
+	u64 end;
+
+	if (check_add_overflow(start, len, &end))
+		return 0;
+	return end;
+}
+
+/*
+ * Check that a region lies after @prev_end and inside the filesystem, and
+ * advance @prev_end past it.  The regions are laid out in a fixed order,
+ * so ordering them also proves that they do not overlap.
+ */
+static bool vexfs_region_ok(struct super_block *sb, const char *what,
+			    u64 start, u64 len, u64 blocks, u64 *prev_end)
+{
+	u64 end = vexfs_region_end(start, len);
+
+	if (len == 0 || start < *prev_end || end == 0 || end > blocks) {
+		vexfs_err(sb, "bad geometry: %s at block %llu, %llu blocks",
+			  what, start, len);
+		return false;
+	}
+	*prev_end = end;
+	return true;
+}
+
+static int vexfs_check_layout(struct super_block *sb,
+			      const struct vexfs_super_block *raw,
+			      unsigned int bs)
+{
+	u64 blocks = le64_to_cpu(raw->s_blocks_count);
+	u64 inodes = le64_to_cpu(raw->s_inodes_count);
+	u64 bits = VEXFS_BITMAP_BITS(bs);
+	u64 ipb = bs / VEXFS_INODE_SIZE;
+	u64 end = (VEXFS_SUPER_OFFSET + VEXFS_SUPER_SIZE + bs - 1) / bs;
+	u64 journal = le64_to_cpu(raw->s_journal_start);
+	u64 data = le64_to_cpu(raw->s_data_start);
+
+	if (!vexfs_region_ok(sb, "inode bitmap",
+			     le64_to_cpu(raw->s_inode_bitmap_start),
+			     le64_to_cpu(raw->s_inode_bitmap_blocks),
+			     blocks, &end) ||
+	    !vexfs_region_ok(sb, "block bitmap",
+			     le64_to_cpu(raw->s_block_bitmap_start),
+			     le64_to_cpu(raw->s_block_bitmap_blocks),
+			     blocks, &end) ||
+	    !vexfs_region_ok(sb, "inode table",
+			     le64_to_cpu(raw->s_inode_table_start),
+			     le64_to_cpu(raw->s_inode_table_blocks),
+			     blocks, &end))
+		return -EFSCORRUPTED;
+	if (journal &&
+	    !vexfs_region_ok(sb, "journal", journal,
+			     le64_to_cpu(raw->s_journal_blocks), blocks, &end))
+		return -EFSCORRUPTED;
+	if (data < end || data >= blocks) {
+		vexfs_err(sb, "bad geometry: data starts at block %llu", data);
+		return -EFSCORRUPTED;
+	}
+
+	if (inodes <= VEXFS_FIRST_INO ||
+	    le64_to_cpu(raw->s_inode_bitmap_blocks) < DIV_ROUND_UP(inodes, bits) ||
+	    le64_to_cpu(raw->s_block_bitmap_blocks) < DIV_ROUND_UP(blocks, bits) ||
+	    le64_to_cpu(raw->s_inode_table_blocks) < DIV_ROUND_UP(inodes, ipb)) {
+		vexfs_err(sb, "bad geometry: %llu inodes, %llu blocks do not fit the bitmaps or inode table",
+			  inodes, blocks);
+		return -EFSCORRUPTED;
+	}
+	if (le64_to_cpu(raw->s_free_blocks) > blocks - data ||
+	    le64_to_cpu(raw->s_free_inodes) > inodes) {
+		vexfs_err(sb, "free counts exceed the filesystem size");
+		return -EFSCORRUPTED;
+	}
+	if (le64_to_cpu(raw->s_root_ino) != VEXFS_ROOT_INO ||
+	    le64_to_cpu(raw->s_first_ino) != VEXFS_FIRST_INO) {
+		vexfs_err(sb, "unexpected root inode %llu or first inode %llu",
+			  le64_to_cpu(raw->s_root_ino),
+			  le64_to_cpu(raw->s_first_ino));
+		return -EFSCORRUPTED;
+	}
+	return 0;
+}
+
+static int vexfs_check_features(struct super_block *sb,
+				const struct vexfs_super_block *raw)
+{
+	u32 incompat = le32_to_cpu(raw->s_feature_incompat);
+	u32 ro_compat = le32_to_cpu(raw->s_feature_ro_compat);
+
+	if (incompat & ~VEXFS_FEATURE_INCOMPAT_ALL) {
+		vexfs_err(sb, "unsupported incompatible features 0x%x; cannot mount",
+			  incompat & ~VEXFS_FEATURE_INCOMPAT_ALL);
+		return -EINVAL;
+	}
+	if (incompat & VEXFS_FEATURE_INCOMPAT_RECOVER) {
+		vexfs_err(sb, "journal needs recovery, which this version cannot do; run fsck.vexfs");
+		return -EINVAL;
+	}
+	if ((ro_compat & ~VEXFS_FEATURE_RO_COMPAT_ALL) && !sb_rdonly(sb)) {
+		vexfs_err(sb, "unsupported read-only-compatible features 0x%x; mount read-only",
+			  ro_compat & ~VEXFS_FEATURE_RO_COMPAT_ALL);
+		return -EROFS;
+	}
+	return 0;
+}
+
+/*
+ * Validate an on-disk superblock before trusting any field of it.  Every
+ * refusal logs exactly one line saying why.
+ */
+static int vexfs_validate_super(struct super_block *sb,
+				const struct vexfs_super_block *raw,
+				bool silent)
+{
+	u32 bs = le32_to_cpu(raw->s_block_size);
+	u64 blocks = le64_to_cpu(raw->s_blocks_count);
+	u64 dev_blocks;
+	int err;
+
+	if (le32_to_cpu(raw->s_magic) != VEXFS_SUPER_MAGIC) {
+		if (!silent)
+			vexfs_err(sb, "bad magic 0x%08x: not a vexfs filesystem",
+				  le32_to_cpu(raw->s_magic));
+		return -EINVAL;
+	}
+	if (le32_to_cpu(raw->s_checksum) != vexfs_super_csum(raw)) {
+		vexfs_err(sb, "superblock checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			  le32_to_cpu(raw->s_checksum), vexfs_super_csum(raw));
+		return -EFSBADCRC;
+	}
+	if (le16_to_cpu(raw->s_version_major) != VEXFS_VERSION_MAJOR) {
+		vexfs_err(sb, "unsupported format version %u.%u (this module reads %u.x)",
+			  le16_to_cpu(raw->s_version_major),
+			  le16_to_cpu(raw->s_version_minor),
+			  VEXFS_VERSION_MAJOR);
+		return -EINVAL;
+	}
+	if (bs < VEXFS_MIN_BLOCK_SIZE || bs > VEXFS_MAX_BLOCK_SIZE ||
+	    bs > PAGE_SIZE || !is_power_of_2(bs)) {
+		vexfs_err(sb, "unsupported block size %u", bs);
+		return -EINVAL;
+	}
+	if (le16_to_cpu(raw->s_inode_size) != VEXFS_INODE_SIZE ||
+	    le16_to_cpu(raw->s_checksum_type) != VEXFS_CSUM_CRC32C) {
+		vexfs_err(sb, "unsupported inode size %u or checksum type %u",
+			  le16_to_cpu(raw->s_inode_size),
+			  le16_to_cpu(raw->s_checksum_type));
+		return -EINVAL;
+	}
+	err = vexfs_check_features(sb, raw);
+	if (err)
+		return err;
+
+	dev_blocks = bdev_nr_bytes(sb->s_bdev) / bs;
+	if (blocks < VEXFS_MIN_BLOCKS || blocks > dev_blocks) {
+		vexfs_err(sb, "bad geometry: %llu blocks, but the device has %llu",
+			  blocks, dev_blocks);
+		return -EINVAL;
+	}
+	return vexfs_check_layout(sb, raw, bs);
+}
+
+/*
+ * Read the superblock at byte VEXFS_SUPER_OFFSET using the current block
+ * size of @sb.  On success *@bhp holds the buffer and the return value
+ * points at the superblock inside it.
+ */
+static struct vexfs_super_block *vexfs_read_raw_super(struct super_block *sb,
+						      struct buffer_head **bhp)
+{
+	unsigned long offset = VEXFS_SUPER_OFFSET % sb->s_blocksize;
+	struct buffer_head *bh;
+
+	bh = sb_bread(sb, VEXFS_SUPER_OFFSET / sb->s_blocksize);
+	if (!bh) {
+		vexfs_err(sb, "unable to read the superblock");
+		return NULL;
+	}
+	*bhp = bh;
+	return (struct vexfs_super_block *)(bh->b_data + offset);
+}
+
+/*
+ * Find and validate the superblock: read it with the smallest block size
+ * the device allows, then switch to the filesystem's block size and read
+ * it again from its final buffer, which stays pinned while mounted.
+ */
+static int vexfs_load_super(struct super_block *sb, struct vexfs_sb_info *sbi,
+			    bool silent)
+{
+	struct vexfs_super_block *raw;
+	struct buffer_head *bh;
+	unsigned int bs;
+	int err;
+
+	if (!sb_min_blocksize(sb, VEXFS_MIN_BLOCK_SIZE)) {
+		vexfs_err(sb, "unable to set the block size");
+		return -EINVAL;
+	}
+	raw = vexfs_read_raw_super(sb, &bh);
+	if (!raw)
+		return -EIO;
+	err = vexfs_validate_super(sb, raw, silent);
+	bs = le32_to_cpu(raw->s_block_size);
+	if (err || bs == sb->s_blocksize)
+		goto out;
+
+	brelse(bh);
+	if (!sb_set_blocksize(sb, bs)) {
+		vexfs_err(sb, "block size %u is smaller than the device's sectors",
+			  bs);
+		return -EINVAL;
+	}
+	raw = vexfs_read_raw_super(sb, &bh);
+	if (!raw)
+		return -EIO;
+	/* The same bytes, but do not trust a device that changed under us. */
+	err = vexfs_validate_super(sb, raw, silent);
+out:
+	if (err) {
+		brelse(bh);
+		return err;
+	}
+	sbi->sbh = bh;
+	sbi->raw = raw;
+	return 0;
+}
+
+/* Copy what the module uses from the validated superblock into @sbi. */
+static void vexfs_init_sbi(struct super_block *sb, struct vexfs_sb_info *sbi)
+{
+	struct vexfs_super_block *raw = sbi->raw;
+
+	sbi->csum_seed = crc32c(~0U, raw->s_uuid, sizeof(raw->s_uuid));
+	sbi->blocks_count = le64_to_cpu(raw->s_blocks_count);
+	sbi->inodes_count = le64_to_cpu(raw->s_inodes_count);
+	sbi->data_start = le64_to_cpu(raw->s_data_start);
+	sbi->inode_table_start = le64_to_cpu(raw->s_inode_table_start);
+	sbi->inode_table_blocks = le64_to_cpu(raw->s_inode_table_blocks);
+	sbi->inodes_per_block = sb->s_blocksize / VEXFS_INODE_SIZE;
+	sbi->free_blocks = le64_to_cpu(raw->s_free_blocks);
+	sbi->free_inodes = le64_to_cpu(raw->s_free_inodes);
+	sbi->inode_bitmap_start = le64_to_cpu(raw->s_inode_bitmap_start);
+	sbi->block_bitmap_start = le64_to_cpu(raw->s_block_bitmap_start);
+	sbi->bitmap_bits = VEXFS_BITMAP_BITS(sb->s_blocksize);
+	sbi->block_goal = sbi->data_start;
+	sbi->inode_goal = VEXFS_FIRST_INO;
+
+	sb->s_magic = VEXFS_SUPER_MAGIC;
+	sb->s_maxbytes = min_t(u64, MAX_LFS_FILESIZE,
+			       (VEXFS_MAX_LBLK + 1) << sb->s_blocksize_bits);
+	sb->s_time_min = S64_MIN;
+	sb->s_time_max = S64_MAX;
+	sb->s_time_gran = 1;
+	super_set_uuid(sb, raw->s_uuid, sizeof(raw->s_uuid));
+}
+
+/*
+ * Note in the superblock that the filesystem is mounted read-write, so
+ * that a crash leaves it marked as not cleanly unmounted.
+ */
+static int vexfs_setup_rw(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_super_block *raw = sbi->raw;
+	u16 state = le16_to_cpu(raw->s_state);
+
+	if (!(state & VEXFS_STATE_VALID))
+		vexfs_warn(sb, "was not cleanly unmounted; running fsck.vexfs is recommended");
+	if (state & VEXFS_STATE_ERROR)
+		vexfs_warn(sb, "contains errors; running fsck.vexfs is recommended");
+
+	spin_lock(&sbi->lock);
+	raw->s_state = cpu_to_le16(state & ~VEXFS_STATE_VALID);
+	le32_add_cpu(&raw->s_mount_count, 1);
+	raw->s_mount_time = cpu_to_le64(ktime_get_real_seconds());
+	spin_unlock(&sbi->lock);
+	return vexfs_write_super(sb, true);
+}
+
+/* Mark the filesystem cleanly unmounted (or remounted read-only). */
+static void vexfs_commit_clean(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	spin_lock(&sbi->lock);
+	sbi->raw->s_state |= cpu_to_le16(VEXFS_STATE_VALID);
+	spin_unlock(&sbi->lock);
+	vexfs_write_super(sb, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* super_operations                                                    */
+/* ------------------------------------------------------------------ */
+
+static void vexfs_put_super(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (!sb_rdonly(sb))
+		vexfs_commit_clean(sb);
+	brelse(sbi->sbh);
+	sb->s_fs_info = NULL;
+	kfree(sbi);
+}
+
+static int vexfs_sync_fs(struct super_block *sb, int wait)
+{
+	if (sb_rdonly(sb))
+		return 0;
+	return vexfs_write_super(sb, wait);
+}
+
+static int vexfs_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	__le64 uuid[2];
+
+	buf->f_type = VEXFS_SUPER_MAGIC;
+	buf->f_bsize = sb->s_blocksize;
+	buf->f_frsize = sb->s_blocksize;
+	/* Metadata regions are overhead, as in ext4's default (bsddf). */
+	buf->f_blocks = sbi->blocks_count - sbi->data_start;
+	/* Slot 0 of the inode table is not an inode. */
+	buf->f_files = sbi->inodes_count - 1;
+	spin_lock(&sbi->lock);
+	buf->f_bfree = sbi->free_blocks;
+	buf->f_ffree = sbi->free_inodes;
+	spin_unlock(&sbi->lock);
+	buf->f_bavail = buf->f_bfree;
+	buf->f_namelen = VEXFS_NAME_LEN;
+	memcpy(uuid, sbi->raw->s_uuid, sizeof(uuid));
+	buf->f_fsid = u64_to_fsid(le64_to_cpu(uuid[0]) ^ le64_to_cpu(uuid[1]));
+	return 0;
+}
+
+static const char *vexfs_errors_name(unsigned int errors)
+{
+	switch (errors) {
+	case VEXFS_ERRORS_CONTINUE:
+		return "continue";
+	case VEXFS_ERRORS_PANIC:
+		return "panic";
+	default:
+		return "remount-ro";
+	}
+}
+
+static int vexfs_show_options(struct seq_file *seq, struct dentry *root)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(root->d_sb);
+
+	if (sbi->opts.errors != VEXFS_ERRORS_DEFAULT)
+		seq_printf(seq, ",errors=%s",
+			   vexfs_errors_name(sbi->opts.errors));
+	return 0;
+}
+
+static const struct super_operations vexfs_super_ops = {
+	.alloc_inode	= vexfs_alloc_inode,
+	.free_inode	= vexfs_free_inode,
+	.write_inode	= vexfs_write_inode,
+	.evict_inode	= vexfs_evict_inode,
+	.put_super	= vexfs_put_super,
+	.sync_fs	= vexfs_sync_fs,
+	.statfs		= vexfs_statfs,
+	.show_options	= vexfs_show_options,
+};
+
+/* ------------------------------------------------------------------ */
+/* Mounting                                                            */
+/* ------------------------------------------------------------------ */
+
+enum { Opt_errors };
+
+static const struct constant_table vexfs_param_errors[] = {
+	{ "continue",	VEXFS_ERRORS_CONTINUE },
+	{ "remount-ro",	VEXFS_ERRORS_RO },
+	{ "panic",	VEXFS_ERRORS_PANIC },
+	{}
+};
+
+static const struct fs_parameter_spec vexfs_param_spec[] = {
+	fsparam_enum("errors", Opt_errors, vexfs_param_errors),
+	{}
+};
+
+static int vexfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct vexfs_mount_opts *opts = fc->fs_private;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, vexfs_param_spec, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case Opt_errors:
+		opts->errors = result.uint_32;
+		break;
+	}
+	return 0;
+}
+
+static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct vexfs_mount_opts *opts = fc->fs_private;
+	bool silent = fc->sb_flags & SB_SILENT;
+	struct vexfs_sb_info *sbi;
+	struct inode *root;
+	int err;
+
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	spin_lock_init(&sbi->lock);
+	mutex_init(&sbi->alloc_lock);
+	ratelimit_state_init(&sbi->err_rs, 5 * HZ, 10);
+	sbi->opts = *opts;
+	sb->s_fs_info = sbi;
+
+	err = vexfs_load_super(sb, sbi, silent);
+	if (err)
+		goto out_free;
+	vexfs_init_sbi(sb, sbi);
+	sb->s_op = &vexfs_super_ops;
+	sb->s_xattr = vexfs_xattr_handlers;
+	sb->s_flags |= SB_POSIXACL;
+
+	root = vexfs_iget(sb, VEXFS_ROOT_INO);
+	if (IS_ERR(root)) {
+		err = PTR_ERR(root);
+		vexfs_err(sb, "cannot read the root inode (error %d)", err);
+		goto out_brelse;
+	}
+	if (!S_ISDIR(root->i_mode)) {
+		vexfs_err(sb, "root inode is not a directory");
+		iput(root);
+		err = -EFSCORRUPTED;
+		goto out_brelse;
+	}
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root) {
+		err = -ENOMEM;
+		goto out_brelse;
+	}
+
+	if (!sb_rdonly(sb)) {
+		err = vexfs_setup_rw(sb);
+		if (err)
+			goto out_root;
+	}
+	return 0;
+
+out_root:
+	dput(sb->s_root);
+	sb->s_root = NULL;
+out_brelse:
+	brelse(sbi->sbh);
+out_free:
+	sb->s_fs_info = NULL;
+	kfree(sbi);
+	return err;
+}
+
+static int vexfs_get_tree(struct fs_context *fc)
+{
+	return get_tree_bdev(fc, vexfs_fill_super);
+}
+
+static int vexfs_reconfigure(struct fs_context *fc)
+{
+	struct super_block *sb = fc->root->d_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_mount_opts *opts = fc->fs_private;
+	bool to_ro = fc->sb_flags & SB_RDONLY;
+	int err;
+
+	sync_filesystem(sb);
+	if (to_ro && !sb_rdonly(sb)) {
+		vexfs_commit_clean(sb);
+	} else if (!to_ro && sb_rdonly(sb)) {
+		/* Same checks as a read-write mount, minus the old refusal. */
+		sb->s_flags &= ~SB_RDONLY;
+		err = vexfs_check_features(sb, sbi->raw);
+		if (!err)
+			err = vexfs_setup_rw(sb);
+		if (err) {
+			sb->s_flags |= SB_RDONLY;
+			return err;
+		}
+	}
+	sbi->opts = *opts;
+	return 0;
+}
+
+static void vexfs_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
+static const struct fs_context_operations vexfs_context_ops = {
+	.parse_param	= vexfs_parse_param,
+	.get_tree	= vexfs_get_tree,
+	.reconfigure	= vexfs_reconfigure,
+	.free		= vexfs_free_fc,
+};
+
+static int vexfs_init_fs_context(struct fs_context *fc)
+{
+	struct vexfs_mount_opts *opts;
+
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+	if (!opts)
+		return -ENOMEM;
+	opts->errors = VEXFS_ERRORS_DEFAULT;
+	/* A remount starts from the current options, not the defaults. */
+	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
+		*opts = VEXFS_SB(fc->root->d_sb)->opts;
+	fc->fs_private = opts;
+	fc->ops = &vexfs_context_ops;
+	return 0;
+}
+
+static struct file_system_type vexfs_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "vexfs",
+	.init_fs_context	= vexfs_init_fs_context,
+	.parameters		= vexfs_param_spec,
+	.kill_sb		= kill_block_super,
+	.fs_flags		= FS_REQUIRES_DEV,
+};
+MODULE_ALIAS_FS("vexfs");
+
+/* ------------------------------------------------------------------ */
+/* Module                                                              */
+/* ------------------------------------------------------------------ */
+
+static int __init vexfs_init(void)
+{
+	int err;
+
+	err = vexfs_init_inodecache();
+	if (err)
+		return err;
+	err = register_filesystem(&vexfs_fs_type);
+	if (err) {
+		vexfs_destroy_inodecache();
+		return err;
+	}
+	pr_info("version %s loaded\n", VEXFS_VERSION);
+	return 0;
+}
+
+static void __exit vexfs_exit(void)
+{
+	unregister_filesystem(&vexfs_fs_type);
+	vexfs_destroy_inodecache();
+}
+
+module_init(vexfs_init);
+module_exit(vexfs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The VexFS developers");
+MODULE_DESCRIPTION("VexFS: a filesystem whose files carry searchable vector embeddings");
+MODULE_VERSION(VEXFS_VERSION);

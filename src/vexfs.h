@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vexfs.h - in-memory structures of the VexFS kernel module.
+ *
+ * The on-disk format lives in include/vexfs_format.h; this file holds only
+ * what the running module keeps in memory and the prototypes shared
+ * between the files of the module.
+ */
+#ifndef _VEXFS_H
+#define _VEXFS_H
+
+#include <linux/fs.h>
+#include <linux/buffer_head.h>
+#include <linux/spinlock.h>
+#include <linux/ratelimit.h>
+
+#include "vexfs_format.h"
+#include "compat.h"
+
+/* Corrupt metadata: the same spelling as ext4 and xfs. */
+#ifndef EFSCORRUPTED
+#define EFSCORRUPTED	EUCLEAN
+#endif
+#ifndef EFSBADCRC
+#define EFSBADCRC	EBADMSG
+#endif
+
+/* Mount options, parsed in super.c. */
+struct vexfs_mount_opts {
+	unsigned int errors;		/* VEXFS_ERRORS_* */
+};
+
+/**
+ * struct vexfs_sb_info - the mounted filesystem
+ * @sbh: buffer holding the on-disk superblock, pinned while mounted
+ * @raw: the on-disk superblock inside @sbh
+ * @csum_seed: crc32c of the UUID, seed of every non-superblock checksum
+ * @inodes_per_block: inodes in one inode table block
+ * @lock: protects the free counters and the fields of @raw that change
+ *	while mounted (state, times, counts)
+ * @opts: mount options
+ */
+struct vexfs_sb_info {
+	struct buffer_head *sbh;
+	struct vexfs_super_block *raw;
+	u32 csum_seed;
+
+	u64 blocks_count;
+	u64 inodes_count;
+	u64 data_start;
+	u64 inode_table_start;
+	u64 inode_table_blocks;
+	unsigned int inodes_per_block;
+
+	u64 inode_bitmap_start;
+	u64 block_bitmap_start;
+	unsigned int bitmap_bits;	/* bits per bitmap block */
+
+	spinlock_t lock;
+	u64 free_blocks;
+	u64 free_inodes;
+
+	/* serializes bitmap updates; taken inside i_rwsem, never across I/O
+	 * the bitmap does not need */
+	struct mutex alloc_lock;
+	u64 inode_goal;			/* where the next inode search starts */
+	u64 block_goal;			/* where the next block search starts */
+
+	struct vexfs_mount_opts opts;
+	struct ratelimit_state err_rs;
+};
+
+/**
+ * struct vexfs_inode_info - a VexFS inode in memory
+ * @i_data: extent tree root or inline data, as on disk
+ * @i_flags: VEXFS_INODE_* flags
+ * @i_parent: the directory that holds the inode (".." for directories)
+ * @i_xattr_block: out-of-line xattr block, 0 if none
+ * @i_collection: vector collection id, 0 if none
+ * @i_vec_slot: slot of the file's embedding in the vector store, 0 if none
+ * @i_crtime: birth time
+ * @vfs_inode: the VFS inode
+ */
+struct vexfs_inode_info {
+	u8 i_data[VEXFS_INODE_DATA_SIZE];
+	u32 i_flags;
+	u64 i_parent;
+	u64 i_xattr_block;
+	u32 i_collection;
+	u64 i_vec_slot;
+	struct timespec64 i_crtime;
+	struct rw_semaphore i_map_lock;	/* protects i_data's extent tree */
+	struct rw_semaphore i_xattr_sem; /* protects the xattr block */
+	struct inode vfs_inode;
+};
+
+static inline struct vexfs_sb_info *VEXFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
+{
+	return container_of(inode, struct vexfs_inode_info, vfs_inode);
+}
+
+/*
+ * The extent map of a file is protected by i_rwsem for writers that change
+ * its size and by vi->i_map_lock for every lookup or change of the map
+ * itself (page cache readers map blocks without i_rwsem).
+ */
+
+/* super.c */
+__printf(3, 4) void __vexfs_error(struct super_block *sb, const char *func,
+				  const char *fmt, ...);
+#define vexfs_error(sb, fmt, ...) \
+	__vexfs_error(sb, __func__, fmt, ##__VA_ARGS__)
+
+#define vexfs_msg(sb, level, fmt, ...) \
+	printk(level "vexfs (%s): " fmt "\n", (sb)->s_id, ##__VA_ARGS__)
+#define vexfs_err(sb, fmt, ...)  vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
+#define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
+#define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
+
+/* checksum.c */
+u32 vexfs_super_csum(const struct vexfs_super_block *raw);
+u32 vexfs_inode_csum(struct vexfs_sb_info *sbi, const struct vexfs_inode *raw);
+bool vexfs_inode_csum_ok(struct vexfs_sb_info *sbi,
+			 const struct vexfs_inode *raw);
+void vexfs_inode_csum_set(struct vexfs_sb_info *sbi, struct vexfs_inode *raw);
+
+/* checksum.c: metadata blocks that start with struct vexfs_block_header */
+void vexfs_block_init(struct super_block *sb, void *buf, u32 magic,
+		      u64 blocknr, u64 owner);
+void vexfs_block_csum_set(struct super_block *sb, void *buf);
+int vexfs_block_verify(struct super_block *sb, const void *buf, u32 magic,
+		       u64 blocknr, u64 owner);
+
+/* alloc.c */
+int vexfs_new_blocks(struct inode *inode, u64 goal, u64 *first,
+		     unsigned int *count);
+void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count);
+struct inode *vexfs_new_inode(vexfs_idmap_t *idmap, struct inode *dir,
+			      umode_t mode, dev_t rdev);
+struct inode *vexfs_new_hidden_inode(struct inode *owner, umode_t mode);
+void vexfs_free_ino(struct super_block *sb, u64 ino);
+
+/* xattr.c */
+extern const struct xattr_handler *vexfs_xattr_handlers[];
+int vexfs_xattr_get(struct inode *inode, int index, const char *name,
+		    void *buf, size_t size);
+int vexfs_xattr_set(struct inode *inode, int index, const char *name,
+		    const void *value, size_t size, int flags);
+ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size);
+void vexfs_xattr_delete_inode(struct inode *inode);
+
+/* acl.c */
+struct posix_acl *vexfs_get_acl(struct inode *inode, int type, bool rcu);
+int vexfs_init_acl(struct inode *inode, struct posix_acl *default_acl,
+		   struct posix_acl *acl);
+
+/* extent.c */
+void vexfs_extent_init_root(struct inode *inode);
+int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
+		     bool create, u64 *pblk, unsigned int *len, bool *is_new);
+int vexfs_get_block(struct inode *inode, sector_t iblock,
+		    struct buffer_head *bh, int create);
+int vexfs_truncate_blocks(struct inode *inode, u64 first_lblk);
+struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create);
+
+/* inode.c */
+struct inode *vexfs_iget(struct super_block *sb, u64 ino);
+struct inode *vexfs_alloc_inode(struct super_block *sb);
+int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
+void vexfs_evict_inode(struct inode *inode);
+void vexfs_init_new_inode(struct inode *inode, dev_t rdev);
+int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
+		  struct iattr *attr);
+int vexfs_getattr(vexfs_idmap_t *idmap, const struct path *path,
+		  struct kstat *stat, u32 request_mask,
+		  unsigned int query_flags);
+extern const struct inode_operations vexfs_special_inode_operations;
+void vexfs_free_inode(struct inode *inode);
+int __init vexfs_init_inodecache(void);
+void vexfs_destroy_inodecache(void);
+
+/* file.c */
+extern const struct address_space_operations vexfs_file_aops;
+extern const struct file_operations vexfs_file_operations;
+extern const struct inode_operations vexfs_file_inode_operations;
+int vexfs_setsize(struct inode *inode, loff_t size);
+
+/* symlink.c */
+extern const struct inode_operations vexfs_symlink_inode_operations;
+extern const struct inode_operations vexfs_fast_symlink_inode_operations;
+
+/* dir.c */
+int vexfs_dir_check_readable(struct inode *dir);
+extern const struct file_operations vexfs_dir_operations;
+
+/* namei.c */
+extern const struct inode_operations vexfs_dir_inode_operations;
+
+#endif /* _VEXFS_H */
