@@ -253,9 +253,9 @@ static void vexfs_dirty_node(struct inode *inode, struct vexfs_ext_path *p)
  * entry of the leaf, or else the key of the nearest next subtree.  A hole
  * ends there, so allocating into it never overlaps a later extent.
  */
-static u32 vexfs_next_key(struct vexfs_ext_path *path, int depth)
+static u64 vexfs_next_key(struct vexfs_ext_path *path, int depth)
 {
-	u32 next = U32_MAX;
+	u64 next = VEXFS_MAX_LBLK + 1;
 	int level;
 
 	for (level = depth; level >= 0; level--) {
@@ -272,11 +272,11 @@ static u32 vexfs_next_key(struct vexfs_ext_path *path, int depth)
 /*
  * Look up @lblk.  On a hit, *@pblk and *@len describe the mapped run
  * starting at @lblk; on a hole, *@pblk is 0 and *@len is the length of the
- * hole (up to the next extent, or "unbounded" as U32_MAX).
+ * hole (up to the next extent or the largest file).
  * *@goal is set to a good physical block to allocate @lblk at.
  */
 static int vexfs_lookup_extent(struct inode *inode, u32 lblk, u64 *pblk,
-			       u32 *len, u64 *goal)
+			       u64 *len, u64 *goal)
 {
 	struct vexfs_ext_path path[VEXFS_EXT_MAX_DEPTH + 1];
 	struct vexfs_extent_header *leaf;
@@ -289,7 +289,7 @@ static int vexfs_lookup_extent(struct inode *inode, u32 lblk, u64 *pblk,
 	leaf = path[depth].hdr;
 	pos = path[depth].pos;
 	*pblk = 0;
-	*len = U32_MAX;
+	*len = VEXFS_MAX_LBLK + 1;
 	*goal = 0;
 
 	if (pos >= 0) {
@@ -535,8 +535,7 @@ int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
 {
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	unsigned int count;
-	u32 run;
-	u64 goal;
+	u64 run, goal;
 	int err;
 
 	*is_new = false;
@@ -548,7 +547,7 @@ int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
 	err = vexfs_lookup_extent(inode, lblk, pblk, &run, &goal);
 	up_read(&vi->i_map_lock);
 	if (err || *pblk || !create) {
-		*len = min_t(u32, run, max);
+		*len = min_t(u64, run, max);
 		return err;
 	}
 
@@ -556,10 +555,10 @@ int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
 	/* Someone may have filled the hole while the lock was dropped. */
 	err = vexfs_lookup_extent(inode, lblk, pblk, &run, &goal);
 	if (err || *pblk) {
-		*len = min_t(u32, run, max);
+		*len = min_t(u64, run, max);
 		goto out;
 	}
-	count = min3(run, (u32)max, (u32)VEXFS_EXT_MAX_LEN);
+	count = min3(run, (u64)max, (u64)VEXFS_EXT_MAX_LEN);
 	err = vexfs_new_blocks(inode, goal, pblk, &count);
 	if (err)
 		goto out;

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * vexfs_vecmath.h - exact vector distances in integer arithmetic.
+ *
+ * The kernel may not use the FPU, and the build rejects any x87 or SIMD
+ * instruction in vexfs.ko, so VexFS computes distances between float32
+ * vectors with integers only.  It does so exactly: every float32 is
+ * m * 2^e with a 24-bit integer m, so every product of two elements is a
+ * 48-bit integer times a power of two, and a fixed-point accumulator wide
+ * enough for the whole exponent range (2^-298 .. 2^268) sums them with no
+ * rounding at all.  Only the final conversion to a reported distance
+ * rounds, to 64 significant bits, which is far inside the 1e-5 relative
+ * error the interface promises; rankings compare those 64-bit values.
+ *
+ * The same header builds in the kernel and in userspace (the unit tests
+ * check it against float64 references), so it uses only fixed-width
+ * integers and no library calls.  It needs __int128 multiplication,
+ * which x86-64 does with integer instructions, and no 128-bit division.
+ *
+ * Accumulator layout: VEC_LIMBS signed 64-bit limbs, each holding a 32-bit
+ * digit plus room for carries, so that adding a term never propagates a
+ * carry; the digits are normalized once, at the end.  Limb i weighs
+ * 2^(32 * i - VEC_BIAS).
+ */
+#ifndef _VEXFS_VECMATH_H
+#define _VEXFS_VECMATH_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#include <stdbool.h>
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef int32_t s32;
+#endif
+
+#define VEC_BIAS	298	/* -(smallest exponent of a product) */
+#define VEC_LIMBS	20	/* 640 bits: products, sums of 4096 and sign */
+
+struct vec_acc {
+	s64 limb[VEC_LIMBS];
+};
+
+/*
+ * A non-negative or negative number m * 2^e with m normalized so that its
+ * top bit is set (or m == 0): what a distance is reported and ranked as.
+ */
+struct vec_num {
+	int neg;
+	s32 exp;
+	u64 mant;
+};
+
+/* Split a float32 (as bits) into sign, 24-bit mantissa and exponent. */
+static inline void vec_f32_split(u32 bits, int *neg, u32 *mant, s32 *exp)
+{
+	u32 e = (bits >> 23) & 0xff, f = bits & 0x7fffff;
+
+	*neg = bits >> 31;
+	if (e) {
+		*mant = f | 0x800000;
+		*exp = (s32)e - 150;
+	} else {
+		*mant = f;		/* denormal or zero */
+		*exp = -149;
+	}
+}
+
+/** vec_f32_is_finite() - false for NaN and the infinities */
+static inline bool vec_f32_is_finite(u32 bits)
+{
+	return ((bits >> 23) & 0xff) != 0xff;
+}
+
+static inline void vec_acc_init(struct vec_acc *acc)
+{
+	int i;
+
+	for (i = 0; i < VEC_LIMBS; i++)
+		acc->limb[i] = 0;
+}
+
+/* Add (or subtract) @m * 2^@e, with m < 2^50 and e >= -VEC_BIAS. */
+static inline void vec_acc_add(struct vec_acc *acc, u64 m, s32 e, int neg)
+{
+	u32 pos = (u32)(e + VEC_BIAS), q = pos / 32, r = pos % 32;
+	unsigned __int128 v = (unsigned __int128)m << r;
+	s64 d0 = (s64)(u32)v, d1 = (s64)(u32)(v >> 32),
+	    d2 = (s64)(u64)(v >> 64);
+
+	if (neg) {
+		acc->limb[q] -= d0;
+		acc->limb[q + 1] -= d1;
+		acc->limb[q + 2] -= d2;
+	} else {
+		acc->limb[q] += d0;
+		acc->limb[q + 1] += d1;
+		acc->limb[q + 2] += d2;
+	}
+}
+
+/* acc += w * a * b, for float32 bits a and b and a small weight w. */
+static inline void vec_acc_mul_add(struct vec_acc *acc, u32 a, u32 b, int w)
+{
+	int na, nb, neg;
+	u32 ma, mb;
+	s32 ea, eb;
+	u64 m;
+
+	vec_f32_split(a, &na, &ma, &ea);
+	vec_f32_split(b, &nb, &mb, &eb);
+	m = (u64)ma * mb;
+	if (!m)
+		return;
+	neg = na ^ nb;
+	if (w < 0) {
+		neg = !neg;
+		w = -w;
+	}
+	vec_acc_add(acc, m * (u64)w, ea + eb, neg);
+}
+
+/*
+ * Normalize the limbs to 32-bit digits with the sign in the top limb, and
+ * convert to a vec_num with 64 significant bits (truncated).
+ */
+static inline struct vec_num vec_acc_result(struct vec_acc *acc)
+{
+	struct vec_num r = { 0, 0, 0 };
+	s64 carry = 0;
+	int i, top;
+
+	for (i = 0; i < VEC_LIMBS; i++) {
+		s64 v = acc->limb[i] + carry;
+
+		acc->limb[i] = v & 0xffffffff;
+		carry = v >> 32;	/* arithmetic shift: floor */
+	}
+	if (carry < 0) {
+		/* Negate the two's complement digits. */
+		r.neg = 1;
+		carry = 1;
+		for (i = 0; i < VEC_LIMBS; i++) {
+			s64 v = (~acc->limb[i] & 0xffffffff) + carry;
+
+			acc->limb[i] = v & 0xffffffff;
+			carry = v >> 32;
+		}
+	}
+	for (top = VEC_LIMBS - 1; top >= 0 && !acc->limb[top]; top--)
+		;
+	if (top < 0)
+		return r;
+	{
+		/* Gather the top 96 bits, then left-align them in 64. */
+		u64 hi = (u64)acc->limb[top];
+		u64 mid = top >= 1 ? (u64)acc->limb[top - 1] : 0;
+		u64 lo = top >= 2 ? (u64)acc->limb[top - 2] : 0;
+		unsigned __int128 v = ((unsigned __int128)hi << 64) |
+				      (mid << 32) | lo;
+		int shift = 0;
+
+		while (!(v >> 127)) {
+			v <<= 1;
+			shift++;
+		}
+		/*
+		 * v counted units of 2^(32 * (top - 2) - VEC_BIAS); after the
+		 * shift its top 64 bits are mant, worth 2^(64 - shift) units.
+		 */
+		r.mant = (u64)(v >> 64);
+		r.exp = 32 * (top - 2) - VEC_BIAS + 128 - shift;
+	}
+	return r;
+}
+
+/* -1, 0, 1 as @a is below, equal to or above @b. */
+static inline int vec_num_cmp(const struct vec_num *a, const struct vec_num *b)
+{
+	int sa = a->mant ? (a->neg ? -1 : 1) : 0;
+	int sb = b->mant ? (b->neg ? -1 : 1) : 0;
+	int mag;
+
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	if (!sa)
+		return 0;
+	if (a->exp != b->exp)
+		mag = a->exp < b->exp ? -1 : 1;
+	else if (a->mant != b->mant)
+		mag = a->mant < b->mant ? -1 : 1;
+	else
+		mag = 0;
+	return sa < 0 ? -mag : mag;
+}
+
+/* Round a vec_num to float32 bits (round to nearest, ties to even). */
+static inline u32 vec_num_to_f32(struct vec_num n)
+{
+	u32 sign = n.neg ? 0x80000000u : 0;
+	s32 e;
+	u64 m, rest, half;
+	int drop;
+
+	if (!n.mant)
+		return sign;
+	/* value = mant * 2^(exp - 64), mant in [2^63, 2^64) */
+	e = n.exp - 1 + 127;		/* biased exponent of the leading 1 */
+	if (e >= 255)
+		return sign | 0x7f800000u;	/* overflow: infinity */
+	drop = 40;			/* keep 24 of 64 bits */
+	if (e <= 0) {			/* denormal: keep fewer */
+		drop += 1 - e;
+		e = 0;
+		if (drop > 64)
+			return sign;
+	}
+	m = drop >= 64 ? 0 : n.mant >> drop;
+	rest = drop >= 64 ? n.mant : n.mant & ((1ULL << drop) - 1);
+	half = 1ULL << (drop - 1);
+	if (rest > half || (rest == half && (m & 1)))
+		m++;
+	if (e == 0) {
+		/* m is the denormal fraction; a carry makes it normal. */
+		return sign | (u32)m;
+	}
+	if (m >> 24) {			/* rounding carried out */
+		m >>= 1;
+		e++;
+		if (e >= 255)
+			return sign | 0x7f800000u;
+	}
+	return sign | ((u32)e << 23) | ((u32)m & 0x7fffff);
+}
+
+/* ------------------------------------------------------------------ */
+/* Distances                                                           */
+/* ------------------------------------------------------------------ */
+
+/** vec_dot() - the exact dot product of two float32 vectors */
+static inline struct vec_num vec_dot(const u32 *a, const u32 *b, u32 dim)
+{
+	struct vec_acc acc;
+	u32 i;
+
+	vec_acc_init(&acc);
+	for (i = 0; i < dim; i++)
+		vec_acc_mul_add(&acc, a[i], b[i], 1);
+	return vec_acc_result(&acc);
+}
+
+/**
+ * vec_l2sq() - the exact squared Euclidean distance
+ *
+ * Sum of a^2 - 2ab + b^2 over the elements: exact because the accumulator
+ * is, so the cancellation of near-equal vectors loses nothing.
+ */
+static inline struct vec_num vec_l2sq(const u32 *a, const u32 *b, u32 dim)
+{
+	struct vec_acc acc;
+	u32 i;
+
+	vec_acc_init(&acc);
+	for (i = 0; i < dim; i++) {
+		vec_acc_mul_add(&acc, a[i], a[i], 1);
+		vec_acc_mul_add(&acc, a[i], b[i], -2);
+		vec_acc_mul_add(&acc, b[i], b[i], 1);
+	}
+	return vec_acc_result(&acc);
+}
+
+/* Integer square root of a 128-bit value (floor), bit by bit. */
+static inline u64 vec_isqrt128(unsigned __int128 x)
+{
+	unsigned __int128 res = 0, bit = (unsigned __int128)1 << 126;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= res + bit) {
+			x -= res + bit;
+			res = (res >> 1) + bit;
+		} else {
+			res >>= 1;
+		}
+		bit >>= 2;
+	}
+	return (u64)res;
+}
+
+/*
+ * floor(n * 2^64 / d) for n < d, both 64-bit with d's top bit set: the
+ * fraction n/d in 0.64 fixed point, by shift-and-subtract so that no
+ * 128-bit division (a libgcc call) is needed.
+ */
+static inline u64 vec_frac_div(u64 n, u64 d)
+{
+	unsigned __int128 rem = n;
+	u64 q = 0;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		rem <<= 1;
+		q <<= 1;
+		if (rem >= d) {
+			rem -= d;
+			q |= 1;
+		}
+	}
+	return q;
+}
+
+/**
+ * vec_cosine_distance() - 1 - a.b / (|a| |b|), to 60+ significant bits
+ *
+ * A zero vector has no direction; its distance to anything is defined as 1.
+ */
+static inline struct vec_num vec_cosine_distance(const u32 *a, const u32 *b,
+						 u32 dim)
+{
+	struct vec_num dot = vec_dot(a, b, dim), na = vec_dot(a, a, dim),
+		       nb = vec_dot(b, b, dim), r = { 0, 1, 1ULL << 63 };
+	unsigned __int128 prod;
+	u64 den, num, q;
+	s32 e, den_exp;
+	int z;
+
+	if (!na.mant || !nb.mant || !dot.mant)
+		return r;			/* exactly 1 */
+
+	/* |a||b| = sqrt(ma * mb * 2^(ea + eb - 128)); make the power even. */
+	prod = (unsigned __int128)na.mant * nb.mant;
+	e = na.exp + nb.exp - 128;
+	if (e & 1) {
+		prod >>= 1;
+		e++;
+	}
+	den = vec_isqrt128(prod);
+	den_exp = e / 2 + 64;			/* |a||b| = den * 2^(den_exp-64) */
+	while (!(den >> 63)) {			/* normalize: den >= 2^63 */
+		den <<= 1;
+		den_exp--;
+	}
+
+	/* cos = dot / den: normalize so that num < den for the fraction. */
+	num = dot.mant;
+	e = dot.exp - den_exp;			/* cos = num/den * 2^e */
+	if (num >= den) {
+		q = vec_frac_div(num >> 1, den);	/* num/den/2 */
+		e += 1;
+	} else {
+		q = vec_frac_div(num, den);
+	}
+	/* |cos| = q * 2^(e - 64); mathematically |cos| <= 1. */
+	for (z = 0; q && !(q >> 63); z++)
+		q <<= 1;
+	e -= z;
+	{
+		struct vec_num cos = { dot.neg, e, q };
+		struct vec_acc acc;
+
+		/* 1 - cos, exactly, then rounded back to 64 bits. */
+		vec_acc_init(&acc);
+		vec_acc_add(&acc, 1, 0, 0);
+		if (cos.exp - 64 >= -VEC_BIAS + 32) {
+			vec_acc_add(&acc, cos.mant >> 32, cos.exp - 32,
+				    !cos.neg);
+			vec_acc_add(&acc, cos.mant & 0xffffffff, cos.exp - 64,
+				    !cos.neg);
+		}
+		r = vec_acc_result(&acc);
+	}
+	return r;
+}
+
+#define VEC_METRIC_L2		1
+#define VEC_METRIC_COSINE	2
+#define VEC_METRIC_IP		3
+
+/**
+ * vec_distance() - the distance of @metric between two vectors
+ *
+ * L2 reports the squared distance (monotonic in the distance, as FAISS
+ * does); IP reports the negated dot product so that smaller is closer for
+ * every metric.
+ */
+static inline struct vec_num vec_distance(int metric, const u32 *a,
+					  const u32 *b, u32 dim)
+{
+	struct vec_num r;
+
+	switch (metric) {
+	case VEC_METRIC_COSINE:
+		return vec_cosine_distance(a, b, dim);
+	case VEC_METRIC_IP:
+		r = vec_dot(a, b, dim);
+		r.neg = !r.neg;
+		return r;
+	default:
+		return vec_l2sq(a, b, dim);
+	}
+}
+
+#endif /* _VEXFS_VECMATH_H */

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Prove that scripts/check-kernel-safe.sh bites: it must reject objects
+# that use SSE, x87, soft-float helpers or the GOT, accept a clean one,
+# and accept the real vexfs.ko of every kernel built under build/.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+check=$top/scripts/check-kernel-safe.sh
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+result() {
+	if [ "$2" = 0 ]; then echo "PASS: kernel-safe/$1"; else echo "FAIL: kernel-safe/$1"; failed=1; fi
+}
+
+# expect_reject NAME CFLAGS SOURCE [CC]: compile, then the check must fail.
+expect_reject() {
+	printf '%s\n' "$3" >"$work/$1.c"
+	if ! "${4:-gcc}" -c -O2 $2 -o "$work/$1.o" "$work/$1.c" 2>"$work/$1.err"; then
+		cat "$work/$1.err" >&2
+		result "$1" 1
+		return
+	fi
+	if "$check" "$work/$1.o" >/dev/null 2>"$work/$1.out"; then
+		result "$1" 1
+	else
+		result "$1" 0
+	fi
+}
+
+expect_reject rejects_sse "" \
+	'float scale(float a, float b) { return a * b + 1.5f; }'
+expect_reject rejects_x87 "" \
+	'long double half(long double a) { return a / 2; }'
+# gcc has no soft-float for x86-64; clang lowers float math to libgcc calls.
+expect_reject rejects_softfloat "-msoft-float -mno-sse -mno-mmx -mno-80387" \
+	'float add(float a, float b) { return a + b; }' clang
+expect_reject rejects_got "-fPIC" \
+	'extern int counter; int bump(void) { return ++counter; }'
+expect_reject rejects_avx "-mavx2" \
+	'void add8(int *restrict a, const int *restrict b) { for (int i = 0; i < 64; i++) a[i] += b[i]; }'
+
+printf 'unsigned long mix(unsigned long a, unsigned long b) { return a * 31 + (b >> 3); }\n' >"$work/good.c"
+gcc -c -O2 -mno-sse -mno-mmx -mno-80387 -fno-pic -o "$work/good.o" "$work/good.c"
+"$check" "$work/good.o" >/dev/null 2>&1
+result accepts_integer_code $?
+
+for ko in "$top"/build/*/vexfs.ko; do
+	[ -e "$ko" ] || continue
+	kver=$(basename "$(dirname "$ko")")
+	"$check" "$ko" >/dev/null
+	result "accepts_vexfs.ko_$kver" $?
+done
+exit $failed

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh - helpers for guest test scripts (busybox sh).  Source it:
+#   . /tests/lib.sh
+#
+# check NAME CMD...        PASS if CMD succeeds, FAIL otherwise
+# check_fails NAME CMD...  PASS if CMD fails
+# check_eq NAME GOT WANT   PASS if the two strings are equal
+# dmesg_count PATTERN      lines of the kernel log matching PATTERN
+# fresh_vexfs DEV [MKFS-OPTIONS...]  make a filesystem on DEV, quietly
+#
+# Every check prints exactly one PASS:/FAIL: line; the run-vm.sh harness
+# collects them.  A failing check prints the command's output under it.
+
+failures=0
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1"; failures=$((failures + 1)); }
+
+check() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name"
+		echo "$out" | sed 's/^/    /'
+	fi
+}
+
+check_fails() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		fail "$name (succeeded)"
+		echo "$out" | sed 's/^/    /'
+	else
+		pass "$name"
+	fi
+}
+
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1"
+		echo "    got:  $2"
+		echo "    want: $3"
+	fi
+}
+
+dmesg_count() {
+	dmesg | grep -c -- "$1"
+}
+
+fresh_vexfs() {
+	dev=$1
+	shift
+	mkfs.vexfs -q -F "$@" "$dev"
+}
+
+# Exit with the number of failures (capped), as the harness expects.
+finish() {
+	[ "$failures" -eq 0 ]
+	exit $?
+}
