@@ -308,6 +308,34 @@ _Static_assert(sizeof(struct vexfs_inode) == VEXFS_INODE_SIZE,
  */
 #define VEXFS_DIRTREE_MAX_DEPTH	8
 
+/*
+ * The name hash: SipHash-2-4 of the name bytes (no NUL), keyed with the 16
+ * bytes of s_hash_seed read as two little-endian u64 (k0 = bytes 0-7,
+ * k1 = bytes 8-15), shifted right by one; a result above
+ * VEXFS_DIR_HASH_MAX is clamped to it.  The clamp keeps every readdir
+ * cookie (hash + 2, after "." = 0 and ".." = 1) below the end-of-directory
+ * cookie, which is 2^63 - 1.
+ *
+ * Tree shape: an interior node (dn_level > 0) holds dn_count index entries
+ * sorted by di_hash; child i holds the names whose hash is in
+ * [di_hash[i], di_hash[i + 1]] (both ends inclusive, since names of equal
+ * hash may straddle a split), and child 0 also everything below
+ * di_hash[1].  Every child of a level-n node is at level n - 1, and all
+ * leaves are at level 0.  Leaves are chained in hash order through
+ * dn_next/dn_prev.  A leaf holds dn_count records packed from the start
+ * of its body, dn_used bytes in all, each exactly
+ * VEXFS_DIR_REC_LEN(de_name_len) long; equal hashes keep insertion order.
+ * Interior nodes have dn_used, dn_next and dn_prev zero.  Leaves that
+ * become empty stay in the tree (no merging); the directory never shrinks
+ * until it is deleted.
+ */
+#define VEXFS_DIR_HASH_MAX	0x7ffffffffffffffcULL
+#define VEXFS_DIR_REC_LEN(name_len) \
+	((20 + (name_len) + 7) & ~7U)	/* 24..280 bytes */
+
+/* Most hard links an inode may have (i_links_count is a __le16). */
+#define VEXFS_LINK_MAX		65000
+
 /* Directory tree node, after struct vexfs_block_header. */
 struct vexfs_dir_node {
 	__le16	dn_level;		/* 0 = leaf */
@@ -318,7 +346,7 @@ struct vexfs_dir_node {
 	__le32	dn_prev;		/* previous leaf; 0 = first */
 };
 
-/* Interior node entry: child covers names hashing >= de_hash. */
+/* Interior node entry: child covers names hashing >= di_hash. */
 struct vexfs_dir_index {
 	__le64	di_hash;
 	__le32	di_child;		/* logical block in the directory */

@@ -56,11 +56,14 @@ static void vexfs_inode_init_once(void *obj)
  */
 int __init vexfs_init_inodecache(void)
 {
-	vexfs_inode_cachep = kmem_cache_create("vexfs_inode_cache",
-					       sizeof(struct vexfs_inode_info),
-					       0, SLAB_RECLAIM_ACCOUNT |
-					       SLAB_ACCOUNT,
-					       vexfs_inode_init_once);
+	/* i_data holds inline symlink targets, copied out by readlink. */
+	vexfs_inode_cachep =
+		kmem_cache_create_usercopy("vexfs_inode_cache",
+					   sizeof(struct vexfs_inode_info), 0,
+					   SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+					   offsetof(struct vexfs_inode_info, i_data),
+					   sizeof_field(struct vexfs_inode_info, i_data),
+					   vexfs_inode_init_once);
 	return vexfs_inode_cachep ? 0 : -ENOMEM;
 }
 
@@ -237,8 +240,8 @@ static void vexfs_set_inode_ops(struct inode *inode, dev_t rdev)
 		break;
 	case S_IFLNK:
 		if (VEXFS_I(inode)->i_flags & VEXFS_INODE_INLINE) {
+			/* No i_link: get_link checks the target's NUL first. */
 			inode->i_op = &vexfs_fast_symlink_inode_operations;
-			inode->i_link = (char *)VEXFS_I(inode)->i_data;
 		} else {
 			inode->i_op = &vexfs_symlink_inode_operations;
 			inode_nohighmem(inode);

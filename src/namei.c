@@ -2,6 +2,18 @@
 /*
  * namei.c - name lookup and the directory inode operations.
  *
+ * The directory tree itself lives in dir.c; this file applies the POSIX
+ * rules around it: link counts (a directory has 2 + its subdirectories,
+ * since "." and ".." are not stored), i_parent (which is ".." for a
+ * directory), and the times: adding or removing a name changes the
+ * directory's mtime and ctime, and a changed link count or a rename
+ * changes the inode's ctime.
+ *
+ * Locking: the VFS holds the directory's i_rwsem exclusively for every
+ * operation here but lookup (shared), and for rename the i_rwsem of both
+ * directories and of the inodes involved, plus s_vfs_rename_mutex for a
+ * rename across directories.  The tree needs nothing more.
+ *
  * Copyright (C) 2026 The VexFS developers
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -11,17 +23,388 @@
 static struct dentry *vexfs_lookup(struct inode *dir, struct dentry *dentry,
 				   unsigned int flags)
 {
+	struct inode *inode = NULL;
+	u64 ino;
 	int err;
 
 	if (dentry->d_name.len > VEXFS_NAME_LEN)
 		return ERR_PTR(-ENAMETOOLONG);
-	err = vexfs_dir_check_readable(dir);
-	if (err)
+	err = vexfs_dir_find(dir, &dentry->d_name, NULL, &ino);
+	if (!err) {
+		inode = vexfs_iget(dir->i_sb, ino);
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+	} else if (err != -ENOENT) {
 		return ERR_PTR(err);
-	/* An empty directory: remember the miss as a negative dentry. */
-	return d_splice_alias(NULL, dentry);
+	}
+	/* A miss is remembered as a negative dentry. */
+	return d_splice_alias(inode, dentry);
+}
+
+/* A name was added to or removed from @dir. */
+static void vexfs_dir_touch(struct inode *dir)
+{
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+	mark_inode_dirty(dir);
+}
+
+/*
+ * Link the new inode @inode under @dentry in @dir and make it visible, or
+ * drop it (eviction frees it) if the name cannot be added.
+ */
+static int vexfs_add_new(struct inode *dir, struct dentry *dentry,
+			 struct inode *inode)
+{
+	int err;
+
+	err = vexfs_dir_add(dir, &dentry->d_name, inode);
+	if (err) {
+		clear_nlink(inode);
+		discard_new_inode(inode);
+		return err;
+	}
+	vexfs_dir_touch(dir);
+	d_instantiate_new(dentry, inode);
+	return 0;
+}
+
+static int vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, bool excl)
+{
+	struct inode *inode;
+
+	inode = vexfs_new_inode(idmap, dir, mode, 0);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	return vexfs_add_new(dir, dentry, inode);
+}
+
+static int vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	struct inode *inode;
+
+	/* Every dev_t fits i_rdev through new_encode_dev(). */
+	inode = vexfs_new_inode(idmap, dir, mode, rdev);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	return vexfs_add_new(dir, dentry, inode);
+}
+
+static int vexfs_tmpfile(vexfs_idmap_t *idmap, struct inode *dir,
+			 struct file *file, umode_t mode)
+{
+	struct inode *inode;
+
+	inode = vexfs_new_inode(idmap, dir, mode, 0);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	/* Drops the link count to 0; the last close frees the inode. */
+	d_tmpfile(file, inode);
+	unlock_new_inode(inode);
+	return finish_open_simple(file, 0);
+}
+
+static int vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
+			 struct dentry *dentry, const char *symname)
+{
+	size_t len = strlen(symname) + 1;	/* with the NUL */
+	struct vexfs_inode_info *vi;
+	struct inode *inode;
+	int err;
+
+	if (len > dir->i_sb->s_blocksize)
+		return -ENAMETOOLONG;
+	inode = vexfs_new_inode(idmap, dir, S_IFLNK | 0777, 0);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+
+	vi = VEXFS_I(inode);
+	if (len <= sizeof(vi->i_data)) {
+		/* A fast symlink: the target, NUL included, in i_data. */
+		vi->i_flags |= VEXFS_INODE_INLINE;
+		memset(vi->i_data, 0, sizeof(vi->i_data));
+		memcpy(vi->i_data, symname, len);
+		inode->i_op = &vexfs_fast_symlink_inode_operations;
+		i_size_write(inode, len - 1);
+	} else {
+		/* vexfs_new_inode() set up a page symlink. */
+		err = page_symlink(inode, symname, len);
+		if (err) {
+			clear_nlink(inode);
+			discard_new_inode(inode);
+			return err;
+		}
+	}
+	mark_inode_dirty(inode);
+	return vexfs_add_new(dir, dentry, inode);
+}
+
+static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
+		      struct dentry *dentry)
+{
+	struct inode *inode = d_inode(old_dentry);
+	int err;
+
+	if (inode->i_nlink >= VEXFS_LINK_MAX)
+		return -EMLINK;
+	err = vexfs_dir_add(dir, &dentry->d_name, inode);
+	if (err)
+		return err;
+	vexfs_dir_touch(dir);
+	inode_set_ctime_current(inode);
+	inode_inc_link_count(inode);
+	ihold(inode);
+	d_instantiate(dentry, inode);
+	return 0;
+}
+
+static int vexfs_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode)
+{
+	struct inode *inode;
+	int err;
+
+	if (dir->i_nlink >= VEXFS_LINK_MAX)
+		return -EMLINK;
+	inode = vexfs_new_inode(idmap, dir, S_IFDIR | mode, 0);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	err = vexfs_add_new(dir, dentry, inode);
+	if (err)
+		return err;
+	inode_inc_link_count(dir);	/* the new ".." */
+	return 0;
+}
+
+/*
+ * Remove the name @dentry of @inode from @dir.  The entry must name the
+ * inode the dcache says it does.
+ */
+static int vexfs_remove_name(struct inode *dir, struct dentry *dentry,
+			     struct inode *inode)
+{
+	struct vexfs_dir_slot slot;
+	u64 ino;
+	int err;
+
+	err = vexfs_dir_find(dir, &dentry->d_name, &slot, &ino);
+	if (err == -ENOENT) {
+		vexfs_error(dir->i_sb, "directory %lu: entry \"%pd\" vanished",
+			    dir->i_ino, dentry);
+		return -EFSCORRUPTED;
+	}
+	if (err)
+		return err;
+	if (ino != inode->i_ino) {
+		vexfs_error(dir->i_sb, "directory %lu: entry \"%pd\" names inode %llu, not %lu",
+			    dir->i_ino, dentry, ino, inode->i_ino);
+		vexfs_dir_slot_release(&slot);
+		return -EFSCORRUPTED;
+	}
+	vexfs_dir_slot_delete(dir, &slot);
+	vexfs_dir_slot_release(&slot);
+	vexfs_dir_touch(dir);
+	return 0;
+}
+
+/* Drop one link of @inode, which must have one. */
+static void vexfs_drop_link(struct inode *inode)
+{
+	if (inode->i_nlink)
+		drop_nlink(inode);
+	else
+		vexfs_error(inode->i_sb, "inode %lu: link count underflow",
+			    inode->i_ino);
+	mark_inode_dirty(inode);
+}
+
+static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	int err;
+
+	err = vexfs_remove_name(dir, dentry, inode);
+	if (err)
+		return err;
+	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
+	vexfs_drop_link(inode);
+	return 0;
+}
+
+static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	int err;
+
+	err = vexfs_dir_is_empty(inode);
+	if (err < 0)
+		return err;
+	if (!err)
+		return -ENOTEMPTY;
+	err = vexfs_remove_name(dir, dentry, inode);
+	if (err)
+		return err;
+	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
+	/* Its blocks go at eviction; meanwhile it reads as empty. */
+	i_size_write(inode, 0);
+	clear_nlink(inode);
+	mark_inode_dirty(inode);
+	if (dir->i_nlink > 2)
+		vexfs_drop_link(dir);	/* its ".." */
+	return 0;
+}
+
+/* Both names exist: swap the inodes they name. */
+static int vexfs_exchange(struct inode *old_dir, struct dentry *old_dentry,
+			  struct inode *new_dir, struct dentry *new_dentry)
+{
+	struct inode *old_inode = d_inode(old_dentry);
+	struct inode *new_inode = d_inode(new_dentry);
+	bool old_is_dir = S_ISDIR(old_inode->i_mode);
+	bool new_is_dir = S_ISDIR(new_inode->i_mode);
+	struct vexfs_dir_slot old_slot, new_slot;
+	u64 ino;
+	int err;
+
+	if (old_dir != new_dir && old_is_dir != new_is_dir &&
+	    (old_is_dir ? new_dir : old_dir)->i_nlink >= VEXFS_LINK_MAX)
+		return -EMLINK;
+
+	/* Find both before changing either. */
+	err = vexfs_dir_find(old_dir, &old_dentry->d_name, &old_slot, &ino);
+	if (err)
+		return err == -ENOENT ? -EFSCORRUPTED : err;
+	err = vexfs_dir_find(new_dir, &new_dentry->d_name, &new_slot, &ino);
+	if (err) {
+		vexfs_dir_slot_release(&old_slot);
+		return err == -ENOENT ? -EFSCORRUPTED : err;
+	}
+	vexfs_dir_slot_set(old_dir, &old_slot, new_inode);
+	vexfs_dir_slot_set(new_dir, &new_slot, old_inode);
+	vexfs_dir_slot_release(&new_slot);
+	vexfs_dir_slot_release(&old_slot);
+
+	if (old_dir != new_dir) {
+		if (old_is_dir) {
+			VEXFS_I(old_inode)->i_parent = new_dir->i_ino;
+			if (!new_is_dir) {
+				inc_nlink(new_dir);
+				vexfs_drop_link(old_dir);
+			}
+		}
+		if (new_is_dir) {
+			VEXFS_I(new_inode)->i_parent = old_dir->i_ino;
+			if (!old_is_dir) {
+				inc_nlink(old_dir);
+				vexfs_drop_link(new_dir);
+			}
+		}
+	}
+	vexfs_dir_touch(old_dir);
+	if (new_dir != old_dir)
+		vexfs_dir_touch(new_dir);
+	inode_set_ctime_current(old_inode);
+	mark_inode_dirty(old_inode);
+	inode_set_ctime_current(new_inode);
+	mark_inode_dirty(new_inode);
+	return 0;
+}
+
+static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
+			struct dentry *old_dentry, struct inode *new_dir,
+			struct dentry *new_dentry, unsigned int flags)
+{
+	struct inode *old_inode = d_inode(old_dentry);
+	struct inode *new_inode = d_inode(new_dentry);
+	bool is_dir = S_ISDIR(old_inode->i_mode);
+	struct vexfs_dir_slot slot;
+	u64 ino;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (flags & RENAME_EXCHANGE)
+		return vexfs_exchange(old_dir, old_dentry, new_dir, new_dentry);
+
+	/* The VFS has checked the types match; a directory must be empty. */
+	if (new_inode && is_dir) {
+		err = vexfs_dir_is_empty(new_inode);
+		if (err < 0)
+			return err;
+		if (!err)
+			return -ENOTEMPTY;
+	}
+	if (!new_inode && is_dir && new_dir != old_dir &&
+	    new_dir->i_nlink >= VEXFS_LINK_MAX)
+		return -EMLINK;
+
+	/* Check the old name is readable before changing anything. */
+	err = vexfs_dir_find(old_dir, &old_dentry->d_name, NULL, &ino);
+	if (!err && ino != old_inode->i_ino)
+		err = -ENOENT;
+	if (err) {
+		if (err == -ENOENT) {
+			vexfs_error(old_dir->i_sb, "directory %lu: bad entry \"%pd\"",
+				    old_dir->i_ino, old_dentry);
+			err = -EFSCORRUPTED;
+		}
+		return err;
+	}
+
+	if (new_inode) {
+		err = vexfs_dir_find(new_dir, &new_dentry->d_name, &slot, &ino);
+		if (err)
+			return err == -ENOENT ? -EFSCORRUPTED : err;
+		vexfs_dir_slot_set(new_dir, &slot, old_inode);
+		vexfs_dir_slot_release(&slot);
+		inode_set_ctime_current(new_inode);
+		if (is_dir) {
+			i_size_write(new_inode, 0);
+			clear_nlink(new_inode);
+			mark_inode_dirty(new_inode);
+		} else {
+			vexfs_drop_link(new_inode);
+		}
+	} else {
+		err = vexfs_dir_add(new_dir, &new_dentry->d_name, old_inode);
+		if (err)
+			return err;
+		if (is_dir)
+			inc_nlink(new_dir);	/* gains a subdirectory */
+	}
+	vexfs_dir_touch(new_dir);
+
+	err = vexfs_remove_name(old_dir, old_dentry, old_inode);
+	if (err)
+		return err;
+	/*
+	 * old_dir loses a subdirectory.  Over an existing directory new_dir
+	 * trades one subdirectory for another, which is why the replaced
+	 * one did not change its count above.
+	 */
+	if (is_dir) {
+		VEXFS_I(old_inode)->i_parent = new_dir->i_ino;
+		vexfs_drop_link(old_dir);
+	}
+	inode_set_ctime_current(old_inode);
+	mark_inode_dirty(old_inode);
+	return 0;
 }
 
 const struct inode_operations vexfs_dir_inode_operations = {
 	.lookup		= vexfs_lookup,
+	.create		= vexfs_create,
+	.link		= vexfs_link,
+	.unlink		= vexfs_unlink,
+	.symlink	= vexfs_symlink,
+	.mkdir		= vexfs_mkdir,
+	.rmdir		= vexfs_rmdir,
+	.mknod		= vexfs_mknod,
+	.rename		= vexfs_rename,
+	.tmpfile	= vexfs_tmpfile,
+	.setattr	= vexfs_setattr,
+	.getattr	= vexfs_getattr,
+	.listxattr	= vexfs_listxattr,
+	VEXFS_ACL_INODE_OPS,
 };

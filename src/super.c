@@ -21,6 +21,24 @@
 /* Errors                                                              */
 /* ------------------------------------------------------------------ */
 
+/**
+ * vexfs_msg() - log a message that names the filesystem's device
+ * @sb: the filesystem
+ * @level: KERN_* level
+ * @fmt: printf-style message, without a trailing newline
+ */
+void vexfs_msg(struct super_block *sb, const char *level, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	printk("%svexfs (%s): %pV\n", level, sb->s_id, &vaf);
+	va_end(args);
+}
+
 /*
  * Record that the filesystem has errors in the on-disk state, so that the
  * next fsck knows to look even if the filesystem is unmounted cleanly.
@@ -58,8 +76,7 @@ void __vexfs_error(struct super_block *sb, const char *func,
 		va_start(args, fmt);
 		vaf.fmt = fmt;
 		vaf.va = &args;
-		printk(KERN_CRIT "vexfs (%s): error in %s: %pV\n",
-		       sb->s_id, func, &vaf);
+		vexfs_msg(sb, KERN_CRIT, "error in %s: %pV", func, &vaf);
 		va_end(args);
 	}
 
@@ -371,6 +388,7 @@ static void vexfs_init_sbi(struct super_block *sb, struct vexfs_sb_info *sbi)
 	sb->s_time_min = S64_MIN;
 	sb->s_time_max = S64_MAX;
 	sb->s_time_gran = 1;
+	sb->s_max_links = VEXFS_LINK_MAX;
 	super_set_uuid(sb, raw->s_uuid, sizeof(raw->s_uuid));
 }
 

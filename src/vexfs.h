@@ -60,8 +60,10 @@ struct vexfs_sb_info {
 	u64 free_blocks;
 	u64 free_inodes;
 
-	/* serializes bitmap updates; taken inside i_rwsem, never across I/O
-	 * the bitmap does not need */
+	/*
+	 * Serializes searches and updates of both bitmaps.  Taken inside
+	 * i_rwsem and vi->i_map_lock, never the other way round.
+	 */
 	struct mutex alloc_lock;
 	u64 inode_goal;			/* where the next inode search starts */
 	u64 block_goal;			/* where the next block search starts */
@@ -116,8 +118,8 @@ __printf(3, 4) void __vexfs_error(struct super_block *sb, const char *func,
 #define vexfs_error(sb, fmt, ...) \
 	__vexfs_error(sb, __func__, fmt, ##__VA_ARGS__)
 
-#define vexfs_msg(sb, level, fmt, ...) \
-	printk(level "vexfs (%s): " fmt "\n", (sb)->s_id, ##__VA_ARGS__)
+__printf(3, 4) void vexfs_msg(struct super_block *sb, const char *level,
+			      const char *fmt, ...);
 #define vexfs_err(sb, fmt, ...)  vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
 #define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
 #define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
@@ -194,8 +196,26 @@ int vexfs_setsize(struct inode *inode, loff_t size);
 extern const struct inode_operations vexfs_symlink_inode_operations;
 extern const struct inode_operations vexfs_fast_symlink_inode_operations;
 
-/* dir.c */
-int vexfs_dir_check_readable(struct inode *dir);
+/* dir.c: the directory B+tree (the caller holds the directory's i_rwsem) */
+/**
+ * struct vexfs_dir_slot - where vexfs_dir_find() found an entry
+ * @bh: the leaf holding it, referenced until vexfs_dir_slot_release()
+ * @off: byte offset of the entry among the leaf's records
+ */
+struct vexfs_dir_slot {
+	struct buffer_head *bh;
+	unsigned int off;
+};
+
+int vexfs_dir_find(struct inode *dir, const struct qstr *name,
+		   struct vexfs_dir_slot *slot, u64 *ino);
+void vexfs_dir_slot_release(struct vexfs_dir_slot *slot);
+void vexfs_dir_slot_set(struct inode *dir, struct vexfs_dir_slot *slot,
+			struct inode *inode);
+void vexfs_dir_slot_delete(struct inode *dir, struct vexfs_dir_slot *slot);
+int vexfs_dir_add(struct inode *dir, const struct qstr *name,
+		  struct inode *inode);
+int vexfs_dir_is_empty(struct inode *dir);
 extern const struct file_operations vexfs_dir_operations;
 
 /* namei.c */

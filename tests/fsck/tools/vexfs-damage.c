@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vexfs-damage - damage a VexFS image precisely, for the fsck fixtures.
+ *
+ * usage: vexfs-damage IMAGE [--stale-csum] TARGET FIELD=VALUE...
+ *
+ * TARGET   sb            the superblock
+ *          inode:N       inode N
+ *          ibitmap:K     the K-th inode bitmap block (0-based)
+ *          bbitmap:K     the K-th block bitmap block
+ * FIELD    a field name: s_* for sb, i_* for an inode (i_mtime.sec style
+ *          for timestamps), bh_* for a bitmap block header; bit:N for bit
+ *          N of a bitmap block's body; or @OFF:SIZE, SIZE bytes (1, 2, 4,
+ *          8) at byte OFF of the target.
+ * VALUE    a number (C syntax) that replaces the field; ^N XORs, +N adds,
+ *          -N subtracts.
+ *
+ * Afterwards the target's checksum is recomputed, so that the damage is
+ * not given away by the checksum, unless --stale-csum is given or the
+ * checksum field itself was patched.  The superblock is read without
+ * validation, so damaged images can be damaged further.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libvexfs.h"
+
+struct field {
+	const char *name;
+	size_t off, size;
+};
+
+#define SB(f)	{ #f, offsetof(struct vexfs_super_block, f), \
+		  sizeof(((struct vexfs_super_block *)0)->f) }
+#define IN(f)	{ #f, offsetof(struct vexfs_inode, f), \
+		  sizeof(((struct vexfs_inode *)0)->f) }
+#define BH(f)	{ #f, offsetof(struct vexfs_block_header, f), \
+		  sizeof(((struct vexfs_block_header *)0)->f) }
+
+static const struct field sb_fields[] = {
+	SB(s_magic), SB(s_checksum), SB(s_version_major),
+	SB(s_version_minor), SB(s_block_size), SB(s_blocks_count),
+	SB(s_free_blocks), SB(s_inodes_count), SB(s_free_inodes),
+	SB(s_feature_compat), SB(s_feature_ro_compat),
+	SB(s_feature_incompat), SB(s_inode_size), SB(s_checksum_type),
+	SB(s_inode_bitmap_start), SB(s_inode_bitmap_blocks),
+	SB(s_block_bitmap_start), SB(s_block_bitmap_blocks),
+	SB(s_inode_table_start), SB(s_inode_table_blocks),
+	SB(s_journal_start), SB(s_journal_blocks), SB(s_data_start),
+	SB(s_root_ino), SB(s_first_ino), SB(s_last_orphan),
+	SB(s_mkfs_time), SB(s_mount_time), SB(s_write_time),
+	SB(s_mount_count), SB(s_state), SB(s_errors),
+	SB(s_collections_ino), SB(s_collections_count),
+	SB(s_default_mount_opts), SB(s_lastcheck_time),
+	{ NULL, 0, 0 },
+};
+
+static const struct field inode_fields[] = {
+	IN(i_mode), IN(i_links_count), IN(i_flags), IN(i_uid), IN(i_gid),
+	IN(i_size), IN(i_blocks), IN(i_atime.sec), IN(i_atime.nsec),
+	IN(i_mtime.sec), IN(i_mtime.nsec), IN(i_ctime.sec),
+	IN(i_ctime.nsec), IN(i_crtime.sec), IN(i_crtime.nsec), IN(i_ino),
+	IN(i_generation), IN(i_checksum), IN(i_parent), IN(i_xattr_block),
+	IN(i_rdev), IN(i_collection), IN(i_vec_slot), IN(i_next_orphan),
+	{ NULL, 0, 0 },
+};
+
+static const struct field header_fields[] = {
+	BH(bh_magic), BH(bh_checksum), BH(bh_blocknr), BH(bh_owner),
+	BH(bh_reserved),
+	{ NULL, 0, 0 },
+};
+
+/* The object being damaged, in memory. */
+struct target {
+	enum { T_SB, T_INODE, T_BITMAP } kind;
+	uint64_t off;			/* byte offset in the image */
+	size_t len;
+	size_t csum_off;		/* offset of its checksum field */
+	const struct field *fields;
+	uint8_t buf[VEXFS_MAX_BLOCK_SIZE];
+	bool csum_touched;
+};
+
+__attribute__((noreturn, format(printf, 1, 2)))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vexfs-damage: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void locate(struct target *t, const char *spec,
+		   const struct vexfs_super_block *sb)
+{
+	uint32_t bs = le32(sb->s_block_size);
+	unsigned long long n;
+
+	if (!strcmp(spec, "sb")) {
+		t->kind = T_SB;
+		t->off = VEXFS_SUPER_OFFSET;
+		t->len = sizeof(*sb);
+		t->csum_off = offsetof(struct vexfs_super_block, s_checksum);
+		t->fields = sb_fields;
+	} else if (sscanf(spec, "inode:%llu", &n) == 1) {
+		t->kind = T_INODE;
+		t->off = vexfs_inode_offset(sb, n);
+		t->len = VEXFS_INODE_SIZE;
+		t->csum_off = offsetof(struct vexfs_inode, i_checksum);
+		t->fields = inode_fields;
+	} else if (sscanf(spec, "ibitmap:%llu", &n) == 1 ||
+		   sscanf(spec, "bbitmap:%llu", &n) == 1) {
+		t->kind = T_BITMAP;
+		t->off = (n + (spec[0] == 'i' ? le64(sb->s_inode_bitmap_start) :
+			       le64(sb->s_block_bitmap_start))) * bs;
+		t->len = bs;
+		t->csum_off = offsetof(struct vexfs_block_header, bh_checksum);
+		t->fields = header_fields;
+	} else {
+		die("unknown target '%s'", spec);
+	}
+	if (!bs || bs > VEXFS_MAX_BLOCK_SIZE)
+		die("the superblock's block size %u is unusable", bs);
+}
+
+static uint64_t apply(uint64_t old, const char *val)
+{
+	char op = strchr("^+-", val[0]) ? val[0] : '=';
+	uint64_t v = strtoull(op == '=' ? val : val + 1, NULL, 0);
+
+	switch (op) {
+	case '^':
+		return old ^ v;
+	case '+':
+		return old + v;
+	case '-':
+		return old - v;
+	default:
+		return v;
+	}
+}
+
+static void patch_bytes(struct target *t, size_t off, size_t size,
+			const char *val)
+{
+	uint64_t old = 0, new;
+	size_t i;
+
+	if (off + size > t->len || !size || size > 8)
+		die("field at %zu, %zu bytes, is outside the target", off, size);
+	for (i = 0; i < size; i++)
+		old |= (uint64_t)t->buf[off + i] << (8 * i);
+	new = apply(old, val);
+	for (i = 0; i < size; i++)
+		t->buf[off + i] = (uint8_t)(new >> (8 * i));
+	if (off < t->csum_off + 4 && off + size > t->csum_off)
+		t->csum_touched = true;
+}
+
+static void patch(struct target *t, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	const struct field *f;
+	unsigned long long n;
+	size_t off, size;
+
+	if (!eq)
+		die("bad patch '%s' (want FIELD=VALUE)", spec);
+	if (sscanf(spec, "@%zi:%zu=", &off, &size) == 2) {
+		patch_bytes(t, off, size, eq + 1);
+		return;
+	}
+	if (t->kind == T_BITMAP && sscanf(spec, "bit:%llu=", &n) == 1) {
+		off = sizeof(struct vexfs_block_header) + n / 8;
+		if (off >= t->len)
+			die("bit %llu is outside the block", n);
+		if (strtoul(eq + 1, NULL, 0))
+			vexfs_set_bit(t->buf + sizeof(struct vexfs_block_header), n);
+		else
+			vexfs_clear_bit(t->buf + sizeof(struct vexfs_block_header), n);
+		return;
+	}
+	for (f = t->fields; f->name; f++) {
+		if (!strncmp(spec, f->name, strlen(f->name)) &&
+		    spec + strlen(f->name) == eq) {
+			patch_bytes(t, f->off, f->size, eq + 1);
+			return;
+		}
+	}
+	die("unknown field in '%s'", spec);
+}
+
+static void reseal(struct target *t, const struct vexfs_super_block *sb)
+{
+	uint32_t seed = vexfs_csum_seed(sb);
+	uint32_t csum;
+
+	if (t->kind == T_SB) {
+		struct vexfs_super_block *new = (void *)t->buf;
+
+		/* the UUID may have changed: nothing else is resealed */
+		csum = vexfs_super_csum(new);
+	} else if (t->kind == T_INODE) {
+		csum = vexfs_inode_csum(seed, (struct vexfs_inode *)t->buf);
+	} else {
+		csum = vexfs_block_csum(seed, t->buf, (uint32_t)t->len);
+	}
+	csum = htole32(csum);
+	memcpy(t->buf + t->csum_off, &csum, sizeof(csum));
+}
+
+int main(int argc, char **argv)
+{
+	struct vexfs_super_block sb;
+	struct vexfs_err err;
+	struct vexfs_dev dev;
+	struct target t;
+	bool stale = false;
+	int i = 2;
+
+	if (argc < 4)
+		die("usage: vexfs-damage IMAGE [--stale-csum] TARGET FIELD=VALUE...");
+	if (!strcmp(argv[i], "--stale-csum")) {
+		stale = true;
+		i++;
+	}
+	memset(&t, 0, sizeof(t));
+	if (vexfs_dev_open(&dev, argv[1], true, &err) ||
+	    vexfs_super_read(&dev, &sb, &err))
+		die("%s", err.msg);
+	locate(&t, argv[i++], &sb);
+	if (vexfs_dev_read(&dev, t.off, t.buf, t.len, &err))
+		die("%s", err.msg);
+	for (; i < argc; i++)
+		patch(&t, argv[i]);
+	if (!stale && !t.csum_touched)
+		reseal(&t, &sb);
+	if (vexfs_dev_write(&dev, t.off, t.buf, t.len, &err) ||
+	    vexfs_dev_sync(&dev, &err))
+		die("%s", err.msg);
+	vexfs_dev_close(&dev);
+	return 0;
+}

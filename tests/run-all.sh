@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-all.sh - run every test suite (tests/*/run.sh) and summarize.
+#
+# Each suite prints one "PASS: name" / "FAIL: name" / "SKIP: name" line per
+# test case and exits non-zero when something failed.  The closing line,
+# "N passed, N failed, N skipped", is what CI reads.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=$top/build/test-logs
+mkdir -p "$log"
+passed=0 failed=0 skipped=0 broken=()
+start=$(date +%s)
+
+for run in "$top"/tests/*/run.sh; do
+	suite=$(basename "$(dirname "$run")")
+	echo "=== $suite"
+	t0=$(date +%s)
+	"$run" 2>&1 | tee "$log/$suite.log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^PASS: ' "$log/$suite.log")
+	f=$(grep -c '^FAIL: ' "$log/$suite.log")
+	s=$(grep -c '^SKIP: ' "$log/$suite.log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		# A suite that dies without naming a failure is still a failure.
+		echo "FAIL: $suite (exit status $rc)"
+		failed=$((failed + 1))
+	fi
+	[ "$rc" -eq 0 ] || broken+=("$suite")
+	echo "=== $suite: $p passed, $f failed, $s skipped in $(($(date +%s) - t0)) s"
+done
+
+echo
+echo "total wall time: $(($(date +%s) - start)) s; logs in $log"
+[ ${#broken[@]} -eq 0 ] || echo "failing suites: ${broken[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

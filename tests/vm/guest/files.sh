@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# files.sh DEV - regular files, attributes, xattrs and ACLs (posix_file),
+# the randomized exerciser (fsx) and the multi-process metadata stress
+# (fsstress, checked against its model after a remount).
+. /tests/lib.sh
+
+dev=$1
+mnt=/mnt/files
+mkdir -p $mnt
+modprobe vexfs
+
+check mkfs mkfs.vexfs -q -F "$dev"
+check mount mount -t vexfs "$dev" $mnt
+posix_file $mnt || failures=$((failures + 1))
+
+seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+check "fsx_seed_$seed" fsx -s "$seed" -n 20000 -R $mnt/fsx.file
+check "fsx_large_seed_$seed" fsx -s "$seed" -n 3000 -l 100000000 $mnt/fsx.large
+rm -f $mnt/fsx.file $mnt/fsx.large
+
+mkdir $mnt/stress
+check "fsstress_run_seed_$seed" fsstress run $mnt/stress 8 1500 "$seed" /tmp/model
+check umount_after_stress umount $mnt
+check remount_after_stress mount -t vexfs "$dev" $mnt
+check fsstress_verify_after_remount fsstress verify $mnt/stress /tmp/model
+check umount umount $mnt
+finish

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# persist.sh write|verify DEV - what one boot writes, the next boot reads.
+#
+# "write" makes a filesystem with files, a hard link, a symlink, a FIFO,
+# xattrs and odd modes and times, records their checksums and stat data
+# on the disk itself (in a file outside the tree under test), and powers
+# off after umount.  "verify", in a fresh VM boot, compares everything.
+. /tests/lib.sh
+
+mode=$1 dev=$2
+mnt=/mnt/persist
+mkdir -p $mnt
+modprobe vexfs
+
+manifest() {
+	cd $mnt/tree || return 1
+	find . | sort | while read -r f; do
+		if [ -f "$f" ] && [ ! -L "$f" ]; then
+			sum=$(md5sum <"$f" | cut -d' ' -f1)
+		else
+			sum=-
+		fi
+		printf '%s %s %s\n' "$f" "$(stat -c '%f %u %g %s %h %Y %i' "$f")" "$sum"
+		[ -L "$f" ] || xattr list "$f"
+	done
+	readlink link
+	cd /
+}
+
+case $mode in
+write)
+	check mkfs mkfs.vexfs -q -F "$dev"
+	check mount mount -t vexfs "$dev" $mnt
+	mkdir -p $mnt/tree/a/b/c
+	dd if=/dev/urandom of=$mnt/tree/a/big bs=1k count=5000 2>/dev/null
+	echo small >$mnt/tree/a/b/small
+	ln $mnt/tree/a/b/small $mnt/tree/hard
+	ln -s a/b/small $mnt/tree/link
+	mkfifo $mnt/tree/fifo
+	chmod 4711 $mnt/tree/a/b/small
+	chown 1000:1001 $mnt/tree/a/big
+	touch -d '2001-02-03 04:05:06' $mnt/tree/a/b/c
+	xattr set $mnt/tree/a/big user.color blue
+	xattr set $mnt/tree/a/b user.dir yes
+	manifest >$mnt/manifest
+	check umount umount $mnt
+	;;
+verify)
+	check mount_after_reboot mount -t vexfs "$dev" $mnt
+	manifest >/tmp/now
+	if cmp -s /tmp/now $mnt/manifest; then
+		pass persist_everything_after_reboot
+	else
+		fail persist_everything_after_reboot
+		diff $mnt/manifest /tmp/now | head -n 20
+	fi
+	check umount umount $mnt
+	;;
+esac
+finish

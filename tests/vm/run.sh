@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - the VM suites, on every kernel kernels.sh names.
+#
+# Builds vexfs.ko for each kernel, the static tools and test programs,
+# prepares the disk images on the host, then per kernel boots:
+#   1. foundation.sh, files.sh, dir_semantics.sh and persist.sh write,
+#   2. a second, fresh boot on the same persistence disk: persist.sh verify.
+# Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tests/vm
+disks=$top/build/vm-disks
+failed=0
+
+fail_setup() {
+	echo "FAIL: vm/setup ($*)"
+	exit 1
+}
+
+make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
+make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
+mkdir -p "$disks"
+gcc -O2 -Wall -Wextra -I"$top/include" -I"$top/userspace/lib" \
+	-o "$top/build/vexfs-patch" "$top/tests/tools/vexfs-patch.c" \
+	"$top/userspace/lib/libvexfs.a" || fail_setup "vexfs-patch"
+
+mkfs=$top/userspace/mkfs/mkfs.vexfs
+patch=$top/build/vexfs-patch
+
+# image NAME SIZE: a fresh sparse image file
+image() {
+	rm -f "$disks/$1.img"
+	truncate -s "$2" "$disks/$1.img"
+	echo "$disks/$1.img"
+}
+
+# damaged NAME PATCH...: a small filesystem with its superblock patched
+damaged() {
+	local img
+	img=$(image "$1" 64M)
+	shift
+	"$mkfs" -q "$img" && "$patch" "$img" "$@" || fail_setup "image $img"
+}
+
+prepare_foundation_disks() {
+	clean=$(image clean 64M)
+	"$mkfs" -q -L clean "$clean" || fail_setup "mkfs clean"
+	data_kb=$(("$(cut -d, -f6 <<<"$("$top/userspace/vexctl/vexctl" info --json "$clean")" |
+		tr -dc 0-9)" * 4))
+	blank=$(image blank 64M)
+	damaged badmagic sb:0:4=0x12345678
+	damaged badcsum --keep-csum sb:0x50:1=^0x20
+	damaged incompat sb:0x38:4=0x103
+	damaged newmajor sb:0x8:2=2
+	damaged badbs sb:0xc:4=8192
+	image truncated 64M >/dev/null
+	"$mkfs" -q "$disks/truncated.img" && truncate -s 32M "$disks/truncated.img"
+	ext4=$(image ext4 64M)
+	mkfs.ext4 -q -F "$ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4"
+}
+
+for kver in $("$vm/kernels.sh"); do
+	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
+	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
+		echo "FAIL: $series/module_builds_without_warnings"
+		failed=1
+		continue
+	fi
+	echo "PASS: $series/module_builds_without_warnings"
+
+	prepare_foundation_disks
+	scratch_dir=$(image scratch-dir 1G)
+	scratch_files=$(image scratch-files 512M)
+	persist=$(image persist 128M)
+
+	# One boot for the suites: each script gets its own disks.
+	cat >"$disks/suite.sh" <<SUITE
+rc=0
+sh /tests/foundation.sh /dev/vda /dev/vdb $data_kb /dev/vdc /dev/vdd /dev/vde /dev/vdf /dev/vdg /dev/vdh /dev/vdi || rc=1
+sh /tests/files.sh /dev/vdk || rc=1
+sh /tests/dir_semantics.sh /dev/vdj || rc=1
+sh /tests/persist.sh write /dev/vdl || rc=1
+exit \$rc
+SUITE
+	t0=$(date +%s)
+	"$vm/run-vm.sh" -k "$kver" -t 1500 -l "$top/build/console-$kver.log" \
+		-d "$clean" -d "$blank" -d "$disks/badmagic.img" \
+		-d "$disks/badcsum.img" -d "$disks/incompat.img" \
+		-d "$disks/newmajor.img" -d "$disks/badbs.img" \
+		-d "$disks/truncated.img" -d "$ext4" -d "$scratch_dir" \
+		-d "$scratch_files" -d "$persist" "$disks/suite.sh" || failed=1
+	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
+
+	# A fresh boot proves the data is on the disk, not in a cache.
+	cat >"$disks/verify.sh" <<'VERIFY'
+sh /tests/persist.sh verify /dev/vda
+VERIFY
+	t0=$(date +%s)
+	"$vm/run-vm.sh" -k "$kver" -t 300 -l "$top/build/console-$kver-reboot.log" \
+		-d "$persist" "$disks/verify.sh" || failed=1
+	echo "vm: $series boot + persistence check took $(($(date +%s) - t0)) s" >&2
+done
+rm -f "$disks"/*.img
+exit $failed
