@@ -15,7 +15,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check \
-	unit-tests demo deps deb rpm dist fuzz bench version
+	unit-tests demo deps deb rpm dist version
 
 all: module tools
 
@@ -34,7 +34,7 @@ install:
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 unit-tests:
-	$(MAKE) -C userspace test
+	$(CURDIR)/tests/unit/run.sh
 
 # Installs missing build and test dependencies (apt-get), then runs every
 # suite: unit tests, kernel-safety check tests, fsck fixtures and the VM

@@ -254,9 +254,13 @@ static int vexfs_validate_super(struct super_block *sb,
 	int err;
 
 	if (le32_to_cpu(raw->s_magic) != VEXFS_SUPER_MAGIC) {
-		if (!silent)
-			vexfs_err(sb, "bad magic 0x%08x: not a vexfs filesystem",
-				  le32_to_cpu(raw->s_magic));
+		/*
+		 * A silent mount is one of many guesses (busybox mount is
+		 * always silent): say it quietly, but still say it.
+		 */
+		vexfs_msg(sb, silent ? KERN_INFO : KERN_ERR,
+			  "bad magic 0x%08x: not a vexfs filesystem",
+			  le32_to_cpu(raw->s_magic));
 		return -EINVAL;
 	}
 	if (le32_to_cpu(raw->s_checksum) != vexfs_super_csum(raw)) {

@@ -14,6 +14,7 @@
 #   -d DISK   a raw image attached as the next virtio disk (vda, vdb, ...)
 #   -t SECS   give up after SECS seconds (default 300)
 #   -l FILE   keep the kernel console log in FILE
+#   -v        print everything the script prints, not only PASS:/FAIL:
 #
 # SCRIPT (relative to tests/vm/guest/, or absolute) runs under busybox sh
 # in the guest with ARGS; tests/vm/guest/ is at /tests and the static test
@@ -25,15 +26,15 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kver= timeout=300 log=
+kver= timeout=300 log= verbose=0
 moddirs=() bins=() disks=()
 
 usage() {
-	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-while getopts "k:m:b:d:t:l:h" opt; do
+while getopts "k:m:b:d:t:l:vh" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	m) moddirs+=("$OPTARG") ;;
@@ -41,6 +42,7 @@ while getopts "k:m:b:d:t:l:h" opt; do
 	d) disks+=("$OPTARG") ;;
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
+	v) verbose=1 ;;
 	*) usage ;;
 	esac
 done
@@ -207,7 +209,11 @@ set -e
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 
 failed=0
-awk -v s="$series" '/^(PASS|FAIL|SKIP): / { sub(/: /, ": " s "/"); print }' "$results"
+if [ $verbose = 1 ]; then
+	grep -v '^VEXFS-GUEST-DONE' "$results" || true
+else
+	awk -v s="$series" '/^(PASS|FAIL|SKIP): / { sub(/: /, ": " s "/"); print }' "$results"
+fi
 if grep -q '^FAIL: ' "$results"; then
 	failed=1
 	# The lines around a failure say what went wrong.

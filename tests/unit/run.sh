@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests (cmocka): built and run twice, plainly and under
+# AddressSanitizer and UndefinedBehaviorSanitizer.  Prints one PASS:/FAIL:
+# line per test case (from cmocka's TAP output) and cmocka's summaries.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/unit
+mkdir -p "$out"
+failed=0
+version=$(cat "$top/VERSION")
+libsrc=("$top"/userspace/lib/*.c)
+
+for variant in plain asan; do
+	flags=(-O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+	       -DVEXFS_VERSION="\"$version\"" -I"$top/include"
+	       -I"$top/userspace/lib")
+	[ $variant = asan ] &&
+		flags+=(-fsanitize=address,undefined -fno-sanitize-recover=all
+			-fno-omit-frame-pointer)
+	for src in "$top"/tests/unit/test_*.c; do
+		name=$(basename "$src" .c)
+		bin=$out/$name-$variant
+		if ! gcc "${flags[@]}" -o "$bin" "$src" "${libsrc[@]}" -lcmocka -lm \
+			2>"$bin.err"; then
+			cat "$bin.err"
+			echo "FAIL: unit/$variant/$name (build)"
+			failed=1
+			continue
+		fi
+		CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$bin.tap" 2>&1
+		rc=$?
+		awk -v p="unit/$variant/$name/" '
+			/^ok / { sub(/^ok [0-9]+ - /, ""); print "PASS: " p $0 }
+			/^not ok / { sub(/^not ok [0-9]+ - /, ""); print "FAIL: " p $0 }
+			/^#/ { print }' "$bin.tap"
+		if [ $rc -ne 0 ]; then
+			grep -v -E '^(ok|not ok|1\.\.)' "$bin.tap" | head -n 20
+			grep -q '^not ok' "$bin.tap" ||
+				echo "FAIL: unit/$variant/$name (exit $rc)"
+			failed=1
+		fi
+	done
+	# cmocka's own closing line for the whole variant
+	echo "[==========] unit tests ($variant) done"
+done
+exit $failed
