@@ -198,7 +198,7 @@ console=${log:-$work/console.log}
 results=$work/results.txt
 start=$(date +%s%N)
 set +e
-timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg -cpu max \
+timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max \
 	-m 1536 -smp 2 -nographic -no-reboot -nodefaults \
 	-kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init" \
