@@ -5,7 +5,8 @@
 #
 # Builds vexfs.ko for each kernel, the static tools and test programs,
 # prepares the disk images on the host, then per kernel boots:
-#   1. foundation.sh, files.sh, dir_semantics.sh and persist.sh write,
+#   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write and
+#      attrs.sh,
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 set -uo pipefail
@@ -75,6 +76,7 @@ for kver in $("$vm/kernels.sh"); do
 	scratch_dir=$(image scratch-dir 1G)
 	scratch_files=$(image scratch-files 512M)
 	persist=$(image persist 128M)
+	scratch_attrs=$(image scratch-attrs 256M)
 
 	# One boot for the suites: each script gets its own disks.
 	cat >"$disks/suite.sh" <<SUITE
@@ -83,6 +85,7 @@ sh /tests/foundation.sh /dev/vda /dev/vdb $data_kb /dev/vdc /dev/vdd /dev/vde /d
 sh /tests/files.sh /dev/vdk || rc=1
 sh /tests/dir_semantics.sh /dev/vdj || rc=1
 sh /tests/persist.sh write /dev/vdl || rc=1
+sh /tests/attrs.sh /dev/vdm || rc=1
 exit \$rc
 SUITE
 	t0=$(date +%s)
@@ -91,7 +94,8 @@ SUITE
 		-d "$disks/badcsum.img" -d "$disks/incompat.img" \
 		-d "$disks/newmajor.img" -d "$disks/badbs.img" \
 		-d "$disks/truncated.img" -d "$ext4" -d "$scratch_dir" \
-		-d "$scratch_files" -d "$persist" "$disks/suite.sh" || failed=1
+		-d "$scratch_files" -d "$persist" -d "$scratch_attrs" \
+		"$disks/suite.sh" || failed=1
 	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
 
 	# A fresh boot proves the data is on the disk, not in a cache.
