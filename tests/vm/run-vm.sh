@@ -3,17 +3,20 @@
 #
 # run-vm.sh - boot a Debian kernel in QEMU (TCG) and run a test script in it.
 #
-# usage: run-vm.sh -k KVER [-m MODDIR]... [-b SRC[:DEST]]... [-d DISK]...
-#                  [-t SECS] [-l LOGFILE] SCRIPT [ARGS...]
+# usage: run-vm.sh -k KVER [-m MODDIR]... [-M MODULE]... [-b SRC[:DEST]]...
+#                  [-d DISK]... [-t SECS] [-l LOGFILE] [-r MIB] SCRIPT [ARGS...]
 #
 #   -k KVER   kernel: /boot/vmlinuz-KVER with modules from /lib/modules/KVER
 #   -m MODDIR every *.ko / *.ko.xz in MODDIR goes into the guest's
 #             /lib/modules/KVER/updates (default: build/KVER/vexfs.ko)
+#   -M MODULE a module of the kernel's own tree (with its dependencies)
+#             that the script may modprobe, e.g. ext4 or dm-log-writes
 #   -b SRC    a file copied into the guest, to DEST or /usr/local/bin/;
 #             a dynamically linked program brings its shared libraries
 #   -d DISK   a raw image attached as the next virtio disk (vda, vdb, ...)
 #   -t SECS   give up after SECS seconds (default 300)
 #   -l FILE   keep the kernel console log in FILE
+#   -r MIB    guest memory (default 1536)
 #   -v        print everything the script prints, not only PASS:/FAIL:
 #
 # SCRIPT (relative to tests/vm/guest/, or absolute) runs under busybox sh
@@ -26,18 +29,20 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kver= timeout=300 log= verbose=0
-moddirs=() bins=() disks=()
+kver= timeout=300 log= verbose=0 memory=1536
+moddirs=() bins=() disks=() extra_modules=()
 
 usage() {
-	sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-while getopts "k:m:b:d:t:l:vh" opt; do
+while getopts "k:m:M:b:d:t:l:r:vh" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	m) moddirs+=("$OPTARG") ;;
+	M) extra_modules+=("$OPTARG") ;;
+	r) memory=$OPTARG ;;
 	b) bins+=("$OPTARG") ;;
 	d) disks+=("$OPTARG") ;;
 	t) timeout=$OPTARG ;;
@@ -80,9 +85,12 @@ add_module() {
 	esac
 }
 
-# Resolve a module name of the running kernel tree to its file.
+# Resolve a module name of the running kernel tree to its file; module
+# names treat "-" and "_" alike (dm-log-writes is dm_log_writes).
 find_module() {
-	find "$kmods/kernel" \( -name "$1.ko" -o -name "$1.ko.xz" \) | head -n 1
+	local u=${1//-/_} h=${1//_/-}
+	find "$kmods/kernel" \( -name "$u.ko" -o -name "$u.ko.xz" \
+		-o -name "$h.ko" -o -name "$h.ko.xz" \) | head -n 1
 }
 
 # add_with_deps NAME: a kernel module and, recursively, what it depends on.
@@ -100,6 +108,14 @@ add_with_deps() {
 }
 
 for m in virtio_pci virtio_blk crc32c_generic libcrc32c loop; do
+	add_with_deps "$m"
+done
+# Soft dependencies (crc32c_generic for ext4, say) are not in "depends",
+# so callers name them; a module asked for by name must exist.
+for m in ${extra_modules[@]+"${extra_modules[@]}"}; do
+	[ -n "$(find_module "$m")" ] ||
+		grep -Eq "/(${m//-/_}|${m//_/-})\.ko" "$kmods/modules.builtin" ||
+		{ echo "run-vm.sh: module $m: not found for $kver" >&2; exit 1; }
 	add_with_deps "$m"
 done
 for dir in "${moddirs[@]}"; do
@@ -199,7 +215,7 @@ results=$work/results.txt
 start=$(date +%s%N)
 set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max \
-	-m 1536 -smp 2 -nographic -no-reboot -nodefaults \
+	-m "$memory" -smp 2 -nographic -no-reboot -nodefaults \
 	-kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init" \
 	-serial "file:$console" -serial "file:$results" \
