@@ -3,9 +3,13 @@
 #
 # install-deps.sh - install what building and testing VexFS needs.
 #
-# The packages are the union of scripts/deps/*.list, plus the image and
-# headers of each kernel tests/vm/kernels.sh names.  Idempotent and quick
-# when everything is there already; needs root (apt-get) otherwise.
+# usage: install-deps.sh [EXTRA...]
+#
+# The packages are the union of scripts/deps/*.list, of
+# scripts/deps/extra/EXTRA.list for each EXTRA named (the benchmarks'
+# tools, which `make check` does not need), plus the image and headers
+# of each kernel tests/vm/kernels.sh names.  Idempotent and quick when
+# everything is there already; needs root (apt-get) otherwise.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +31,11 @@ missing() {
 	done
 }
 
-wanted=$(cat "$top"/scripts/deps/*.list | sed 's/#.*//' | tr -s ' \t' '\n' | sort -u)
+lists=("$top"/scripts/deps/*.list)
+for extra in "$@"; do
+	lists+=("$top/scripts/deps/extra/$extra.list")
+done
+wanted=$(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | sort -u)
 # shellcheck disable=SC2086
 todo=$(missing $wanted)
 
