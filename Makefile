@@ -15,7 +15,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check \
-	unit-tests demo deps deb rpm dist version
+	unit-tests demo deps deb rpm dist version bench bench-fs
 
 all: module tools
 
@@ -47,6 +47,14 @@ deps:
 
 demo: deps
 	$(CURDIR)/tests/vm/demo.sh
+
+# Benchmarks print ratios against a reference measured in the same run
+# (never timed tests); results land in bench/results/.
+bench: bench-fs
+
+bench-fs:
+	$(CURDIR)/scripts/install-deps.sh bench
+	$(CURDIR)/bench/fs/run.sh
 
 deb rpm dist:
 	$(CURDIR)/scripts/package.sh $@

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/fs/run.sh - VexFS against ext4 in the same VM, same run.
+#
+# Boots one Debian kernel (default: the newest 6.12 that tests/vm/kernels.sh
+# names; BENCH_KERNEL overrides) under QEMU with two virtio disks of equal
+# size, one VexFS and one ext4 (made by the same machine's mkfs.ext4), and
+# runs bench/fs/guest.sh: sequential and random I/O and a WAL pattern with
+# fio, metadata rates with metabench, and unpacking/walking a source tree
+# (the kernel headers package contents).  The ratios VexFS/ext4 go to
+# stdout and to bench/results/fs.md, with a bar chart in fs.png.
+#
+# BENCH_QUICK=1 shrinks the sizes for a smoke run (the numbers are then
+# not the ones to quote).  Emulated hardware is slow and noisy in absolute
+# terms; only the ratios, measured side by side, mean anything.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/bench-fs
+results=$top/bench/results
+mkdir -p "$out" "$results"
+
+kver=${BENCH_KERNEL:-$("$top/tests/vm/kernels.sh" | tail -n 1)}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	seq_mb=128 nfiles=10000 runtime=10 disk=2G
+else
+	seq_mb=1024 nfiles=100000 runtime=30 disk=6G
+fi
+
+"$top/tests/vm/build-module.sh" "$kver" >/dev/null
+make -s -C "$top/userspace" all static >/dev/null
+gcc -O2 -Wall -Wextra -static -o "$out/metabench" "$top/bench/fs/metabench.c"
+
+rm -f "$out"/*.img
+truncate -s "$disk" "$out/vexfs.img" "$out/ext4.img"
+"$top/userspace/mkfs/mkfs.vexfs" -q "$out/vexfs.img"
+# Initialize ext4's inode tables and journal now, so no background
+# zeroing in the guest competes with the measured work.
+mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$out/ext4.img"
+
+src=$(ls -d /usr/src/linux-headers-*-common | sort -V | tail -n 1)
+[ -s "$out/src.tar" ] || tar -C "$(dirname "$src")" -cf "$out/src.tar" "$(basename "$src")"
+
+sizes="QEMU TCG, 2 vCPUs, 2 GiB; $disk disks; ${seq_mb} MiB sequential files;\
+ $nfiles small files; random I/O for ${runtime} s; source tree $(basename "$src")"
+[ "${BENCH_QUICK:-0}" = 1 ] && sizes="$sizes (BENCH_QUICK: smoke-test sizes, not for quoting)"
+echo "bench-fs: $sizes"
+"$top/tests/vm/run-vm.sh" -k "$kver" -r 2048 -t 5400 -v \
+	-M ext4 -M crc32c_generic \
+	-b /usr/bin/fio -b "$out/metabench" \
+	-l "$out/console.log" \
+	-d "$out/vexfs.img" -d "$out/ext4.img" -d "$out/src.tar" \
+	"$top/bench/fs/guest.sh" /dev/vda /dev/vdb /dev/vdc \
+	"$seq_mb" "$nfiles" "$runtime" >"$out/raw.txt"
+rm -f "$out"/*.img
+
+/usr/bin/python3 "$top/bench/fs/report.py" --kernel "$kver" --sizes "$sizes" \
+	--raw "$out/raw.txt" --md "$results/fs.md" --png "$results/fs.png"
