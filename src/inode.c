@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/blkdev.h>
 #include <linux/slab.h>
 #include <linux/writeback.h>
 
@@ -82,6 +83,28 @@ void vexfs_destroy_inodecache(void)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Inodes made together are looked up together (ls -l, find, du, a
+ * backup), so when an inode table block must come from the disk, the
+ * blocks after it are read in the same plug, as ext4's
+ * inode_readahead_blks does.  The extra reads are asynchronous and stop
+ * at the end of the table.
+ */
+#define VEXFS_INODE_READAHEAD_BLOCKS	32
+
+static void vexfs_inode_table_readahead(struct super_block *sb, u64 block)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u64 end = min(block + VEXFS_INODE_READAHEAD_BLOCKS,
+		      sbi->inode_table_start + sbi->inode_table_blocks);
+	struct blk_plug plug;
+
+	blk_start_plug(&plug);
+	for (; block < end; block++)
+		sb_breadahead(sb, block);
+	blk_finish_plug(&plug);
+}
+
+/*
  * Read the inode table block holding inode @ino.  Returns the buffer and
  * sets *@raw to the inode inside it.
  */
@@ -94,7 +117,12 @@ static struct buffer_head *vexfs_read_raw_inode(struct super_block *sb,
 	unsigned int slot = ino % sbi->inodes_per_block;
 	struct buffer_head *bh;
 
-	bh = sb_bread(sb, block);
+	bh = sb_getblk(sb, block);
+	if (bh && !buffer_uptodate(bh)) {
+		vexfs_inode_table_readahead(sb, block);
+		brelse(bh);
+		bh = sb_bread(sb, block);
+	}
 	if (!bh) {
 		vexfs_err(sb, "unable to read inode %llu (block %llu)",
 			  ino, block);
