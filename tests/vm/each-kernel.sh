@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# each-kernel.sh - source it from a suite's run.sh (bash):
+#
+#   . "$top/tests/vm/each-kernel.sh"
+#   each_kernel FUNCTION
+#
+# runs FUNCTION KVER SERIES for every kernel tests/vm/kernels.sh names,
+# all at once: each guest runs single-threaded TCG, so two kernels keep
+# two host cores busy and a suite takes the time of its slowest kernel.
+# Each kernel's output is held back and printed whole, in kernel order,
+# so PASS:/FAIL: lines never interleave.  FUNCTION must keep its files
+# apart per kernel (build/KVER/... or a directory named after SERIES).
+# Returns non-zero if any run did.  VEXFS_SERIAL=1 runs them one by one.
+
+each_kernel() {
+	local fn=$1 kver series rc=0 i=0
+	local -a kvers=() pids=() logs=()
+	local tmp
+
+	tmp=$(mktemp -d /tmp/vexfs-each.XXXXXX)
+	mapfile -t kvers < <("$top/tests/vm/kernels.sh")
+	if [ ${#kvers[@]} -eq 0 ]; then
+		echo "FAIL: kernels (tests/vm/kernels.sh named none)"
+		rm -rf "$tmp"
+		return 1
+	fi
+	for kver in "${kvers[@]}"; do
+		case $kver in 6.1.*) series=6.1 ;; 6.12.*) series=6.12 ;; *) series=$kver ;; esac
+		logs[i]=$tmp/$i.log
+		if [ "${VEXFS_SERIAL:-0}" = 1 ]; then
+			"$fn" "$kver" "$series" >"${logs[i]}" 2>&1
+			echo $? >"$tmp/$i.rc"
+		else
+			( "$fn" "$kver" "$series" >"${logs[i]}" 2>&1
+			  echo $? >"$tmp/$i.rc" ) &
+			pids[i]=$!
+		fi
+		i=$((i + 1))
+	done
+	for i in "${!kvers[@]}"; do
+		[ -z "${pids[i]:-}" ] || wait "${pids[i]}"
+		cat "${logs[i]}"
+		[ "$(cat "$tmp/$i.rc" 2>/dev/null)" = 0 ] || rc=1
+	done
+	rm -rf "$tmp"
+	return $rc
+}
