@@ -217,7 +217,7 @@ set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max \
 	-m "$memory" -smp 2 -nographic -no-reboot -nodefaults \
 	-kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 rdinit=/init" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check rdinit=/init" \
 	-serial "file:$console" -serial "file:$results" \
 	"${qemu_disks[@]}" </dev/null >"$work/qemu.out" 2>&1
 qemu_rc=$?
