@@ -31,6 +31,9 @@ log() {
 	echo "<2>fuzz-images: $*" >/dev/kmsg
 }
 
+# --- the errors= policy -------------------------------------------------
+sh /fuzz/errors.sh || failed=1
+
 # --- the base image ---------------------------------------------------
 dd if=/dev/zero of=$base bs=1M count=0 seek=8 2>/dev/null
 mkfs.vexfs -q -F -b 1024 -N 2048 -U 76657866-732d-6675-7a7a-2d696d616765 $base &&

@@ -54,6 +54,7 @@ for kver in $("$top/tests/vm/kernels.sh"); do
 	t0=$(date +%s)
 	"$top/tests/vm/run-vm.sh" -v -k "$kver" -t "$timeout" -l "$console" \
 		-b "$out/vexfs-fuzz" -b "$out/fuzz-walk" \
+		-b "$here/errors.sh:/fuzz/errors.sh" \
 		"$here/guest.sh" "$seed" "$n" $regs >"$results" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - t0))
@@ -75,5 +76,18 @@ for kver in $("$top/tests/vm/kernels.sh"); do
 	refused=$(grep -c '^outcome .* mount-refused' "$results")
 	errs=$(grep -c '^outcome .* walk-errors' "$results")
 	echo "fuzz-images: $series: $((ok + refused + errs)) images in ${secs} s: $ok mounted and walked cleanly, $refused mount refused, $errs errors during the walk"
+
+	# errors=panic must panic: a short boot of its own that may not return.
+	pconsole=$out/console-panic-$kver.log
+	"$top/tests/vm/run-vm.sh" -k "$kver" -t 120 -l "$pconsole" \
+		-b "$out/vexfs-fuzz" -b "$out/fuzz-walk" "$here/errors.sh" panic >"$out/results-panic-$kver.log" 2>&1
+	if grep -q 'vexfs (loop1): panic forced after error' "$pconsole" &&
+	   grep -q 'Kernel panic' "$pconsole"; then
+		echo "PASS: $series/fuzz-images/errors/panic-panics-on-corruption"
+	else
+		echo "FAIL: $series/fuzz-images/errors/panic-panics-on-corruption"
+		tail -n 20 "$pconsole" | sed 's/^/  console: /'
+		failed=1
+	fi
 done
 exit $failed

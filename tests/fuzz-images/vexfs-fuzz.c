@@ -4,6 +4,11 @@
  *
  * usage: vexfs-fuzz fix-ids IMAGE
  *        vexfs-fuzz gen BASE OUT SEED
+ *        vexfs-fuzz break-dir IMAGE
+ *
+ * break-dir flips one byte in the records of the first directory tree
+ * block that the root does not own, leaving its checksum stale, and
+ * prints the block's number: the precise damage the errors= tests need.
  *
  * fix-ids gives a freshly made image (mkfs -U with a constant UUID) a
  * constant name hash key,
@@ -727,13 +732,36 @@ static int fix_ids(const char *path)
 	return 0;
 }
 
+static int break_dir(const char *path)
+{
+	size_t i;
+
+	if (load(path))
+		return 1;
+	for (i = 0; i < nmetas; i++) {
+		uint8_t *blk = block_ptr(metas[i].blocknr);
+
+		if (metas[i].magic == VEXFS_DIRTREE_MAGIC &&
+		    get_le(blk + 16, 8) != VEXFS_ROOT_INO) {
+			blk[48 + 20] ^= 0x40;	/* the first name's first byte */
+			printf("%llu\n", (unsigned long long)metas[i].blocknr);
+			return write_out(path) ? 1 : 0;
+		}
+	}
+	fprintf(stderr, "vexfs-fuzz: %s: no directory block to break\n", path);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "break-dir"))
+		return break_dir(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "fix-ids"))
 		return fix_ids(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "gen"))
 		return gen(argv[2], argv[3], strtoull(argv[4], NULL, 0));
 	fprintf(stderr, "usage: vexfs-fuzz fix-ids IMAGE\n"
-			"       vexfs-fuzz gen BASE OUT SEED\n");
+			"       vexfs-fuzz gen BASE OUT SEED\n"
+			"       vexfs-fuzz break-dir IMAGE\n");
 	return 2;
 }
