@@ -6,6 +6,7 @@
  * usage: fuzz-walk MOUNTPOINT
  *        fuzz-walk populate MOUNTPOINT
  *        fuzz-walk list DIRECTORY
+ *        fuzz-walk getxattr PATH NAME
  *
  * populate fills a fresh filesystem with one of everything the format
  * has, deterministically (see populate()), to be the base image that
@@ -373,6 +374,13 @@ int main(int argc, char **argv)
 		return populate(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "list"))
 		return list(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "getxattr")) {
+		static char value[65536];
+		ssize_t n = lgetxattr(argv[2], argv[3], value, sizeof(value));
+
+		printf("getxattr: %s\n", n < 0 ? strerror(errno) : "ok");
+		return 0;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: fuzz-walk [populate] MOUNTPOINT\n");
 		return 2;

@@ -5,6 +5,13 @@
  * usage: vexfs-fuzz fix-ids IMAGE
  *        vexfs-fuzz gen BASE OUT SEED
  *        vexfs-fuzz break-dir IMAGE
+ *        vexfs-fuzz set-inode IMAGE INO OFFSET SIZE VALUE
+ *        vexfs-fuzz set-value-ino IMAGE INO VALUE
+ *
+ * set-inode writes VALUE (little-endian, SIZE bytes) at byte OFFSET of
+ * inode INO and set-value-ino points the first out-of-line attribute value
+ * of inode INO at inode VALUE, both with valid checksums: the precise
+ * corruptions of the regression cases that reproduce one bug each.
  *
  * break-dir flips one byte in the records of the first directory tree
  * block that the root does not own, leaving its checksum stale, and
@@ -752,8 +759,62 @@ static int break_dir(const char *path)
 	return 1;
 }
 
+static int set_inode(const char *path, uint64_t ino, unsigned int off,
+		     unsigned int size, uint64_t value)
+{
+	struct vexfs_inode *raw;
+
+	if (load(path))
+		return 1;
+	if (ino >= ninodes || off + size > VEXFS_INODE_SIZE || !size ||
+	    size > 8) {
+		fprintf(stderr, "vexfs-fuzz: bad inode field\n");
+		return 1;
+	}
+	raw = inode_ptr(ino);
+	put_le((uint8_t *)raw + off, size, value);
+	raw->i_checksum = vexfs_inode_csum(seed_csum, raw);
+	return write_out(path) ? 1 : 0;
+}
+
+static int set_value_ino(const char *path, uint64_t ino, uint64_t value)
+{
+	uint64_t blk;
+	uint8_t *b;
+	unsigned int off;
+
+	if (load(path))
+		return 1;
+	blk = ino < ninodes ? inode_ptr(ino)->i_xattr_block : 0;
+	if (!blk || blk >= nblocks) {
+		fprintf(stderr, "vexfs-fuzz: inode %llu has no xattr block\n",
+			(unsigned long long)ino);
+		return 1;
+	}
+	b = block_ptr(blk);
+	for (off = 32; off + 16 <= bs && b[off]; off += (16 + b[off] + 3) & ~3U) {
+		if (get_le(b + off + 8, 8)) {
+			put_le(b + off + 8, 8, value);
+			((struct vexfs_block_header *)b)->bh_checksum =
+				vexfs_block_csum(seed_csum, b, bs);
+			return write_out(path) ? 1 : 0;
+		}
+	}
+	fprintf(stderr, "vexfs-fuzz: inode %llu has no out-of-line value\n",
+		(unsigned long long)ino);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 7 && !strcmp(argv[1], "set-inode"))
+		return set_inode(argv[2], strtoull(argv[3], NULL, 0),
+				 strtoul(argv[4], NULL, 0),
+				 strtoul(argv[5], NULL, 0),
+				 strtoull(argv[6], NULL, 0));
+	if (argc == 5 && !strcmp(argv[1], "set-value-ino"))
+		return set_value_ino(argv[2], strtoull(argv[3], NULL, 0),
+				     strtoull(argv[4], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "break-dir"))
 		return break_dir(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "fix-ids"))
@@ -762,6 +823,8 @@ int main(int argc, char **argv)
 		return gen(argv[2], argv[3], strtoull(argv[4], NULL, 0));
 	fprintf(stderr, "usage: vexfs-fuzz fix-ids IMAGE\n"
 			"       vexfs-fuzz gen BASE OUT SEED\n"
-			"       vexfs-fuzz break-dir IMAGE\n");
+			"       vexfs-fuzz break-dir IMAGE\n"
+			"       vexfs-fuzz set-inode IMAGE INO OFFSET SIZE VALUE\n"
+			"       vexfs-fuzz set-value-ino IMAGE INO VALUE\n");
 	return 2;
 }
