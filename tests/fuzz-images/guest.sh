@@ -37,7 +37,7 @@ failed=0
 # warnings through, and also check the kernel log after every image.
 dmesg -n 5
 dmesg -c >/dev/null
-bad_log='WARNING:|BUG:|Oops|general protection|blocked for more than|soft lockup|Call Trace'
+bad_log='WARNING:|BUG:|Oops|general protection|blocked for more than|soft lockup|Call Trace|Busy inodes|free free buffer'
 
 # kernel_clean WHAT: no oops, BUG, WARNING or hang logged since last time
 kernel_clean() {

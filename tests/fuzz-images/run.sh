@@ -62,12 +62,12 @@ for kver in $("$top/tests/vm/kernels.sh"); do
 	awk -v s="$series" '/^(PASS|FAIL|SKIP): fuzz-images\// { sub(/: /, ": " s "/") } /^(PASS|FAIL|SKIP): / { print }' "$results"
 	if [ $rc -ne 0 ]; then
 		failed=1
-		bad='Oops|BUG:|WARNING:|general protection fault|hung task|blocked for more than|soft lockup|Call Trace|Kernel panic'
+		bad='Oops|BUG:|WARNING:|general protection fault|hung task|blocked for more than|soft lockup|Call Trace|Kernel panic|Busy inodes'
 		first_bad=$(grep -n -m1 -E "$bad" "$console" | cut -d: -f1)
 		if [ -n "$first_bad" ]; then
 			culprit=$(head -n "$first_bad" "$console" |
-				awk '/fuzz-images: seed / { s = $NF } END { print s }')
-			echo "FAIL: $series/fuzz-images/seed-${culprit:-?} (kernel oops/BUG/WARNING/hang; make fuzz-images N=1 SEED=${culprit:-?})"
+				awk '/fuzz-images: (seed|case) / { s = $(NF - 1) "-" $NF } END { print s }')
+			echo "FAIL: $series/fuzz-images/${culprit:-?} (kernel oops/BUG/WARNING/hang; replay: make fuzz-images N=1 SEED=${culprit#seed-})"
 			grep -E -A25 "$bad" "$console" | head -n 60 | sed 's/^/  console: /'
 		fi
 		grep -v -E '^(PASS|SKIP): |^outcome ' "$results" | tail -n 20 | sed 's/^/  guest: /'
