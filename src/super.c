@@ -42,9 +42,12 @@ void vexfs_msg(struct super_block *sb, const char *level, const char *fmt, ...)
 /*
  * Record that the filesystem has errors in the on-disk state, so that the
  * next fsck knows to look even if the filesystem is unmounted cleanly.
- * The superblock buffer is only marked dirty (this may run in atomic
- * context): kill_block_super() writes it out at unmount even when
- * errors=remount-ro has made the filesystem read-only in the meantime.
+ * The superblock buffer is only marked dirty (this must not sleep):
+ * kill_block_super() writes it out at unmount even when errors=remount-ro
+ * has made the filesystem read-only in the meantime.  The buffer is
+ * changed only under its lock, so that a superblock write in flight is
+ * never torn (stored with a stale checksum); if one is in flight the
+ * mark is skipped, and the error is only in the log.
  */
 static void vexfs_mark_error(struct super_block *sb)
 {
@@ -53,10 +56,13 @@ static void vexfs_mark_error(struct super_block *sb)
 
 	if (sb_rdonly(sb) || (raw->s_state & cpu_to_le16(VEXFS_STATE_ERROR)))
 		return;
+	if (!trylock_buffer(sbi->sbh))
+		return;
 	spin_lock(&sbi->lock);
 	raw->s_state |= cpu_to_le16(VEXFS_STATE_ERROR);
 	raw->s_checksum = cpu_to_le32(vexfs_super_csum(raw));
 	spin_unlock(&sbi->lock);
+	unlock_buffer(sbi->sbh);
 	mark_buffer_dirty(sbi->sbh);
 }
 

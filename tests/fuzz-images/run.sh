@@ -69,6 +69,10 @@ for kver in $("$top/tests/vm/kernels.sh"); do
 				awk '/fuzz-images: (seed|case) / { s = $(NF - 1) "-" $NF } END { print s }')
 			echo "FAIL: $series/fuzz-images/${culprit:-?} (kernel oops/BUG/WARNING/hang; replay: make fuzz-images N=1 SEED=${culprit#seed-})"
 			grep -E -A25 "$bad" "$console" | head -n 60 | sed 's/^/  console: /'
+		else
+			# No oops: a hang that no detector saw, or a failed check.
+			last=$(awk '/fuzz-images: (seed|case) / { s = $(NF - 1) " " $NF } END { print s }' "$console")
+			echo "fuzz-images: $series: the last image started was ${last:-none}"
 		fi
 		grep -v -E '^(PASS|SKIP): |^outcome ' "$results" | tail -n 20 | sed 's/^/  guest: /'
 	fi
