@@ -27,7 +27,8 @@
  * image is catalogued first (the superblock, every in-use inode, and every
  * block that carries a valid metadata header: bitmaps, extent tree nodes,
  * directory tree nodes, xattr blocks), then 1 to 3 mutations each pick an
- * object and one of its fields (header, count, length, offset, block or
+ * object (for a quarter of the seeds, the same object every time) and one
+ * of its fields (header, count, length, offset, block or
  * inode number, tree level, sibling link, record of a directory leaf or
  * entry of an xattr block...) and give it a value chosen to hurt: zero,
  * all ones, off by one, a flipped bit, a random number, or a valid-looking
@@ -58,6 +59,16 @@
 /* ------------------------------------------------------------------ */
 
 static uint64_t rng_state;
+
+/*
+ * "Sticky" seeds aim every mutation at the same inode or block, so that
+ * several fields of one object disagree at once.  The choice comes from a
+ * stream of its own, so that the seeds that are not sticky corrupt
+ * exactly what they did before sticky seeds existed (the regression
+ * seeds keep their meaning).
+ */
+static bool sticky;
+static uint64_t last_ino, last_block;
 
 static uint64_t rnd(void)
 {
@@ -428,7 +439,8 @@ static void mutate_inode(void)
 
 	if (!ninos)
 		return;
-	ino = inos[below(ninos)];
+	ino = sticky && last_ino ? last_ino : inos[below(ninos)];
+	last_ino = ino;
 	raw = inode_ptr(ino);
 	say(" inode %llu:", (unsigned long long)ino);
 	mark_inode(ino);
@@ -581,7 +593,7 @@ static void mutate_xattr(uint8_t *blk)
 
 static void mutate_block(uint32_t magic)
 {
-	uint64_t nr = pick_meta(magic);
+	uint64_t nr = sticky && last_block ? last_block : pick_meta(magic);
 	uint8_t *blk;
 	unsigned int r = below(100);
 
@@ -589,6 +601,7 @@ static void mutate_block(uint32_t magic)
 		nr = pick_meta(0);
 	if (!nr)
 		return;
+	last_block = nr;
 	blk = block_ptr(nr);
 	magic = get_le(blk, 4);
 	say(" block %llu(%.4s):", (unsigned long long)nr, (const char *)blk);
@@ -666,11 +679,13 @@ static int gen(const char *base, const char *out, uint64_t seed)
 
 	if (load(base))
 		return 1;
+	rng_state = seed * 0x9e3779b97f4a7c15ULL + 7;
+	sticky = below(4) == 0;
 	rng_state = seed * 0x2545f4914f6cdd1dULL + 1;
 	fix = below(10) < 7;
 	n = 1 + below(3);
-	say("seed %llu: %s checksums;", (unsigned long long)seed,
-	    fix ? "recomputed" : "stale");
+	say("seed %llu: %s checksums%s;", (unsigned long long)seed,
+	    fix ? "recomputed" : "stale", sticky ? ", one object" : "");
 	for (i = 0; i < n; i++) {
 		unsigned int r = below(100);
 
