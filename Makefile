@@ -15,7 +15,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check \
-	unit-tests demo deps deb rpm dist version bench bench-fs
+	unit-tests demo deps deb rpm dist version bench bench-fs \
+	fuzz-images
 
 all: module tools
 
@@ -44,6 +45,11 @@ check: deps
 
 deps:
 	$(CURDIR)/scripts/install-deps.sh
+
+# Hostile images on every test kernel: `make fuzz-images N=1000` for a long
+# run, `make fuzz-images N=1 SEED=1234` to replay the seed a failure named.
+fuzz-images:
+	N="$(N)" SEED="$(SEED)" $(CURDIR)/tests/fuzz-images/run.sh
 
 demo: deps
 	$(CURDIR)/tests/vm/demo.sh

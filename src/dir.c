@@ -154,13 +154,18 @@ static bool dt_name_eq(const struct vexfs_dir_entry *de,
 	       !memcmp(de->de_name, name->name, name->len);
 }
 
-/* A directory's size must be whole blocks that logical numbers reach. */
+/*
+ * A directory's size must be whole blocks that logical numbers reach, and
+ * no more blocks than the filesystem has: every walk along the leaf chain
+ * is bounded by the size, so a corrupt size must not make that bound huge.
+ */
 static int dt_check_size(struct inode *dir)
 {
 	loff_t size = i_size_read(dir);
 
 	if (!(size & (i_blocksize(dir) - 1)) &&
-	    (size >> dir->i_blkbits) <= U32_MAX)
+	    (size >> dir->i_blkbits) <= U32_MAX &&
+	    (size >> dir->i_blkbits) <= VEXFS_SB(dir->i_sb)->blocks_count)
 		return 0;
 	vexfs_error(dir->i_sb, "directory %lu: bad size %lld", dir->i_ino,
 		    size);
@@ -958,18 +963,24 @@ static int vexfs_readdir(struct file *file, struct dir_context *ctx)
 	u32 steps = 0;
 	int err;
 
-	if (!dir_emit_dots(file, ctx))
-		return 0;
 	if (ctx->pos >= VEXFS_DIR_POS_EOF)
 		return 0;
-	if (!i_size_read(dir))
+	if (!i_size_read(dir)) {
+		if (!dir_emit_dots(file, ctx))
+			return 0;
 		goto out_eof;
+	}
 	err = dt_check_size(dir);
 	if (err)
 		return err;
 
-	/* Resume at the cookie, past what this group already returned. */
-	hash = ctx->pos - VEXFS_DIR_POS_FIRST;
+	/*
+	 * Resume at the cookie, past what this group already returned.  The
+	 * tree is read before "." and ".." are emitted, so that a corrupt
+	 * directory fails the first getdents() (one error, one log line)
+	 * rather than the second.
+	 */
+	hash = max_t(loff_t, ctx->pos, VEXFS_DIR_POS_FIRST) - VEXFS_DIR_POS_FIRST;
 	skip = (unsigned long)file->private_data;
 	done = skip;
 	cur = hash;
@@ -979,6 +990,10 @@ static int vexfs_readdir(struct file *file, struct dir_context *ctx)
 		return err;
 	bh = path.p[--path.depth].bh;
 	dt_path_release(&path);
+	if (!dir_emit_dots(file, ctx)) {
+		brelse(bh);
+		return 0;
+	}
 
 	for (;;) {
 		struct vexfs_dir_node *node = dt_node(bh);

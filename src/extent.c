@@ -293,7 +293,7 @@ static int vexfs_lookup_extent(struct inode *inode, u32 lblk, u64 *pblk,
 	*goal = 0;
 
 	if (pos >= 0) {
-		u32 start, elen;
+		u64 start, elen;	/* start + elen may be 2^32 */
 
 		ex = &ext_entries(leaf)[pos];
 		start = le32_to_cpu(ex->e_lblk);
@@ -664,7 +664,7 @@ static void vexfs_trunc_leaf(struct inode *inode,
 		u64 pblk = le64_to_cpu(e->e_pblk);
 		u32 keep;
 
-		if (start + len <= first)
+		if ((u64)start + len <= first)
 			break;
 		keep = start >= first ? 0 : first - start;
 		vexfs_free_blocks(sb, pblk + keep, len - keep);

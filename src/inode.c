@@ -181,6 +181,8 @@ static int vexfs_check_raw_inode(struct super_block *sb, u64 ino,
 		why = "inode number mismatch";
 	else if (!mode || !le16_to_cpu(raw->i_links_count))
 		why = "inode is not in use";
+	else if (S_ISDIR(mode) && le16_to_cpu(raw->i_links_count) < 2)
+		why = "directory with fewer than 2 links";
 	else if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISLNK(mode) &&
 		 !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode) &&
 		 !S_ISSOCK(mode))

@@ -208,10 +208,15 @@ static int vexfs_remove_name(struct inode *dir, struct dentry *dentry,
 	return 0;
 }
 
-/* Drop one link of @inode, which must have one. */
+/*
+ * Drop one link of @inode, which must have one.  A directory keeps at
+ * least the two of "." and its name: a corrupt count must not let a
+ * directory that is still linked reach 0 (and be freed at eviction, or
+ * trip inc_nlink()'s warning when a subdirectory is added later).
+ */
 static void vexfs_drop_link(struct inode *inode)
 {
-	if (inode->i_nlink)
+	if (S_ISDIR(inode->i_mode) ? inode->i_nlink > 2 : inode->i_nlink > 0)
 		drop_nlink(inode);
 	else
 		vexfs_error(inode->i_sb, "inode %lu: link count underflow",

@@ -42,16 +42,28 @@ void vexfs_msg(struct super_block *sb, const char *level, const char *fmt, ...)
 /*
  * Record that the filesystem has errors in the on-disk state, so that the
  * next fsck knows to look even if the filesystem is unmounted cleanly.
+ * The superblock buffer is only marked dirty (this must not sleep):
+ * kill_block_super() writes it out at unmount even when errors=remount-ro
+ * has made the filesystem read-only in the meantime.  The buffer is
+ * changed only under its lock, so that a superblock write in flight is
+ * never torn (stored with a stale checksum); if one is in flight the
+ * mark is skipped, and the error is only in the log.
  */
 static void vexfs_mark_error(struct super_block *sb)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_super_block *raw = sbi->raw;
 
-	if (sb_rdonly(sb))
+	if (sb_rdonly(sb) || (raw->s_state & cpu_to_le16(VEXFS_STATE_ERROR)))
+		return;
+	if (!trylock_buffer(sbi->sbh))
 		return;
 	spin_lock(&sbi->lock);
-	sbi->raw->s_state |= cpu_to_le16(VEXFS_STATE_ERROR);
+	raw->s_state |= cpu_to_le16(VEXFS_STATE_ERROR);
+	raw->s_checksum = cpu_to_le32(vexfs_super_csum(raw));
 	spin_unlock(&sbi->lock);
+	unlock_buffer(sbi->sbh);
+	mark_buffer_dirty(sbi->sbh);
 }
 
 /**
@@ -194,10 +206,15 @@ static int vexfs_check_layout(struct super_block *sb,
 		return -EFSCORRUPTED;
 	}
 
+	/*
+	 * Multiply the region lengths (each within the device, so no
+	 * overflow) rather than divide the counts: DIV_ROUND_UP() of a
+	 * count near 2^64 wraps to 0 and would let any count pass.
+	 */
 	if (inodes <= VEXFS_FIRST_INO ||
-	    le64_to_cpu(raw->s_inode_bitmap_blocks) < DIV_ROUND_UP(inodes, bits) ||
-	    le64_to_cpu(raw->s_block_bitmap_blocks) < DIV_ROUND_UP(blocks, bits) ||
-	    le64_to_cpu(raw->s_inode_table_blocks) < DIV_ROUND_UP(inodes, ipb)) {
+	    le64_to_cpu(raw->s_inode_bitmap_blocks) * bits < inodes ||
+	    le64_to_cpu(raw->s_block_bitmap_blocks) * bits < blocks ||
+	    le64_to_cpu(raw->s_inode_table_blocks) * ipb < inodes) {
 		vexfs_err(sb, "bad geometry: %llu inodes, %llu blocks do not fit the bitmaps or inode table",
 			  inodes, blocks);
 		return -EFSCORRUPTED;

@@ -153,12 +153,24 @@ static int vexfs_value_io(struct inode *vino, void *buf, size_t size,
 /* Open the value inode of an attribute of @owner and check it. */
 static struct inode *vexfs_value_iget(struct inode *owner, u64 ino, u32 size)
 {
-	struct inode *vino = vexfs_iget(owner->i_sb, ino);
+	struct inode *vino;
 
+	/*
+	 * The owner itself may be being evicted, and iget() of an inode in
+	 * eviction waits for it to go: never ask for it.
+	 */
+	if (ino == owner->i_ino) {
+		vexfs_error(owner->i_sb, "inode %lu: xattr value inode is the inode itself",
+			    owner->i_ino);
+		return ERR_PTR(-EFSCORRUPTED);
+	}
+	vino = vexfs_iget(owner->i_sb, ino);
 	if (IS_ERR(vino))
 		return vino;
+	/* A value inode has no attributes of its own, so no chains. */
 	if (!S_ISREG(vino->i_mode) || vino->i_size != size ||
 	    !(VEXFS_I(vino)->i_flags & VEXFS_INODE_HIDDEN) ||
+	    VEXFS_I(vino)->i_xattr_block ||
 	    VEXFS_I(vino)->i_parent != owner->i_ino) {
 		vexfs_error(owner->i_sb, "inode %lu: bad xattr value inode %llu",
 			    owner->i_ino, ino);
@@ -232,7 +244,7 @@ int vexfs_xattr_get(struct inode *inode, int index, const char *name,
 	down_read(&vi->i_xattr_sem);
 	bh = vexfs_xattr_read(inode);
 	ret = PTR_ERR_OR_ZERO(bh);
-	if (!bh) {
+	if (IS_ERR_OR_NULL(bh)) {
 		ret = ret ?: -ENODATA;
 		goto out;
 	}
@@ -321,6 +333,7 @@ ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 	bh = vexfs_xattr_read(inode);
 	if (IS_ERR_OR_NULL(bh)) {
 		total = PTR_ERR_OR_ZERO(bh);
+		bh = NULL;	/* nothing for the exit path to release */
 		goto out;
 	}
 	xs = kmalloc_array(vexfs_xattr_max(inode->i_sb), sizeof(*xs),

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - hostile images: mount, walk and change corrupted filesystems.
+#
+# Environment:
+#   N     images per kernel after the regression seeds (default 200)
+#   SEED  first seed of the range (default: random, printed)
+#   VEXFS_KERNELS  kernels to run on (default: tests/vm/kernels.sh)
+#
+# One VM boot per kernel runs tests/fuzz-images/guest.sh, which builds the
+# base image with that kernel and then, seed by seed, corrupts it with
+# vexfs-fuzz and walks it with fuzz-walk.  The seeds of ./regressions run
+# first.  Any Oops, BUG, WARNING, hung task or soft lockup in the kernel
+# log, and any walk or umount that does not finish, fails the run and
+# names the seed: `make fuzz-images N=1 SEED=<seed>` replays it.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/fuzz-images
+out=$top/build/fuzz-images
+n=${N:-200}
+seed=${SEED:-$(( ($(od -An -N4 -tu4 /dev/urandom) % 1000000) * 1000 ))}
+failed=0
+
+fail_setup() {
+	echo "FAIL: fuzz-images/setup ($*)"
+	exit 1
+}
+
+mkdir -p "$out"
+make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
+cflags="-O2 -g -Wall -Wextra -Werror -static"
+gcc $cflags -std=gnu11 -D_GNU_SOURCE -I"$top/include" -I"$top/userspace/lib" \
+	-o "$out/vexfs-fuzz" "$here/vexfs-fuzz.c" "$top/userspace/lib/libvexfs.a" ||
+	fail_setup "vexfs-fuzz"
+gcc $cflags -o "$out/fuzz-walk" "$here/fuzz-walk.c" || fail_setup "fuzz-walk"
+
+regs=$(awk '/^[0-9]/ { print $1 }' "$here/regressions")
+nregs=$(echo $regs | wc -w)
+# TCG runs about 1.5 images a second; leave a wide margin, plus the base.
+timeout=$(( 300 + (n + nregs) * 4 ))
+echo "fuzz-images: $nregs regression seeds, then seeds $seed..$((seed + n - 1)); replay one with: make fuzz-images N=1 SEED=<seed>"
+
+for kver in $("$top/tests/vm/kernels.sh"); do
+	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
+	if ! "$top/tests/vm/build-module.sh" "$kver" >/dev/null; then
+		echo "FAIL: $series/fuzz-images/module-build"
+		failed=1
+		continue
+	fi
+	console=$out/console-$kver.log
+	results=$out/results-$kver.log
+	t0=$(date +%s)
+	"$top/tests/vm/run-vm.sh" -v -k "$kver" -t "$timeout" -l "$console" \
+		-b "$out/vexfs-fuzz" -b "$out/fuzz-walk" \
+		-b "$here/errors.sh:/fuzz/errors.sh" \
+		"$here/guest.sh" "$seed" "$n" $regs >"$results" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	# Prefix the guest's verdicts with the series, as run-vm.sh does.
+	awk -v s="$series" '/^(PASS|FAIL|SKIP): fuzz-images\// { sub(/: /, ": " s "/") } /^(PASS|FAIL|SKIP): / { print }' "$results"
+	if [ $rc -ne 0 ]; then
+		failed=1
+		bad='Oops|BUG:|WARNING:|general protection fault|hung task|blocked for more than|soft lockup|Call Trace|Kernel panic|Busy inodes'
+		first_bad=$(grep -n -m1 -E "$bad" "$console" | cut -d: -f1)
+		if [ -n "$first_bad" ]; then
+			culprit=$(head -n "$first_bad" "$console" |
+				awk '/fuzz-images: (seed|case) / { s = $(NF - 1) "-" $NF } END { print s }')
+			echo "FAIL: $series/fuzz-images/${culprit:-?} (kernel oops/BUG/WARNING/hang; replay: make fuzz-images N=1 SEED=${culprit#seed-})"
+			grep -E -A25 "$bad" "$console" | head -n 60 | sed 's/^/  console: /'
+		else
+			# No oops: a hang that no detector saw, or a failed check.
+			last=$(awk '/fuzz-images: (seed|case) / { s = $(NF - 1) " " $NF } END { print s }' "$console")
+			echo "fuzz-images: $series: the last image started was ${last:-none}"
+		fi
+		grep -v -E '^(PASS|SKIP): |^outcome ' "$results" | tail -n 20 | sed 's/^/  guest: /'
+	fi
+	ok=$(grep -c '^outcome .* mounted-ok' "$results")
+	refused=$(grep -c '^outcome .* mount-refused' "$results")
+	errs=$(grep -c '^outcome .* walk-errors' "$results")
+	echo "fuzz-images: $series: $((ok + refused + errs)) images in ${secs} s: $ok mounted and walked cleanly, $refused mount refused, $errs errors during the walk"
+
+	# errors=panic must panic: a short boot of its own that may not return.
+	pconsole=$out/console-panic-$kver.log
+	"$top/tests/vm/run-vm.sh" -k "$kver" -t 120 -l "$pconsole" \
+		-b "$out/vexfs-fuzz" -b "$out/fuzz-walk" "$here/errors.sh" panic >"$out/results-panic-$kver.log" 2>&1
+	if grep -q 'vexfs (loop1): panic forced after error' "$pconsole" &&
+	   grep -q 'Kernel panic' "$pconsole"; then
+		echo "PASS: $series/fuzz-images/errors/panic-panics-on-corruption"
+	else
+		echo "FAIL: $series/fuzz-images/errors/panic-panics-on-corruption"
+		tail -n 20 "$pconsole" | sed 's/^/  console: /'
+		failed=1
+	fi
+done
+exit $failed
