@@ -22,6 +22,7 @@ out=$top/build/fuzz-images
 n=${N:-200}
 seed=${SEED:-$(( ($(od -An -N4 -tu4 /dev/urandom) % 1000000) * 1000 ))}
 failed=0
+. "$top/tests/vm/each-kernel.sh"
 
 fail_setup() {
 	echo "FAIL: fuzz-images/setup ($*)"
@@ -42,12 +43,13 @@ nregs=$(echo $regs | wc -w)
 timeout=$(( 300 + (n + nregs) * 4 ))
 echo "fuzz-images: $nregs regression seeds, then seeds $seed..$((seed + n - 1)); replay one with: make fuzz-images N=1 SEED=<seed>"
 
-for kver in $("$top/tests/vm/kernels.sh"); do
-	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
+# fuzz_kernel KVER SERIES: one kernel's images, then its panic boot; runs
+# beside the other kernel (tests/vm/each-kernel.sh).
+fuzz_kernel() {
+	local kver=$1 series=$2 failed=0
 	if ! "$top/tests/vm/build-module.sh" "$kver" >/dev/null; then
 		echo "FAIL: $series/fuzz-images/module-build"
-		failed=1
-		continue
+		return 1
 	fi
 	console=$out/console-$kver.log
 	results=$out/results-$kver.log
@@ -93,5 +95,8 @@ for kver in $("$top/tests/vm/kernels.sh"); do
 		tail -n 20 "$pconsole" | sed 's/^/  console: /'
 		failed=1
 	fi
-done
+	return $failed
+}
+
+each_kernel fuzz_kernel || failed=1
 exit $failed
