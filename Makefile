@@ -15,7 +15,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check \
-	unit-tests demo deps deb rpm dist version
+	unit-tests demo deps deb rpm dist version bench-exact
 
 all: module tools
 
@@ -47,6 +47,11 @@ deps:
 
 demo: deps
 	$(CURDIR)/tests/vm/demo.sh
+
+# Exact vector search throughput in a VM, next to a userspace float scan
+# (bench/vectors/run.sh; N, DIM and REPS may be given as BENCH_ARGS).
+bench-exact:
+	$(CURDIR)/bench/vectors/run.sh $(BENCH_ARGS)
 
 deb rpm dist:
 	$(CURDIR)/scripts/package.sh $@
