@@ -249,9 +249,8 @@ static int vexfs_q_resolve(struct vexfs_qctx *q, const struct vexfs_cand *e,
 		err = PTR_ERR(d);
 		goto out_iput;
 	}
-	if (path) {
+	if (path)
 		path[--pos] = '\0';
-	}
 	for (;;) {
 		if (d_unhashed(d) || IS_ROOT(d)) {
 			err = -ESTALE;	/* unlinked, or not below q->dir */

@@ -544,6 +544,8 @@ static void vexfs_coll_delete(struct inode *dir, struct vexfs_coll *c)
  * @slot: 1-based slot number
  * @lblk: out: the store's logical block
  * @off: out: byte offset in that block
+ *
+ * Context: any; pure arithmetic.
  */
 void vexfs_slot_pos(const struct vexfs_coll *c, u64 slot, u64 *lblk,
 		    unsigned int *off)
@@ -565,6 +567,7 @@ void vexfs_slot_pos(const struct vexfs_coll *c, u64 slot, u64 *lblk,
  * @c: its collection
  * @img: c->slot_size bytes
  *
+ * Context: any.
  * Return: crc32c of the slot with vs_checksum taken as zero.
  */
 u32 vexfs_slot_csum(struct super_block *sb, const struct vexfs_coll *c,
@@ -739,6 +742,7 @@ static int vexfs_slot_alloc(struct inode *store, struct vexfs_coll *c,
  * @vec: @dim float32 values, as bits in CPU order
  * @dim: their number
  *
+ * Context: any.
  * Return: 0, or -EINVAL if any value is a NaN or an infinity.
  */
 int vexfs_vec_check(const u32 *vec, u32 dim)
@@ -1017,6 +1021,7 @@ void vexfs_vec_evict(struct inode *inode)
  * @buf: out: dim little-endian floats, or NULL to ask the size
  * @size: room at @buf
  *
+ * Context: process context (the xattr handler); may sleep.
  * Return: the value's size, -ENODATA without an embedding, -ERANGE if
  * @size is too small, or another negative errno.
  */
@@ -1055,6 +1060,7 @@ int vexfs_vec_xattr_get(struct inode *inode, void *buf, size_t size)
  * @size: bytes at @value
  * @flags: XATTR_CREATE / XATTR_REPLACE
  *
+ * Context: process context, the VFS holds @inode's i_rwsem; may sleep.
  * Return: 0, -EOPNOTSUPP for a file in no collection, -EINVAL for a value
  * of the wrong size or with a NaN or infinity, -EEXIST / -ENODATA as
  * @flags say, or another negative errno.
@@ -1099,6 +1105,7 @@ int vexfs_vec_xattr_set(struct inode *inode, const void *value, size_t size,
  * @size: room at @buf
  * @used: bytes of @buf used so far
  *
+ * Context: process context (listxattr).
  * Return: the new total, or -ERANGE.
  */
 ssize_t vexfs_vec_listxattr(struct inode *inode, char *buf, size_t size,

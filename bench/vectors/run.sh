@@ -36,5 +36,6 @@ vexctl stats /mnt/b/c
 umount /mnt/b
 GUEST
 "$top/tests/vm/run-vm.sh" -v -t 3600 -k "$kver" -d "$work/disk.img" \
+	-b "$work/vectest" \
 	-l "$work/console.log" "$work/bench-guest.sh" | tee "$work/result.txt"
 rm -f "$work/disk.img"
