@@ -218,7 +218,7 @@ run)
 	esac
 
 	# --- remount: nothing cached ------------------------------------------
-	check umount umount $mnt
+	check "remount: umount" umount $mnt
 	check "remount" mount -t vexfs "$dev" $mnt
 	check_eq "remount: embedding" "$(vexctl embed get $mnt/c4/f2moved)" "0,0,0,1"
 	check_out "remount: query names uncached files" "sub/f1copy" \
@@ -229,8 +229,8 @@ run)
 	check_out "remount: counts persisted (5 directories of 100)" \
 		'"count": 500' cat /tmp/stats
 	vexctl query $mnt/imp/csv --like $mnt/imp/csv/item17 -k 3 >$mnt/expected-query
-	check umount umount $mnt
-	dmesg | grep -i "vexfs.*error" && fail "no vexfs errors logged" || pass "no vexfs errors logged"
+	check "final umount" umount $mnt
+	dmesg | grep -i "vexfs.*error" && fail "run: no vexfs errors logged" || pass "run: no vexfs errors logged"
 	;;
 verify)
 	check "mount after reboot" mount -t vexfs "$dev" $mnt
@@ -243,8 +243,8 @@ verify)
 	check_out "reboot: new embedding after reboot" "" \
 		sh -c "touch $mnt/c4/new && vexctl embed set $mnt/c4/new --vector '7,7,7,7'"
 	check_out "reboot: query sees it" "new" vexctl query $mnt/c4 --vector "7,7,7,7" -k 1
-	check umount umount $mnt
-	dmesg | grep -i "vexfs.*error" && fail "no vexfs errors logged" || pass "no vexfs errors logged"
+	check "reboot: umount" umount $mnt
+	dmesg | grep -i "vexfs.*error" && fail "reboot: no vexfs errors logged" || pass "reboot: no vexfs errors logged"
 	;;
 esac
 [ $failures = 0 ]

@@ -460,10 +460,10 @@ static int cmd_ref(const char *dir, uint32_t n, uint32_t dim, int metric,
 		memcpy(vecs + (size_t)7 * dim, vecs + (size_t)3 * dim,
 		       dim * sizeof(float));
 	if (batch_create(dfd, "v", 0, n, dim, vecs)) {
-		result(false, "ref: import %u vectors of dim %u", n, dim);
+		result(false, "ref m%d d%u: import %u vectors", metric, dim, n);
 		return 1;
 	}
-	result(true, "ref: import %u vectors of dim %u (metric %d)", n, dim, metric);
+	result(true, "ref m%d d%u: import %u vectors", metric, dim, n);
 
 	for (j = 0; j < nq; j++) {
 		long double kth;
@@ -478,11 +478,11 @@ static int cmd_ref(const char *dir, uint32_t n, uint32_t dim, int metric,
 		}
 		qsort(ref, n, sizeof(*ref), refcmp);
 		if (do_query(dfd, q, dim, k, hits, paths, 256, &nh)) {
-			result(false, "ref: query %u: %s", j, strerror(errno));
+			result(false, "ref m%d d%u: query %u: %s", metric, dim, j, strerror(errno));
 			continue;
 		}
 		if (nh != (k < n ? k : n)) {
-			result(false, "ref: query %u: %u hits, want %u", j, nh, k < n ? k : n);
+			result(false, "ref m%d d%u: query %u: %u hits, want %u", metric, dim, j, nh, k < n ? k : n);
 			continue;
 		}
 		kth = ref[nh - 1].d;
@@ -508,10 +508,10 @@ static int cmd_ref(const char *dir, uint32_t n, uint32_t dim, int metric,
 				bad_set++;
 		}
 	}
-	result(!bad_set, "ref: %u queries, top-%u sets equal the reference (%u misplaced)",
-	       nq, k, bad_set);
-	result(!bad_dist, "ref: distances within 1e-5 relative (%u off, worst %.3g)",
-	       bad_dist, worst);
+	result(!bad_set, "ref m%d d%u: %u queries, top-%u sets equal the reference (%u misplaced)",
+	       metric, dim, nq, k, bad_set);
+	result(!bad_dist, "ref m%d d%u: distances within 1e-5 relative (%u off, worst %.3g)",
+	       metric, dim, bad_dist, worst);
 	free(vecs);
 	free(q);
 	free(ref);
