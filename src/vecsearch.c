@@ -63,6 +63,7 @@ struct vexfs_qctx {
 	struct vexfs_coll *c;
 	struct dentry *dir;
 	const u32 *qv;
+	struct vec_query prep;		/* the query's share of each distance */
 	u32 k;
 	u32 n;				/* entries in heap */
 	struct vexfs_cand *heap;	/* max-heap: heap[0] is the worst */
@@ -310,8 +311,8 @@ static bool vexfs_q_consider(struct vexfs_qctx *q, u64 slot, const void *img,
 		return false;
 	}
 	q->scanned++;
-	out->d = vec_distance(q->c->metric, q->qv,
-			      (const u32 *)hdr->vs_data, q->c->dim);
+	out->d = vec_distance_prepared(q->c->metric, &q->prep, q->qv,
+				       (const u32 *)hdr->vs_data, q->c->dim);
 	out->ino = le64_to_cpu(hdr->vs_ino);
 	out->slot = slot;
 	out->gen = le32_to_cpu(hdr->vs_generation);
@@ -454,6 +455,7 @@ int vexfs_vec_query(struct file *dirf, struct vexfs_query *q)
 	if (err)
 		goto out;
 	ctx.qv = qv;
+	vec_query_prepare(&ctx.prep, qv, q->dim);
 
 	store = vexfs_iget(ctx.sb, ctx.c->store_ino);
 	if (IS_ERR(store)) {
