@@ -33,6 +33,9 @@ python3 "$here/mkdata.py" "$work/data" || fail_setup "datasets"
 
 bins=(-b "$work/vectest" -b /usr/bin/cp:/usr/local/bin/gnucp
       -b /usr/bin/tar:/usr/local/bin/gnutar)
+if command -v rsync >/dev/null; then
+	bins+=(-b "$(command -v rsync)")
+fi
 for f in "$work"/data/*; do
 	bins+=(-b "$f:/data/${f##*/}")
 done

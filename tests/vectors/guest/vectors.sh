@@ -121,6 +121,14 @@ run)
 		 mkdir $mnt/c4/untar && gnutar --xattrs --xattrs-include='user.*' -xf /tmp/t.tar -C $mnt/c4/untar"
 	check_eq "xattr: the untarred file has the embedding" \
 		"$(vexctl embed get $mnt/c4/untar/f1)" "1,2,3,4"
+	if command -v rsync >/dev/null; then
+		check "xattr: rsync -aX copies the embedding" \
+			rsync -aX $mnt/c4/f1 $mnt/c4/sub/rsynced
+		check_eq "xattr: the rsynced file has the embedding" \
+			"$(vexctl embed get $mnt/c4/sub/rsynced)" "1,2,3,4"
+	else
+		echo "SKIP: xattr: rsync is not installed on the host"
+	fi
 	# busybox cp -a copies no xattrs; say so rather than pretend.
 	cp -a $mnt/c4/f1 $mnt/c4/sub/bbcopy
 	if vexctl embed get $mnt/c4/sub/bbcopy >/dev/null 2>&1; then
