@@ -15,7 +15,10 @@
  *	the descriptor's on-disk copy;
  *   coll->rw: the bytes of the slots; queries read under it shared and
  *	never call into the inode cache while holding it (see vecsearch.c);
+ *   vecs->table_lock: the table inode's size;
  *   the store inode's i_map_lock and the allocator, inside vexfs_bread().
+ * No inode's i_rwsem is taken here but the file's the caller holds, so
+ * the hidden table and store inodes never nest in another i_rwsem.
  * An inode is only deleted (vexfs_vec_evict()) with none of these held by
  * the evicting task, since the last iput() happens outside them.
  *
@@ -55,6 +58,7 @@ static struct vexfs_vecs *vexfs_vecs_get(struct super_block *sb)
 		v = kzalloc(sizeof(*v), GFP_NOFS);
 		if (v) {
 			mutex_init(&v->lock);
+			mutex_init(&v->table_lock);
 			INIT_LIST_HEAD(&v->dead);
 			smp_store_release(&sbi->vecs, v);
 		}
@@ -181,13 +185,17 @@ static int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
 	mark_buffer_dirty(bh);
 	brelse(bh);
 
+	/*
+	 * Not the table's i_rwsem: callers may hold another inode's, and
+	 * nothing else ever locks the table inode.
+	 */
 	end = (loff_t)c->id * DESC_SIZE;
+	mutex_lock(&VEXFS_SB(sb)->vecs->table_lock);
 	if (end > i_size_read(table)) {
-		inode_lock(table);
 		i_size_write(table, end);
-		inode_unlock(table);
 		mark_inode_dirty(table);
 	}
+	mutex_unlock(&VEXFS_SB(sb)->vecs->table_lock);
 out:
 	iput(table);
 	return err;

@@ -67,9 +67,11 @@ struct vexfs_coll {
  * @loaded: @colls reflects the on-disk table
  * @colls: by id - 1
  * @dead: replaced dead collections, freed at unmount
+ * @table_lock: the table inode's size (innermost)
  */
 struct vexfs_vecs {
 	struct mutex lock;
+	struct mutex table_lock;
 	bool loaded;
 	struct vexfs_coll *colls[VEXFS_MAX_COLLECTIONS];
 	struct list_head dead;
