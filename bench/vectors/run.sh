@@ -11,7 +11,7 @@
 # Prints vectors scanned per second for both.
 set -euo pipefail
 
-n=${1:-100000} dim=${2:-128} reps=${3:-3}
+n=${1:-100000} dim=${2:-128} reps=${3:-6}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=${KVER:-$("$top/tests/vm/kernels.sh" | tail -n 1)}
 work=$top/build/bench-exact
