@@ -16,7 +16,7 @@ export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check \
 	unit-tests demo deps deb rpm dist version bench bench-fs \
-	fuzz-images
+	bench-exact fuzz-images
 
 all: module tools
 
@@ -56,11 +56,16 @@ demo: deps
 
 # Benchmarks print ratios against a reference measured in the same run
 # (never timed tests); results land in bench/results/.
-bench: bench-fs
+bench: bench-fs bench-exact
 
 bench-fs:
 	$(CURDIR)/scripts/install-deps.sh bench
 	$(CURDIR)/bench/fs/run.sh
+
+# Exact vector search throughput in a VM, next to a userspace float scan
+# (bench/vectors/run.sh; N, DIM and REPS may be given as BENCH_ARGS).
+bench-exact:
+	$(CURDIR)/bench/vectors/run.sh $(BENCH_ARGS)
 
 deb rpm dist:
 	$(CURDIR)/scripts/package.sh $@

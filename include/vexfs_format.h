@@ -157,7 +157,7 @@ struct vexfs_super_block {
 	__le16	s_state;		/* VEXFS_STATE_* */
 	__le16	s_errors;		/* VEXFS_ERRORS_* */
 /*110*/	__le32	s_hash_seed[4];		/* directory name hash key */
-/*120*/	__le64	s_collections_ino;	/* VEXFS_COLLECTIONS_INO or 0 */
+/*120*/	__le64	s_collections_ino;	/* collections table inode or 0 */
 	__le32	s_collections_count;	/* collections defined */
 	__le32	s_default_mount_opts;	/* reserved for mount defaults */
 /*130*/	__le64	s_lastcheck_time;	/* last fsck */
@@ -417,9 +417,51 @@ _Static_assert(__builtin_offsetof(struct vexfs_xattr_entry, xe_name) == 16,
 #define VEXFS_METRIC_IP		3
 
 /*
- * The collections table is the data of inode VEXFS_COLLECTIONS_INO: an
- * array of descriptors indexed by collection id - 1.
+ * The collections table is the data of a hidden regular inode, named by
+ * s_collections_ino (0 until the first collection is created; the kernel
+ * allocates it like any hidden inode, with the root directory as its
+ * parent, and sets VEXFS_FEATURE_RO_COMPAT_COLLECTIONS).  It is an array
+ * of descriptors indexed by collection id - 1, packed in the inode's
+ * logical blocks (block_size / 128 per block, no block header); its
+ * i_size covers every descriptor ever used.  s_collections_count is the
+ * number of descriptors with c_id != 0.  VEXFS_MAX_COLLECTIONS bounds the
+ * table.
+ *
+ * A collection's root directory (c_root_ino) and everything created under
+ * it carry i_collection = c_id.  Each regular file with an embedding names
+ * its slot in i_vec_slot (1-based; 0 = none).
+ *
+ * The vector store (c_store_ino) is a hidden regular inode whose parent is
+ * the collection root.  Slot s (1-based) lives at index s - 1 of an array
+ * of VEXFS_VEC_SLOT_SIZE(c_dim)-byte slots laid out so that no slot
+ * straddles a block boundary unless it is larger than a block:
+ *   slot_size <= block_size: VEXFS_VEC_SLOTS_PER_BLOCK slots per block,
+ *     from byte 0, the tail of each block unused;
+ *   slot_size >  block_size: each slot starts a block and takes
+ *     DIV_ROUND_UP(slot_size, block_size) whole blocks.
+ * A slot whose vs_ino is 0 is free (and all zero).  A used slot names its
+ * inode and that inode's generation, and its checksum covers the whole
+ * slot (header with vs_checksum = 0, then the vector).  Store blocks carry
+ * no block header: every slot verifies itself.  c_slots counts the slots
+ * up to the highest ever used, c_count the used ones; free slots below
+ * c_slots are reused before the store grows.
  */
+#define VEXFS_MAX_COLLECTIONS	1024
+#define VEXFS_ELEM_F32		1	/* c_elem_type */
+
+struct vexfs_vec_slot {
+/*00*/	__le64	vs_ino;			/* owning inode; 0 = free slot */
+/*08*/	__le32	vs_generation;		/* the owner's i_generation */
+	__le32	vs_checksum;		/* crc32c(uuid seed, whole slot) */
+/*10*/	__le32	vs_data[];		/* c_dim float32, little-endian */
+};
+
+_Static_assert(sizeof(struct vexfs_vec_slot) == 16, "vector slot header");
+
+#define VEXFS_VEC_SLOT_SIZE(dim) \
+	((sizeof(struct vexfs_vec_slot) + 4 * (unsigned long)(dim) + 15) & ~15UL)
+#define VEXFS_VEC_SLOTS_PER_BLOCK(bs, dim) \
+	((bs) / VEXFS_VEC_SLOT_SIZE(dim))	/* 0: slots span blocks */
 struct vexfs_collection {
 /*00*/	__le32	c_id;			/* 1-based; 0 = unused slot */
 	__le16	c_dim;			/* elements per vector */

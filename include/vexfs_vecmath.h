@@ -313,15 +313,19 @@ static inline u64 vec_frac_div(u64 n, u64 d)
 }
 
 /**
- * vec_cosine_distance() - 1 - a.b / (|a| |b|), to 60+ significant bits
+ * vec_cosine_from() - vec_cosine_distance() with a.a already known
+ * @na: vec_dot(a, a, dim), computed once for many b
+ * @a: the first vector
+ * @b: the second vector
+ * @dim: their length
  *
- * A zero vector has no direction; its distance to anything is defined as 1.
+ * Exactly the same result as vec_cosine_distance(a, b, dim).
  */
-static inline struct vec_num vec_cosine_distance(const u32 *a, const u32 *b,
-						 u32 dim)
+static inline struct vec_num vec_cosine_from(struct vec_num na, const u32 *a,
+					     const u32 *b, u32 dim)
 {
-	struct vec_num dot = vec_dot(a, b, dim), na = vec_dot(a, a, dim),
-		       nb = vec_dot(b, b, dim), r = { 0, 1, 1ULL << 63 };
+	struct vec_num dot = vec_dot(a, b, dim), nb = vec_dot(b, b, dim),
+		       r = { 0, 1, 1ULL << 63 };
 	unsigned __int128 prod;
 	u64 den, num, q;
 	s32 e, den_exp;
@@ -375,6 +379,43 @@ static inline struct vec_num vec_cosine_distance(const u32 *a, const u32 *b,
 	return r;
 }
 
+/**
+ * vec_cosine_distance() - 1 - a.b / (|a| |b|), to 60+ significant bits
+ *
+ * A zero vector has no direction; its distance to anything is defined as 1.
+ */
+static inline struct vec_num vec_cosine_distance(const u32 *a, const u32 *b,
+						 u32 dim)
+{
+	return vec_cosine_from(vec_dot(a, a, dim), a, b, dim);
+}
+
+/**
+ * struct vec_query - what a query vector contributes to every distance
+ * @a2: the exact sum of a_i^2, as an accumulator (L2)
+ * @na: the same sum as a number (cosine)
+ *
+ * Filled once by vec_query_prepare(); vec_distance_prepared() then gives
+ * bit-for-bit the result of vec_distance() with fewer multiplications.
+ */
+struct vec_query {
+	struct vec_acc a2;
+	struct vec_num na;
+};
+
+static inline void vec_query_prepare(struct vec_query *p, const u32 *a,
+				     u32 dim)
+{
+	struct vec_acc tmp;
+	u32 i;
+
+	vec_acc_init(&p->a2);
+	for (i = 0; i < dim; i++)
+		vec_acc_mul_add(&p->a2, a[i], a[i], 1);
+	tmp = p->a2;
+	p->na = vec_acc_result(&tmp);
+}
+
 #define VEC_METRIC_L2		1
 #define VEC_METRIC_COSINE	2
 #define VEC_METRIC_IP		3
@@ -400,6 +441,38 @@ static inline struct vec_num vec_distance(int metric, const u32 *a,
 		return r;
 	default:
 		return vec_l2sq(a, b, dim);
+	}
+}
+
+/**
+ * vec_distance_prepared() - vec_distance() for a prepared query @a
+ *
+ * The exact sums do not depend on the order of their terms, so starting
+ * from the query's own terms gives the same bits as vec_distance().
+ */
+static inline struct vec_num vec_distance_prepared(int metric,
+						   const struct vec_query *p,
+						   const u32 *a, const u32 *b,
+						   u32 dim)
+{
+	struct vec_acc acc;
+	struct vec_num r;
+	u32 i;
+
+	switch (metric) {
+	case VEC_METRIC_COSINE:
+		return vec_cosine_from(p->na, a, b, dim);
+	case VEC_METRIC_IP:
+		r = vec_dot(a, b, dim);
+		r.neg = !r.neg;
+		return r;
+	default:
+		acc = p->a2;
+		for (i = 0; i < dim; i++) {
+			vec_acc_mul_add(&acc, a[i], b[i], -2);
+			vec_acc_mul_add(&acc, b[i], b[i], 1);
+		}
+		return vec_acc_result(&acc);
 	}
 }
 

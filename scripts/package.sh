@@ -178,7 +178,8 @@ do_install_dkms() {
 do_install_extras() {
 	local root=${1:?usage: package.sh install-extras ROOT} f
 	install -d "$root/usr/include/vexfs"
-	install -m 0644 "$top/include/vexfs_format.h" "$root/usr/include/vexfs/"
+	install -m 0644 "$top/include/vexfs_format.h" "$top/include/vexfs_uapi.h" \
+		"$root/usr/include/vexfs/"
 	for f in "$top"/include/uapi/*.h; do
 		[ -e "$f" ] && install -m 0644 "$f" "$root/usr/include/vexfs/"
 	done

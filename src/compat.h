@@ -27,6 +27,16 @@ typedef struct mnt_idmap vexfs_idmap_t;
 typedef struct user_namespace vexfs_idmap_t;
 #endif
 
+/*
+ * The identity idmapping, for permission checks made by the filesystem
+ * itself (VexFS does not allow idmapped mounts).
+ */
+#ifdef HAVE_MNT_IDMAP
+#define VEXFS_NOP_IDMAP		(&nop_mnt_idmap)
+#else
+#define VEXFS_NOP_IDMAP		(&init_user_ns)
+#endif
+
 /* 6.12's ->write_begin/->write_end pass folios, 6.1's pass pages. */
 #ifdef HAVE_WRITE_BEGIN_FOLIO
 typedef struct folio vexfs_write_page_t;

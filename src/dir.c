@@ -953,6 +953,71 @@ out:
 /* readdir                                                             */
 /* ------------------------------------------------------------------ */
 
+/**
+ * vexfs_dir_name_of() - find the name under which @dir holds inode @ino
+ * @dir: the directory; the caller holds its i_rwsem (shared is enough)
+ * @ino: the inode to look for
+ * @name: out: the name, NUL-terminated; VEXFS_NAME_LEN + 1 bytes
+ * @len: out: its length
+ *
+ * Walks the leaves in hash order and returns the first entry naming @ino:
+ * what naming a search hit needs when its dentry is not cached.
+ *
+ * Context: process context, @dir's i_rwsem held; may sleep for I/O.
+ * Return: 0, -ENOENT if no entry names @ino, -EFSCORRUPTED, -EIO.
+ */
+int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
+		      unsigned int *len)
+{
+	struct buffer_head *bh;
+	struct dt_path path;
+	u32 steps = 0;
+	u64 last = 0;
+	int err;
+
+	if (!i_size_read(dir))
+		return -ENOENT;
+	err = dt_check_size(dir);
+	if (err)
+		return err;
+	err = dt_descend(dir, 0, false, &path);
+	if (err)
+		return err;
+	bh = path.p[--path.depth].bh;
+	dt_path_release(&path);
+
+	for (;;) {
+		struct vexfs_dir_node *node = dt_node(bh);
+		unsigned int count = le16_to_cpu(node->dn_count);
+		u8 *recs = dt_recs(bh);
+		unsigned int off = 0, i;
+		u32 next;
+
+		for (i = 0; i < count; i++) {
+			struct vexfs_dir_entry *de = dt_rec(recs, off);
+
+			off += le16_to_cpu(de->de_rec_len);
+			last = le64_to_cpu(de->de_hash);
+			if (le64_to_cpu(de->de_ino) != ino)
+				continue;
+			memcpy(name, de->de_name, de->de_name_len);
+			name[de->de_name_len] = '\0';
+			*len = de->de_name_len;
+			brelse(bh);
+			return 0;
+		}
+		next = le32_to_cpu(node->dn_next);
+		brelse(bh);
+		if (!next)
+			return -ENOENT;
+		if (++steps > dt_nblocks(dir))
+			return dt_corrupt(dir, next, "leaf chain loops");
+		bh = dt_read(dir, next, 0, last, VEXFS_DIR_HASH_MAX);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+	}
+}
+
 static int vexfs_readdir(struct file *file, struct dir_context *ctx)
 {
 	struct inode *dir = file_inode(file);
@@ -1070,4 +1135,6 @@ const struct file_operations vexfs_dir_operations = {
 	.read		= generic_read_dir,
 	.iterate_shared	= vexfs_readdir,
 	.fsync		= generic_file_fsync,
+	.unlocked_ioctl	= vexfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };

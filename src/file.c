@@ -260,6 +260,8 @@ const struct file_operations vexfs_file_operations = {
 	.splice_read	= vexfs_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.fallocate	= vexfs_fallocate,
+	.unlocked_ioctl	= vexfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };
 
 const struct inode_operations vexfs_file_inode_operations = {

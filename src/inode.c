@@ -169,12 +169,17 @@ static bool vexfs_times_valid(const struct vexfs_inode *raw)
  * superblock says are in use.
  */
 static int vexfs_check_raw_inode(struct super_block *sb, u64 ino,
-				 const struct vexfs_inode *raw)
+				 const struct vexfs_inode *raw, bool quiet)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	umode_t mode = le16_to_cpu(raw->i_mode);
 	const char *why = NULL;
 
+	/* A free inode named by a stale reference is not corruption. */
+	if (quiet && vexfs_inode_csum_ok(sbi, raw) &&
+	    le64_to_cpu(raw->i_ino) == ino &&
+	    (!mode || !le16_to_cpu(raw->i_links_count)))
+		return -ESTALE;
 	if (!vexfs_inode_csum_ok(sbi, raw))
 		why = "checksum mismatch";
 	else if (le64_to_cpu(raw->i_ino) != ino)
@@ -298,18 +303,9 @@ void vexfs_init_new_inode(struct inode *inode, dev_t rdev)
 	vexfs_set_inode_ops(inode, rdev);
 }
 
-/**
- * vexfs_iget() - get the in-memory inode for an inode number
- * @sb: the filesystem
- * @ino: the inode number
- *
- * Reads and validates the on-disk inode the first time it is needed.
- *
- * Context: process context; may sleep for I/O.
- * Return: the inode, or an ERR_PTR: -EFSCORRUPTED for an invalid number or
- * a corrupt inode, -EFSBADCRC for a checksum mismatch, -EIO.
- */
-struct inode *vexfs_iget(struct super_block *sb, u64 ino)
+/* vexfs_iget() and vexfs_iget_quiet(). */
+static struct inode *__vexfs_iget(struct super_block *sb, u64 ino,
+				  bool quiet)
 {
 	struct vexfs_inode *raw;
 	struct buffer_head *bh;
@@ -332,7 +328,7 @@ struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 		err = PTR_ERR(bh);
 		goto out_fail;
 	}
-	err = vexfs_check_raw_inode(sb, ino, raw);
+	err = vexfs_check_raw_inode(sb, ino, raw, quiet);
 	if (!err) {
 		vexfs_inode_from_raw(inode, raw);
 		vexfs_set_inode_ops(inode,
@@ -348,6 +344,39 @@ struct inode *vexfs_iget(struct super_block *sb, u64 ino)
 out_fail:
 	iget_failed(inode);
 	return ERR_PTR(err);
+}
+
+/**
+ * vexfs_iget() - get the in-memory inode for an inode number
+ * @sb: the filesystem
+ * @ino: the inode number
+ *
+ * Reads and validates the on-disk inode the first time it is needed.
+ *
+ * Context: process context; may sleep for I/O.
+ * Return: the inode, or an ERR_PTR: -EFSCORRUPTED for an invalid number or
+ * a corrupt inode, -EFSBADCRC for a checksum mismatch, -EIO.
+ */
+struct inode *vexfs_iget(struct super_block *sb, u64 ino)
+{
+	return __vexfs_iget(sb, ino, false);
+}
+
+/**
+ * vexfs_iget_quiet() - vexfs_iget() for a reference that may be stale
+ * @sb: the filesystem
+ * @ino: the inode number, from a vector slot or a parent pointer read
+ *	without the locks that keep it current
+ *
+ * Like vexfs_iget(), but an inode that is free on disk gives -ESTALE
+ * without reporting corruption.
+ *
+ * Context: process context; may sleep for I/O.
+ * Return: the inode or an ERR_PTR.
+ */
+struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino)
+{
+	return __vexfs_iget(sb, ino, true);
 }
 
 /**
@@ -421,6 +450,8 @@ void vexfs_evict_inode(struct inode *inode)
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 
 	truncate_inode_pages_final(&inode->i_data);
+	if (delete)
+		vexfs_vec_evict(inode);
 	if (delete) {
 		inode->i_size = 0;
 		if (!(vi->i_flags & VEXFS_INODE_INLINE))

@@ -148,6 +148,9 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 
 	if (inode->i_nlink >= VEXFS_LINK_MAX)
 		return -EMLINK;
+	/* A link may not cross a collection boundary (like XFS projects). */
+	if (VEXFS_I(dir)->i_collection != VEXFS_I(inode)->i_collection)
+		return -EXDEV;
 	err = vexfs_dir_add(dir, &dentry->d_name, inode);
 	if (err)
 		return err;
@@ -272,6 +275,8 @@ static int vexfs_exchange(struct inode *old_dir, struct dentry *old_dentry,
 	u64 ino;
 	int err;
 
+	if (VEXFS_I(old_dir)->i_collection != VEXFS_I(new_dir)->i_collection)
+		return -EXDEV;
 	if (old_dir != new_dir && old_is_dir != new_is_dir &&
 	    (old_is_dir ? new_dir : old_dir)->i_nlink >= VEXFS_LINK_MAX)
 		return -EMLINK;
@@ -291,15 +296,16 @@ static int vexfs_exchange(struct inode *old_dir, struct dentry *old_dentry,
 	vexfs_dir_slot_release(&old_slot);
 
 	if (old_dir != new_dir) {
+		/* i_parent names the directory the inode is now in. */
+		VEXFS_I(old_inode)->i_parent = new_dir->i_ino;
+		VEXFS_I(new_inode)->i_parent = old_dir->i_ino;
 		if (old_is_dir) {
-			VEXFS_I(old_inode)->i_parent = new_dir->i_ino;
 			if (!new_is_dir) {
 				inc_nlink(new_dir);
 				vexfs_drop_link(old_dir);
 			}
 		}
 		if (new_is_dir) {
-			VEXFS_I(new_inode)->i_parent = old_dir->i_ino;
 			if (!old_is_dir) {
 				inc_nlink(old_dir);
 				vexfs_drop_link(new_dir);
@@ -331,6 +337,13 @@ static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 		return -EINVAL;
 	if (flags & RENAME_EXCHANGE)
 		return vexfs_exchange(old_dir, old_dentry, new_dir, new_dentry);
+	/*
+	 * Moving across a collection boundary would carry vectors of one
+	 * dimension into another collection: EXDEV makes mv copy instead,
+	 * and the copy's user.vexfs.embedding xattr carries the vector.
+	 */
+	if (VEXFS_I(old_dir)->i_collection != VEXFS_I(new_dir)->i_collection)
+		return -EXDEV;
 
 	/* The VFS has checked the types match; a directory must be empty. */
 	if (new_inode && is_dir) {
@@ -388,10 +401,10 @@ static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 	 * trades one subdirectory for another, which is why the replaced
 	 * one did not change its count above.
 	 */
-	if (is_dir) {
-		VEXFS_I(old_inode)->i_parent = new_dir->i_ino;
+	/* i_parent follows the inode: naming search hits relies on it. */
+	VEXFS_I(old_inode)->i_parent = new_dir->i_ino;
+	if (is_dir)
 		vexfs_drop_link(old_dir);
-	}
 	inode_set_ctime_current(old_inode);
 	mark_inode_dirty(old_inode);
 	return 0;

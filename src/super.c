@@ -139,6 +139,19 @@ static int vexfs_write_super(struct super_block *sb, bool wait)
 	return 0;
 }
 
+/**
+ * vexfs_commit_super() - write back a change to the on-disk superblock
+ * @sb: the filesystem; the caller changed sbi->raw under sbi->lock
+ *
+ * Recomputes the checksum and marks the buffer dirty, without waiting.
+ *
+ * Context: process context; takes the superblock buffer lock.
+ */
+void vexfs_commit_super(struct super_block *sb)
+{
+	vexfs_write_super(sb, false);
+}
+
 /* ------------------------------------------------------------------ */
 /* Validation                                                          */
 /* ------------------------------------------------------------------ */
@@ -457,6 +470,7 @@ static void vexfs_put_super(struct super_block *sb)
 
 	if (!sb_rdonly(sb))
 		vexfs_commit_clean(sb);
+	vexfs_vec_put_super(sb);
 	brelse(sbi->sbh);
 	sb->s_fs_info = NULL;
 	kfree(sbi);
@@ -575,6 +589,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	spin_lock_init(&sbi->lock);
 	mutex_init(&sbi->alloc_lock);
+	mutex_init(&sbi->vecs_init_lock);
 	ratelimit_state_init(&sbi->err_rs, 5 * HZ, 10);
 	sbi->opts = *opts;
 	sb->s_fs_info = sbi;

@@ -70,6 +70,10 @@ struct vexfs_sb_info {
 
 	struct vexfs_mount_opts opts;
 	struct ratelimit_state err_rs;
+
+	/* vector collections (vector.c), created on first use */
+	struct vexfs_vecs *vecs;
+	struct mutex vecs_init_lock;
 };
 
 /**
@@ -123,6 +127,7 @@ __printf(3, 4) void vexfs_msg(struct super_block *sb, const char *level,
 #define vexfs_err(sb, fmt, ...)  vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
 #define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
 #define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
+void vexfs_commit_super(struct super_block *sb);
 
 /* checksum.c */
 u32 vexfs_super_csum(const struct vexfs_super_block *raw);
@@ -172,6 +177,7 @@ struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create);
 
 /* inode.c */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino);
+struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino);
 struct inode *vexfs_alloc_inode(struct super_block *sb);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void vexfs_evict_inode(struct inode *inode);
@@ -216,7 +222,24 @@ void vexfs_dir_slot_delete(struct inode *dir, struct vexfs_dir_slot *slot);
 int vexfs_dir_add(struct inode *dir, const struct qstr *name,
 		  struct inode *inode);
 int vexfs_dir_is_empty(struct inode *dir);
+int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
+		      unsigned int *len);
 extern const struct file_operations vexfs_dir_operations;
+
+/* ioctl.c */
+long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* vector.c: the hooks the rest of the module calls */
+struct vexfs_coll;
+void vexfs_vec_evict(struct inode *inode);
+void vexfs_vec_put_super(struct super_block *sb);
+int vexfs_vec_xattr_get(struct inode *inode, void *buf, size_t size);
+int vexfs_vec_xattr_set(struct inode *inode, const void *value, size_t size,
+			int flags);
+ssize_t vexfs_vec_listxattr(struct inode *inode, char *buf, size_t size,
+			    ssize_t used);
+int vexfs_slot_read(struct inode *store, struct vexfs_coll *c, u64 slot,
+		    void *img);
 
 /* namei.c */
 extern const struct inode_operations vexfs_dir_inode_operations;

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 
 #include "vexfs.h"
+#include "vexfs_uapi.h"
 #include <linux/xattr.h>
 
 #define HDR_SIZE	sizeof(struct vexfs_block_header)
@@ -373,6 +374,9 @@ out:
 	brelse(bh);
 	kfree(xs);
 	up_read(&vi->i_xattr_sem);
+	/* The embedding is an xattr too, so that copies carry it. */
+	if (total >= 0)
+		total = vexfs_vec_listxattr(inode, buf, size, total);
 	return total;
 }
 
@@ -583,6 +587,9 @@ static int vexfs_xattr_handler_get(const struct xattr_handler *handler,
 				   struct dentry *unused, struct inode *inode,
 				   const char *name, void *buffer, size_t size)
 {
+	if (handler->flags == VEXFS_XATTR_INDEX_USER &&
+	    !strcmp(name, VEXFS_EMBEDDING_XATTR + XATTR_USER_PREFIX_LEN))
+		return vexfs_vec_xattr_get(inode, buffer, size);
 	return vexfs_xattr_get(inode, handler->flags, name, buffer, size);
 }
 
@@ -592,6 +599,9 @@ static int vexfs_xattr_handler_set(const struct xattr_handler *handler,
 				   const char *name, const void *value,
 				   size_t size, int flags)
 {
+	if (handler->flags == VEXFS_XATTR_INDEX_USER &&
+	    !strcmp(name, VEXFS_EMBEDDING_XATTR + XATTR_USER_PREFIX_LEN))
+		return vexfs_vec_xattr_set(inode, value, size, flags);
 	return vexfs_xattr_set(inode, handler->flags, name, value, size,
 			       flags);
 }

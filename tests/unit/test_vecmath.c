@@ -91,6 +91,22 @@ static void run_case(double scale, bool near, bool denormals, int dims)
 	if (fabsl(cosd) > 1e-6L)
 		assert_close(value(vec_cosine_distance(ab, bb, dims)), cosd,
 			     1e-9L);
+	/* A prepared query gives the very same bits, for every metric. */
+	{
+		struct vec_query prep;
+		int m;
+
+		vec_query_prepare(&prep, ab, dims);
+		for (m = VEC_METRIC_L2; m <= VEC_METRIC_IP; m++) {
+			struct vec_num x = vec_distance(m, ab, bb, dims);
+			struct vec_num y = vec_distance_prepared(m, &prep, ab,
+								 bb, dims);
+
+			assert_int_equal(x.neg, y.neg);
+			assert_int_equal(x.exp, y.exp);
+			assert_true(x.mant == y.mant);
+		}
+	}
 	/* What userspace sees: float32, correctly rounded. */
 	assert_int_equal(vec_num_to_f32(vec_l2sq(ab, bb, dims)),
 			 bits((float)l2));

@@ -10,7 +10,8 @@
  * entry and one function.
  *
  * Exit status: 0 on success, 1 when the operation failed, 2 for a usage
- * error (including an unknown command).
+ * error (including an unknown command) or bad input data, 3 when the path
+ * is not on VexFS, not in a collection, or has no embedding.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "libvexfs.h"
+#include "vectors.h"
 
 #define EXIT_USAGE	2
 
@@ -250,9 +252,36 @@ static int cmd_info(int argc, char **argv)
 /* Dispatch                                                            */
 /* ------------------------------------------------------------------ */
 
+static const struct command collection_verbs[] = {
+	{ "create", "make an empty directory a vector collection",
+	  cmd_collection_create, NULL },
+	{ "info", "show the collection a path belongs to",
+	  cmd_collection_info, NULL },
+	{ "list", "list the collections of a mounted filesystem",
+	  cmd_collection_list, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct command embed_verbs[] = {
+	{ "set", "set a file's embedding", cmd_embed_set, NULL },
+	{ "get", "print a file's embedding", cmd_embed_get, NULL },
+	{ "rm", "remove a file's embedding", cmd_embed_rm, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
 static const struct command commands[] = {
 	{ "info", "show a filesystem's superblock (like dumpe2fs -h)",
 	  cmd_info, NULL },
+	{ "collection", "create, show and list vector collections",
+	  NULL, collection_verbs },
+	{ "embed", "set, get or remove one file's embedding",
+	  NULL, embed_verbs },
+	{ "import", "attach vectors from .fvecs/.npy/.csv/.jsonl to files",
+	  cmd_import, NULL },
+	{ "export", "write a collection's embeddings out", cmd_export, NULL },
+	{ "query", "find the files nearest a vector (exact k-NN)",
+	  cmd_query, NULL },
+	{ "stats", "show a collection's counters", cmd_stats, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -265,7 +294,8 @@ static void usage(FILE *out)
 	for (c = commands; c->name; c++)
 		fprintf(out, "  %-12s %s\n", c->name, c->summary);
 	fprintf(out, "\nRun '%s COMMAND --help' for a command's options.\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n", prog);
+		"Exit status: 0 success, 1 failure, 2 usage error or bad input,\n"
+		"3 not VexFS, not in a collection, or no embedding.\n", prog);
 }
 
 static void noun_usage(FILE *out, const struct command *noun)

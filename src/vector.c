@@ -1,0 +1,1132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vector.c - vector collections: the collections table and the vector
+ * stores, and the embeddings of files.
+ *
+ * The on-disk layout is described in include/vexfs_format.h.  In memory,
+ * each mounted filesystem has a struct vexfs_vecs (created on first use)
+ * that holds a struct vexfs_coll per collection, loaded from the table the
+ * first time any collection is needed.
+ *
+ * Locking, outermost first:
+ *   the VFS's i_rwsem of the file or directory concerned;
+ *   vecs->lock: the table (creating, loading, deleting collections);
+ *   coll->lock: slot allocation, c_count/c_slots and the free list, and
+ *	the descriptor's on-disk copy;
+ *   coll->rw: the bytes of the slots; queries read under it shared and
+ *	never call into the inode cache while holding it (see vecsearch.c);
+ *   vecs->table_lock: the table inode's size;
+ *   the store inode's i_map_lock and the allocator, inside vexfs_bread().
+ * No inode's i_rwsem is taken here but the file's the caller holds, so
+ * the hidden table and store inodes never nest in another i_rwsem.
+ * An inode is only deleted (vexfs_vec_evict()) with none of these held by
+ * the evicting task, since the last iput() happens outside them.
+ *
+ * Every on-disk change goes through vexfs_bread() + mark_buffer_dirty() or
+ * mark_inode_dirty(), like the rest of the module, so that it can be put
+ * in a journal transaction later.
+ *
+ * Copyright (C) 2026 The VexFS developers
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32c.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/xattr.h>
+
+#include "vexfs.h"
+#include "vector.h"
+
+#define DESC_SIZE	sizeof(struct vexfs_collection)
+
+/* ------------------------------------------------------------------ */
+/* The per-filesystem state                                            */
+/* ------------------------------------------------------------------ */
+
+static struct vexfs_vecs *vexfs_vecs_get(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_vecs *v;
+
+	v = READ_ONCE(sbi->vecs);
+	if (v)
+		return v;
+	mutex_lock(&sbi->vecs_init_lock);
+	v = sbi->vecs;
+	if (!v) {
+		v = kzalloc(sizeof(*v), GFP_NOFS);
+		if (v) {
+			mutex_init(&v->lock);
+			mutex_init(&v->table_lock);
+			INIT_LIST_HEAD(&v->dead);
+			smp_store_release(&sbi->vecs, v);
+		}
+	}
+	mutex_unlock(&sbi->vecs_init_lock);
+	return v;
+}
+
+static void vexfs_coll_free(struct vexfs_coll *c)
+{
+	kvfree(c->free);
+	kfree(c);
+}
+
+/**
+ * vexfs_vec_put_super() - free the in-memory collections of a filesystem
+ * @sb: the filesystem being unmounted
+ *
+ * Context: put_super; nothing else uses the filesystem any more.
+ */
+void vexfs_vec_put_super(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_vecs *v = sbi->vecs;
+	struct vexfs_coll *c, *tmp;
+	int i;
+
+	if (!v)
+		return;
+	for (i = 0; i < VEXFS_MAX_COLLECTIONS; i++)
+		if (v->colls[i])
+			vexfs_coll_free(v->colls[i]);
+	list_for_each_entry_safe(c, tmp, &v->dead, dead_link)
+		vexfs_coll_free(c);
+	kfree(v);
+	sbi->vecs = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Descriptors and the table inode                                     */
+/* ------------------------------------------------------------------ */
+
+static u32 vexfs_desc_csum(struct super_block *sb,
+			   const struct vexfs_collection *d)
+{
+	struct vexfs_collection tmp = *d;
+
+	tmp.c_checksum = 0;
+	return crc32c(VEXFS_SB(sb)->csum_seed, &tmp, sizeof(tmp));
+}
+
+static void vexfs_coll_geometry(struct super_block *sb, struct vexfs_coll *c)
+{
+	c->slot_size = VEXFS_VEC_SLOT_SIZE(c->dim);
+	c->per_block = sb->s_blocksize / c->slot_size;
+	c->blocks_per_slot = c->per_block ? 1 :
+			     DIV_ROUND_UP(c->slot_size, sb->s_blocksize);
+	/* The last slot must stay below logical block 2^32 - 1. */
+	c->max_slots = c->per_block ?
+		       (u64)VEXFS_MAX_LBLK * c->per_block :
+		       VEXFS_MAX_LBLK / c->blocks_per_slot;
+}
+
+/* Open a hidden inode the table or a descriptor names, and check it. */
+static struct inode *vexfs_vec_hidden_iget(struct super_block *sb, u64 ino,
+					   const char *what)
+{
+	struct inode *inode = vexfs_iget(sb, ino);
+
+	if (IS_ERR(inode))
+		return inode;
+	if (!S_ISREG(inode->i_mode) ||
+	    !(VEXFS_I(inode)->i_flags & VEXFS_INODE_HIDDEN)) {
+		vexfs_error(sb, "%s inode %llu is not a hidden regular inode",
+			    what, ino);
+		iput(inode);
+		return ERR_PTR(-EFSCORRUPTED);
+	}
+	return inode;
+}
+
+static struct inode *vexfs_vec_table_iget(struct super_block *sb)
+{
+	u64 ino = le64_to_cpu(VEXFS_SB(sb)->raw->s_collections_ino);
+
+	if (!ino)
+		return ERR_PTR(-ENODATA);
+	return vexfs_vec_hidden_iget(sb, ino, "collections table");
+}
+
+/* Write @c's descriptor (or a free one, if @c->dead) to the table. */
+static int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
+{
+	u32 per_block = sb->s_blocksize / DESC_SIZE;
+	struct vexfs_collection *d;
+	struct buffer_head *bh;
+	struct inode *table;
+	loff_t end;
+	int err = 0;
+
+	table = vexfs_vec_table_iget(sb);
+	if (IS_ERR(table))
+		return PTR_ERR(table);
+	bh = vexfs_bread(table, (c->id - 1) / per_block, true);
+	if (IS_ERR_OR_NULL(bh)) {
+		err = bh ? PTR_ERR(bh) : -EIO;
+		goto out;
+	}
+	d = (struct vexfs_collection *)bh->b_data + (c->id - 1) % per_block;
+	lock_buffer(bh);
+	memset(d, 0, sizeof(*d));
+	if (!c->dead) {
+		d->c_id = cpu_to_le32(c->id);
+		d->c_dim = cpu_to_le16(c->dim);
+		d->c_metric = c->metric;
+		d->c_elem_type = VEXFS_ELEM_F32;
+		d->c_root_ino = cpu_to_le64(c->root_ino);
+		d->c_store_ino = cpu_to_le64(c->store_ino);
+		d->c_count = cpu_to_le64(c->count);
+		d->c_slots = cpu_to_le64(c->slots);
+		d->c_checksum = cpu_to_le32(vexfs_desc_csum(sb, d));
+	}
+	unlock_buffer(bh);
+	mark_buffer_dirty(bh);
+	brelse(bh);
+
+	/*
+	 * Not the table's i_rwsem: callers may hold another inode's, and
+	 * nothing else ever locks the table inode.
+	 */
+	end = (loff_t)c->id * DESC_SIZE;
+	mutex_lock(&VEXFS_SB(sb)->vecs->table_lock);
+	if (end > i_size_read(table)) {
+		i_size_write(table, end);
+		mark_inode_dirty(table);
+	}
+	mutex_unlock(&VEXFS_SB(sb)->vecs->table_lock);
+out:
+	iput(table);
+	return err;
+}
+
+/* Check one descriptor read from the table and build its collection. */
+static int vexfs_coll_from_desc(struct super_block *sb, u32 idx,
+				const struct vexfs_collection *d,
+				struct vexfs_coll **out)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	u32 dim = le16_to_cpu(d->c_dim);
+	struct vexfs_coll *c;
+	const char *why = NULL;
+
+	*out = NULL;
+	if (!d->c_id)
+		return 0;
+	if (le32_to_cpu(d->c_checksum) != vexfs_desc_csum(sb, d))
+		why = "checksum mismatch";
+	else if (le32_to_cpu(d->c_id) != idx + 1)
+		why = "wrong id";
+	else if (!dim || dim > VEXFS_MAX_DIM)
+		why = "bad dimension";
+	else if (d->c_metric < VEXFS_METRIC_L2 ||
+		 d->c_metric > VEXFS_METRIC_IP ||
+		 d->c_elem_type != VEXFS_ELEM_F32)
+		why = "bad metric or element type";
+	else if (le64_to_cpu(d->c_store_ino) < VEXFS_FIRST_INO ||
+		 le64_to_cpu(d->c_store_ino) >= sbi->inodes_count ||
+		 le64_to_cpu(d->c_root_ino) >= sbi->inodes_count)
+		why = "bad inode number";
+	else if (le64_to_cpu(d->c_count) > le64_to_cpu(d->c_slots))
+		why = "more vectors than slots";
+	if (why) {
+		vexfs_error(sb, "collection %u: %s", idx + 1, why);
+		return -EFSCORRUPTED;
+	}
+
+	c = kzalloc(sizeof(*c), GFP_NOFS);
+	if (!c)
+		return -ENOMEM;
+	c->id = idx + 1;
+	c->dim = dim;
+	c->metric = d->c_metric;
+	c->root_ino = le64_to_cpu(d->c_root_ino);
+	c->store_ino = le64_to_cpu(d->c_store_ino);
+	c->count = le64_to_cpu(d->c_count);
+	c->slots = le64_to_cpu(d->c_slots);
+	mutex_init(&c->lock);
+	init_rwsem(&c->rw);
+	vexfs_coll_geometry(sb, c);
+	if (c->slots > c->max_slots) {
+		vexfs_error(sb, "collection %u: bad slot count", c->id);
+		kfree(c);
+		return -EFSCORRUPTED;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Read the table into @v; the caller holds v->lock. */
+static int vexfs_vecs_load(struct super_block *sb, struct vexfs_vecs *v)
+{
+	u32 per_block = sb->s_blocksize / DESC_SIZE;
+	struct buffer_head *bh = NULL;
+	struct inode *table;
+	u64 n, i;
+	int err = 0;
+
+	if (v->loaded)
+		return 0;
+	table = vexfs_vec_table_iget(sb);
+	if (IS_ERR(table)) {
+		err = PTR_ERR(table);
+		if (err == -ENODATA) {	/* no collection was ever made */
+			v->loaded = true;
+			err = 0;
+		}
+		return err;
+	}
+	n = i_size_read(table) / DESC_SIZE;
+	if (n > VEXFS_MAX_COLLECTIONS || i_size_read(table) % DESC_SIZE) {
+		vexfs_error(sb, "collections table inode %lu: bad size %lld",
+			    table->i_ino, i_size_read(table));
+		err = -EFSCORRUPTED;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct vexfs_coll *c;
+
+		if (i % per_block == 0) {
+			brelse(bh);
+			bh = vexfs_bread(table, i / per_block, false);
+			if (IS_ERR_OR_NULL(bh)) {
+				err = bh ? PTR_ERR(bh) : 0;
+				bh = NULL;
+				if (err)
+					goto out_unload;
+				/* A hole: per_block free descriptors. */
+				i += per_block - 1;
+				continue;
+			}
+		}
+		err = vexfs_coll_from_desc(sb, i,
+				(struct vexfs_collection *)bh->b_data +
+				i % per_block, &c);
+		if (err)
+			goto out_unload;
+		v->colls[i] = c;
+	}
+	v->loaded = true;
+	goto out;
+
+out_unload:
+	for (i = 0; i < VEXFS_MAX_COLLECTIONS; i++) {
+		if (v->colls[i])
+			vexfs_coll_free(v->colls[i]);
+		v->colls[i] = NULL;
+	}
+out:
+	brelse(bh);
+	iput(table);
+	return err;
+}
+
+/**
+ * vexfs_coll_get() - the collection of an inode
+ * @inode: a file or directory of VexFS
+ *
+ * Context: process context; takes the table lock briefly.
+ * Return: the live collection; ERR_PTR(-ENODATA) if @inode is in none, or
+ * the error that loading the table met.  The structure stays valid until
+ * unmount, but may be marked dead (c->dead) meanwhile.
+ */
+struct vexfs_coll *vexfs_coll_get(struct inode *inode)
+{
+	u32 id = VEXFS_I(inode)->i_collection;
+	struct vexfs_coll *c;
+	struct vexfs_vecs *v;
+	int err;
+
+	if (!id)
+		return ERR_PTR(-ENODATA);
+	if (id > VEXFS_MAX_COLLECTIONS) {
+		vexfs_error(inode->i_sb, "inode %lu: bad collection id %u",
+			    inode->i_ino, id);
+		return ERR_PTR(-EFSCORRUPTED);
+	}
+	v = vexfs_vecs_get(inode->i_sb);
+	if (!v)
+		return ERR_PTR(-ENOMEM);
+	mutex_lock(&v->lock);
+	err = vexfs_vecs_load(inode->i_sb, v);
+	c = v->colls[id - 1];
+	mutex_unlock(&v->lock);
+	if (err)
+		return ERR_PTR(err);
+	if (c && c->dead)
+		return ERR_PTR(-ENODATA);	/* deleted with its root */
+	if (!c) {
+		vexfs_error(inode->i_sb, "inode %lu: collection %u does not exist",
+			    inode->i_ino, id);
+		return ERR_PTR(-EFSCORRUPTED);
+	}
+	return c;
+}
+
+/**
+ * vexfs_coll_for_each() - call @fn for every collection of a filesystem
+ * @sb: the filesystem
+ * @fn: called with the table lock held; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Context: process context; @fn must not sleep on anything but memory.
+ * Return: 0, @fn's non-zero return, or a table loading error.
+ */
+int vexfs_coll_for_each(struct super_block *sb,
+			int (*fn)(struct vexfs_coll *c, void *arg), void *arg)
+{
+	struct vexfs_vecs *v = vexfs_vecs_get(sb);
+	int i, err;
+
+	if (!v)
+		return -ENOMEM;
+	mutex_lock(&v->lock);
+	err = vexfs_vecs_load(sb, v);
+	for (i = 0; !err && i < VEXFS_MAX_COLLECTIONS; i++)
+		if (v->colls[i] && !v->colls[i]->dead)
+			err = fn(v->colls[i], arg);
+	mutex_unlock(&v->lock);
+	return err;
+}
+
+/* Create the table inode and record it in the superblock. */
+static int vexfs_vec_make_table(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct inode *table;
+
+	table = vexfs_new_hidden_inode(d_inode(sb->s_root), S_IFREG | 0600);
+	if (IS_ERR(table))
+		return PTR_ERR(table);
+	unlock_new_inode(table);
+	spin_lock(&sbi->lock);
+	sbi->raw->s_collections_ino = cpu_to_le64(table->i_ino);
+	sbi->raw->s_feature_ro_compat |=
+		cpu_to_le32(VEXFS_FEATURE_RO_COMPAT_COLLECTIONS);
+	spin_unlock(&sbi->lock);
+	vexfs_commit_super(sb);
+	iput(table);
+	return 0;
+}
+
+static void vexfs_vec_count_collections(struct super_block *sb, int delta)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	spin_lock(&sbi->lock);
+	le32_add_cpu(&sbi->raw->s_collections_count, delta);
+	spin_unlock(&sbi->lock);
+	vexfs_commit_super(sb);
+}
+
+/**
+ * vexfs_coll_create() - make an empty directory the root of a collection
+ * @dir: the directory; the caller holds its i_rwsem exclusively
+ * @dim: elements per vector, 1..VEXFS_MAX_DIM
+ * @metric: VEXFS_METRIC_*
+ * @out: the new collection
+ *
+ * Context: process context, @dir's i_rwsem held; may sleep.
+ * Return: 0, -EINVAL for bad arguments, -EEXIST if @dir is in a collection
+ * already, -ENOTEMPTY if it has entries, -ENOSPC when the table is full or
+ * no inode is free, or another negative errno.
+ */
+int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric,
+		      struct vexfs_coll **out)
+{
+	struct super_block *sb = dir->i_sb;
+	struct vexfs_inode_info *dvi = VEXFS_I(dir);
+	struct vexfs_coll *c = NULL;
+	struct inode *store;
+	struct vexfs_vecs *v;
+	int err, i;
+
+	if (!dim || dim > VEXFS_MAX_DIM || metric < VEXFS_METRIC_L2 ||
+	    metric > VEXFS_METRIC_IP)
+		return -EINVAL;
+	if (!S_ISDIR(dir->i_mode))
+		return -ENOTDIR;
+	if (dvi->i_collection)
+		return -EEXIST;
+	err = vexfs_dir_is_empty(dir);
+	if (err < 0)
+		return err;
+	if (!err)
+		return -ENOTEMPTY;
+	v = vexfs_vecs_get(sb);
+	if (!v)
+		return -ENOMEM;
+
+	mutex_lock(&v->lock);
+	err = vexfs_vecs_load(sb, v);
+	if (err)
+		goto out_unlock;
+	for (i = 0; i < VEXFS_MAX_COLLECTIONS; i++)
+		if (!v->colls[i] || v->colls[i]->dead)
+			break;
+	err = -ENOSPC;
+	if (i == VEXFS_MAX_COLLECTIONS)
+		goto out_unlock;
+	if (!VEXFS_SB(sb)->raw->s_collections_ino) {
+		err = vexfs_vec_make_table(sb);
+		if (err)
+			goto out_unlock;
+	}
+	err = -ENOMEM;
+	c = kzalloc(sizeof(*c), GFP_NOFS);
+	if (!c)
+		goto out_unlock;
+	store = vexfs_new_hidden_inode(dir, S_IFREG | 0600);
+	if (IS_ERR(store)) {
+		err = PTR_ERR(store);
+		kfree(c);
+		goto out_unlock;
+	}
+	unlock_new_inode(store);
+
+	c->id = i + 1;
+	c->dim = dim;
+	c->metric = metric;
+	c->root_ino = dir->i_ino;
+	c->store_ino = store->i_ino;
+	mutex_init(&c->lock);
+	init_rwsem(&c->rw);
+	c->free_known = true;		/* an empty store has no holes */
+	vexfs_coll_geometry(sb, c);
+	err = vexfs_coll_write_desc(sb, c);
+	if (err) {
+		clear_nlink(store);	/* eviction frees it */
+		iput(store);
+		kfree(c);
+		goto out_unlock;
+	}
+	iput(store);
+	if (v->colls[i])		/* a dead one: keep it until unmount */
+		list_add(&v->colls[i]->dead_link, &v->dead);
+	v->colls[i] = c;
+	vexfs_vec_count_collections(sb, 1);
+	dvi->i_collection = c->id;
+	inode_set_ctime_current(dir);
+	mark_inode_dirty(dir);
+	*out = c;
+out_unlock:
+	mutex_unlock(&v->lock);
+	return err;
+}
+
+/* The collection root @dir is being deleted: so is its collection. */
+static void vexfs_coll_delete(struct inode *dir, struct vexfs_coll *c)
+{
+	struct super_block *sb = dir->i_sb;
+	struct vexfs_vecs *v = vexfs_vecs_get(sb);
+	struct inode *store;
+
+	if (!v)
+		return;
+	mutex_lock(&v->lock);
+	mutex_lock(&c->lock);
+	c->dead = true;
+	if (vexfs_coll_write_desc(sb, c))
+		vexfs_err(sb, "collection %u: cannot free its descriptor",
+			  c->id);
+	mutex_unlock(&c->lock);
+	mutex_unlock(&v->lock);
+	vexfs_vec_count_collections(sb, -1);
+
+	store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
+	if (!IS_ERR(store)) {
+		clear_nlink(store);
+		mark_inode_dirty(store);
+		iput(store);		/* eviction frees its blocks */
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Slots                                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vexfs_slot_pos() - where slot @slot of @c begins in the store
+ * @c: the collection
+ * @slot: 1-based slot number
+ * @lblk: out: the store's logical block
+ * @off: out: byte offset in that block
+ *
+ * Context: any; pure arithmetic.
+ */
+void vexfs_slot_pos(const struct vexfs_coll *c, u64 slot, u64 *lblk,
+		    unsigned int *off)
+{
+	u64 idx = slot - 1;
+
+	if (c->per_block) {
+		*lblk = div_u64_rem(idx, c->per_block, off);
+		*off *= c->slot_size;
+	} else {
+		*lblk = idx * c->blocks_per_slot;
+		*off = 0;
+	}
+}
+
+/**
+ * vexfs_slot_csum() - the checksum of a slot image
+ * @sb: the filesystem
+ * @c: its collection
+ * @img: c->slot_size bytes
+ *
+ * Context: any.
+ * Return: crc32c of the slot with vs_checksum taken as zero.
+ */
+u32 vexfs_slot_csum(struct super_block *sb, const struct vexfs_coll *c,
+		    const void *img)
+{
+	static const __le32 zero;
+	u32 crc, off = offsetof(struct vexfs_vec_slot, vs_checksum);
+
+	crc = crc32c(VEXFS_SB(sb)->csum_seed, img, off);
+	crc = crc32c(crc, &zero, 4);
+	return crc32c(crc, img + off + 4, c->slot_size - off - 4);
+}
+
+/*
+ * Copy slot @slot between @img and the store: to the store with @write
+ * (allocating blocks), from it otherwise.  The caller holds c->rw as
+ * @write says (exclusive to write).  A slot in a hole reads as zeros.
+ */
+static int vexfs_slot_io(struct inode *store, struct vexfs_coll *c, u64 slot,
+			 void *img, bool write)
+{
+	unsigned int bs = store->i_sb->s_blocksize, off, done = 0;
+	u64 lblk;
+
+	vexfs_slot_pos(c, slot, &lblk, &off);
+	while (done < c->slot_size) {
+		unsigned int n = min(c->slot_size - done, bs - off);
+		struct buffer_head *bh;
+
+		bh = vexfs_bread(store, lblk, write);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		if (!bh) {
+			memset(img + done, 0, n);
+		} else if (write) {
+			lock_buffer(bh);
+			memcpy(bh->b_data + off, img + done, n);
+			unlock_buffer(bh);
+			mark_buffer_dirty(bh);
+			brelse(bh);
+		} else {
+			memcpy(img + done, bh->b_data + off, n);
+			brelse(bh);
+		}
+		done += n;
+		off = 0;
+		lblk++;
+	}
+	return 0;
+}
+
+/**
+ * vexfs_slot_read() - read a slot image from the store
+ * @store: the store inode of @c
+ * @c: the collection
+ * @slot: 1-based slot number, <= c->slots
+ * @img: out: c->slot_size bytes
+ *
+ * Context: process context; takes c->rw shared.  May sleep for I/O.
+ * Return: 0, or a negative errno from reading the store.
+ */
+int vexfs_slot_read(struct inode *store, struct vexfs_coll *c, u64 slot,
+		    void *img)
+{
+	int err;
+
+	down_read(&c->rw);
+	err = vexfs_slot_io(store, c, slot, img, false);
+	up_read(&c->rw);
+	return err;
+}
+
+/*
+ * Find every free slot below c->slots; the caller holds c->lock.  Done once
+ * per mount and collection, on the first allocation.
+ */
+static int vexfs_slot_scan_free(struct inode *store, struct vexfs_coll *c)
+{
+	struct vexfs_vec_slot hdr;
+	void *img;
+	u64 s;
+	int err = 0;
+
+	img = kmalloc(c->slot_size, GFP_NOFS);
+	if (!img)
+		return -ENOMEM;
+	c->nfree = 0;
+	for (s = 1; s <= c->slots; s++) {
+		down_read(&c->rw);
+		err = vexfs_slot_io(store, c, s, img, false);
+		up_read(&c->rw);
+		if (err)
+			break;
+		memcpy(&hdr, img, sizeof(hdr));
+		if (hdr.vs_ino)
+			continue;
+		if (c->nfree == c->free_cap) {
+			u64 cap = max_t(u64, 64, c->free_cap * 2);
+			u64 *n = kvmalloc_array(cap, sizeof(u64), GFP_NOFS);
+
+			if (!n) {
+				err = -ENOMEM;
+				break;
+			}
+			if (c->nfree)
+				memcpy(n, c->free, c->nfree * sizeof(u64));
+			kvfree(c->free);
+			c->free = n;
+			c->free_cap = cap;
+		}
+		c->free[c->nfree++] = s;
+		cond_resched();
+	}
+	kfree(img);
+	if (!err)
+		c->free_known = true;
+	return err;
+}
+
+/* Remember @slot as free; on failure the slot is only lost until remount. */
+static void vexfs_slot_push_free(struct vexfs_coll *c, u64 slot)
+{
+	if (!c->free_known)
+		return;
+	if (c->nfree == c->free_cap) {
+		u64 cap = max_t(u64, 64, c->free_cap * 2);
+		u64 *n = kvmalloc_array(cap, sizeof(u64), GFP_NOFS);
+
+		if (!n) {
+			/* Rescan on the next allocation. */
+			c->free_known = false;
+			return;
+		}
+		if (c->nfree)
+			memcpy(n, c->free, c->nfree * sizeof(u64));
+		kvfree(c->free);
+		c->free = n;
+		c->free_cap = cap;
+	}
+	c->free[c->nfree++] = slot;
+}
+
+/* Pick a slot for a new vector; the caller holds c->lock. */
+static int vexfs_slot_alloc(struct inode *store, struct vexfs_coll *c,
+			    u64 *slot, bool *grew)
+{
+	int err;
+
+	*grew = false;
+	if (!c->free_known) {
+		err = vexfs_slot_scan_free(store, c);
+		if (err)
+			return err;
+	}
+	if (c->nfree) {
+		*slot = c->free[--c->nfree];
+		return 0;
+	}
+	if (c->slots >= c->max_slots)
+		return -ENOSPC;
+	*slot = c->slots + 1;
+	*grew = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Embeddings                                                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vexfs_vec_check() - check a vector given by a user
+ * @vec: @dim float32 values, as bits in CPU order
+ * @dim: their number
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL if any value is a NaN or an infinity.
+ */
+int vexfs_vec_check(const u32 *vec, u32 dim)
+{
+	u32 i;
+
+	for (i = 0; i < dim; i++)
+		if (!vec_f32_is_finite(vec[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/**
+ * vexfs_embedding_set() - give a file an embedding, or replace it
+ * @inode: a regular file of a collection; the caller holds its i_rwsem
+ * @vec: the vector, float32 bits in CPU order
+ * @dim: its length, which must be the collection's dimension
+ *
+ * Context: process context, @inode's i_rwsem held; may sleep.
+ * Return: 0, -ENODATA if @inode is in no collection, -EINVAL for a wrong
+ * dimension or a NaN/Inf, -EPERM for a file that is not regular, -ENOSPC,
+ * -EFSCORRUPTED, -EIO, -ENOMEM.
+ */
+int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_vec_slot *hdr;
+	struct vexfs_coll *c;
+	struct inode *store;
+	bool grew = false;
+	void *img;
+	u64 slot;
+	u32 i;
+	int err;
+
+	c = vexfs_coll_get(inode);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	if (!S_ISREG(inode->i_mode))
+		return -EPERM;
+	if (dim != c->dim)
+		return -EINVAL;
+	err = vexfs_vec_check(vec, dim);
+	if (err)
+		return err;
+
+	img = kzalloc(c->slot_size, GFP_NOFS);
+	if (!img)
+		return -ENOMEM;
+	hdr = img;
+	hdr->vs_ino = cpu_to_le64(inode->i_ino);
+	hdr->vs_generation = cpu_to_le32(inode->i_generation);
+	for (i = 0; i < dim; i++)
+		hdr->vs_data[i] = cpu_to_le32(vec[i]);
+	hdr->vs_checksum = cpu_to_le32(vexfs_slot_csum(sb, c, img));
+
+	store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
+	if (IS_ERR(store)) {
+		err = PTR_ERR(store);
+		goto out_free;
+	}
+	mutex_lock(&c->lock);
+	slot = vi->i_vec_slot;
+	if (slot && slot > c->slots) {
+		vexfs_error(sb, "inode %lu: vector slot %llu out of range",
+			    inode->i_ino, slot);
+		err = -EFSCORRUPTED;
+		goto out_unlock;
+	}
+	if (!slot) {
+		err = vexfs_slot_alloc(store, c, &slot, &grew);
+		if (err)
+			goto out_unlock;
+	}
+	down_write(&c->rw);
+	err = vexfs_slot_io(store, c, slot, img, true);
+	up_write(&c->rw);
+	if (err) {
+		if (!vi->i_vec_slot && !grew)
+			vexfs_slot_push_free(c, slot);
+		goto out_unlock;
+	}
+	if (!vi->i_vec_slot) {
+		if (grew) {
+			c->slots = slot;
+			loff_t end = vexfs_store_bytes(c, sb->s_blocksize);
+
+			if (i_size_read(store) < end) {
+				i_size_write(store, end);
+				mark_inode_dirty(store);
+			}
+		}
+		c->count++;
+		err = vexfs_coll_write_desc(sb, c);
+		vi->i_vec_slot = slot;
+	}
+	inode_set_ctime_current(inode);
+	mark_inode_dirty(inode);
+out_unlock:
+	mutex_unlock(&c->lock);
+	iput(store);
+out_free:
+	kfree(img);
+	return err;
+}
+
+/* Free the slot of @inode; the caller holds c->lock. */
+static int vexfs_embedding_drop(struct inode *inode, struct vexfs_coll *c)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct super_block *sb = inode->i_sb;
+	u64 slot = vi->i_vec_slot;
+	struct inode *store;
+	void *img;
+	int err;
+
+	if (slot > c->slots) {
+		vexfs_error(sb, "inode %lu: vector slot %llu out of range",
+			    inode->i_ino, slot);
+		return -EFSCORRUPTED;
+	}
+	store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
+	if (IS_ERR(store))
+		return PTR_ERR(store);
+	img = kzalloc(c->slot_size, GFP_NOFS);
+	err = -ENOMEM;
+	if (!img)
+		goto out;
+	down_write(&c->rw);
+	err = vexfs_slot_io(store, c, slot, img, true);
+	up_write(&c->rw);
+	kfree(img);
+	if (err)
+		goto out;
+	vexfs_slot_push_free(c, slot);
+	if (c->count)
+		c->count--;
+	vi->i_vec_slot = 0;
+	err = vexfs_coll_write_desc(sb, c);
+out:
+	iput(store);
+	return err;
+}
+
+/**
+ * vexfs_embedding_remove() - take a file's embedding away
+ * @inode: the file; the caller holds its i_rwsem
+ *
+ * Context: process context, @inode's i_rwsem held; may sleep.
+ * Return: 0, -ENODATA if it has none (or is in no collection), or an errno.
+ */
+int vexfs_embedding_remove(struct inode *inode)
+{
+	struct vexfs_coll *c;
+	int err;
+
+	c = vexfs_coll_get(inode);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	mutex_lock(&c->lock);
+	err = -ENODATA;
+	if (VEXFS_I(inode)->i_vec_slot)
+		err = vexfs_embedding_drop(inode, c);
+	mutex_unlock(&c->lock);
+	if (!err) {
+		inode_set_ctime_current(inode);
+		mark_inode_dirty(inode);
+	}
+	return err;
+}
+
+/**
+ * vexfs_embedding_get() - read a file's embedding
+ * @inode: the file
+ * @vec: out: c->dim float32 bits in CPU order; NULL to ask the dimension
+ * @dim: out: the dimension
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -ENODATA if the file has no embedding, -EFSCORRUPTED if its
+ * slot does not verify, -EIO, -ENOMEM.
+ */
+int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_vec_slot *hdr;
+	struct vexfs_coll *c;
+	struct inode *store;
+	void *img;
+	u64 slot;
+	u32 i;
+	int err;
+
+	c = vexfs_coll_get(inode);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	*dim = c->dim;
+	slot = READ_ONCE(vi->i_vec_slot);
+	if (!slot)
+		return -ENODATA;
+	if (!vec)
+		return 0;
+	store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
+	if (IS_ERR(store))
+		return PTR_ERR(store);
+	img = kmalloc(c->slot_size, GFP_NOFS);
+	err = -ENOMEM;
+	if (!img)
+		goto out;
+	mutex_lock(&c->lock);		/* the slot cannot move meanwhile */
+	slot = vi->i_vec_slot;
+	err = -ENODATA;
+	if (slot) {
+		down_read(&c->rw);
+		err = slot > c->slots ? -EFSCORRUPTED :
+		      vexfs_slot_io(store, c, slot, img, false);
+		up_read(&c->rw);
+	}
+	mutex_unlock(&c->lock);
+	if (err)
+		goto out;
+	hdr = img;
+	if (le64_to_cpu(hdr->vs_ino) != inode->i_ino ||
+	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(sb, c, img)) {
+		vexfs_error(sb, "collection %u: vector slot %llu of inode %lu is corrupt",
+			    c->id, slot, inode->i_ino);
+		err = -EFSCORRUPTED;
+		goto out;
+	}
+	for (i = 0; i < c->dim; i++)
+		vec[i] = le32_to_cpu(hdr->vs_data[i]);
+out:
+	kfree(img);
+	iput(store);
+	return err;
+}
+
+/**
+ * vexfs_vec_evict() - release the vector state of an inode being deleted
+ * @inode: an inode with no links left, being evicted
+ *
+ * Frees the file's slot; a collection root directory takes its collection
+ * with it (it is empty by then).
+ *
+ * Context: evict_inode; may sleep.
+ */
+void vexfs_vec_evict(struct inode *inode)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct vexfs_coll *c;
+
+	if (!vi->i_collection || (vi->i_flags & VEXFS_INODE_HIDDEN))
+		return;
+	if (!vi->i_vec_slot && !S_ISDIR(inode->i_mode))
+		return;
+	c = vexfs_coll_get(inode);
+	if (IS_ERR(c))
+		return;
+	if (vi->i_vec_slot) {
+		mutex_lock(&c->lock);
+		vexfs_embedding_drop(inode, c);
+		mutex_unlock(&c->lock);
+	}
+	if (S_ISDIR(inode->i_mode) && c->root_ino == inode->i_ino)
+		vexfs_coll_delete(inode, c);
+}
+
+/* ------------------------------------------------------------------ */
+/* The xattr user.vexfs.embedding                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vexfs_vec_xattr_get() - read user.vexfs.embedding
+ * @inode: the file
+ * @buf: out: dim little-endian floats, or NULL to ask the size
+ * @size: room at @buf
+ *
+ * Context: process context (the xattr handler); may sleep.
+ * Return: the value's size, -ENODATA without an embedding, -ERANGE if
+ * @size is too small, or another negative errno.
+ */
+int vexfs_vec_xattr_get(struct inode *inode, void *buf, size_t size)
+{
+	u32 dim, *vec, i;
+	__le32 *out = buf;
+	int err;
+
+	if (!VEXFS_I(inode)->i_collection || !VEXFS_I(inode)->i_vec_slot)
+		return -ENODATA;
+	err = vexfs_embedding_get(inode, NULL, &dim);
+	if (err)
+		return err;
+	if (!size)
+		return dim * 4;
+	if (size < dim * 4)
+		return -ERANGE;
+	vec = kmalloc_array(dim, 4, GFP_NOFS);
+	if (!vec)
+		return -ENOMEM;
+	err = vexfs_embedding_get(inode, vec, &dim);
+	if (!err) {
+		for (i = 0; i < dim; i++)
+			out[i] = cpu_to_le32(vec[i]);
+		err = dim * 4;
+	}
+	kfree(vec);
+	return err;
+}
+
+/**
+ * vexfs_vec_xattr_set() - write or remove user.vexfs.embedding
+ * @inode: the file; the VFS holds its i_rwsem
+ * @value: dim little-endian floats, or NULL to remove
+ * @size: bytes at @value
+ * @flags: XATTR_CREATE / XATTR_REPLACE
+ *
+ * Context: process context, the VFS holds @inode's i_rwsem; may sleep.
+ * Return: 0, -EOPNOTSUPP for a file in no collection, -EINVAL for a value
+ * of the wrong size or with a NaN or infinity, -EEXIST / -ENODATA as
+ * @flags say, or another negative errno.
+ */
+int vexfs_vec_xattr_set(struct inode *inode, const void *value, size_t size,
+			int flags)
+{
+	bool has = VEXFS_I(inode)->i_vec_slot != 0;
+	const __le32 *in = value;
+	u32 *vec, i;
+	int err;
+
+	if (!VEXFS_I(inode)->i_collection || !S_ISREG(inode->i_mode))
+		return -EOPNOTSUPP;
+	if (!value) {
+		if (flags & XATTR_CREATE)
+			return -EINVAL;
+		return vexfs_embedding_remove(inode);
+	}
+	if ((flags & XATTR_CREATE) && has)
+		return -EEXIST;
+	if ((flags & XATTR_REPLACE) && !has)
+		return -ENODATA;
+	if (!size || size % 4 || size / 4 > VEXFS_MAX_DIM)
+		return -EINVAL;
+	vec = kmalloc(size, GFP_NOFS);
+	if (!vec)
+		return -ENOMEM;
+	for (i = 0; i < size / 4; i++)
+		vec[i] = le32_to_cpu(in[i]);
+	err = vexfs_embedding_set(inode, vec, size / 4);
+	kfree(vec);
+	if (err == -ENODATA)
+		err = -EOPNOTSUPP;
+	return err;
+}
+
+/**
+ * vexfs_vec_listxattr() - add user.vexfs.embedding to a listxattr result
+ * @inode: the file
+ * @buf: the list being built, or NULL to count
+ * @size: room at @buf
+ * @used: bytes of @buf used so far
+ *
+ * Context: process context (listxattr).
+ * Return: the new total, or -ERANGE.
+ */
+ssize_t vexfs_vec_listxattr(struct inode *inode, char *buf, size_t size,
+			    ssize_t used)
+{
+	size_t len = sizeof(VEXFS_EMBEDDING_XATTR);
+
+	if (!VEXFS_I(inode)->i_collection || !VEXFS_I(inode)->i_vec_slot)
+		return used;
+	if (buf) {
+		if (used + len > size)
+			return -ERANGE;
+		memcpy(buf + used, VEXFS_EMBEDDING_XATTR, len);
+	}
+	return used + len;
+}

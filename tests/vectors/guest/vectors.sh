@@ -1,0 +1,265 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vectors.sh run|verify DEV - vector collections, in a VM guest.
+#
+# "run" makes a filesystem on DEV and checks every rule of collections,
+# embeddings, queries, permissions, EXDEV, the xattr and vexctl, then
+# leaves a known state for "verify", which runs in a second, fresh boot.
+# Data files made on the host are in /data; vectest and the GNU copy tools
+# (gnucp, gnutar) come in through run-vm.sh -b.
+. /tests/lib.sh
+
+mode=$1 dev=$2
+mnt=/mnt/vec
+mkdir -p $mnt
+modprobe vexfs
+
+# check_rc NAME WANT CMD...: the command exits with status WANT
+check_rc() {
+	name=$1 want=$2
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name (exit $rc, want $want)"
+		echo "$out" | sed 's/^/    /'
+	fi
+}
+
+# check_out NAME PATTERN CMD...: the output (stdout+stderr) has PATTERN
+check_out() {
+	name=$1 pat=$2
+	shift 2
+	out=$("$@" 2>&1)
+	case $out in
+	*"$pat"*) pass "$name" ;;
+	*) fail "$name"; echo "$out" | sed 's/^/    /' ;;
+	esac
+}
+
+case $mode in
+run)
+	check mkfs mkfs.vexfs -q -F "$dev"
+	check mount mount -t vexfs "$dev" $mnt
+
+	# --- collections ---------------------------------------------------
+	check "create: vexctl collection create" \
+		vexctl collection create $mnt/c4 --dim 4 --metric l2
+	check_rc "create: again on the same directory fails" 1 \
+		vexctl collection create $mnt/c4 --dim 4 --metric l2
+	mkdir $mnt/plain
+	echo data >$mnt/plain/f
+	check_out "create: a non-empty directory is refused" "not empty" \
+		vexctl collection create $mnt/plain --dim 4 --metric l2
+	check_rc "create: --dim 0 is a usage error" 2 \
+		vexctl collection create $mnt/x --dim 0 --metric l2
+	check_rc "create: --dim 4097 is a usage error" 2 \
+		vexctl collection create $mnt/x --dim 4097 --metric l2
+	check_rc "create: an unknown metric is a usage error" 2 \
+		vexctl collection create $mnt/x --dim 3 --metric manhattan
+	check_rc "info: a directory outside collections exits 3" 3 \
+		vexctl collection info $mnt/plain
+	check_out "info: shows the dimension" "dimension:  4" \
+		vexctl collection info $mnt/c4
+	check "create: cosine and ip collections" sh -c \
+		"vexctl collection create $mnt/ccos --dim 16 --metric cosine &&
+		 vexctl collection create $mnt/cip --dim 16 --metric ip"
+	for sub in collection embed import export query stats; do
+		check "help: vexctl $sub --help" vexctl $sub --help
+	done
+	check "help: vexctl collection create --help" vexctl collection create --help
+
+	# --- embeddings ----------------------------------------------------
+	echo hello >$mnt/c4/f1
+	check "embed: set" vexctl embed set $mnt/c4/f1 --vector "1,2,3,4"
+	check_eq "embed: get returns it" "$(vexctl embed get $mnt/c4/f1)" "1,2,3,4"
+	check_out "embed: a short vector is refused precisely" \
+		"expected 4 values, got 3" vexctl embed set $mnt/c4/f1 --vector "1,2,3"
+	check_rc "embed: a short vector exits 2" 2 \
+		vexctl embed set $mnt/c4/f1 --vector "1,2,3"
+	check_out "embed: a non-number is named" "value 2 ('x')" \
+		vexctl embed set $mnt/c4/f1 --vector "1,x,3,4"
+	check_rc "embed: nan is refused" 2 vexctl embed set $mnt/c4/f1 --vector "1,nan,3,4"
+	check_rc "embed: a file outside collections exits 3" 3 \
+		vexctl embed set $mnt/plain/f --vector "1,2,3,4"
+	check_eq "embed: data untouched" "$(cat $mnt/c4/f1)" "hello"
+	mkdir -p $mnt/c4/sub/deeper
+	echo two >$mnt/c4/sub/deeper/f2
+	check "inherit: a new subdirectory's file takes an embedding" \
+		vexctl embed set $mnt/c4/sub/deeper/f2 --vector "0,0,0,1"
+	check_out "inherit: subdirectories are in the collection" "collection 1:" \
+		vexctl collection info $mnt/c4/sub/deeper
+	touch $mnt/c4/f3
+	check "embed: set then rm" sh -c \
+		"vexctl embed set $mnt/c4/f3 --vector '9,9,9,9' && vexctl embed rm $mnt/c4/f3"
+	check_rc "embed: get after rm exits 3" 3 vexctl embed get $mnt/c4/f3
+	check_out "query: nearest first, relative paths" "1	0	f1" \
+		vexctl query $mnt/c4 --vector "1,2,3,4" -k 2
+	check_out "query: second hit in a subdirectory" "sub/deeper/f2" \
+		vexctl query $mnt/c4 --vector "1,2,3,4" -k 2
+	check_out "query: --like" "f1" vexctl query $mnt/c4 --like $mnt/c4/f1 -k 1
+	check_out "query: --json" '"path": "sub/deeper/f2"' \
+		vexctl query $mnt/c4 --vector "0,0,0,1" -k 1 --json
+	check_out "query: relative to a subdirectory" "1	0	deeper/f2" \
+		vexctl query $mnt/c4/sub --vector "0,0,0,1" -k 5
+	check_out "query: wrong length named" "expected 4 values, got 5" \
+		vexctl query $mnt/c4 --vector "1,2,3,4,5"
+	check_rc "query: -k 0 is a usage error" 2 vexctl query $mnt/c4 --vector "1,2,3,4" -k 0
+	check_rc "query: outside collections exits 3" 3 \
+		vexctl query $mnt/plain --vector "1,2,3,4"
+
+	# --- xattr ---------------------------------------------------------
+	check_eq "xattr: listed" "$(xattr list $mnt/c4/f1 | cut -d= -f1)" "user.vexfs.embedding"
+	check "xattr: GNU cp -a copies the embedding" \
+		gnucp -a $mnt/c4/f1 $mnt/c4/sub/f1copy
+	check_eq "xattr: the copy has the same embedding" \
+		"$(vexctl embed get $mnt/c4/sub/f1copy)" "1,2,3,4"
+	check "xattr: GNU tar --xattrs round trip" sh -c \
+		"gnutar --xattrs -cf /tmp/t.tar -C $mnt/c4 f1 &&
+		 mkdir $mnt/c4/untar && gnutar --xattrs --xattrs-include='user.*' -xf /tmp/t.tar -C $mnt/c4/untar"
+	check_eq "xattr: the untarred file has the embedding" \
+		"$(vexctl embed get $mnt/c4/untar/f1)" "1,2,3,4"
+	if command -v rsync >/dev/null; then
+		check "xattr: rsync -aX copies the embedding" \
+			rsync -aX $mnt/c4/f1 $mnt/c4/sub/rsynced
+		check_eq "xattr: the rsynced file has the embedding" \
+			"$(vexctl embed get $mnt/c4/sub/rsynced)" "1,2,3,4"
+	else
+		echo "SKIP: xattr: rsync is not installed on the host"
+	fi
+	# busybox cp -a copies no xattrs; say so rather than pretend.
+	cp -a $mnt/c4/f1 $mnt/c4/sub/bbcopy
+	if vexctl embed get $mnt/c4/sub/bbcopy >/dev/null 2>&1; then
+		pass "xattr: busybox cp -a copies the embedding too"
+	else
+		echo "SKIP: xattr: busybox cp -a does not copy xattrs (GNU cp -a does)"
+	fi
+	gnucp -a $mnt/c4/f1 $mnt/plain/outside 2>/tmp/cp.err
+	check_eq "xattr: cp -a out of the collection copies the data" \
+		"$(cat $mnt/plain/outside)" "hello"
+
+	# --- EXDEV, rename, unlink ------------------------------------------
+	check_rc "exdev: link out of a collection" 18 vectest link $mnt/c4/f1 $mnt/plain/l
+	check_rc "exdev: link into a collection" 18 vectest link $mnt/plain/f $mnt/c4/l
+	check_rc "exdev: rename out of a collection" 18 vectest rename $mnt/c4/f1 $mnt/plain/f1
+	check_rc "exdev: rename into a collection" 18 vectest rename $mnt/plain/f $mnt/c4/f
+	check_rc "exdev: rename between collections" 18 vectest rename $mnt/c4/f1 $mnt/ccos/f1
+	check_rc "exdev: rename a directory between collections" 18 \
+		vectest rename $mnt/c4/sub $mnt/ccos/sub
+	check_rc "rename: within a collection works" 0 \
+		vectest rename $mnt/c4/sub/deeper/f2 $mnt/c4/f2moved
+	check_eq "rename: keeps the embedding" "$(vexctl embed get $mnt/c4/f2moved)" "0,0,0,1"
+	check_out "rename: the query names the new path" "f2moved" \
+		vexctl query $mnt/c4 --vector "0,0,0,1" -k 1
+	check_rc "rename: the collection root itself may move" 0 \
+		vectest rename $mnt/c4 $mnt/c4moved
+	check_rc "rename: and back" 0 vectest rename $mnt/c4moved $mnt/c4
+	check_rc "link: within a collection works" 0 vectest link $mnt/c4/f1 $mnt/c4/sub/f1link
+	count() { vexctl stats --json "$1" | sed 's/.*"count": \([0-9]*\).*/\1/'; }
+	before=$(count $mnt/c4)
+	rm $mnt/c4/f1
+	check_eq "unlink: one of two links keeps the embedding" "$(count $mnt/c4)" "$before"
+	rm $mnt/c4/sub/f1link
+	check_eq "unlink: the last link frees the slot" "$(count $mnt/c4)" "$((before - 1))"
+	echo 9 >$mnt/c4/reuse
+	vexctl embed set $mnt/c4/reuse --vector "5,5,5,5"
+	check_out "unlink: the freed slot is reused" '"free_slots": 0' vexctl stats --json $mnt/c4
+
+	# --- import / export ------------------------------------------------
+	check "import: create a dim-8 collection" \
+		vexctl collection create $mnt/imp --dim 8 --metric l2
+	for f in fvecs npy csv jsonl; do
+		mkdir -p $mnt/imp/$f
+		check_out "import: .$f" "imported 100 vectors (0 failed)" \
+			vexctl import --prefix "$f-" $mnt/imp/$f /data/d8.$f
+	done
+	check_eq "import: .fvecs and .npy agree" \
+		"$(vexctl embed get $mnt/imp/fvecs/fvecs-000000042)" \
+		"$(vexctl embed get $mnt/imp/npy/npy-000000042)"
+	check_eq "import: .csv keeps the names" \
+		"$(vexctl embed get $mnt/imp/csv/item42)" \
+		"$(vexctl embed get $mnt/imp/fvecs/fvecs-000000042)"
+	check_eq "import: .jsonl keeps the names" \
+		"$(vexctl embed get $mnt/imp/jsonl/item42)" \
+		"$(vexctl embed get $mnt/imp/csv/item42)"
+	check_out "import: a wrong dimension names the record" \
+		"/data/bad.csv:3: expected 8 values, got 7" \
+		vexctl import $mnt/imp/csv /data/bad.csv
+	check "export: jsonl" sh -c "vexctl export $mnt/imp/jsonl >/tmp/exp.jsonl"
+	check_eq "export: every vector" "$(wc -l </tmp/exp.jsonl)" "100"
+	mkdir $mnt/imp/again
+	check "export: imports back" vexctl import --quiet $mnt/imp/again /tmp/exp.jsonl
+	check_eq "export: round trip is exact" \
+		"$(vexctl embed get $mnt/imp/again/item42)" \
+		"$(vexctl embed get $mnt/imp/jsonl/item42)"
+	check_eq "query: a stored vector is its own nearest" \
+		"$(vexctl query $mnt/imp/csv --like $mnt/imp/csv/item17 -k 1 | cut -f3)" "item17"
+	check_out "list: every collection" "imp" vexctl collection list $mnt
+	check_out "list: --json" '"path": "/mnt/vec/ccos"' vexctl collection list --json $mnt
+
+	# --- ioctl abuse, exact search, permissions, races -------------------
+	vexctl collection create $mnt/abuse --dim 4 --metric l2 >/dev/null
+	vexctl collection create $mnt/notempty --dim 4 --metric l2 >/dev/null
+	for i in 1 2 3; do
+		touch $mnt/abuse/e$i
+		vexctl embed set $mnt/abuse/e$i --vector "$i,0,0,0"
+	done
+	vectest abuse $mnt/abuse $mnt/plain || failures=$((failures + 1))
+	for spec in "l2 1 1 500" "l2 1 128 2000" "cosine 2 128 1000" "ip 3 64 1000" \
+		"l2 1 1500 60" "cosine 2 4096 20"; do
+		set -- $spec
+		vexctl collection create $mnt/ref-$1-$3 --dim $3 --metric $1 >/dev/null
+		vectest ref $mnt/ref-$1-$3 $4 $3 $2 $3 8 10 || failures=$((failures + 1))
+	done
+	vexctl collection create $mnt/perm --dim 4 --metric l2 >/dev/null
+	chmod 755 $mnt/perm
+	vectest perm $mnt/perm || failures=$((failures + 1))
+	vexctl collection create $mnt/race --dim 32 --metric l2 >/dev/null
+	vectest race $mnt/race 3000 || failures=$((failures + 1))
+
+	# --- deleting a collection --------------------------------------------
+	vexctl collection create $mnt/gone --dim 2 --metric ip >/dev/null
+	touch $mnt/gone/a
+	vexctl embed set $mnt/gone/a --vector "1,1"
+	rm $mnt/gone/a
+	rmdir $mnt/gone
+	check_out "rmdir: the collection goes with its root" "" sh -c \
+		"vexctl collection list $mnt | grep -v gone"
+	case $(vexctl collection list $mnt) in
+	*gone*) fail "rmdir: collection still listed" ;;
+	*) pass "rmdir: collection no longer listed" ;;
+	esac
+
+	# --- remount: nothing cached ------------------------------------------
+	check "remount: umount" umount $mnt
+	check "remount" mount -t vexfs "$dev" $mnt
+	check_eq "remount: embedding" "$(vexctl embed get $mnt/c4/f2moved)" "0,0,0,1"
+	check_out "remount: query names uncached files" "sub/f1copy" \
+		vexctl query $mnt/c4 --vector '1,2,3,4' -k 10
+	check_out "remount: deep path rebuilt from parent pointers" "item42" \
+		vexctl query $mnt/imp/jsonl --like $mnt/imp/jsonl/item42 -k 1
+	vexctl stats --json $mnt/imp/csv >/tmp/stats
+	check_out "remount: counts persisted (5 directories of 100)" \
+		'"count": 500' cat /tmp/stats
+	vexctl query $mnt/imp/csv --like $mnt/imp/csv/item17 -k 3 >$mnt/expected-query
+	check "final umount" umount $mnt
+	dmesg | grep -i "vexfs.*error" && fail "run: no vexfs errors logged" || pass "run: no vexfs errors logged"
+	;;
+verify)
+	check "mount after reboot" mount -t vexfs "$dev" $mnt
+	check_eq "reboot: embedding" "$(vexctl embed get $mnt/c4/f2moved)" "0,0,0,1"
+	check_eq "reboot: copied embedding" "$(vexctl embed get $mnt/c4/sub/f1copy)" "1,2,3,4"
+	check_eq "reboot: same query answer" \
+		"$(vexctl query $mnt/imp/csv --like $mnt/imp/csv/item17 -k 3)" \
+		"$(cat $mnt/expected-query)"
+	check_out "reboot: collections listed" "ref-cosine-4096" vexctl collection list $mnt
+	check_out "reboot: new embedding after reboot" "" \
+		sh -c "touch $mnt/c4/new && vexctl embed set $mnt/c4/new --vector '7,7,7,7'"
+	check_out "reboot: query sees it" "new" vexctl query $mnt/c4 --vector "7,7,7,7" -k 1
+	check "reboot: umount" umount $mnt
+	dmesg | grep -i "vexfs.*error" && fail "reboot: no vexfs errors logged" || pass "reboot: no vexfs errors logged"
+	;;
+esac
+[ $failures = 0 ]

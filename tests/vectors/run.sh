@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [KVER...] - the vector collection suite, on every kernel
+# kernels.sh names (or those given).
+#
+# Builds vexfs.ko, the static tools and the static test program vectest,
+# makes the datasets on the host (mkdata.py), then per kernel boots twice:
+#   1. guest/vectors.sh run: every rule of collections, embeddings, exact
+#      search, permissions, EXDEV, the xattr, vexctl, ioctl abuse, races,
+#      a remount;
+#   2. a fresh boot on the same disk: guest/vectors.sh verify.
+# Prints PASS:/FAIL: lines (via run-vm.sh).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/vectors
+vm=$top/tests/vm
+work=$top/build/vectors
+failed=0
+
+fail_setup() {
+	echo "FAIL: vectors/setup ($*)"
+	exit 1
+}
+
+mkdir -p "$work/data"
+make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
+make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
+gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$work/vectest" \
+	"$here/progs/vectest.c" -lm || fail_setup "vectest"
+python3 "$here/mkdata.py" "$work/data" || fail_setup "datasets"
+
+bins=(-b "$work/vectest" -b /usr/bin/cp:/usr/local/bin/gnucp
+      -b /usr/bin/tar:/usr/local/bin/gnutar)
+if command -v rsync >/dev/null; then
+	bins+=(-b "$(command -v rsync)")
+fi
+for f in "$work"/data/*; do
+	bins+=(-b "$f:/data/${f##*/}")
+done
+
+kvers=("$@")
+[ ${#kvers[@]} -gt 0 ] || mapfile -t kvers < <("$vm/kernels.sh")
+for kver in "${kvers[@]}"; do
+	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
+	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
+		echo "FAIL: $series/vectors/module_builds"
+		failed=1
+		continue
+	fi
+	disk=$work/disk.img
+	rm -f "$disk"
+	truncate -s 512M "$disk"
+	t0=$(date +%s)
+	"$vm/run-vm.sh" -k "$kver" -t 1800 -l "$top/build/console-vectors-$kver.log" \
+		"${bins[@]}" -d "$disk" "$here/guest/vectors.sh" run /dev/vda || failed=1
+	echo "vectors: $series run took $(($(date +%s) - t0)) s" >&2
+	t0=$(date +%s)
+	"$vm/run-vm.sh" -k "$kver" -t 600 -l "$top/build/console-vectors-$kver-reboot.log" \
+		"${bins[@]}" -d "$disk" "$here/guest/vectors.sh" verify /dev/vda || failed=1
+	echo "vectors: $series reboot check took $(($(date +%s) - t0)) s" >&2
+	rm -f "$disk"
+done
+exit $failed
