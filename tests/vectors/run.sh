@@ -18,6 +18,7 @@ here=$top/tests/vectors
 vm=$top/tests/vm
 work=$top/build/vectors
 failed=0
+. "$vm/each-kernel.sh"
 
 fail_setup() {
 	echo "FAIL: vectors/setup ($*)"
@@ -40,16 +41,17 @@ for f in "$work"/data/*; do
 	bins+=(-b "$f:/data/${f##*/}")
 done
 
-kvers=("$@")
-[ ${#kvers[@]} -gt 0 ] || mapfile -t kvers < <("$vm/kernels.sh")
-for kver in "${kvers[@]}"; do
-	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
+[ $# -eq 0 ] || export VEXFS_KERNELS="$*"
+
+# vectors_kernel KVER SERIES: the suite, then a fresh boot that verifies
+# what it left; runs beside the other kernel (tests/vm/each-kernel.sh).
+vectors_kernel() {
+	local kver=$1 series=$2 failed=0 disk t0
 	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
 		echo "FAIL: $series/vectors/module_builds"
-		failed=1
-		continue
+		return 1
 	fi
-	disk=$work/disk.img
+	disk=$work/disk-$series.img
 	rm -f "$disk"
 	truncate -s 512M "$disk"
 	t0=$(date +%s)
@@ -61,5 +63,8 @@ for kver in "${kvers[@]}"; do
 		"${bins[@]}" -d "$disk" "$here/guest/vectors.sh" verify /dev/vda || failed=1
 	echo "vectors: $series reboot check took $(($(date +%s) - t0)) s" >&2
 	rm -f "$disk"
-done
+	return $failed
+}
+
+each_kernel vectors_kernel || failed=1
 exit $failed
