@@ -132,7 +132,15 @@ static struct buffer_head *vexfs_read_raw_inode(struct super_block *sb,
 	return bh;
 }
 
-static bool vexfs_ino_valid(struct vexfs_sb_info *sbi, u64 ino)
+/**
+ * vexfs_ino_valid() - may @ino name an inode of this filesystem?
+ * @sbi: the filesystem
+ * @ino: an inode number read from disk or from a file handle
+ *
+ * Return: true for the root, the reserved table inode and the numbers the
+ * inode table holds for users.
+ */
+bool vexfs_ino_valid(struct vexfs_sb_info *sbi, u64 ino)
 {
 	if (ino == VEXFS_ROOT_INO || ino == VEXFS_COLLECTIONS_INO)
 		return true;
@@ -175,7 +183,14 @@ static int vexfs_check_raw_inode(struct super_block *sb, u64 ino,
 	umode_t mode = le16_to_cpu(raw->i_mode);
 	const char *why = NULL;
 
-	/* A free inode named by a stale reference is not corruption. */
+	/*
+	 * A free inode named by a stale reference is not corruption: one
+	 * that was used and freed keeps a valid checksum, and one never
+	 * used may still be all zeros (as ext4 treats EXT4_IGET_HANDLE).
+	 */
+	if (quiet && !mode && !le16_to_cpu(raw->i_links_count) &&
+	    (!raw->i_checksum || vexfs_inode_csum_ok(sbi, raw)))
+		return -ESTALE;
 	if (quiet && vexfs_inode_csum_ok(sbi, raw) &&
 	    le64_to_cpu(raw->i_ino) == ino &&
 	    (!mode || !le16_to_cpu(raw->i_links_count)))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioctl.c - the ioctl interface of include/vexfs_uapi.h.
+ * ioctl.c - the ioctl interface of include/vexfs_uapi.h, and
+ * FS_IOC_GETVERSION (the inode's generation, as ext4 and xfs report it).
  *
  * Each command copies its argument in, checks every field (version,
  * flags, reserved fields, sizes, limits) before acting, and copies out a
@@ -473,6 +474,10 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vexfs_ioc_query(file, uarg);
 	case VEXFS_IOC_COLLECTION_STATS:
 		return vexfs_ioc_stats(file, uarg);
+	case FS_IOC_GETVERSION:
+	case FS_IOC32_GETVERSION:
+		return put_user(file_inode(file)->i_generation,
+				(int __user *)uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -600,6 +600,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	vexfs_init_sbi(sb, sbi);
 	sb->s_op = &vexfs_super_ops;
 	sb->s_xattr = vexfs_xattr_handlers;
+	sb->s_export_op = &vexfs_export_ops;
 	sb->s_flags |= SB_POSIXACL;
 
 	root = vexfs_iget(sb, VEXFS_ROOT_INO);

@@ -178,6 +178,7 @@ struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create);
 /* inode.c */
 struct inode *vexfs_iget(struct super_block *sb, u64 ino);
 struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino);
+bool vexfs_ino_valid(struct vexfs_sb_info *sbi, u64 ino);
 struct inode *vexfs_alloc_inode(struct super_block *sb);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void vexfs_evict_inode(struct inode *inode);
@@ -191,6 +192,9 @@ extern const struct inode_operations vexfs_special_inode_operations;
 void vexfs_free_inode(struct inode *inode);
 int __init vexfs_init_inodecache(void);
 void vexfs_destroy_inodecache(void);
+
+/* export.c */
+extern const struct export_operations vexfs_export_ops;
 
 /* file.c */
 extern const struct address_space_operations vexfs_file_aops;

@@ -6,7 +6,8 @@
 #   - set-group-ID directories: new entries take the directory's group,
 #     new subdirectories keep the bit;
 #   - writeback and readahead issue large I/Os to the device (counted in
-#     /sys/block/DEV/stat, not timed).
+#     /sys/block/DEV/stat, not timed);
+#   - file handles and inode generations (progs/handles.c).
 . /tests/lib.sh
 
 dev=$1
@@ -114,6 +115,10 @@ reads=$(($(io_field 1) - r0))
 kib=$((($(io_field 3) - s0) / 2))
 echo "    readahead: $reads requests, $kib KiB"
 check read_requests_average_64k_or_more average_at_least 64 "$kib" "$reads"
+
+# File handles (nfsd, open_by_handle_at) and FS_IOC_GETVERSION.
+handles $mnt || failures=$((failures + 1))
+check_eq no_error_logged_for_stale_handles "$(dmesg_count 'vexfs.*error')" 0
 
 check umount umount $mnt
 finish
