@@ -1053,6 +1053,46 @@ int vexfs_mkfs(struct vexfs_dev *dev, const struct vexfs_layout *lay,
 	       const struct vexfs_mkfs_opts *opts, struct vexfs_err *err);
 
 /* ------------------------------------------------------------------ */
+/* populate.c: mkfs -d                                                 */
+/* ------------------------------------------------------------------ */
+
+struct vexfs_populate_opts {
+	void *priv;
+	/* Something was not copied (e.g. an ACL); the copy goes on. */
+	void (*warn)(void *priv, const char *msg);
+};
+
+/**
+ * vexfs_populate() - copy a directory tree into a new, empty filesystem
+ * @fs: the filesystem just made, open for writing
+ * @src: the source directory; its own mode, owner, times and xattrs go
+ *	 to the root
+ * @opts: callbacks; may be NULL
+ * @err: why it failed
+ *
+ * Copies contents, modes, owners, times, xattrs (user, trusted and
+ * security; large values in hidden value inodes), symlinks (inline when
+ * short), hard links, device nodes, fifos and sockets.  POSIX ACLs are not
+ * copied (see the warning).  Bitmaps and free counts are updated.
+ *
+ * Return: 0, -ENOSPC when the tree does not fit, or another errno.
+ */
+int vexfs_populate(struct vexfs_fs *fs, const char *src,
+		   const struct vexfs_populate_opts *opts,
+		   struct vexfs_err *err);
+
+/**
+ * vexfs_fs_from_dev() - use an already open device as a filesystem
+ * @fs: filled in; fs->dev is a copy of @dev (do not close both)
+ * @dev: the device
+ * @err: why it failed
+ *
+ * Return: 0 or an error from reading or validating the superblock.
+ */
+int vexfs_fs_from_dev(struct vexfs_fs *fs, const struct vexfs_dev *dev,
+		      struct vexfs_err *err);
+
+/* ------------------------------------------------------------------ */
 /* check.c: the checker behind fsck.vexfs                              */
 /* ------------------------------------------------------------------ */
 
