@@ -193,6 +193,9 @@ struct check {
 	uint8_t *inode_used;		/* as the passes found */
 	uint8_t *block_used;		/* as pass 1 found */
 	uint8_t *block_dup;		/* claimed more than once */
+	uint8_t *block_p1;		/* block_used as pass 1 left it */
+	uint8_t *fsck_freed;		/* blocks the repairs let go of */
+	bool pass4_root_done;
 	uint64_t ndup;
 	uint64_t dup_inodes[1024];	/* later claimants of those blocks */
 	size_t ndup_inodes;
@@ -624,6 +627,77 @@ static int read_inode(struct check *c, uint64_t ino, struct vexfs_inode *inode)
 	return 0;
 }
 
+static int freed_node(void *priv, uint64_t pblk, unsigned int depth,
+		      const char *why)
+{
+	struct check *c = priv;
+
+	(void)depth;
+	if (!why)
+		vexfs_set_bit(c->fsck_freed, pblk);
+	return 0;
+}
+
+static int freed_extent(void *priv, const struct vexfs_ext *ex)
+{
+	struct check *c = priv;
+	uint64_t b;
+
+	for (b = 0; b < ex->len; b++)
+		vexfs_set_bit(c->fsck_freed, ex->pblk + b);
+	return 0;
+}
+
+static void freed_root(void *priv, uint64_t pblk, unsigned int depth,
+		       const char *why)
+{
+	(void)priv;
+	(void)pblk;
+	(void)depth;
+	(void)why;
+}
+
+/*
+ * Remember the blocks an inode holds before a repair rewrites or clears
+ * it: those the repair lets go of are then freed in the bitmaps silently
+ * (pass 5), as the repair's own doing, not reported as differences.
+ */
+static void note_freed(struct check *c, uint64_t ino)
+{
+	struct vexfs_extent_visitor v = {
+		.priv = c, .node = freed_node, .extent = freed_extent,
+		.bad = freed_root,
+	};
+	struct vexfs_inode inode;
+	struct vexfs_err err;
+	uint64_t x;
+
+	if (vexfs_inode_read_raw(&c->fs, ino, &inode, &err))
+		return;
+	vexfs_extent_walk(&c->fs, ino, &inode, &v, &err);
+	x = le64(inode.i_xattr_block);
+	if (x >= le64(c->fs.sb.s_data_start) &&
+	    x < le64(c->fs.sb.s_blocks_count))
+		vexfs_set_bit(c->fsck_freed, x);
+}
+
+/*
+ * Account an inode the repairs freed or allocated in the on-disk view of
+ * the bitmap, so that pass 5 does not report it as a difference.  The
+ * summary counts are compared with the result as they are.
+ */
+static void inode_alloc_stats(struct check *c, uint64_t ino, bool used)
+{
+	if (ino < VEXFS_FIRST_INO || !can_write(c) ||
+	    vexfs_test_bit(c->imap.bits, ino) == used)
+		return;
+	if (used)
+		vexfs_set_bit(c->imap.bits, ino);
+	else
+		vexfs_clear_bit(c->imap.bits, ino);
+	c->imap_rewrite = true;
+}
+
 static void clear_inode(struct check *c, uint64_t ino)
 {
 	struct vexfs_inode zero;
@@ -634,6 +708,8 @@ static void clear_inode(struct check *c, uint64_t ino)
 		vexfs_clear_bit(c->inode_used, ino);
 	if (!can_write(c))
 		return;
+	note_freed(c, ino);
+	inode_alloc_stats(c, ino, false);
 	memset(&zero, 0, sizeof(zero));
 	if (vexfs_dev_write(&c->fs.dev, vexfs_inode_offset(&c->fs.sb, ino),
 			    &zero, sizeof(zero), &err)) {
@@ -741,6 +817,7 @@ static int rebuild_extents(struct check *c, uint64_t ino,
 {
 	struct vexfs_err err;
 
+	note_freed(c, ino);
 	if (vexfs_extent_build(&c->fs, &c->alloc, ino, inode, ext, n, nodes,
 			       &err)) {
 		out(c, "%s: %s\n", c->name, err.msg);
@@ -1024,8 +1101,17 @@ static void check_inode(struct check *c, uint64_t ino,
 	/* Reserved slots other than the root hold nothing yet. */
 	if (ino < VEXFS_FIRST_INO)
 		return;
-	if (!in_use)
-		return;
+	if (!in_use) {
+		/*
+		 * The kernel zeroes an inode it frees: a sane, checksummed
+		 * inode with links here is in use and lost its bit (pass 5
+		 * puts it back), as e2fsck trusts inodes over the bitmap.
+		 */
+		if (!le16(inode->i_mode) || !le16(inode->i_links_count) ||
+		    !csum_ok || inode_insanity(inode, ino))
+			return;
+		vexfs_set_bit(c->inode_used, ino);
+	}
 	if (!le16(inode->i_mode)) {
 		if (fix_problem(c, PR_1_INODE_EMPTY, (unsigned long long)ino))
 			vexfs_clear_bit(c->inode_used, ino);
@@ -1279,6 +1365,7 @@ static int dir_store(struct check *c, uint64_t ino, struct vexfs_inode *inode,
 
 	if (!can_write(c))
 		return 0;
+	note_freed(c, ino);
 	if (vexfs_dir_build(&c->fs, &c->alloc, ino, inode, list, &blocks,
 			    &err)) {
 		out(c, "%s: directory %llu: %s\n", c->name,
@@ -1444,6 +1531,8 @@ static uint64_t find_free_ino(struct check *c)
 	return 0;
 }
 
+static void set_links(struct check *c, uint64_t ino, uint16_t links);
+
 /* Make sure /lost+found exists; Return: its inode, or 0. */
 static uint64_t get_lost_found(struct check *c)
 {
@@ -1478,6 +1567,10 @@ static uint64_t get_lost_found(struct check *c)
 	}
 	vexfs_dirent_list_free(&root_list);
 	vexfs_set_bit(c->inode_used, ino);
+	inode_alloc_stats(c, ino, true);
+	if (c->pass4_root_done)
+		set_links(c, VEXFS_ROOT_INO,
+			  (uint16_t)(c->ii[VEXFS_ROOT_INO].links + 1));
 	c->ii[ino] = (struct ino_info){
 		.state = IS_USED, .mode = le16(lf.i_mode), .links = 2,
 		.parent = VEXFS_ROOT_INO, .found_in = VEXFS_ROOT_INO,
@@ -1740,6 +1833,8 @@ static int pass4(struct check *c, struct vexfs_err *err)
 		if (ii->links != want && want &&
 		    fix_problem(c, PR_4_BAD_LINKS, i, ii->links, want))
 			set_links(c, ino, (uint16_t)want);
+		if (ino == VEXFS_ROOT_INO)
+			c->pass4_root_done = true;
 	}
 	progress(c, 4, 1, 1);
 	return 0;
@@ -1923,6 +2018,37 @@ static int recount_blocks(struct check *c, uint8_t *used, struct vexfs_err *err)
 	return 0;
 }
 
+/*
+ * Blocks the repairs allocated (in use now, free after pass 1, taken by
+ * the repair allocator) or let go of (free now, held by a rewritten or
+ * cleared inode) are the repairs' own doing: update the on-disk view of
+ * the bitmap for them without reporting differences, as e2fsck's
+ * allocation statistics do.  The free count is checked afterwards.
+ */
+static void own_block_stats(struct check *c, const uint8_t *final)
+{
+	uint64_t n, end = le64(c->fs.sb.s_blocks_count);
+	bool changed = false;
+
+	for (n = le64(c->fs.sb.s_data_start); n < end; n++) {
+		bool now = vexfs_test_bit(final, n);
+		bool disk = vexfs_test_bit(c->bmap.bits, n);
+
+		if (now == disk)
+			continue;
+		if (now && vexfs_test_bit(c->block_used, n) &&
+		    !vexfs_test_bit(c->block_p1, n)) {
+			vexfs_set_bit(c->bmap.bits, n);
+			changed = true;
+		} else if (!now && vexfs_test_bit(c->fsck_freed, n)) {
+			vexfs_clear_bit(c->bmap.bits, n);
+			changed = true;
+		}
+	}
+	if (changed)
+		c->bmap_rewrite = true;
+}
+
 static int pass5(struct check *c, struct vexfs_err *err)
 {
 	struct vexfs_super_block *sb = &c->fs.sb;
@@ -1947,6 +2073,8 @@ static int pass5(struct check *c, struct vexfs_err *err)
 		vexfs_set_bit(block_used, n);
 	if (ret)
 		goto out;
+	if (can_write(c))
+		own_block_stats(c, block_used);
 
 	compare_bitmap(c, &c->imap, c->inode_used, PR_5_INODE_BITMAP,
 		       PR_5_INODE_PADDING, &c->imap_rewrite);
@@ -2056,10 +2184,12 @@ static int setup_state(struct check *c, struct vexfs_err *err)
 	c->inode_used = malloc(ibytes);
 	c->block_used = calloc(bbytes, 1);
 	c->block_dup = calloc(bbytes, 1);
+	c->block_p1 = calloc(bbytes, 1);
+	c->fsck_freed = calloc(bbytes, 1);
 	c->ii = calloc(c->ninodes, sizeof(*c->ii));
 	c->blk = malloc(c->fs.bs);
 	if (!c->inode_used || !c->block_used || !c->block_dup || !c->ii ||
-	    !c->blk)
+	    !c->blk || !c->block_p1 || !c->fsck_freed)
 		return vexfs_errf(err, ENOMEM, "out of memory");
 	memcpy(c->inode_used, c->imap.bits, ibytes);
 	for (n = 0; n < data_start; n++)
@@ -2075,6 +2205,8 @@ static void release_state(struct check *c)
 	free(c->inode_used);
 	free(c->block_used);
 	free(c->block_dup);
+	free(c->block_p1);
+	free(c->fsck_freed);
 	free(c->ii);
 	free(c->xref);
 	free(c->blk);
@@ -2097,6 +2229,9 @@ static int run_passes(struct check *c, struct vexfs_err *err)
 	ret = setup_state(c, err);
 	if (!ret)
 		ret = pass1(c, err);
+	if (!ret)
+		memcpy(c->block_p1, c->block_used,
+		       (size_t)(c->bmap.nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8));
 	if (!ret && !c->stop)
 		ret = pass1b(c, err);
 	if (!ret && !c->stop && !c->stop_tree)

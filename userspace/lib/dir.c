@@ -478,7 +478,8 @@ int vexfs_dir_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
 	*blocks = 0;
 	for (i = 0; i < list->n; i++)
 		list->d[i].pos = i;
-	qsort(list->d, list->n, sizeof(*list->d), cmp_hash);
+	if (list->n)
+		qsort(list->d, list->n, sizeof(*list->d), cmp_hash);
 	if (!list->n) {
 		inode->i_size = 0;
 		return vexfs_extent_build(fs, alloc, ino, inode, NULL, 0,
@@ -604,4 +605,71 @@ out:
 	free(nodes);
 	free(blk);
 	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookup                                                              */
+/* ------------------------------------------------------------------ */
+
+struct lookup {
+	const char *name;
+	size_t len;
+	uint64_t ino;
+};
+
+static int lookup_cb(void *priv, const struct vexfs_dir_entry *de,
+		     uint32_t lblk)
+{
+	struct lookup *l = priv;
+
+	(void)lblk;
+	if (de->de_name_len == l->len && !memcmp(de->de_name, l->name, l->len)) {
+		l->ino = le64(de->de_ino);
+		return 1;
+	}
+	return 0;
+}
+
+static void lookup_bad(void *priv, uint32_t lblk, const char *why)
+{
+	(void)priv;
+	(void)lblk;
+	(void)why;
+}
+
+int vexfs_lookup(struct vexfs_fs *fs, const char *path, uint64_t *ino,
+		 struct vexfs_err *err)
+{
+	struct vexfs_dir_visitor v = { .bad = lookup_bad, .entry = lookup_cb };
+	uint64_t cur = VEXFS_ROOT_INO;
+	const char *p = path;
+	int ret;
+
+	while (*p) {
+		struct vexfs_inode inode;
+		struct lookup l = { 0 };
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		l.name = p;
+		l.len = strcspn(p, "/");
+		p += l.len;
+		ret = vexfs_inode_read(fs, cur, &inode, err);
+		if (ret)
+			return ret;
+		if ((le16(inode.i_mode) & 0170000) != 0040000)
+			return vexfs_errf(err, ENOTDIR, "%s: not a directory",
+					  path);
+		v.priv = &l;
+		ret = vexfs_dir_walk(fs, cur, &inode, &v, err);
+		if (ret < 0)
+			return ret;
+		if (!l.ino)
+			return vexfs_errf(err, ENOENT, "%s: not found", path);
+		cur = l.ino;
+	}
+	*ino = cur;
+	return 0;
 }

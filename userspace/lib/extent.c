@@ -403,7 +403,8 @@ int vexfs_extent_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
 		ret = vexfs_errf(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	memcpy(level, ext, n * sizeof(*level));
+	if (n)
+		memcpy(level, ext, n * sizeof(*level));
 	/* Bottom up: pack @level into blocks until the root can hold it. */
 	while (n > VEXFS_ROOT_EXTENTS) {
 		if (depth == VEXFS_EXT_MAX_DEPTH) {

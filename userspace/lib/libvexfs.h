@@ -641,6 +641,18 @@ int vexfs_dir_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
 		    struct vexfs_err *err);
 
 /**
+ * vexfs_lookup() - the inode number of a path
+ * @fs: the filesystem
+ * @path: "/a/b" (leading and doubled slashes are ignored; "" is the root)
+ * @ino: the result
+ * @err: why it failed
+ *
+ * Return: 0, -ENOENT, -ENOTDIR, or a read or verification error.
+ */
+int vexfs_lookup(struct vexfs_fs *fs, const char *path, uint64_t *ino,
+		 struct vexfs_err *err);
+
+/**
  * vexfs_dirent_add() - append an entry to a list
  * @l: the list
  * @hash: its hash

@@ -22,10 +22,17 @@ int vexfs_xattr_parse(const uint8_t *blk, uint32_t bs,
 
 	*why = NULL;
 	while (off + sizeof(struct vexfs_xattr_entry) <= bs) {
-		const struct vexfs_xattr_entry *e = (const void *)(blk + off);
-		unsigned int voff = le16(e->xe_value_offs);
-		uint32_t size = le32(e->xe_value_size);
-		uint64_t ino = le64(e->xe_value_ino);
+		/* entries are only 4-byte aligned: copy the header out */
+		struct vexfs_xattr_entry hdr, *e = &hdr;
+		const char *name = (const char *)blk + off + sizeof(hdr);
+		unsigned int voff;
+		uint32_t size;
+		uint64_t ino;
+
+		memcpy(&hdr, blk + off, sizeof(hdr));
+		voff = le16(e->xe_value_offs);
+		size = le32(e->xe_value_size);
+		ino = le64(e->xe_value_ino);
 
 		if (!e->xe_name_len)
 			return n;
@@ -51,7 +58,7 @@ int vexfs_xattr_parse(const uint8_t *blk, uint32_t bs,
 			lowest = voff;
 		out[n].index = e->xe_index;
 		out[n].name_len = e->xe_name_len;
-		memcpy(out[n].name, e->xe_name, e->xe_name_len);
+		memcpy(out[n].name, name, e->xe_name_len);
 		out[n].name[e->xe_name_len] = '\0';
 		out[n].size = size;
 		out[n].value_ino = ino;
@@ -76,7 +83,7 @@ int vexfs_xattr_pack(uint8_t *blk, uint32_t bs,
 
 	memset(blk + HDR_SIZE, 0, bs - HDR_SIZE);
 	for (i = 0; i < n; i++) {
-		struct vexfs_xattr_entry *e = (void *)(blk + off);
+		struct vexfs_xattr_entry hdr, *e = &hdr;
 		unsigned int elen = ENTRY_SIZE(xs[i].name_len);
 		unsigned int vlen = xs[i].value_ino ? 0 : (xs[i].size + 3) & ~3U;
 
@@ -84,16 +91,20 @@ int vexfs_xattr_pack(uint8_t *blk, uint32_t bs,
 			return -EINVAL;
 		if (off + elen + sizeof(*e) + vlen > top)
 			return -ENOSPC;
+		memset(&hdr, 0, sizeof(hdr));
 		e->xe_name_len = xs[i].name_len;
 		e->xe_index = xs[i].index;
 		e->xe_value_size = cpu_le32(xs[i].size);
 		e->xe_value_ino = cpu_le64(xs[i].value_ino);
-		memcpy(e->xe_name, xs[i].name, xs[i].name_len);
 		if (!xs[i].value_ino) {
 			top -= vlen;
-			memcpy(blk + top, xs[i].value, xs[i].size);
+			if (xs[i].size)
+				memcpy(blk + top, xs[i].value, xs[i].size);
 			e->xe_value_offs = cpu_le16((uint16_t)top);
 		}
+		/* entries are only 4-byte aligned: copy the header in */
+		memcpy(blk + off, &hdr, sizeof(hdr));
+		memcpy(blk + off + sizeof(hdr), xs[i].name, xs[i].name_len);
 		off += elen;
 	}
 	return 0;
