@@ -698,11 +698,24 @@ static void inode_alloc_stats(struct check *c, uint64_t ino, bool used)
 	c->imap_rewrite = true;
 }
 
+static void recreate_root(struct check *c, const struct vexfs_inode *old);
+
+/*
+ * Clear an inode: zero it and forget it.  The root cannot go: it is made
+ * anew, empty, and its old subdirectories end up in /lost+found.
+ */
 static void clear_inode(struct check *c, uint64_t ino)
 {
 	struct vexfs_inode zero;
 	struct vexfs_err err;
 
+	if (ino == VEXFS_ROOT_INO) {
+		memset(&zero, 0, sizeof(zero));
+		if (can_write(c))
+			note_freed(c, ino);
+		recreate_root(c, &zero);
+		return;
+	}
 	c->ii[ino].state = IS_FREE;
 	if (ino >= VEXFS_FIRST_INO)
 		vexfs_clear_bit(c->inode_used, ino);
@@ -998,6 +1011,7 @@ static void recreate_root(struct check *c, const struct vexfs_inode *old)
 	c->ii[VEXFS_ROOT_INO].links = 2;
 	c->ii[VEXFS_ROOT_INO].parent = VEXFS_ROOT_INO;
 	c->ii[VEXFS_ROOT_INO].flags = 0;
+	c->ii[VEXFS_ROOT_INO].size = 0;
 	c->ii[VEXFS_ROOT_INO].state = IS_USED;
 	c->root_recreated = true;
 }
