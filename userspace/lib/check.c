@@ -950,7 +950,9 @@ static void check_inode_data(struct check *c, uint64_t ino,
 	if (w.oom)
 		c->oom = true;
 	if (w.root_bad) {
-		if (fix_problem(c, PR_1_EXTENT_ROOT_BAD, (unsigned long long)ino,
+		if (ino == VEXFS_ROOT_INO ?
+		    fix_problem(c, PR_1_ROOT_BAD, w.why) :
+		    fix_problem(c, PR_1_EXTENT_ROOT_BAD, (unsigned long long)ino,
 				w.why))
 			clear_inode(c, ino);
 		goto out;
