@@ -10,7 +10,10 @@
 #      it with fsck.vexfs -fn on the host;
 #   3. in the VM: mount, compare every file with the manifest, modify
 #      the tree, unmount (tests/vm/guest/roundtrip.sh);
-#   4. fsck.vexfs -fn on the host must find the result clean.
+#   4. fsck.vexfs -fn on the host must find the result clean;
+#   5. the same for an image that fsck.vexfs repaired (a rebuilt big
+#      directory, a directory reconnected to a /lost+found it created):
+#      the kernel must read and change what the repairs wrote.
 # Prints PASS:/FAIL: lines.
 set -uo pipefail
 
@@ -85,6 +88,32 @@ else
 fi
 cp "$img" "$work/pristine.img"
 
+# A copy damaged and repaired by fsck: the kernel must accept the repairs.
+gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$top/include" \
+	-I"$top/userspace/lib" -o "$work/vexfs-damage" \
+	"$top/tests/fsck/tools/vexfs-damage.c" "$top/userspace/lib/libvexfs.a" ||
+	fail_setup "vexfs-damage"
+cp "$img" "$work/repaired.img"
+# /deep/a/b loses its entry (it now names a free inode): it must be
+# reconnected to a new /lost+found; /big's leaf chain skips a leaf: the
+# directory must be rebuilt.
+set -- $("$work/vexfs-damage" "$work/repaired.img" --entry /deep/a b)
+"$work/vexfs-damage" "$work/repaired.img" dir:/deep/a:"$1" de:"$2".de_ino=4000 &&
+	"$work/vexfs-damage" "$work/repaired.img" dir:/big:1 dn_next=3 ||
+	fail_setup "damage"
+"$fsck" -fy "$work/repaired.img" >"$work/repair.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'Rebuild the directory? yes' "$work/repair.out" &&
+	grep -q 'lost+found not found.  Create? yes' "$work/repair.out" &&
+	"$fsck" -fn "$work/repaired.img" >/dev/null 2>&1; then
+	echo "PASS: fsck-roundtrip/fsck_repairs_damaged_copy"
+else
+	echo "FAIL: fsck-roundtrip/fsck_repairs_damaged_copy (exit $rc)"
+	sed 's/^/    /' "$work/repair.out"
+	failed=1
+fi
+cp "$work/repaired.img" "$work/repaired-pristine.img"
+
 for kver in ${VEXFS_KERNELS:-$("$vm/kernels.sh")}; do
 	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
 	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
@@ -93,8 +122,17 @@ for kver in ${VEXFS_KERNELS:-$("$vm/kernels.sh")}; do
 		continue
 	fi
 	cp "$work/pristine.img" "$img"
+	cp "$work/repaired-pristine.img" "$work/repaired.img"
 	if ! "$vm/run-vm.sh" -k "$kver" -t 600 -l "$work/console-$series.log" \
-		-b "$work/manifest.host:/tests/manifest.host" -d "$img" roundtrip.sh; then
+		-b "$work/manifest.host:/tests/manifest.host" -d "$img" \
+		-d "$work/repaired.img" roundtrip.sh; then
+		failed=1
+	fi
+	if "$fsck" -fn "$work/repaired.img" >"$work/fsck-repaired-$series.out" 2>&1; then
+		echo "PASS: fsck-roundtrip/$series/repaired_image_clean_after_kernel_changes"
+	else
+		echo "FAIL: fsck-roundtrip/$series/repaired_image_clean_after_kernel_changes"
+		sed 's/^/    /' "$work/fsck-repaired-$series.out"
 		failed=1
 	fi
 	if "$fsck" -fn "$img" >"$work/fsck-$series.out" 2>&1; then

@@ -25,4 +25,22 @@ check "roundtrip/modify" sh -c '
 	xattr set new_file user.k v && for i in $(seq 1 200); do touch many_$i; done &&
 	rm -f many_1* && sync'
 check "roundtrip/umount" umount /mnt
+
+# /dev/vdb: the same tree, damaged, then repaired by fsck.vexfs -fy.
+mkdir -p /mnt2
+check "repaired/mount" mount -t vexfs /dev/vdb /mnt2
+n=$(busybox find /mnt2 2>/tmp/find.err | busybox wc -l)
+# every file of the source, plus /lost+found itself
+check_eq "repaired/every_file_reachable" "$n" \
+	"$(($(busybox wc -l </tests/manifest.host) + 1))"
+check "repaired/no_read_errors" busybox test ! -s /tmp/find.err
+check "repaired/lost_found_holds_the_reconnected_directory" \
+	sh -c 'ls /mnt2/lost+found | grep -q "^#"'
+check "repaired/big_directory_lookup" test -f /mnt2/big/f400
+check "repaired/modify" sh -c '
+	cd /mnt2 && for i in $(seq 1 300); do touch big/new_$i; done &&
+	rm -f big/f2* && mv lost+found/#* recovered && mkdir lost+found/x &&
+	echo y >lost+found/x/y && sync'
+check "repaired/umount" umount /mnt2
+check_eq "repaired/no_vexfs_errors" "$(dmesg_count 'vexfs.*error\|corrupt')" 0
 [ "$failures" -eq 0 ]
