@@ -9,7 +9,7 @@
  * connectivity and counts.  Then the path lookup and file read used by the
  * tools run over it.  Any crash, sanitizer report, leak or hang is a bug.
  *
- * Build: tests/fuzz/run.sh (clang -fsanitize=fuzzer,address,undefined).
+ * Build and run: tests/fuzz/run.sh.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,17 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh - fuzz libvexfs's image parser and fsck's check-only path.
+# run.sh - fuzz libvexfs's image parser and fsck.
 #
 #   tests/fuzz/run.sh            a brief run (FUZZ_TIME, default 60 s)
 #   FUZZ_TIME=3600 tests/fuzz/run.sh   (make fuzz runs this long)
 #
-# Builds tests/fuzz/fuzz_fsck.c and the library with clang
-# -fsanitize=fuzzer,address,undefined, generates the seed corpus from real
-# images (mkfs.vexfs -d of small trees, at build time: nothing is
-# committed), then runs libFuzzer with the corpus kept in build/fuzz/corpus
-# between runs.  A crash, sanitizer report, leak, timeout (10 s per input)
-# or out-of-memory is a FAIL, with the reproducer in build/fuzz/.
+# Two libFuzzer targets share FUZZ_TIME (two thirds, one third):
+#   fuzz_fsck    the image parser and fsck's check-only path (-fn)
+#   fuzz_repair  fsck -fy, then -fn must find the result clean
+# Both are built with the library by clang -fsanitize=fuzzer,address,
+# undefined.  The seed corpus is generated from real images (mkfs.vexfs -d
+# of small trees, at run time: nothing is committed); each target keeps
+# its corpus in build/fuzz/corpus-NAME between runs.  A crash, sanitizer
+# report, leak, broken invariant, timeout (10 s per input) or
+# out-of-memory is a FAIL, with the reproducer in build/fuzz/NAME-crash-*
+# (replay: build/fuzz/fuzz_NAME FILE; FUZZ_VERBOSE=1 shows fsck's output).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,15 +27,17 @@ if ! command -v clang >/dev/null; then
 	echo "SKIP: fuzz/fsck (clang not installed)"
 	exit 0
 fi
-mkdir -p "$out/seeds" "$out/corpus"
-if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$top/include" -I"$top/userspace/lib" -o "$out/fuzz_fsck" \
-	"$top/tests/fuzz/fuzz_fsck.c" "$top"/userspace/lib/*.c 2>"$out/build.log"; then
-	cat "$out/build.log"
-	echo "FAIL: fuzz/build"
-	exit 1
-fi
+mkdir -p "$out/seeds"
+for t in fsck repair; do
+	if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$top/include" -I"$top/userspace/lib" -o "$out/fuzz_$t" \
+		"$top/tests/fuzz/fuzz_$t.c" "$top"/userspace/lib/*.c 2>"$out/build.log"; then
+		cat "$out/build.log"
+		echo "FAIL: fuzz/build ($t)"
+		exit 1
+	fi
+done
 
 # Seeds: small real images with every structure the format has.
 make -s -C "$top/userspace" all >/dev/null || { echo "FAIL: fuzz/seeds (tools)"; exit 1; }
@@ -63,15 +69,25 @@ seed tree 192 -N 128 -d "$src"
 seed tree2k 256 -b 2048 -N 128 -d "$src"
 seed inodes 96 -N 32 -d "$src/a"
 
-"$out/fuzz_fsck" -max_total_time="$time" -max_len=262144 -timeout=10 \
-	-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/" \
-	"$out/corpus" "$out/seeds" >"$out/fuzz.log" 2>&1
-rc=$?
-execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log")
-if [ $rc -eq 0 ]; then
-	echo "PASS: fuzz/fsck_check_only (${time} s, ${execs:-?} executions)"
-else
-	grep -E -A30 'ERROR|runtime error|deadly|timeout|leak' "$out/fuzz.log" | head -n 60
-	echo "FAIL: fuzz/fsck_check_only (see $out/fuzz.log and $out/crash-*)"
-fi
-exit $rc
+failed=0
+run_target() {	# run_target NAME SECONDS
+	local t=$1 secs=$2 rc execs
+	mkdir -p "$out/corpus-$t"
+	"$out/fuzz_$t" -max_total_time="$secs" -max_len=262144 -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$out/$t-" "$out/corpus-$t" "$out/seeds" \
+		>"$out/fuzz-$t.log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz-$t.log")
+	if [ $rc -eq 0 ]; then
+		echo "PASS: fuzz/$t (${secs} s, ${execs:-?} executions)"
+	else
+		grep -E -A30 'ERROR|runtime error|deadly|timeout|leak|not clean' \
+			"$out/fuzz-$t.log" | head -n 60
+		echo "FAIL: fuzz/$t (see $out/fuzz-$t.log and $out/$t-crash-*)"
+		failed=1
+	fi
+}
+run_target fsck $((time * 2 / 3 > 10 ? time * 2 / 3 : 10))
+run_target repair $((time / 3 > 10 ? time / 3 : 10))
+exit $failed
