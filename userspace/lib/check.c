@@ -1571,6 +1571,14 @@ static uint64_t get_lost_found(struct check *c)
 	}
 	if (dir_load(c, VEXFS_ROOT_INO, &root, &root_list))
 		return 0;
+	if (vexfs_dirent_find(&root_list, "lost+found", 10) >= 0) {
+		/* the name is taken by something that is not a directory */
+		out(c, "%s: /lost+found is not a directory; move it away and run fsck again\n",
+		    c->name);
+		c->uncorrected = true;
+		vexfs_dirent_list_free(&root_list);
+		return 0;
+	}
 	vexfs_inode_init_dir(&lf, ino, VEXFS_ROOT_INO, 0700,
 			     (int64_t)time(NULL), 0);
 	write_inode(c, ino, &lf);
@@ -1609,9 +1617,13 @@ static bool reconnect(struct check *c, uint64_t ino)
 
 	if (!lfino)
 		return false;
-	len = snprintf(name, sizeof(name), "#%llu", (unsigned long long)ino);
 	if (dir_load(c, lfino, &lf, &list))
 		return false;
+	/* "#ino", or "#ino.N" if a file of that name is already there */
+	len = snprintf(name, sizeof(name), "#%llu", (unsigned long long)ino);
+	for (int n = 1; vexfs_dirent_find(&list, name, (size_t)len) >= 0; n++)
+		len = snprintf(name, sizeof(name), "#%llu.%d",
+			       (unsigned long long)ino, n);
 	if (vexfs_dirent_add(&list, vexfs_name_hash(&c->fs.sb, name, (size_t)len),
 			     ino, vexfs_mode_to_ftype(c->ii[ino].mode), name,
 			     (size_t)len, NULL) ||
