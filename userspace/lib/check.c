@@ -92,6 +92,8 @@ static const struct vexfs_problem problems[] = {
 	  "Clear the attributes", 0 },
 	{ PR_1_BAD_I_BLOCKS, "Inode %llu, i_blocks is %llu, should be %llu",
 	  "Fix", PR_PREEN_OK },
+	{ PR_1_BAD_SIZE, "Inode %llu, i_size is %llu, larger than any file can be (the kernel refuses it)",
+	  "Set it to the end of the last extent", 0 },
 
 	/* Pass 1B: blocks claimed twice */
 	{ PR_1B_DUP_BLOCKS, "Inode %llu shares %llu block(s) with other inodes",
@@ -983,6 +985,18 @@ static void check_inode_data(struct check *c, uint64_t ino,
 				dirty = true;
 			}
 		}
+	}
+	if (le64(inode->i_size) > ((VEXFS_MAX_LBLK + 1) * c->fs.bs) &&
+	    fix_problem(c, PR_1_BAD_SIZE, (unsigned long long)ino,
+			(unsigned long long)le64(inode->i_size))) {
+		uint64_t end = 0;
+
+		if (w.good.n)
+			end = ((uint64_t)w.good.e[w.good.n - 1].lblk +
+			       w.good.e[w.good.n - 1].len) * c->fs.bs;
+		inode->i_size = cpu_le64(end);
+		c->ii[ino].size = end;
+		dirty = true;
 	}
 	check_xattr_block(c, ino, inode, &w, &dirty);
 	if (le64(inode->i_blocks) != w.blocks &&

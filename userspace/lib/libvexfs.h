@@ -1176,6 +1176,7 @@ struct vexfs_problem {
 #define PR_1_SPECIAL_DATA	0x01000c
 #define PR_1_XATTR_BAD		0x01000d
 #define PR_1_BAD_I_BLOCKS	0x01000e
+#define PR_1_BAD_SIZE		0x01000f
 #define PR_1B_DUP_BLOCKS	0x011001
 #define PR_2_DIR_CORRUPT	0x020001
 #define PR_2_BAD_NAME		0x020002
