@@ -7,7 +7,10 @@
 #              (bash, sourced with tools/common.sh in a fresh directory)
 #   expect.1   the first fsck run's output and "Exit status is N"
 #   expect.2   the second run's: a repaired filesystem must be clean
-#   opts       optional: FIRST=... and SECOND=... fsck options (default -fy)
+#   opts       optional: FIRST=... and SECOND=... fsck options (default -fy);
+#              f_no_changes runs -fn twice (the second run shows that the
+#              first wrote nothing) and f_preen_unsafe runs -p, then -fy
+#              (the manual run preen asked for)
 # Prints PASS:/FAIL: per case.  UPDATE=1 writes the expect files instead
 # (review them before committing).  Host-only: no VM.  To run the tools
 # under ASan/UBSan: make -C userspace clean; make -C userspace
