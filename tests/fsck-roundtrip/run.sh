@@ -97,6 +97,7 @@ cp "$img" "$work/repaired.img"
 # /deep/a/b loses its entry (it now names a free inode): it must be
 # reconnected to a new /lost+found; /big's leaf chain skips a leaf: the
 # directory must be rebuilt.
+# shellcheck disable=SC2046 # two numbers, split on purpose
 set -- $("$work/vexfs-damage" "$work/repaired.img" --entry /deep/a b)
 "$work/vexfs-damage" "$work/repaired.img" dir:/deep/a:"$1" de:"$2".de_ino=4000 &&
 	"$work/vexfs-damage" "$work/repaired.img" dir:/big:1 dn_next=3 ||

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 #
 # common.sh - helpers for the fsck fixture scripts (sourced by run.sh
