@@ -320,6 +320,47 @@ static void xattr_pack_then_parse(void **state)
 	assert_non_null(why);
 }
 
+/*
+ * fsck -n keeps a directory entry whose inode number is out of range, and
+ * must not index anything with it (found by fuzz_fsck: a heap overflow).
+ */
+static void fsck_n_keeps_bad_entry_safely(void **state)
+{
+	struct vexfs_fs fs;
+	uint8_t *img = mem_fs(&fs, 1 << 20);
+	static uint8_t map[1 << 12];
+	struct vexfs_dirent_list list = { 0 };
+	struct vexfs_check_opts opts = { .mode = VEXFS_CHECK_NO, .force = true,
+					 .print = quiet };
+	struct vexfs_inode dir;
+	struct vexfs_alloc alloc;
+	struct vexfs_err err;
+	uint64_t blocks, n;
+
+	(void)state;
+	memset(map, 0, sizeof(map));
+	for (n = 0; n < le64(fs.sb.s_data_start); n++)
+		vexfs_set_bit(map, n);
+	vexfs_alloc_init(&alloc, map, &fs.sb);
+	assert_int_equal(vexfs_dirent_add(&list, vexfs_name_hash(&fs.sb, "x", 1),
+					  1ULL << 40, VEXFS_FT_REG_FILE, "x", 1,
+					  &err), 0);
+	vexfs_inode_init_dir(&dir, VEXFS_ROOT_INO, VEXFS_ROOT_INO, 0755, 0, 0);
+	assert_int_equal(vexfs_dir_build(&fs, &alloc, VEXFS_ROOT_INO, &dir,
+					 &list, &blocks, &err), 0);
+	dir.i_blocks = cpu_le64(blocks);
+	assert_int_equal(vexfs_inode_write(&fs, VEXFS_ROOT_INO, &dir, &err), 0);
+	assert_int_equal(vexfs_check_mem(img, 1 << 20, &opts, NULL, &err) &
+			 ~FSCK_UNCORRECTED, 0);
+	opts.mode = VEXFS_CHECK_YES;
+	vexfs_check_mem(img, 1 << 20, &opts, NULL, &err);
+	opts.mode = VEXFS_CHECK_NO;
+	assert_int_equal(vexfs_check_mem(img, 1 << 20, &opts, NULL, &err),
+			 FSCK_OK);
+	vexfs_dirent_list_free(&list);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +372,7 @@ int main(void)
 		cmocka_unit_test(extent_build_then_list),
 		cmocka_unit_test(dir_build_then_walk),
 		cmocka_unit_test(xattr_pack_then_parse),
+		cmocka_unit_test(fsck_n_keeps_bad_entry_safely),
 	};
 
 	return cmocka_run_group_tests_name("libvexfs", tests, NULL, NULL);

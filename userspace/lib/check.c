@@ -1421,6 +1421,12 @@ static bool name_bad(const struct vexfs_dirent *e)
  * Check one entry of directory @dir.  Return: 1 to drop it, 0 to keep it;
  * *@changed is set when the entry was corrected in place.
  */
+/*
+ * Check one entry of directory @dir.  Return: 0 if it is good (perhaps
+ * after a fix in place, which sets *@changed), 1 to drop it, 2 to keep a
+ * bad entry that the user chose not to fix: it is left in the directory
+ * but not counted as a reference (its inode number may not even be one).
+ */
 static int check_entry(struct check *c, uint64_t dir,
 		       struct vexfs_dirent_list *list, size_t i, bool *changed)
 {
@@ -1434,20 +1440,19 @@ static int check_entry(struct check *c, uint64_t dir,
 
 	name_printable(e, name, sizeof(name));
 	if (name_bad(e))
-		return fix_problem(c, PR_2_BAD_NAME, d, name);
+		return fix_problem(c, PR_2_BAD_NAME, d, name) ? 1 : 2;
 	if (e->ino < VEXFS_FIRST_INO || e->ino >= c->ninodes)
-		return fix_problem(c, PR_2_BAD_INO, d, name, ino);
+		return fix_problem(c, PR_2_BAD_INO, d, name, ino) ? 1 : 2;
 	ii = &c->ii[e->ino];
 	if (ii->state != IS_USED)
-		return fix_problem(c, PR_2_UNUSED_INODE, d, name, ino);
+		return fix_problem(c, PR_2_UNUSED_INODE, d, name, ino) ? 1 : 2;
 	if (ii->flags & VEXFS_INODE_HIDDEN)
-		return fix_problem(c, PR_2_HIDDEN_INODE, d, name, ino);
+		return fix_problem(c, PR_2_HIDDEN_INODE, d, name, ino) ? 1 : 2;
 	if (vexfs_dirent_find(list, e->name, e->name_len) != (int)i)
-		return fix_problem(c, PR_2_DUP_NAME, d, name);
-	if (S_ISDIR(ii->mode) && ii->found_in) {
+		return fix_problem(c, PR_2_DUP_NAME, d, name) ? 1 : 2;
+	if (S_ISDIR(ii->mode) && ii->found_in)
 		return fix_problem(c, PR_2_DIR_LINKED_TWICE, d, name, ino,
-				   (unsigned long long)ii->found_in);
-	}
+				   (unsigned long long)ii->found_in) ? 1 : 2;
 	hash = vexfs_name_hash(&c->fs.sb, e->name, e->name_len);
 	if (e->hash != hash && fix_problem(c, PR_2_BAD_HASH, d, name,
 					   (unsigned long long)e->hash,
@@ -1503,8 +1508,14 @@ static void check_dir(struct check *c, uint64_t ino)
 	for (i = 0, keep = 0; i < list->n; i++) {
 		bool changed = false;
 
-		if (check_entry(c, ino, list, i, &changed)) {
+		int verdict = check_entry(c, ino, list, i, &changed);
+
+		if (verdict == 1) {
 			rebuild = true;
+			continue;
+		}
+		if (verdict == 2) {
+			list->d[keep++] = list->d[i];
 			continue;
 		}
 		rebuild |= changed;
@@ -1519,7 +1530,8 @@ static void check_dir(struct check *c, uint64_t ino)
 	if (ino == VEXFS_ROOT_INO) {
 		int lf = vexfs_dirent_find(list, "lost+found", 10);
 
-		if (lf >= 0 && S_ISDIR(c->ii[list->d[lf].ino].mode))
+		if (lf >= 0 && list->d[lf].ino < c->ninodes &&
+		    S_ISDIR(c->ii[list->d[lf].ino].mode))
 			c->lost_found = list->d[lf].ino;
 	}
 	if (rebuild)
