@@ -256,6 +256,11 @@ int vexfs_dir_walk(struct vexfs_fs *fs, uint64_t ino,
 		bad(&w, 0, "directory size is not a whole number of blocks");
 		return 0;
 	}
+	/* also bounds what the walk allocates below */
+	if (size / fs->bs > le64(fs->sb.s_blocks_count)) {
+		bad(&w, 0, "directory larger than the filesystem");
+		return 0;
+	}
 	w.nblocks = (uint32_t)(size / fs->bs);
 	ret = vexfs_extent_list(fs, ino, inode, &w.ext, err);
 	if (ret == -EUCLEAN || ret == -EBADMSG) {

@@ -385,9 +385,12 @@ static int cmd_cat(int argc, char **argv)
 		}
 		break;
 	case 0100000:
-		buf = size < ((uint64_t)1 << 31) ? malloc(size ? size : 1) : NULL;
+		buf = size < ((uint64_t)1 << 31) &&
+		      size / fs.bs <= le64(fs.sb.s_blocks_count) ?
+		      malloc(size ? size : 1) : NULL;
 		if (!buf) {
-			fprintf(stderr, "%s: %s: too large\n", prog, argv[2]);
+			fprintf(stderr, "%s: %s: too large (or a corrupt size)\n",
+				prog, argv[2]);
 		} else if (vexfs_file_read(&fs, ino, &inode, buf, size, &err)) {
 			fprintf(stderr, "%s: %s: %s\n", prog, argv[2], err.msg);
 		} else {
