@@ -14,7 +14,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # tests/vm/kernels.sh resolves them from the apt archive when unset.
 export VEXFS_KERNELS
 
-.PHONY: all module modules module-check tools install clean check \
+.PHONY: all module modules module-check tools install clean check fuzz \
 	unit-tests demo deps deb rpm dist version bench bench-fs \
 	bench-exact fuzz-images
 
@@ -50,6 +50,12 @@ deps:
 # run, `make fuzz-images N=1 SEED=1234` to replay the seed a failure named.
 fuzz-images:
 	N="$(N)" SEED="$(SEED)" $(CURDIR)/tests/fuzz-images/run.sh
+
+# libFuzzer over the image parser and fsck (tests/fuzz/run.sh); make check
+# runs it for 60 s, this for FUZZ_TIME seconds (default an hour).
+FUZZ_TIME ?= 3600
+fuzz:
+	FUZZ_TIME=$(FUZZ_TIME) $(CURDIR)/tests/fuzz/run.sh
 
 demo: deps
 	$(CURDIR)/tests/vm/demo.sh

@@ -139,6 +139,228 @@ static void fsck_finds_and_fixes_free_count(void **state)
 	free(path);
 }
 
+/* SipHash-2-4 reference vectors (key 00..0f, input 00..len-1). */
+static void siphash_reference_vectors(void **state)
+{
+	uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
+	uint8_t in[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		in[i] = (uint8_t)i;
+	assert_true(vexfs_siphash(in, 0, k0, k1) == 0x726fdb47dd0e0e31ULL);
+	assert_true(vexfs_siphash(in, 7, k0, k1) == 0xab0200f58b01d137ULL);
+	assert_true(vexfs_siphash(in, 8, k0, k1) == 0x93f5f5799a932462ULL);
+	assert_true(vexfs_siphash(in, 15, k0, k1) == 0xa129ca6149be45e5ULL);
+	assert_true(vexfs_siphash(in, 63, k0, k1) == 0x958a324ceb064572ULL);
+}
+
+/* A 1 KiB-block filesystem in memory, for the builders and walkers. */
+static uint8_t *mem_fs(struct vexfs_fs *fs, size_t bytes)
+{
+	struct vexfs_mkfs_opts opts = { .now = 1700000000 };
+	struct vexfs_layout lay;
+	struct vexfs_err err;
+	struct vexfs_dev dev;
+	uint8_t *img = calloc(1, bytes);
+
+	assert_non_null(img);
+	memset(opts.uuid, 0x17, sizeof(opts.uuid));
+	opts.hash_seed[0] = 0x12345678;
+	assert_int_equal(vexfs_layout_compute(&lay, bytes, 1024, 0, &err), 0);
+	vexfs_dev_open_mem(&dev, img, bytes, true);
+	assert_int_equal(vexfs_mkfs(&dev, &lay, &opts, &err), 0);
+	assert_int_equal(vexfs_fs_from_dev(fs, &dev, &err), 0);
+	return img;
+}
+
+/* Extents built into a tree of blocks read back the same. */
+static void extent_build_then_list(void **state)
+{
+	struct vexfs_fs fs;
+	uint8_t *img = mem_fs(&fs, 1 << 20);
+	static uint8_t map[1 << 12];
+	struct vexfs_ext ext[200];
+	struct vexfs_ext_list list;
+	struct vexfs_inode inode;
+	struct vexfs_alloc alloc;
+	struct vexfs_err err;
+	uint64_t nodes;
+	int i;
+
+	(void)state;
+	memset(map, 0, sizeof(map));
+	vexfs_alloc_init(&alloc, map, &fs.sb);
+	for (i = 0; i < 200; i++) {	/* every other block: no merging */
+		ext[i].lblk = (uint32_t)(i * 3);
+		ext[i].len = 1;
+		ext[i].pblk = le64(fs.sb.s_data_start) + 2 * (uint64_t)i;
+		ext[i].flags = 0;
+		vexfs_set_bit(map, ext[i].pblk);
+	}
+	memset(&inode, 0, sizeof(inode));
+	assert_int_equal(vexfs_extent_build(&fs, &alloc, 40, &inode, ext, 200,
+					    &nodes, &err), 0);
+	assert_true(nodes >= 4);	/* 61 per 1 KiB leaf */
+	assert_int_equal(vexfs_extent_list(&fs, 40, &inode, &list, &err), 0);
+	assert_int_equal(list.n, 200);
+	for (i = 0; i < 200; i++)
+		assert_true(list.e[i].pblk == ext[i].pblk &&
+			    list.e[i].lblk == ext[i].lblk);
+	assert_true(vexfs_ext_list_map(&list, 3) == ext[1].pblk);
+	assert_true(vexfs_ext_list_map(&list, 4) == 0);	/* a hole */
+	/* The same tree under another owner is refused. */
+	vexfs_ext_list_free(&list);
+	assert_int_equal(vexfs_extent_list(&fs, 41, &inode, &list, &err),
+			 -EUCLEAN);
+	free(img);
+}
+
+struct collect {
+	int n, bad;
+	uint64_t last;
+	bool sorted;
+};
+
+static int collect_entry(void *priv, const struct vexfs_dir_entry *de,
+			 uint32_t lblk)
+{
+	struct collect *c = priv;
+
+	(void)lblk;
+	if (c->n && le64(de->de_hash) < c->last)
+		c->sorted = false;
+	c->last = le64(de->de_hash);
+	c->n++;
+	return 0;
+}
+
+static void collect_bad(void *priv, uint32_t lblk, const char *why)
+{
+	struct collect *c = priv;
+
+	(void)lblk;
+	(void)why;
+	c->bad++;
+}
+
+/* A directory of 3000 names builds a 3-level tree that walks clean. */
+static void dir_build_then_walk(void **state)
+{
+	struct vexfs_fs fs;
+	uint8_t *img = mem_fs(&fs, 4 << 20);
+	static uint8_t map[1 << 12];
+	struct vexfs_dirent_list list = { 0 };
+	struct collect c = { .sorted = true };
+	struct vexfs_dir_visitor v = { .priv = &c, .bad = collect_bad,
+				       .entry = collect_entry };
+	struct vexfs_inode dir;
+	struct vexfs_alloc alloc;
+	struct vexfs_err err;
+	uint64_t blocks, ino;
+	char name[64];
+	int i, len;
+
+	(void)state;
+	memset(map, 0, sizeof(map));
+	for (i = 0; i < (int)le64(fs.sb.s_data_start); i++)
+		vexfs_set_bit(map, (uint64_t)i);
+	vexfs_alloc_init(&alloc, map, &fs.sb);
+	for (i = 0; i < 3000; i++) {
+		len = snprintf(name, sizeof(name), "name-%d", i);
+		assert_int_equal(vexfs_dirent_add(&list,
+				vexfs_name_hash(&fs.sb, name, (size_t)len),
+				VEXFS_FIRST_INO + (uint64_t)i, VEXFS_FT_REG_FILE,
+				name, (size_t)len, &err), 0);
+	}
+	vexfs_inode_init_dir(&dir, VEXFS_ROOT_INO, VEXFS_ROOT_INO, 0755, 0, 0);
+	assert_int_equal(vexfs_dir_build(&fs, &alloc, VEXFS_ROOT_INO, &dir,
+					 &list, &blocks, &err), 0);
+	assert_int_equal(vexfs_inode_write(&fs, VEXFS_ROOT_INO, &dir, &err), 0);
+	assert_int_equal(vexfs_dir_walk(&fs, VEXFS_ROOT_INO, &dir, &v, &err), 0);
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(c.n, 3000);
+	assert_true(c.sorted);
+	assert_int_equal(vexfs_lookup(&fs, "/name-2999", &ino, &err), 0);
+	assert_int_equal(ino, VEXFS_FIRST_INO + 2999);
+	assert_int_equal(vexfs_lookup(&fs, "/name-3000", &ino, &err), -ENOENT);
+	vexfs_dirent_list_free(&list);
+	free(img);
+}
+
+/* Packed xattr blocks parse back, and a truncated one is refused. */
+static void xattr_pack_then_parse(void **state)
+{
+	struct vexfs_xattr_ent in[3] = {
+		{ .index = VEXFS_XATTR_INDEX_USER, .name_len = 1, .name = "a",
+		  .size = 5, .value = (const uint8_t *)"hello" },
+		{ .index = VEXFS_XATTR_INDEX_TRUSTED, .name_len = 3,
+		  .name = "bcd", .size = 0, .value = (const uint8_t *)"" },
+		{ .index = VEXFS_XATTR_INDEX_USER, .name_len = 2, .name = "ef",
+		  .size = 70000, .value_ino = 99 },
+	};
+	struct vexfs_xattr_ent out[64];
+	uint8_t blk[1024];
+	const char *why;
+
+	(void)state;
+	memset(blk, 0, sizeof(blk));
+	in[2].size = 60000;
+	assert_int_equal(vexfs_xattr_pack(blk, 1024, in, 3), 0);
+	assert_int_equal(vexfs_xattr_parse(blk, 1024, out, 64, &why), 3);
+	assert_string_equal(out[0].name, "a");
+	assert_memory_equal(out[0].value, "hello", 5);
+	assert_int_equal(out[1].size, 0);
+	assert_int_equal(out[2].value_ino, 99);
+	/* the value of entry 0 said to run past the block */
+	blk[32 + 4] = 0xff;
+	blk[32 + 5] = 0xff;
+	assert_int_equal(vexfs_xattr_parse(blk, 1024, out, 64, &why), -EUCLEAN);
+	assert_non_null(why);
+}
+
+/*
+ * fsck -n keeps a directory entry whose inode number is out of range, and
+ * must not index anything with it (found by fuzz_fsck: a heap overflow).
+ */
+static void fsck_n_keeps_bad_entry_safely(void **state)
+{
+	struct vexfs_fs fs;
+	uint8_t *img = mem_fs(&fs, 1 << 20);
+	static uint8_t map[1 << 12];
+	struct vexfs_dirent_list list = { 0 };
+	struct vexfs_check_opts opts = { .mode = VEXFS_CHECK_NO, .force = true,
+					 .print = quiet };
+	struct vexfs_inode dir;
+	struct vexfs_alloc alloc;
+	struct vexfs_err err;
+	uint64_t blocks, n;
+
+	(void)state;
+	memset(map, 0, sizeof(map));
+	for (n = 0; n < le64(fs.sb.s_data_start); n++)
+		vexfs_set_bit(map, n);
+	vexfs_alloc_init(&alloc, map, &fs.sb);
+	assert_int_equal(vexfs_dirent_add(&list, vexfs_name_hash(&fs.sb, "x", 1),
+					  1ULL << 40, VEXFS_FT_REG_FILE, "x", 1,
+					  &err), 0);
+	vexfs_inode_init_dir(&dir, VEXFS_ROOT_INO, VEXFS_ROOT_INO, 0755, 0, 0);
+	assert_int_equal(vexfs_dir_build(&fs, &alloc, VEXFS_ROOT_INO, &dir,
+					 &list, &blocks, &err), 0);
+	dir.i_blocks = cpu_le64(blocks);
+	assert_int_equal(vexfs_inode_write(&fs, VEXFS_ROOT_INO, &dir, &err), 0);
+	assert_int_equal(vexfs_check_mem(img, 1 << 20, &opts, NULL, &err) &
+			 ~FSCK_UNCORRECTED, 0);
+	opts.mode = VEXFS_CHECK_YES;
+	vexfs_check_mem(img, 1 << 20, &opts, NULL, &err);
+	opts.mode = VEXFS_CHECK_NO;
+	assert_int_equal(vexfs_check_mem(img, 1 << 20, &opts, NULL, &err),
+			 FSCK_OK);
+	vexfs_dirent_list_free(&list);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +368,11 @@ int main(void)
 		cmocka_unit_test(layout_rules),
 		cmocka_unit_test(mkfs_reads_back),
 		cmocka_unit_test(fsck_finds_and_fixes_free_count),
+		cmocka_unit_test(siphash_reference_vectors),
+		cmocka_unit_test(extent_build_then_list),
+		cmocka_unit_test(dir_build_then_walk),
+		cmocka_unit_test(xattr_pack_then_parse),
+		cmocka_unit_test(fsck_n_keeps_bad_entry_safely),
 	};
 
 	return cmocka_run_group_tests_name("libvexfs", tests, NULL, NULL);

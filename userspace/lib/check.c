@@ -79,6 +79,66 @@ static const struct vexfs_problem problems[] = {
 	{ PR_1_ROOT_NOT_DIR, "Root inode is not a directory (mode 0%o)",
 	  "Recreate", 0 },
 	{ PR_1_ROOT_BAD, "Root inode is corrupt (%s)", "Recreate", 0 },
+	{ PR_1_INLINE_NOT_SYMLINK, "Inode %llu is a %s but has the inline-data flag of a fast symlink",
+	  "Clear", 0 },
+	{ PR_1_SYMLINK_BAD, "Symlink inode %llu is corrupt (%s)", "Clear", 0 },
+	{ PR_1_EXTENT_ROOT_BAD, "Inode %llu has a corrupt extent tree root (%s)",
+	  "Clear", 0 },
+	{ PR_1_EXTENT_BAD, "Inode %llu, extent tree block %llu is corrupt (%s)",
+	  "Drop the bad subtree", 0 },
+	{ PR_1_SPECIAL_DATA, "Inode %llu is a %s but has data blocks or a size",
+	  "Truncate", PR_PREEN_OK },
+	{ PR_1_XATTR_BAD, "Inode %llu, xattr block %llu is corrupt (%s)",
+	  "Clear the attributes", 0 },
+	{ PR_1_BAD_I_BLOCKS, "Inode %llu, i_blocks is %llu, should be %llu",
+	  "Fix", PR_PREEN_OK },
+	{ PR_1_BAD_SIZE, "Inode %llu, i_size is %llu, larger than any file can be (the kernel refuses it)",
+	  "Set it to the end of the last extent", 0 },
+
+	/* Pass 1B: blocks claimed twice */
+	{ PR_1B_DUP_BLOCKS, "Inode %llu shares %llu block(s) with other inodes",
+	  "Clone", 0 },
+
+	/* Pass 2: directories */
+	{ PR_2_DIR_CORRUPT, "Directory inode %llu, block %llu: %s",
+	  "Rebuild the directory", 0 },
+	{ PR_2_BAD_NAME, "Entry '%2$s' in directory %1$llu has an invalid name",
+	  "Clear", 0 },
+	{ PR_2_BAD_INO, "Entry '%2$s' in directory %1$llu has bad inode number %3$llu",
+	  "Clear", 0 },
+	{ PR_2_UNUSED_INODE, "Entry '%2$s' in directory %1$llu points to free or deleted inode %3$llu",
+	  "Clear", PR_PREEN_OK },
+	{ PR_2_HIDDEN_INODE, "Entry '%2$s' in directory %1$llu points to hidden inode %3$llu",
+	  "Clear", 0 },
+	{ PR_2_DUP_NAME, "Entry '%2$s' in directory %1$llu is a duplicate name",
+	  "Clear", 0 },
+	{ PR_2_DIR_LINKED_TWICE, "Entry '%2$s' in directory %1$llu is a link to directory %3$llu, already in directory %4$llu",
+	  "Clear", 0 },
+	{ PR_2_BAD_HASH, "Entry '%2$s' in directory %1$llu has hash 0x%3$llx, should be 0x%4$llx",
+	  "Fix", 0 },
+	{ PR_2_BAD_FTYPE, "Entry '%2$s' in directory %1$llu has file type %3$u, should be %4$u",
+	  "Fix", PR_PREEN_OK },
+
+	/* Pass 3: connectivity */
+	{ PR_3_NO_LPF, "/lost+found not found", "Create", PR_PREEN_OK },
+	{ PR_3_UNCONNECTED_DIR, "Unconnected directory inode %llu (parent %llu)",
+	  "Connect to /lost+found", 0 },
+	{ PR_3_DIR_LOOP, "Directory inode %llu is in a loop of directories not connected to the root",
+	  NULL, PR_NO_FIX },
+	{ PR_3_BAD_PARENT, "Directory inode %llu has parent (..) %llu, should be %llu",
+	  "Fix", PR_PREEN_OK },
+
+	/* Pass 4: reference counts */
+	{ PR_4_ZERO_LEN_UNATTACHED, "Unattached zero-length inode %llu (%s)",
+	  "Clear", PR_PREEN_OK },
+	{ PR_4_UNATTACHED, "Unattached inode %llu (%s, %llu bytes)",
+	  "Connect to /lost+found", 0 },
+	{ PR_4_BAD_LINKS, "Inode %llu ref count is %u, should be %u", "Fix",
+	  PR_PREEN_OK },
+	{ PR_4_HIDDEN_UNUSED, "Hidden inode %llu (owner %llu) is not used by its owner",
+	  "Clear", PR_PREEN_OK },
+	{ PR_4_XATTR_VALUE_INODE, "Inode %llu has an xattr whose value inode %llu is bad (%s)",
+	  "Clear the attribute", 0 },
 
 	/* Pass 5: bitmaps and summary counts */
 	{ PR_5_INODE_BITMAP, "Inode bitmap differences: %s", "Fix",
@@ -105,6 +165,26 @@ const struct vexfs_problem *vexfs_problem_find(uint32_t code)
 	return NULL;
 }
 
+/* What the passes know about one inode. */
+struct ino_info {
+	uint8_t state;			/* IS_* */
+	uint16_t mode;
+	uint16_t links;			/* i_links_count on disk */
+	uint32_t flags;			/* i_flags */
+	uint32_t refs;			/* entries (or xattrs) naming it */
+	uint32_t subdirs;		/* directories among its entries */
+	uint64_t parent;		/* i_parent on disk */
+	uint64_t found_in;		/* directory: where pass 2 found it */
+	uint64_t size;
+};
+
+/* An xattr value kept in a hidden inode, found in pass 1. */
+struct xref {
+	uint64_t owner, vino;
+	uint32_t size;
+	bool bad;
+};
+
 /* Everything one check run knows. */
 struct check {
 	const struct vexfs_check_opts *opts;
@@ -112,7 +192,26 @@ struct check {
 	const char *name;
 	struct vexfs_fs fs;
 	struct vexfs_bitmap imap, bmap;	/* as read */
-	uint8_t *inode_used;		/* as pass 1 found */
+	uint8_t *inode_used;		/* as the passes found */
+	uint8_t *block_used;		/* as pass 1 found */
+	uint8_t *block_dup;		/* claimed more than once */
+	uint8_t *block_p1;		/* block_used as pass 1 left it */
+	uint8_t *fsck_freed;		/* blocks the repairs let go of */
+	bool pass4_root_done;
+	uint64_t ndup;
+	uint64_t dup_inodes[1024];	/* later claimants of those blocks */
+	size_t ndup_inodes;
+	struct ino_info *ii;		/* s_inodes_count entries */
+	uint64_t ninodes;
+	struct xref *xref;
+	size_t nxref, xref_cap;
+	struct vexfs_alloc alloc;	/* new blocks for repairs */
+	uint8_t *blk;			/* a block of scratch */
+	uint64_t lost_found;		/* its inode, once known */
+	bool lf_failed;
+	bool root_recreated;
+	bool stop_tree;			/* no usable root: skip passes 2-4 */
+	bool oom;
 	bool imap_rewrite, bmap_rewrite;
 	bool sb_dirty;			/* fixes to write to the superblock */
 	bool modified;			/* something was written */
@@ -199,6 +298,12 @@ static bool fix_problem(struct check *c, uint32_t code, ...)
 	va_end(ap);
 	note_problem(c, code);
 
+	if (p->flags & PR_NO_FIX) {
+		out(c, "%s%s%s.\n", mode == VEXFS_CHECK_PREEN ? c->name : "",
+		    mode == VEXFS_CHECK_PREEN ? ": " : "", msg);
+		c->uncorrected = true;
+		return false;
+	}
 	if (p->flags & PR_FATAL) {
 		out(c, "%s%s%s.\n", mode == VEXFS_CHECK_PREEN ? c->name : "",
 		    mode == VEXFS_CHECK_PREEN ? ": " : "", msg);
@@ -452,8 +557,12 @@ static int pass0(struct check *c, struct vexfs_err *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* Pass 1: inodes                                                      */
+/* Inode state shared by the passes                                    */
 /* ------------------------------------------------------------------ */
+
+/* ii->state */
+#define IS_FREE		0	/* not in use (or cleared by this check) */
+#define IS_USED		1	/* in use and sane */
 
 static bool file_type_known(uint16_t mode)
 {
@@ -488,11 +597,9 @@ static const char *inode_insanity(const struct vexfs_inode *inode,
 	return NULL;
 }
 
-static bool inode_is_zero(const struct vexfs_inode *inode)
+static bool can_write(struct check *c)
 {
-	static const struct vexfs_inode zero;
-
-	return !memcmp(inode, &zero, sizeof(zero));
+	return c->opts->mode != VEXFS_CHECK_NO;
 }
 
 static void write_inode(struct check *c, uint64_t ino,
@@ -500,6 +607,8 @@ static void write_inode(struct check *c, uint64_t ino,
 {
 	struct vexfs_err err;
 
+	if (!can_write(c))
+		return;
 	if (vexfs_inode_write(&c->fs, ino, inode, &err)) {
 		out(c, "%s: %s\n", c->name, err.msg);
 		c->uncorrected = true;
@@ -508,11 +617,114 @@ static void write_inode(struct check *c, uint64_t ino,
 	c->modified = true;
 }
 
+static int read_inode(struct check *c, uint64_t ino, struct vexfs_inode *inode)
+{
+	struct vexfs_err err;
+
+	if (vexfs_inode_read_raw(&c->fs, ino, inode, &err)) {
+		out(c, "%s: %s\n", c->name, err.msg);
+		c->uncorrected = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int freed_node(void *priv, uint64_t pblk, unsigned int depth,
+		      const char *why)
+{
+	struct check *c = priv;
+
+	(void)depth;
+	if (!why)
+		vexfs_set_bit(c->fsck_freed, pblk);
+	return 0;
+}
+
+static int freed_extent(void *priv, const struct vexfs_ext *ex)
+{
+	struct check *c = priv;
+	uint64_t b;
+
+	for (b = 0; b < ex->len; b++)
+		vexfs_set_bit(c->fsck_freed, ex->pblk + b);
+	return 0;
+}
+
+static void freed_root(void *priv, uint64_t pblk, unsigned int depth,
+		       const char *why)
+{
+	(void)priv;
+	(void)pblk;
+	(void)depth;
+	(void)why;
+}
+
+/*
+ * Remember the blocks an inode holds before a repair rewrites or clears
+ * it: those the repair lets go of are then freed in the bitmaps silently
+ * (pass 5), as the repair's own doing, not reported as differences.
+ */
+static void note_freed(struct check *c, uint64_t ino)
+{
+	struct vexfs_extent_visitor v = {
+		.priv = c, .node = freed_node, .extent = freed_extent,
+		.bad = freed_root,
+	};
+	struct vexfs_inode inode;
+	struct vexfs_err err;
+	uint64_t x;
+
+	if (vexfs_inode_read_raw(&c->fs, ino, &inode, &err))
+		return;
+	vexfs_extent_walk(&c->fs, ino, &inode, &v, &err);
+	x = le64(inode.i_xattr_block);
+	if (x >= le64(c->fs.sb.s_data_start) &&
+	    x < le64(c->fs.sb.s_blocks_count))
+		vexfs_set_bit(c->fsck_freed, x);
+}
+
+/*
+ * Account an inode the repairs freed or allocated in the on-disk view of
+ * the bitmap, so that pass 5 does not report it as a difference.  The
+ * summary counts are compared with the result as they are.
+ */
+static void inode_alloc_stats(struct check *c, uint64_t ino, bool used)
+{
+	if (ino < VEXFS_FIRST_INO || !can_write(c) ||
+	    vexfs_test_bit(c->imap.bits, ino) == used)
+		return;
+	if (used)
+		vexfs_set_bit(c->imap.bits, ino);
+	else
+		vexfs_clear_bit(c->imap.bits, ino);
+	c->imap_rewrite = true;
+}
+
+static void recreate_root(struct check *c, const struct vexfs_inode *old);
+
+/*
+ * Clear an inode: zero it and forget it.  The root cannot go: it is made
+ * anew, empty, and its old subdirectories end up in /lost+found.
+ */
 static void clear_inode(struct check *c, uint64_t ino)
 {
 	struct vexfs_inode zero;
 	struct vexfs_err err;
 
+	if (ino == VEXFS_ROOT_INO) {
+		memset(&zero, 0, sizeof(zero));
+		if (can_write(c))
+			note_freed(c, ino);
+		recreate_root(c, &zero);
+		return;
+	}
+	c->ii[ino].state = IS_FREE;
+	if (ino >= VEXFS_FIRST_INO)
+		vexfs_clear_bit(c->inode_used, ino);
+	if (!can_write(c))
+		return;
+	note_freed(c, ino);
+	inode_alloc_stats(c, ino, false);
 	memset(&zero, 0, sizeof(zero));
 	if (vexfs_dev_write(&c->fs.dev, vexfs_inode_offset(&c->fs.sb, ino),
 			    &zero, sizeof(zero), &err)) {
@@ -521,13 +733,288 @@ static void clear_inode(struct check *c, uint64_t ino)
 		return;
 	}
 	c->modified = true;
-	if (ino >= VEXFS_FIRST_INO)
-		vexfs_clear_bit(c->inode_used, ino);
+}
+
+static const char *type_name(uint16_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "regular file";
+	case S_IFDIR: return "directory";
+	case S_IFLNK: return "symlink";
+	case S_IFCHR: return "character device";
+	case S_IFBLK: return "block device";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "socket";
+	default: return "unknown";
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 1: inodes, extent trees, xattr blocks                          */
+/* ------------------------------------------------------------------ */
+
+/* What one inode's extent walk found. */
+struct iwalk {
+	struct check *c;
+	uint64_t ino;
+	uint64_t blocks;		/* data and tree blocks */
+	struct vexfs_ext_list good;	/* extents outside bad subtrees */
+	bool bad;			/* some subtree is bad */
+	bool root_bad;
+	bool dup;			/* some block is claimed twice */
+	bool oom;
+	const char *why;
+	uint64_t bad_blk;
+};
+
+/* Mark @n blocks from @start in use; note the ones already in use. */
+static void claim(struct iwalk *w, uint64_t start, uint64_t n)
+{
+	struct check *c = w->c;
+	uint64_t b;
+
+	for (b = start; b < start + n; b++) {
+		if (vexfs_test_bit(c->block_used, b)) {
+			vexfs_set_bit(c->block_dup, b);
+			w->dup = true;
+			c->ndup++;
+		} else {
+			vexfs_set_bit(c->block_used, b);
+		}
+	}
+	w->blocks += n;
+}
+
+static int iw_node(void *priv, uint64_t pblk, unsigned int depth,
+		   const char *why)
+{
+	struct iwalk *w = priv;
+
+	(void)depth;
+	if (why) {
+		if (!w->bad) {
+			w->why = why;
+			w->bad_blk = pblk;
+		}
+		w->bad = true;
+		return 0;
+	}
+	claim(w, pblk, 1);
+	return 0;
+}
+
+static int iw_extent(void *priv, const struct vexfs_ext *ex)
+{
+	struct iwalk *w = priv;
+
+	claim(w, ex->pblk, ex->len);
+	if (vexfs_ext_list_add(&w->good, ex, NULL))
+		w->oom = true;
+	return 0;
+}
+
+static void iw_bad(void *priv, uint64_t pblk, unsigned int depth,
+		   const char *why)
+{
+	struct iwalk *w = priv;
+
+	(void)pblk;
+	(void)depth;
+	w->root_bad = true;
+	w->why = why;
+}
+
+/* Replace an inode's extent tree by one holding @ext. */
+static int rebuild_extents(struct check *c, uint64_t ino,
+			   struct vexfs_inode *inode,
+			   const struct vexfs_ext *ext, size_t n,
+			   uint64_t *nodes)
+{
+	struct vexfs_err err;
+
+	note_freed(c, ino);
+	if (vexfs_extent_build(&c->fs, &c->alloc, ino, inode, ext, n, nodes,
+			       &err)) {
+		out(c, "%s: %s\n", c->name, err.msg);
+		c->uncorrected = true;
+		return -1;
+	}
+	return 0;
+}
+
+static void check_xattr_block(struct check *c, uint64_t ino,
+			      struct vexfs_inode *inode, struct iwalk *w,
+			      bool *dirty)
+{
+	uint64_t nr = le64(inode->i_xattr_block);
+	struct vexfs_xattr_ent *xs;
+	const char *why = NULL;
+	struct vexfs_err err;
+	int n, i, max = vexfs_xattr_max_entries(c->fs.bs);
+
+	if (!nr)
+		return;
+	xs = calloc((size_t)max, sizeof(*xs));
+	if (!xs) {
+		c->oom = true;
+		return;
+	}
+	n = vexfs_xattr_read_block(&c->fs, ino, inode, c->blk, &why, &err);
+	if (!n)
+		n = vexfs_xattr_parse(c->blk, c->fs.bs, xs, max, &why);
+	else if (!why)
+		why = err.msg;
+	if (n < 0) {
+		if (fix_problem(c, PR_1_XATTR_BAD, (unsigned long long)ino,
+				(unsigned long long)nr, why)) {
+			inode->i_xattr_block = 0;
+			*dirty = true;
+		}
+		if (nr >= le64(c->fs.sb.s_data_start) &&
+		    nr < le64(c->fs.sb.s_blocks_count) && !inode->i_xattr_block)
+			goto out;
+		if (nr < le64(c->fs.sb.s_data_start) ||
+		    nr >= le64(c->fs.sb.s_blocks_count))
+			goto out;
+	}
+	claim(w, nr, 1);
+	for (i = 0; i < n; i++) {
+		uint64_t vino = xs[i].value_ino;
+
+		if (!vino)
+			continue;
+		if (c->nxref == c->xref_cap) {
+			size_t cap = c->xref_cap ? c->xref_cap * 2 : 16;
+			struct xref *x = realloc(c->xref, cap * sizeof(*x));
+
+			if (!x) {
+				c->oom = true;
+				break;
+			}
+			c->xref = x;
+			c->xref_cap = cap;
+		}
+		c->xref[c->nxref].owner = ino;
+		c->xref[c->nxref].vino = vino;
+		c->xref[c->nxref].size = xs[i].size;
+		c->nxref++;
+	}
+out:
+	free(xs);
+}
+
+static void check_symlink(struct check *c, uint64_t ino,
+			  struct vexfs_inode *inode)
+{
+	char *buf = malloc(c->fs.bs + 1);
+	const char *why = NULL;
+	struct vexfs_err err;
+	int ret;
+
+	if (!buf) {
+		c->oom = true;
+		return;
+	}
+	ret = vexfs_symlink_read(&c->fs, ino, inode, buf, &why, &err);
+	if (ret && !why)
+		why = err.msg;
+	free(buf);
+	if (ret && fix_problem(c, PR_1_SYMLINK_BAD, (unsigned long long)ino, why))
+		clear_inode(c, ino);
+}
+
+/* Extents, xattrs, i_blocks and the type-specific checks of a sane inode. */
+static void check_inode_data(struct check *c, uint64_t ino,
+			     struct vexfs_inode *inode)
+{
+	struct vexfs_extent_visitor v = {
+		.node = iw_node, .extent = iw_extent, .bad = iw_bad,
+	};
+	uint16_t mode = le16(inode->i_mode);
+	uint32_t flags = le32(inode->i_flags);
+	struct iwalk w = { .c = c, .ino = ino };
+	bool dirty = false;
+	struct vexfs_err err;
+	uint64_t nodes;
+
+	v.priv = &w;
+	if ((flags & VEXFS_INODE_INLINE) && !S_ISLNK(mode)) {
+		if (fix_problem(c, PR_1_INLINE_NOT_SYMLINK,
+				(unsigned long long)ino, type_name(mode)))
+			clear_inode(c, ino);
+		return;
+	}
+	if (vexfs_extent_walk(&c->fs, ino, inode, &v, &err)) {
+		out(c, "%s: %s\n", c->name, err.msg);
+		c->uncorrected = true;
+		goto out;
+	}
+	if (w.oom)
+		c->oom = true;
+	if (w.root_bad) {
+		if (ino == VEXFS_ROOT_INO ?
+		    fix_problem(c, PR_1_ROOT_BAD, w.why) :
+		    fix_problem(c, PR_1_EXTENT_ROOT_BAD, (unsigned long long)ino,
+				w.why))
+			clear_inode(c, ino);
+		goto out;
+	}
+	if (w.bad && fix_problem(c, PR_1_EXTENT_BAD, (unsigned long long)ino,
+				 (unsigned long long)w.bad_blk, w.why) &&
+	    can_write(c)) {
+		if (!rebuild_extents(c, ino, inode, w.good.e, w.good.n, &nodes)) {
+			w.blocks = nodes;
+			for (size_t k = 0; k < w.good.n; k++)
+				w.blocks += w.good.e[k].len;
+			dirty = true;
+		}
+	}
+	if (w.dup && c->ndup_inodes < VEXFS_ARRAY_SIZE(c->dup_inodes))
+		c->dup_inodes[c->ndup_inodes++] = ino;
+	if (S_ISLNK(mode))
+		check_symlink(c, ino, inode);
+	if (c->ii[ino].state == IS_FREE)
+		goto out;
+	if ((S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode) ||
+	     S_ISSOCK(mode)) && (w.good.n || le64(inode->i_size))) {
+		if (fix_problem(c, PR_1_SPECIAL_DATA, (unsigned long long)ino,
+				type_name(mode)) && can_write(c)) {
+			if (!rebuild_extents(c, ino, inode, NULL, 0, &nodes)) {
+				w.blocks = 0;
+				inode->i_size = 0;
+				dirty = true;
+			}
+		}
+	}
+	if (le64(inode->i_size) > ((VEXFS_MAX_LBLK + 1) * c->fs.bs) &&
+	    fix_problem(c, PR_1_BAD_SIZE, (unsigned long long)ino,
+			(unsigned long long)le64(inode->i_size))) {
+		uint64_t end = 0;
+
+		if (w.good.n)
+			end = ((uint64_t)w.good.e[w.good.n - 1].lblk +
+			       w.good.e[w.good.n - 1].len) * c->fs.bs;
+		inode->i_size = cpu_le64(end);
+		c->ii[ino].size = end;
+		dirty = true;
+	}
+	check_xattr_block(c, ino, inode, &w, &dirty);
+	if (le64(inode->i_blocks) != w.blocks &&
+	    fix_problem(c, PR_1_BAD_I_BLOCKS, (unsigned long long)ino,
+			(unsigned long long)le64(inode->i_blocks),
+			(unsigned long long)w.blocks)) {
+		inode->i_blocks = cpu_le64(w.blocks);
+		dirty = true;
+	}
+	if (dirty)
+		write_inode(c, ino, inode);
+out:
+	vexfs_ext_list_free(&w.good);
 }
 
 /*
- * A new, empty root directory.  The old root's directory blocks, if it had
- * any, stay marked in use until the extent pass can free them.
+ * A new, empty root directory.  The old root's blocks are freed by pass 5
+ * (nothing owns them any more).
  */
 static void recreate_root(struct check *c, const struct vexfs_inode *old)
 {
@@ -536,6 +1023,13 @@ static void recreate_root(struct check *c, const struct vexfs_inode *old)
 	vexfs_inode_init_dir(&root, VEXFS_ROOT_INO, VEXFS_ROOT_INO, 0755,
 			     (int64_t)time(NULL), le32(old->i_generation));
 	write_inode(c, VEXFS_ROOT_INO, &root);
+	c->ii[VEXFS_ROOT_INO].mode = le16(root.i_mode);
+	c->ii[VEXFS_ROOT_INO].links = 2;
+	c->ii[VEXFS_ROOT_INO].parent = VEXFS_ROOT_INO;
+	c->ii[VEXFS_ROOT_INO].flags = 0;
+	c->ii[VEXFS_ROOT_INO].size = 0;
+	c->ii[VEXFS_ROOT_INO].state = IS_USED;
+	c->root_recreated = true;
 }
 
 static void check_root(struct check *c, struct vexfs_inode *inode,
@@ -547,14 +1041,21 @@ static void check_root(struct check *c, struct vexfs_inode *inode,
 	if (!why && !S_ISDIR(mode)) {
 		if (fix_problem(c, PR_1_ROOT_NOT_DIR, mode))
 			recreate_root(c, inode);
+		else
+			c->stop_tree = true;
+		return;
 	} else if (why) {
 		if (fix_problem(c, PR_1_ROOT_BAD, why))
 			recreate_root(c, inode);
+		else
+			c->stop_tree = true;
+		return;
 	} else if (!csum_ok) {
 		if (fix_problem(c, PR_1_INODE_CSUM,
 				(unsigned long long)VEXFS_ROOT_INO))
 			write_inode(c, VEXFS_ROOT_INO, inode);
 	}
+	c->ii[VEXFS_ROOT_INO].state = IS_USED;
 }
 
 /* A sane inode with a bad checksum gets a new one, anything else goes. */
@@ -570,6 +1071,8 @@ static void check_other(struct check *c, uint64_t ino,
 			write_inode(c, ino, inode);
 		}
 		why = inode_insanity(inode, ino);
+		if (why && !strcmp(why, "wrong inode number"))
+			return;		/* -n: leave it alone */
 	}
 	if (csum_ok && why && !strcmp(why, "bad timestamp")) {
 		if (fix_problem(c, PR_1_INODE_TIME, (unsigned long long)ino)) {
@@ -577,21 +1080,33 @@ static void check_other(struct check *c, uint64_t ino,
 			inode->i_ctime.nsec = inode->i_crtime.nsec = 0;
 			write_inode(c, ino, inode);
 		}
-		return;
+		why = NULL;
 	}
 	if (why) {
 		if (fix_problem(c, PR_1_INODE_BAD, (unsigned long long)ino, why))
 			clear_inode(c, ino);
-	} else if (!csum_ok) {
+		return;
+	}
+	if (!csum_ok) {
 		if (fix_problem(c, PR_1_INODE_CSUM, (unsigned long long)ino))
 			write_inode(c, ino, inode);
+		else
+			return;		/* the kernel will not read it */
 	}
+	c->ii[ino].state = IS_USED;
 }
 
-static void count_inode(struct check *c, const struct vexfs_inode *inode)
+static void note_inode(struct check *c, uint64_t ino,
+		       const struct vexfs_inode *inode)
 {
+	struct ino_info *ii = &c->ii[ino];
 	uint16_t mode = le16(inode->i_mode);
 
+	ii->mode = mode;
+	ii->links = le16(inode->i_links_count);
+	ii->flags = le32(inode->i_flags);
+	ii->parent = le64(inode->i_parent);
+	ii->size = le64(inode->i_size);
 	if (S_ISDIR(mode))
 		c->dirs++;
 	else if (S_ISREG(mode))
@@ -607,19 +1122,36 @@ static void check_inode(struct check *c, uint64_t ino,
 
 	if (ino == VEXFS_ROOT_INO) {
 		check_root(c, inode, csum_ok);
-		count_inode(c, inode);
+		if (c->ii[ino].state == IS_USED && !c->root_recreated) {
+			note_inode(c, ino, inode);
+			check_inode_data(c, ino, inode);
+		}
 		return;
 	}
-	/* A free slot, or an unused reserved one, may hold anything. */
-	if (!in_use || (ino < VEXFS_FIRST_INO && inode_is_zero(inode)))
+	/* Reserved slots other than the root hold nothing yet. */
+	if (ino < VEXFS_FIRST_INO)
 		return;
-	if (ino >= VEXFS_FIRST_INO && !le16(inode->i_mode)) {
+	if (!in_use) {
+		/*
+		 * The kernel zeroes an inode it frees: a sane, checksummed
+		 * inode with links here is in use and lost its bit (pass 5
+		 * puts it back), as e2fsck trusts inodes over the bitmap.
+		 */
+		if (!le16(inode->i_mode) || !le16(inode->i_links_count) ||
+		    !csum_ok || inode_insanity(inode, ino))
+			return;
+		vexfs_set_bit(c->inode_used, ino);
+	}
+	if (!le16(inode->i_mode)) {
 		if (fix_problem(c, PR_1_INODE_EMPTY, (unsigned long long)ino))
 			vexfs_clear_bit(c->inode_used, ino);
 		return;
 	}
 	check_other(c, ino, inode, csum_ok);
-	count_inode(c, inode);
+	if (c->ii[ino].state != IS_USED)
+		return;
+	note_inode(c, ino, inode);
+	check_inode_data(c, ino, inode);
 }
 
 static int pass1(struct check *c, struct vexfs_err *err)
@@ -628,18 +1160,13 @@ static int pass1(struct check *c, struct vexfs_err *err)
 	uint64_t inodes = le64(c->fs.sb.s_inodes_count);
 	uint64_t start = le64(c->fs.sb.s_inode_table_start);
 	uint64_t nblocks = (inodes + ipb - 1) / ipb, k, i;
-	size_t bytes = (size_t)(c->imap.nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8);
 	struct vexfs_inode *table;
 	int ret = 0;
 
-	pass_header(c, 1, "Checking inodes");
-	c->inode_used = malloc(bytes);
+	pass_header(c, 1, "Checking inodes, extent trees and xattr blocks");
 	table = malloc(c->fs.bs);
-	if (!c->inode_used || !table) {
-		free(table);
+	if (!table)
 		return vexfs_errf(err, ENOMEM, "out of memory");
-	}
-	memcpy(c->inode_used, c->imap.bits, bytes);
 	for (k = 0; k < nblocks && !ret && !c->stop; k++) {
 		ret = vexfs_read_block(&c->fs.dev, start + k, table, err);
 		for (i = 0; i < ipb && !ret && !c->stop; i++) {
@@ -651,10 +1178,720 @@ static int pass1(struct check *c, struct vexfs_err *err)
 		progress(c, 1, k + 1, nblocks);
 	}
 	free(table);
+	if (c->oom && !ret)
+		ret = vexfs_errf(err, ENOMEM, "out of memory");
 	if (c->opts->verbose && !ret)
 		out(c, "%" PRIu64 " directories, %" PRIu64 " regular files\n",
 		    c->dirs, c->files);
 	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 1B: blocks claimed twice                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The first inode (in inode order) to claim a block keeps it; every later
+ * claimant gets a copy of the data, as e2fsck's pass 1B-1D clone does.
+ */
+static int clone_inode(struct check *c, uint64_t ino, uint8_t *claimed)
+{
+	struct vexfs_ext_list list, out_list = { 0 };
+	struct vexfs_inode inode;
+	struct vexfs_err err;
+	uint64_t nodes, blocks = 0, dups = 0;
+	uint8_t *buf = c->blk;
+	size_t k;
+	int ret = 0;
+
+	if (read_inode(c, ino, &inode))
+		return 0;
+	if (vexfs_extent_list(&c->fs, ino, &inode, &list, &err))
+		return 0;	/* reported in pass 1 */
+	for (k = 0; k < list.n; k++)
+		for (uint64_t b = 0; b < list.e[k].len; b++) {
+			uint64_t p = list.e[k].pblk + b;
+
+			if (!vexfs_test_bit(c->block_dup, p))
+				continue;
+			if (vexfs_test_bit(claimed, p))
+				dups++;
+		}
+	if (!dups) {
+		/* first claimant: keep the blocks */
+		for (k = 0; k < list.n; k++)
+			for (uint64_t b = 0; b < list.e[k].len; b++)
+				vexfs_set_bit(claimed, list.e[k].pblk + b);
+		goto out;
+	}
+	if (!fix_problem(c, PR_1B_DUP_BLOCKS, (unsigned long long)ino,
+			 (unsigned long long)dups) || !can_write(c))
+		goto out;
+	for (k = 0; k < list.n && !ret; k++) {
+		struct vexfs_ext e = list.e[k];
+		uint32_t b;
+
+		for (b = 0; b < e.len && !ret; b++) {
+			uint64_t p = e.pblk + b, np, got;
+			struct vexfs_ext one = { .lblk = e.lblk + b, .len = 1 };
+
+			if (vexfs_test_bit(c->block_dup, p) &&
+			    vexfs_test_bit(claimed, p)) {
+				if (vexfs_alloc_blocks(&c->alloc, 1, &np, &got)) {
+					out(c, "%s: no free block to copy block %llu of inode %llu into\n",
+					    c->name, (unsigned long long)p,
+					    (unsigned long long)ino);
+					c->uncorrected = true;
+					ret = -1;
+					break;
+				}
+				if (vexfs_read_block(&c->fs.dev, p, buf, &err) ||
+				    vexfs_write_block(&c->fs.dev, np, buf, &err)) {
+					out(c, "%s: %s\n", c->name, err.msg);
+					c->uncorrected = true;
+					ret = -1;
+					break;
+				}
+				one.pblk = np;
+			} else {
+				one.pblk = p;
+				vexfs_set_bit(claimed, p);
+			}
+			/* merge with the previous mapping when contiguous */
+			if (out_list.n) {
+				struct vexfs_ext *last = &out_list.e[out_list.n - 1];
+
+				if (last->lblk + last->len == one.lblk &&
+				    last->pblk + last->len == one.pblk &&
+				    last->len < VEXFS_EXT_MAX_LEN) {
+					last->len++;
+					continue;
+				}
+			}
+			if (vexfs_ext_list_add(&out_list, &one, &err))
+				ret = -1;
+		}
+	}
+	if (!ret && !rebuild_extents(c, ino, &inode, out_list.e, out_list.n,
+				     &nodes)) {
+		for (k = 0; k < out_list.n; k++)
+			blocks += out_list.e[k].len;
+		blocks += nodes + (inode.i_xattr_block ? 1 : 0);
+		inode.i_blocks = cpu_le64(blocks);
+		write_inode(c, ino, &inode);
+	}
+out:
+	vexfs_ext_list_free(&out_list);
+	vexfs_ext_list_free(&list);
+	return 0;
+}
+
+static int pass1b(struct check *c, struct vexfs_err *err)
+{
+	uint64_t nbits = le64(c->fs.sb.s_blocks_count);
+	uint8_t *claimed;
+	size_t i;
+	uint64_t ino;
+
+	if (!c->ndup)
+		return 0;
+	pass_header(c, 1, "B: Cloning blocks claimed by more than one inode");
+	claimed = calloc(nbits / 8 + 1, 1);
+	if (!claimed)
+		return vexfs_errf(err, ENOMEM, "out of memory");
+	/* every in-use inode, in order, so that the first claimant keeps */
+	for (ino = 1; ino < c->ninodes && !c->stop; ino++) {
+		bool listed = false;
+
+		if (c->ii[ino].state != IS_USED)
+			continue;
+		for (i = 0; i < c->ndup_inodes; i++)
+			listed |= c->dup_inodes[i] == ino;
+		if (listed || (c->ndup_inodes &&
+			       ino < c->dup_inodes[c->ndup_inodes - 1]))
+			clone_inode(c, ino, claimed);
+	}
+	free(claimed);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 2: directory structure                                         */
+/* ------------------------------------------------------------------ */
+
+struct dcheck {
+	struct check *c;
+	uint64_t ino;
+	struct vexfs_dirent_list list;
+	unsigned int nbad;
+	uint32_t bad_lblk;
+	const char *why;
+	bool oom;
+};
+
+static void dc_bad(void *priv, uint32_t lblk, const char *why)
+{
+	struct dcheck *d = priv;
+
+	if (!d->nbad++) {
+		d->bad_lblk = lblk;
+		d->why = why;
+	}
+}
+
+static int dc_entry(void *priv, const struct vexfs_dir_entry *de,
+		    uint32_t lblk)
+{
+	struct dcheck *d = priv;
+
+	(void)lblk;
+	if (vexfs_dirent_add(&d->list, le64(de->de_hash), le64(de->de_ino),
+			     de->de_file_type, de->de_name, de->de_name_len,
+			     NULL))
+		d->oom = true;
+	return 0;
+}
+
+static void name_printable(const struct vexfs_dirent *e, char *out, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < e->name_len && o + 5 < len; i++) {
+		unsigned char ch = (unsigned char)e->name[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch == '\\')
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+}
+
+/* Load a directory's entries as they are (for adding to it). */
+static int dir_load(struct check *c, uint64_t ino, struct vexfs_inode *inode,
+		    struct vexfs_dirent_list *list)
+{
+	struct dcheck d = { .c = c, .ino = ino };
+	struct vexfs_dir_visitor v = { .priv = &d, .bad = dc_bad,
+				       .entry = dc_entry };
+	struct vexfs_err err;
+
+	if (read_inode(c, ino, inode))
+		return -1;
+	if (vexfs_dir_walk(&c->fs, ino, inode, &v, &err) || d.oom) {
+		vexfs_dirent_list_free(&d.list);
+		return -1;
+	}
+	*list = d.list;
+	return 0;
+}
+
+/* Write a directory anew with @list; update its i_size and i_blocks. */
+static int dir_store(struct check *c, uint64_t ino, struct vexfs_inode *inode,
+		     struct vexfs_dirent_list *list)
+{
+	struct vexfs_err err;
+	uint64_t blocks;
+
+	if (!can_write(c))
+		return 0;
+	note_freed(c, ino);
+	if (vexfs_dir_build(&c->fs, &c->alloc, ino, inode, list, &blocks,
+			    &err)) {
+		out(c, "%s: directory %llu: %s\n", c->name,
+		    (unsigned long long)ino, err.msg);
+		c->uncorrected = true;
+		return -1;
+	}
+	inode->i_blocks = cpu_le64(blocks + (inode->i_xattr_block ? 1 : 0));
+	c->ii[ino].size = le64(inode->i_size);
+	write_inode(c, ino, inode);
+	return 0;
+}
+
+static bool name_bad(const struct vexfs_dirent *e)
+{
+	return !e->name_len || memchr(e->name, '/', e->name_len) ||
+	       memchr(e->name, '\0', e->name_len) ||
+	       (e->name_len == 1 && e->name[0] == '.') ||
+	       (e->name_len == 2 && e->name[0] == '.' && e->name[1] == '.');
+}
+
+/*
+ * Check one entry of directory @dir.  Return: 1 to drop it, 0 to keep it;
+ * *@changed is set when the entry was corrected in place.
+ */
+/*
+ * Check one entry of directory @dir.  Return: 0 if it is good (perhaps
+ * after a fix in place, which sets *@changed), 1 to drop it, 2 to keep a
+ * bad entry that the user chose not to fix: it is left in the directory
+ * but not counted as a reference (its inode number may not even be one).
+ */
+static int check_entry(struct check *c, uint64_t dir,
+		       struct vexfs_dirent_list *list, size_t i, bool *changed)
+{
+	struct vexfs_dirent *e = &list->d[i];
+	unsigned long long d = (unsigned long long)dir;
+	unsigned long long ino = (unsigned long long)e->ino;
+	struct ino_info *ii;
+	uint64_t hash;
+	char name[VEXFS_NAME_LEN * 4 + 1];
+	uint8_t ft;
+
+	name_printable(e, name, sizeof(name));
+	if (name_bad(e))
+		return fix_problem(c, PR_2_BAD_NAME, d, name) ? 1 : 2;
+	if (e->ino < VEXFS_FIRST_INO || e->ino >= c->ninodes)
+		return fix_problem(c, PR_2_BAD_INO, d, name, ino) ? 1 : 2;
+	ii = &c->ii[e->ino];
+	if (ii->state != IS_USED)
+		return fix_problem(c, PR_2_UNUSED_INODE, d, name, ino) ? 1 : 2;
+	if (ii->flags & VEXFS_INODE_HIDDEN)
+		return fix_problem(c, PR_2_HIDDEN_INODE, d, name, ino) ? 1 : 2;
+	if (vexfs_dirent_find(list, e->name, e->name_len) != (int)i)
+		return fix_problem(c, PR_2_DUP_NAME, d, name) ? 1 : 2;
+	if (S_ISDIR(ii->mode) && ii->found_in)
+		return fix_problem(c, PR_2_DIR_LINKED_TWICE, d, name, ino,
+				   (unsigned long long)ii->found_in) ? 1 : 2;
+	hash = vexfs_name_hash(&c->fs.sb, e->name, e->name_len);
+	if (e->hash != hash && fix_problem(c, PR_2_BAD_HASH, d, name,
+					   (unsigned long long)e->hash,
+					   (unsigned long long)hash)) {
+		e->hash = hash;
+		*changed = true;
+	}
+	ft = vexfs_mode_to_ftype(ii->mode);
+	if (e->type != ft && fix_problem(c, PR_2_BAD_FTYPE, d, name, e->type,
+					 ft)) {
+		e->type = ft;
+		*changed = true;
+	}
+	return 0;
+}
+
+static void check_dir(struct check *c, uint64_t ino)
+{
+	struct dcheck d = { .c = c, .ino = ino };
+	struct vexfs_dir_visitor v = { .priv = &d, .bad = dc_bad,
+				       .entry = dc_entry };
+	struct vexfs_dirent_list *list;
+	struct vexfs_inode inode;
+	struct vexfs_err err;
+	bool rebuild = false;
+	size_t i, keep;
+
+	if (read_inode(c, ino, &inode))
+		return;
+	if (vexfs_dir_walk(&c->fs, ino, &inode, &v, &err)) {
+		out(c, "%s: %s\n", c->name, err.msg);
+		c->uncorrected = true;
+		goto out;
+	}
+	if (d.oom) {
+		c->oom = true;
+		goto out;
+	}
+	if (d.nbad && fix_problem(c, PR_2_DIR_CORRUPT, (unsigned long long)ino,
+				  (unsigned long long)d.bad_lblk, d.why)) {
+		vexfs_dirent_list_free(&d.list);
+		if (vexfs_dir_salvage(&c->fs, ino, &inode, &d.list, &err)) {
+			out(c, "%s: %s\n", c->name, err.msg);
+			c->uncorrected = true;
+			goto out;
+		}
+		if (c->opts->verbose)
+			out(c, "Directory %llu: %zu entries salvaged\n",
+			    (unsigned long long)ino, d.list.n);
+		rebuild = true;
+	}
+	list = &d.list;
+	for (i = 0, keep = 0; i < list->n; i++) {
+		bool changed = false;
+
+		int verdict = check_entry(c, ino, list, i, &changed);
+
+		if (verdict == 1) {
+			rebuild = true;
+			continue;
+		}
+		if (verdict == 2) {
+			list->d[keep++] = list->d[i];
+			continue;
+		}
+		rebuild |= changed;
+		if (S_ISDIR(c->ii[list->d[i].ino].mode)) {
+			c->ii[list->d[i].ino].found_in = ino;
+			c->ii[ino].subdirs++;
+		}
+		c->ii[list->d[i].ino].refs++;
+		list->d[keep++] = list->d[i];
+	}
+	list->n = keep;
+	if (ino == VEXFS_ROOT_INO) {
+		int lf = vexfs_dirent_find(list, "lost+found", 10);
+
+		if (lf >= 0 && list->d[lf].ino < c->ninodes &&
+		    S_ISDIR(c->ii[list->d[lf].ino].mode))
+			c->lost_found = list->d[lf].ino;
+	}
+	if (rebuild)
+		dir_store(c, ino, &inode, list);
+out:
+	vexfs_dirent_list_free(&d.list);
+}
+
+static int pass2(struct check *c, struct vexfs_err *err)
+{
+	uint64_t ino;
+
+	pass_header(c, 2, "Checking directory structure");
+	for (ino = 1; ino < c->ninodes && !c->stop; ino++) {
+		if (c->ii[ino].state == IS_USED && S_ISDIR(c->ii[ino].mode))
+			check_dir(c, ino);
+		if (!(ino % 1024))
+			progress(c, 2, ino, c->ninodes);
+	}
+	progress(c, 2, c->ninodes, c->ninodes);
+	if (c->oom)
+		return vexfs_errf(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 3: connectivity                                                */
+/* ------------------------------------------------------------------ */
+
+/* A free inode number for lost+found, from what pass 1 found. */
+static uint64_t find_free_ino(struct check *c)
+{
+	uint64_t ino;
+
+	for (ino = VEXFS_FIRST_INO; ino < c->ninodes; ino++)
+		if (c->ii[ino].state == IS_FREE &&
+		    !vexfs_test_bit(c->inode_used, ino))
+			return ino;
+	return 0;
+}
+
+static void set_links(struct check *c, uint64_t ino, uint16_t links);
+
+/* Make sure /lost+found exists; Return: its inode, or 0. */
+static uint64_t get_lost_found(struct check *c)
+{
+	struct vexfs_dirent_list root_list;
+	struct vexfs_inode root, lf;
+	uint64_t ino;
+
+	if (c->lost_found)
+		return c->lost_found;
+	if (c->lf_failed)
+		return 0;
+	c->lf_failed = true;
+	if (!fix_problem(c, PR_3_NO_LPF) || !can_write(c))
+		return 0;
+	ino = find_free_ino(c);
+	if (!ino) {
+		out(c, "%s: no free inode for /lost+found\n", c->name);
+		c->uncorrected = true;
+		return 0;
+	}
+	if (dir_load(c, VEXFS_ROOT_INO, &root, &root_list))
+		return 0;
+	if (vexfs_dirent_find(&root_list, "lost+found", 10) >= 0) {
+		/* the name is taken by something that is not a directory */
+		out(c, "%s: /lost+found is not a directory; move it away and run fsck again\n",
+		    c->name);
+		c->uncorrected = true;
+		vexfs_dirent_list_free(&root_list);
+		return 0;
+	}
+	vexfs_inode_init_dir(&lf, ino, VEXFS_ROOT_INO, 0700,
+			     (int64_t)time(NULL), 0);
+	write_inode(c, ino, &lf);
+	if (vexfs_dirent_add(&root_list,
+			     vexfs_name_hash(&c->fs.sb, "lost+found", 10), ino,
+			     VEXFS_FT_DIR, "lost+found", 10, NULL) ||
+	    dir_store(c, VEXFS_ROOT_INO, &root, &root_list)) {
+		vexfs_dirent_list_free(&root_list);
+		return 0;
+	}
+	vexfs_dirent_list_free(&root_list);
+	vexfs_set_bit(c->inode_used, ino);
+	inode_alloc_stats(c, ino, true);
+	if (c->pass4_root_done)
+		set_links(c, VEXFS_ROOT_INO,
+			  (uint16_t)(c->ii[VEXFS_ROOT_INO].links + 1));
+	c->ii[ino] = (struct ino_info){
+		.state = IS_USED, .mode = le16(lf.i_mode), .links = 2,
+		.parent = VEXFS_ROOT_INO, .found_in = VEXFS_ROOT_INO,
+		.refs = 1,
+	};
+	c->ii[VEXFS_ROOT_INO].subdirs++;
+	c->lost_found = ino;
+	c->lf_failed = false;
+	return ino;
+}
+
+/* Link inode @ino into /lost+found as "#ino". */
+static bool reconnect(struct check *c, uint64_t ino)
+{
+	struct vexfs_dirent_list list;
+	struct vexfs_inode lf;
+	uint64_t lfino = get_lost_found(c);
+	char name[32];
+	int len;
+
+	if (!lfino)
+		return false;
+	if (dir_load(c, lfino, &lf, &list))
+		return false;
+	/* "#ino", or "#ino.N" if a file of that name is already there */
+	len = snprintf(name, sizeof(name), "#%llu", (unsigned long long)ino);
+	for (int n = 1; vexfs_dirent_find(&list, name, (size_t)len) >= 0; n++)
+		len = snprintf(name, sizeof(name), "#%llu.%d",
+			       (unsigned long long)ino, n);
+	if (vexfs_dirent_add(&list, vexfs_name_hash(&c->fs.sb, name, (size_t)len),
+			     ino, vexfs_mode_to_ftype(c->ii[ino].mode), name,
+			     (size_t)len, NULL) ||
+	    dir_store(c, lfino, &lf, &list)) {
+		vexfs_dirent_list_free(&list);
+		c->uncorrected = true;
+		return false;
+	}
+	vexfs_dirent_list_free(&list);
+	c->ii[ino].refs++;
+	if (S_ISDIR(c->ii[ino].mode)) {
+		c->ii[ino].found_in = lfino;
+		c->ii[lfino].subdirs++;
+	}
+	return true;
+}
+
+static void set_parent(struct check *c, uint64_t ino, uint64_t parent)
+{
+	struct vexfs_inode inode;
+
+	c->ii[ino].parent = parent;
+	if (!can_write(c) || read_inode(c, ino, &inode))
+		return;
+	inode.i_parent = cpu_le64(parent);
+	write_inode(c, ino, &inode);
+}
+
+/* Does following found_in from @ino reach the root? */
+static bool reaches_root(struct check *c, uint64_t ino)
+{
+	uint64_t steps = 0;
+
+	while (ino != VEXFS_ROOT_INO) {
+		ino = c->ii[ino].found_in;
+		if (!ino || ++steps > c->dirs + 1)
+			return false;
+	}
+	return true;
+}
+
+static int pass3(struct check *c, struct vexfs_err *err)
+{
+	uint64_t ino;
+
+	(void)err;
+	pass_header(c, 3, "Checking directory connectivity");
+	if (c->ii[VEXFS_ROOT_INO].state != IS_USED)
+		return 0;
+	c->ii[VEXFS_ROOT_INO].found_in = VEXFS_ROOT_INO;
+	for (ino = VEXFS_FIRST_INO; ino < c->ninodes && !c->stop; ino++) {
+		struct ino_info *ii = &c->ii[ino];
+
+		if (ii->state != IS_USED || !S_ISDIR(ii->mode) ||
+		    (ii->flags & VEXFS_INODE_HIDDEN))
+			continue;
+		if (!reaches_root(c, ino)) {
+			/* reconnect the top of the detached subtree */
+			uint64_t top = ino, steps = 0;
+
+			while (c->ii[top].found_in &&
+			       c->ii[top].found_in != ino &&
+			       ++steps <= c->dirs + 1)
+				top = c->ii[top].found_in;
+			if (c->ii[top].found_in) {
+				/* a loop: leave it to a later run */
+				fix_problem(c, PR_3_DIR_LOOP,
+					    (unsigned long long)ino);
+				continue;
+			}
+			if (fix_problem(c, PR_3_UNCONNECTED_DIR,
+					(unsigned long long)top,
+					(unsigned long long)c->ii[top].parent))
+				reconnect(c, top);
+		}
+	}
+	for (ino = VEXFS_FIRST_INO; ino < c->ninodes && !c->stop; ino++) {
+		struct ino_info *ii = &c->ii[ino];
+
+		if (ii->state != IS_USED || !S_ISDIR(ii->mode) ||
+		    !ii->found_in || ii->parent == ii->found_in)
+			continue;
+		if (fix_problem(c, PR_3_BAD_PARENT, (unsigned long long)ino,
+				(unsigned long long)ii->parent,
+				(unsigned long long)ii->found_in))
+			set_parent(c, ino, ii->found_in);
+	}
+	if (c->ii[VEXFS_ROOT_INO].parent != VEXFS_ROOT_INO &&
+	    fix_problem(c, PR_3_BAD_PARENT, (unsigned long long)VEXFS_ROOT_INO,
+			(unsigned long long)c->ii[VEXFS_ROOT_INO].parent,
+			(unsigned long long)VEXFS_ROOT_INO))
+		set_parent(c, VEXFS_ROOT_INO, VEXFS_ROOT_INO);
+	progress(c, 3, 1, 1);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 4: reference counts, hidden inodes                             */
+/* ------------------------------------------------------------------ */
+
+static void set_links(struct check *c, uint64_t ino, uint16_t links)
+{
+	struct vexfs_inode inode;
+
+	c->ii[ino].links = links;
+	if (!can_write(c) || read_inode(c, ino, &inode))
+		return;
+	inode.i_links_count = cpu_le16(links);
+	write_inode(c, ino, &inode);
+}
+
+/* Drop the xattr entries of @owner whose value inode is bad. */
+static void drop_xattr_values(struct check *c, uint64_t owner)
+{
+	int max = vexfs_xattr_max_entries(c->fs.bs), n, i, keep;
+	struct vexfs_xattr_ent *xs = calloc((size_t)max, sizeof(*xs));
+	struct vexfs_inode inode;
+	const char *why;
+	struct vexfs_err err;
+	uint8_t *blk = malloc(c->fs.bs);
+
+	if (!xs || !blk || read_inode(c, owner, &inode))
+		goto out;
+	if (vexfs_xattr_read_block(&c->fs, owner, &inode, blk, &why, &err))
+		goto out;
+	n = vexfs_xattr_parse(blk, c->fs.bs, xs, max, &why);
+	for (i = 0, keep = 0; i < n; i++) {
+		size_t k;
+		bool bad = false;
+
+		for (k = 0; k < c->nxref; k++)
+			if (c->xref[k].owner == owner &&
+			    c->xref[k].vino == xs[i].value_ino && c->xref[k].bad)
+				bad = xs[i].value_ino != 0;
+		if (!bad)
+			xs[keep++] = xs[i];
+	}
+	if (n >= 0 && !vexfs_xattr_pack(blk, c->fs.bs, xs, keep)) {
+		vexfs_meta_block_seal(c->fs.seed, blk, c->fs.bs);
+		if (vexfs_write_block(&c->fs.dev, le64(inode.i_xattr_block), blk,
+				      &err)) {
+			out(c, "%s: %s\n", c->name, err.msg);
+			c->uncorrected = true;
+		} else {
+			c->modified = true;
+		}
+	}
+out:
+	free(xs);
+	free(blk);
+}
+
+static void check_xrefs(struct check *c)
+{
+	size_t k;
+
+	for (k = 0; k < c->nxref; k++) {
+		struct xref *x = &c->xref[k];
+		struct ino_info *vi;
+		const char *why = NULL;
+
+		if (c->ii[x->owner].state != IS_USED)
+			continue;
+		if (x->vino < VEXFS_FIRST_INO || x->vino >= c->ninodes) {
+			why = "out of range";
+		} else {
+			vi = &c->ii[x->vino];
+			if (vi->state != IS_USED)
+				why = "not in use";
+			else if (!S_ISREG(vi->mode) ||
+				 !(vi->flags & VEXFS_INODE_HIDDEN))
+				why = "not a hidden regular file";
+			else if (vi->parent != x->owner)
+				why = "its parent is another inode";
+			else if (vi->size != x->size)
+				why = "its size is not the value's size";
+			else if (vi->refs)
+				why = "it holds another value too";
+		}
+		if (!why) {
+			c->ii[x->vino].refs++;
+			continue;
+		}
+		x->bad = true;
+		if (fix_problem(c, PR_4_XATTR_VALUE_INODE,
+				(unsigned long long)x->owner,
+				(unsigned long long)x->vino, why) &&
+		    can_write(c))
+			drop_xattr_values(c, x->owner);
+	}
+}
+
+static int pass4(struct check *c, struct vexfs_err *err)
+{
+	uint64_t ino;
+
+	(void)err;
+	pass_header(c, 4, "Checking reference counts");
+	check_xrefs(c);
+	for (ino = VEXFS_ROOT_INO; ino < c->ninodes && !c->stop; ino++) {
+		struct ino_info *ii = &c->ii[ino];
+		unsigned long long i = (unsigned long long)ino;
+		uint32_t want;
+
+		if (ii->state != IS_USED ||
+		    (ino != VEXFS_ROOT_INO && ino < VEXFS_FIRST_INO))
+			continue;
+		if (ii->flags & VEXFS_INODE_HIDDEN) {
+			if (!ii->refs) {
+				if (fix_problem(c, PR_4_HIDDEN_UNUSED, i,
+						(unsigned long long)ii->parent))
+					clear_inode(c, ino);
+				continue;
+			}
+			want = 1;
+		} else if (S_ISDIR(ii->mode)) {
+			want = 2 + ii->subdirs;
+		} else {
+			if (!ii->refs && !(ii->flags & VEXFS_INODE_ORPHAN)) {
+				if (!ii->size) {
+					if (fix_problem(c, PR_4_ZERO_LEN_UNATTACHED,
+							i, type_name(ii->mode)))
+						clear_inode(c, ino);
+					continue;
+				}
+				if (fix_problem(c, PR_4_UNATTACHED, i,
+						type_name(ii->mode),
+						(unsigned long long)ii->size))
+					reconnect(c, ino);
+			}
+			want = ii->refs;
+		}
+		if (want > VEXFS_LINK_MAX)
+			want = VEXFS_LINK_MAX;
+		if (ii->links != want && want &&
+		    fix_problem(c, PR_4_BAD_LINKS, i, ii->links, want))
+			set_links(c, ino, (uint16_t)want);
+		if (ino == VEXFS_ROOT_INO)
+			c->pass4_root_done = true;
+	}
+	progress(c, 4, 1, 1);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -749,6 +1986,8 @@ static int store_bitmap(struct check *c, struct vexfs_bitmap *map,
 	size_t bytes = (size_t)(map->nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8);
 	int ret;
 
+	if (!can_write(c))
+		return 0;
 	memcpy(map->bits, want, bytes);
 	ret = vexfs_bitmap_store(&c->fs, map, err);
 	if (!ret)
@@ -756,12 +1995,120 @@ static int store_bitmap(struct check *c, struct vexfs_bitmap *map,
 	return ret;
 }
 
+static int mark_cb(void *priv, const struct vexfs_ext *ex)
+{
+	uint8_t *map = priv;
+	uint64_t b;
+
+	for (b = 0; b < ex->len; b++)
+		vexfs_set_bit(map, ex->pblk + b);
+	return 0;
+}
+
+struct markn {
+	uint8_t *map;
+};
+
+static int mark_node_cb(void *priv, uint64_t pblk, unsigned int depth,
+			const char *why)
+{
+	struct markn *m = priv;
+
+	(void)depth;
+	if (!why)
+		vexfs_set_bit(m->map, pblk);
+	return 0;
+}
+
+static int mark_ext_cb(void *priv, const struct vexfs_ext *ex)
+{
+	struct markn *m = priv;
+
+	return mark_cb(m->map, ex);
+}
+
+static void mark_bad_cb(void *priv, uint64_t pblk, unsigned int depth,
+			const char *why)
+{
+	(void)priv;
+	(void)pblk;
+	(void)depth;
+	(void)why;
+}
+
+/*
+ * The blocks in use, counted afresh from every in-use inode once the
+ * repairs are done, so that whatever the repairs freed or allocated is
+ * accounted for exactly.  With -n it is what pass 1 saw.
+ */
+static int recount_blocks(struct check *c, uint8_t *used, struct vexfs_err *err)
+{
+	struct markn m = { .map = used };
+	struct vexfs_extent_visitor v = {
+		.priv = &m, .node = mark_node_cb, .extent = mark_ext_cb,
+		.bad = mark_bad_cb,
+	};
+	uint64_t data_start = le64(c->fs.sb.s_data_start), n, ino;
+	int ret;
+
+	for (n = 0; n < data_start; n++)
+		vexfs_set_bit(used, n);
+	for (ino = 1; ino < c->ninodes; ino++) {
+		struct vexfs_inode inode;
+		uint64_t x;
+
+		if (c->ii[ino].state != IS_USED)
+			continue;
+		ret = vexfs_inode_read_raw(&c->fs, ino, &inode, err);
+		if (ret)
+			return ret;
+		ret = vexfs_extent_walk(&c->fs, ino, &inode, &v, err);
+		if (ret)
+			return ret;
+		x = le64(inode.i_xattr_block);
+		if (x >= data_start && x < le64(c->fs.sb.s_blocks_count))
+			vexfs_set_bit(used, x);
+	}
+	return 0;
+}
+
+/*
+ * Blocks the repairs allocated (in use now, free after pass 1, taken by
+ * the repair allocator) or let go of (free now, held by a rewritten or
+ * cleared inode) are the repairs' own doing: update the on-disk view of
+ * the bitmap for them without reporting differences, as e2fsck's
+ * allocation statistics do.  The free count is checked afterwards.
+ */
+static void own_block_stats(struct check *c, const uint8_t *final)
+{
+	uint64_t n, end = le64(c->fs.sb.s_blocks_count);
+	bool changed = false;
+
+	for (n = le64(c->fs.sb.s_data_start); n < end; n++) {
+		bool now = vexfs_test_bit(final, n);
+		bool disk = vexfs_test_bit(c->bmap.bits, n);
+
+		if (now == disk)
+			continue;
+		if (now && vexfs_test_bit(c->block_used, n) &&
+		    !vexfs_test_bit(c->block_p1, n)) {
+			vexfs_set_bit(c->bmap.bits, n);
+			changed = true;
+		} else if (!now && vexfs_test_bit(c->fsck_freed, n)) {
+			vexfs_clear_bit(c->bmap.bits, n);
+			changed = true;
+		}
+	}
+	if (changed)
+		c->bmap_rewrite = true;
+}
+
 static int pass5(struct check *c, struct vexfs_err *err)
 {
 	struct vexfs_super_block *sb = &c->fs.sb;
-	uint64_t data_start = le64(sb->s_data_start), n;
 	size_t bbytes = (size_t)(c->bmap.nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8);
-	uint8_t *block_used = malloc(bbytes);
+	uint8_t *block_used = calloc(bbytes, 1);
+	uint64_t n;
 	int ret = 0;
 
 	pass_header(c, 5, "Checking bitmaps and summary counts");
@@ -770,9 +2117,18 @@ static int pass5(struct check *c, struct vexfs_err *err)
 	/* Reserved inodes and the metadata blocks are always in use. */
 	for (n = 0; n < VEXFS_FIRST_INO; n++)
 		vexfs_set_bit(c->inode_used, n);
-	memcpy(block_used, c->bmap.bits, bbytes);
-	for (n = 0; n < data_start; n++)
+	if (can_write(c)) {
+		ret = recount_blocks(c, block_used, err);
+	} else {
+		memcpy(block_used, c->block_used, bbytes);
+	}
+	/* padding past the last block stays set */
+	for (n = c->bmap.nbits; n < bbytes * 8; n++)
 		vexfs_set_bit(block_used, n);
+	if (ret)
+		goto out;
+	if (can_write(c))
+		own_block_stats(c, block_used);
 
 	compare_bitmap(c, &c->imap, c->inode_used, PR_5_INODE_BITMAP,
 		       PR_5_INODE_PADDING, &c->imap_rewrite);
@@ -791,10 +2147,12 @@ static int pass5(struct check *c, struct vexfs_err *err)
 		check_count(c, PR_5_FREE_BLOCKS, &sb->s_free_blocks,
 			    vexfs_bitmap_count_clear(block_used, c->bmap.nbits));
 	}
+out:
 	free(block_used);
 	progress(c, 5, 1, 1);
 	return ret;
 }
+
 
 /* ------------------------------------------------------------------ */
 /* Driver                                                              */
@@ -869,6 +2227,45 @@ static int exit_code(const struct check *c)
 	return code;
 }
 
+/* The in-memory state of passes 1-5. */
+static int setup_state(struct check *c, struct vexfs_err *err)
+{
+	size_t ibytes = (size_t)(c->imap.nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8);
+	size_t bbytes = (size_t)(c->bmap.nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8);
+	uint64_t n, data_start = le64(c->fs.sb.s_data_start);
+
+	c->ninodes = le64(c->fs.sb.s_inodes_count);
+	c->inode_used = malloc(ibytes);
+	c->block_used = calloc(bbytes, 1);
+	c->block_dup = calloc(bbytes, 1);
+	c->block_p1 = calloc(bbytes, 1);
+	c->fsck_freed = calloc(bbytes, 1);
+	c->ii = calloc(c->ninodes, sizeof(*c->ii));
+	c->blk = malloc(c->fs.bs);
+	if (!c->inode_used || !c->block_used || !c->block_dup || !c->ii ||
+	    !c->blk || !c->block_p1 || !c->fsck_freed)
+		return vexfs_errf(err, ENOMEM, "out of memory");
+	memcpy(c->inode_used, c->imap.bits, ibytes);
+	for (n = 0; n < data_start; n++)
+		vexfs_set_bit(c->block_used, n);
+	vexfs_alloc_init(&c->alloc, c->block_used, &c->fs.sb);
+	return 0;
+}
+
+static void release_state(struct check *c)
+{
+	vexfs_bitmap_release(&c->imap);
+	vexfs_bitmap_release(&c->bmap);
+	free(c->inode_used);
+	free(c->block_used);
+	free(c->block_dup);
+	free(c->block_p1);
+	free(c->fsck_freed);
+	free(c->ii);
+	free(c->xref);
+	free(c->blk);
+}
+
 static int run_passes(struct check *c, struct vexfs_err *err)
 {
 	bool full;
@@ -883,7 +2280,20 @@ static int run_passes(struct check *c, struct vexfs_err *err)
 		summary(c, true);
 		return 0;
 	}
-	ret = pass1(c, err);
+	ret = setup_state(c, err);
+	if (!ret)
+		ret = pass1(c, err);
+	if (!ret)
+		memcpy(c->block_p1, c->block_used,
+		       (size_t)(c->bmap.nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8));
+	if (!ret && !c->stop)
+		ret = pass1b(c, err);
+	if (!ret && !c->stop && !c->stop_tree)
+		ret = pass2(c, err);
+	if (!ret && !c->stop && !c->stop_tree)
+		ret = pass3(c, err);
+	if (!ret && !c->stop && !c->stop_tree)
+		ret = pass4(c, err);
 	if (!ret && !c->stop)
 		ret = pass5(c, err);
 	if (!ret)
@@ -910,29 +2320,48 @@ static int open_for_check(struct check *c, const char *path,
 	return vexfs_dev_open(&c->fs.dev, path, write, err);
 }
 
+static int check_open_dev(struct check *c, struct vexfs_err *err)
+{
+	int ret = run_passes(c, err);
+
+	release_state(c);
+	vexfs_dev_close(&c->fs.dev);
+	c->res->exit_code = ret ? FSCK_ERROR : exit_code(c);
+	return c->res->exit_code;
+}
+
+static void check_init(struct check *c, const struct vexfs_check_opts *opts,
+		       struct vexfs_check_result *res,
+		       struct vexfs_check_result *dummy, const char *name)
+{
+	memset(c, 0, sizeof(*c));
+	c->opts = opts;
+	c->res = res ? res : dummy;
+	memset(c->res, 0, sizeof(*c->res));
+	c->name = opts->name ? opts->name : name;
+}
+
 int vexfs_check(const char *path, const struct vexfs_check_opts *opts,
 		struct vexfs_check_result *res, struct vexfs_err *err)
 {
 	struct vexfs_check_result dummy;
 	struct check c;
-	int ret;
 
-	memset(&c, 0, sizeof(c));
-	c.opts = opts;
-	c.res = res ? res : &dummy;
-	memset(c.res, 0, sizeof(*c.res));
-	c.name = opts->name ? opts->name : path;
-
-	ret = open_for_check(&c, path, err);
-	if (ret) {
+	check_init(&c, opts, res, &dummy, path);
+	if (open_for_check(&c, path, err)) {
 		c.res->exit_code = FSCK_ERROR;
 		return FSCK_ERROR;
 	}
-	ret = run_passes(&c, err);
-	vexfs_bitmap_release(&c.imap);
-	vexfs_bitmap_release(&c.bmap);
-	free(c.inode_used);
-	vexfs_dev_close(&c.fs.dev);
-	c.res->exit_code = ret ? FSCK_ERROR : exit_code(&c);
-	return c.res->exit_code;
+	return check_open_dev(&c, err);
+}
+
+int vexfs_check_mem(void *buf, size_t len, const struct vexfs_check_opts *opts,
+		    struct vexfs_check_result *res, struct vexfs_err *err)
+{
+	struct vexfs_check_result dummy;
+	struct check c;
+
+	check_init(&c, opts, res, &dummy, "(memory)");
+	vexfs_dev_open_mem(&c.fs.dev, buf, len, opts->mode != VEXFS_CHECK_NO);
+	return check_open_dev(&c, err);
 }

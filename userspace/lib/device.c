@@ -79,8 +79,21 @@ int vexfs_dev_open(struct vexfs_dev *dev, const char *path, bool write,
 	return ret;
 }
 
+int vexfs_dev_open_mem(struct vexfs_dev *dev, void *buf, uint64_t size,
+		       bool write)
+{
+	memset(dev, 0, sizeof(*dev));
+	dev->fd = -1;
+	snprintf(dev->path, sizeof(dev->path), "(memory)");
+	dev->mem = buf;
+	dev->size = size;
+	dev->writable = write;
+	return 0;
+}
+
 void vexfs_dev_close(struct vexfs_dev *dev)
 {
+	dev->mem = NULL;
 	if (dev->fd >= 0)
 		close(dev->fd);
 	dev->fd = -1;
@@ -95,6 +108,10 @@ int vexfs_dev_read(struct vexfs_dev *dev, uint64_t off, void *buf,
 		return vexfs_errf(err, EIO,
 				  "%s: read of %zu bytes at %llu is past the end of the device",
 				  dev->path, len, (unsigned long long)off);
+	if (dev->mem) {
+		memcpy(buf, dev->mem + off, len);
+		return 0;
+	}
 	while (done < len) {
 		ssize_t n = pread(dev->fd, (char *)buf + done, len - done,
 				  (off_t)(off + done));
@@ -128,6 +145,10 @@ int vexfs_dev_write(struct vexfs_dev *dev, uint64_t off, const void *buf,
 		return vexfs_errf(err, ENOSPC,
 				  "%s: write of %zu bytes at %llu is past the end of the device",
 				  dev->path, len, (unsigned long long)off);
+	if (dev->mem) {
+		memcpy(dev->mem + off, buf, len);
+		return 0;
+	}
 	while (done < len) {
 		ssize_t n = pwrite(dev->fd, (const char *)buf + done,
 				   len - done, (off_t)(off + done));
@@ -178,6 +199,10 @@ int vexfs_dev_zero(struct vexfs_dev *dev, uint64_t off, uint64_t len,
 				  (unsigned long long)off);
 	if (!len)
 		return 0;
+	if (dev->mem) {
+		memset(dev->mem + off, 0, len);
+		return 0;
+	}
 	if (dev->is_bdev) {
 		uint64_t range[2] = { off, len };
 
@@ -194,6 +219,8 @@ int vexfs_dev_zero(struct vexfs_dev *dev, uint64_t off, uint64_t len,
 
 int vexfs_dev_sync(struct vexfs_dev *dev, struct vexfs_err *err)
 {
+	if (dev->mem)
+		return 0;
 	if (fsync(dev->fd))
 		return vexfs_errf(err, errno, "%s: fsync: %s", dev->path,
 				  strerror(errno));

@@ -109,6 +109,7 @@ struct vexfs_dev {
 	bool is_bdev;
 	bool writable;
 	uint32_t bs;		/* block size for block I/O, once known */
+	uint8_t *mem;		/* memory-backed (vexfs_dev_open_mem()) */
 };
 
 /**
@@ -125,6 +126,21 @@ struct vexfs_dev {
  */
 int vexfs_dev_open(struct vexfs_dev *dev, const char *path, bool write,
 		   struct vexfs_err *err);
+
+/**
+ * vexfs_dev_open_mem() - use a buffer in memory as the device
+ * @dev: filled in
+ * @buf: the image; it stays owned by the caller
+ * @size: its length in bytes
+ * @write: allow writes into @buf
+ *
+ * For the fuzzer and the unit tests: everything that takes a device works
+ * on it, without a file.
+ *
+ * Return: 0.
+ */
+int vexfs_dev_open_mem(struct vexfs_dev *dev, void *buf, uint64_t size,
+		       bool write);
 
 /**
  * vexfs_dev_close() - close a device opened with vexfs_dev_open()
@@ -330,6 +346,456 @@ int vexfs_fs_open(struct vexfs_fs *fs, const char *path, bool write,
  * @fs: the filesystem
  */
 void vexfs_fs_close(struct vexfs_fs *fs);
+
+/* ------------------------------------------------------------------ */
+/* siphash.c                                                           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vexfs_siphash() - SipHash-2-4, as the kernel's siphash()
+ * @data: the bytes
+ * @len: how many
+ * @k0: first key word
+ * @k1: second key word
+ *
+ * Return: the 64-bit hash.
+ */
+uint64_t vexfs_siphash(const void *data, size_t len, uint64_t k0, uint64_t k1);
+
+/**
+ * vexfs_name_hash() - the directory hash of a name
+ * @sb: the superblock, whose s_hash_seed keys the hash
+ * @name: the name, without a NUL
+ * @len: its length
+ *
+ * Return: SipHash-2-4 >> 1, clamped to VEXFS_DIR_HASH_MAX (see
+ * include/vexfs_format.h).
+ */
+uint64_t vexfs_name_hash(const struct vexfs_super_block *sb, const void *name,
+			 size_t len);
+
+/* ------------------------------------------------------------------ */
+/* extent.c                                                            */
+/* ------------------------------------------------------------------ */
+
+/* One mapping: logical [lblk, lblk + len) at physical [pblk, pblk + len). */
+struct vexfs_ext {
+	uint32_t lblk;
+	uint32_t len;
+	uint64_t pblk;
+	uint16_t flags;
+};
+
+struct vexfs_ext_list {
+	struct vexfs_ext *e;		/* sorted by lblk */
+	size_t n, cap;
+};
+
+/*
+ * What vexfs_extent_walk() calls.  Every callback is optional; a nonzero
+ * return stops the walk and is returned.
+ *   node:   a tree block at @pblk holding a node of @depth; @why is NULL
+ *           or why the block is bad (its subtree is then skipped)
+ *   extent: a leaf entry, in logical order
+ *   bad:    the root in the inode is bad (@why); nothing else is walked
+ * Without @bad, any bad node ends the walk with -EUCLEAN.
+ */
+struct vexfs_extent_visitor {
+	void *priv;
+	int (*node)(void *priv, uint64_t pblk, unsigned int depth,
+		    const char *why);
+	int (*extent)(void *priv, const struct vexfs_ext *ex);
+	void (*bad)(void *priv, uint64_t pblk, unsigned int depth,
+		    const char *why);
+};
+
+/**
+ * vexfs_extent_walk() - visit an inode's extent tree, checking every node
+ * @fs: the filesystem
+ * @ino: the inode number (the owner the tree blocks must name)
+ * @inode: the inode
+ * @v: callbacks
+ * @err: why it failed
+ *
+ * Checks what the kernel checks before following a node (magic, capacity,
+ * depth, entry order, block ranges, block header and checksum), that a
+ * child's entries lie in the range its index entry gives it, and that the
+ * tree has fewer nodes than the filesystem has blocks.  An inline inode
+ * has no tree.
+ *
+ * Return: 0, a callback's value, -EUCLEAN (see @v), or an I/O error.
+ */
+int vexfs_extent_walk(struct vexfs_fs *fs, uint64_t ino,
+		      const struct vexfs_inode *inode,
+		      const struct vexfs_extent_visitor *v,
+		      struct vexfs_err *err);
+
+/**
+ * vexfs_extent_block_capacity() - extents (or index entries) in a tree block
+ * @bs: block size
+ *
+ * Return: the capacity, which the kernel writes in eh_max.
+ */
+unsigned int vexfs_extent_block_capacity(uint32_t bs);
+
+/**
+ * vexfs_extent_list() - all the mappings of an inode, checked
+ * @fs: the filesystem
+ * @ino: inode number
+ * @inode: the inode
+ * @list: filled in; release with vexfs_ext_list_free()
+ * @err: why it failed
+ *
+ * Return: 0, -EUCLEAN for a bad tree, or an I/O error.
+ */
+int vexfs_extent_list(struct vexfs_fs *fs, uint64_t ino,
+		      const struct vexfs_inode *inode,
+		      struct vexfs_ext_list *list, struct vexfs_err *err);
+
+/**
+ * vexfs_ext_list_add() - append a mapping to a list
+ * @list: the list
+ * @ex: the mapping
+ * @err: why it failed
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vexfs_ext_list_add(struct vexfs_ext_list *list, const struct vexfs_ext *ex,
+		       struct vexfs_err *err);
+
+/**
+ * vexfs_ext_list_free() - release a list
+ * @list: the list
+ */
+void vexfs_ext_list_free(struct vexfs_ext_list *list);
+
+/**
+ * vexfs_ext_list_map() - the physical block of a logical block
+ * @list: a sorted list
+ * @lblk: logical block
+ *
+ * Return: the physical block, or 0 for a hole.
+ */
+uint64_t vexfs_ext_list_map(const struct vexfs_ext_list *list, uint32_t lblk);
+
+/**
+ * vexfs_file_read() - read the start of a file's data
+ * @fs: the filesystem
+ * @ino: inode number
+ * @inode: the inode
+ * @buf: destination
+ * @len: bytes, at most i_size; holes read as zeros
+ * @err: why it failed
+ *
+ * Return: 0, -EINVAL, -EUCLEAN or an I/O error.
+ */
+int vexfs_file_read(struct vexfs_fs *fs, uint64_t ino,
+		    const struct vexfs_inode *inode, void *buf, size_t len,
+		    struct vexfs_err *err);
+
+/* A first-fit block allocator over a block bitmap in memory. */
+struct vexfs_alloc {
+	uint8_t *map;			/* bit n set: block n in use */
+	uint64_t first, end;		/* the data region */
+	uint64_t goal;			/* where the next search starts */
+};
+
+/**
+ * vexfs_alloc_init() - allocate from the data region of @sb using @map
+ * @a: filled in
+ * @map: the bitmap, updated by every allocation
+ * @sb: the superblock
+ */
+void vexfs_alloc_init(struct vexfs_alloc *a, uint8_t *map,
+		      const struct vexfs_super_block *sb);
+
+/**
+ * vexfs_alloc_blocks() - allocate a run of free blocks
+ * @a: the allocator
+ * @want: blocks wanted (at least 1)
+ * @start: the first block of the run
+ * @got: its length, 1..@want
+ *
+ * Return: 0 or -ENOSPC.
+ */
+int vexfs_alloc_blocks(struct vexfs_alloc *a, uint64_t want, uint64_t *start,
+		       uint64_t *got);
+
+/**
+ * vexfs_alloc_free() - give blocks back
+ * @a: the allocator
+ * @start: first block
+ * @len: blocks
+ */
+void vexfs_alloc_free(struct vexfs_alloc *a, uint64_t start, uint64_t len);
+
+/**
+ * vexfs_extent_build() - write a new extent tree for an inode
+ * @fs: the filesystem, open for writing
+ * @alloc: where tree blocks come from
+ * @ino: the owner
+ * @inode: its i_data gets the root; nothing else changes
+ * @ext: the mappings, sorted and not overlapping, each 1..32768 blocks
+ * @n: how many
+ * @nodes: the tree blocks allocated (for i_blocks)
+ * @err: why it failed
+ *
+ * Return: 0, -EINVAL, -ENOSPC, -EFBIG or an I/O error.
+ */
+int vexfs_extent_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
+		       uint64_t ino, struct vexfs_inode *inode,
+		       const struct vexfs_ext *ext, size_t n,
+		       uint64_t *nodes, struct vexfs_err *err);
+
+/* ------------------------------------------------------------------ */
+/* dir.c                                                               */
+/* ------------------------------------------------------------------ */
+
+/* A directory entry, decoded. */
+struct vexfs_dirent {
+	uint64_t hash;
+	uint64_t ino;
+	size_t pos;			/* scratch for a stable sort */
+	uint8_t type;			/* VEXFS_FT_* */
+	uint8_t name_len;
+	char name[VEXFS_NAME_LEN + 1];
+};
+
+struct vexfs_dirent_list {
+	struct vexfs_dirent *d;
+	size_t n, cap;
+};
+
+/*
+ * What vexfs_dir_walk() calls; both optional.
+ *   bad:   a structural problem at logical block @lblk (the walk goes on
+ *          with the rest of the tree)
+ *   entry: a record of a leaf that passed the checks, in hash order; a
+ *          nonzero return stops the walk
+ */
+struct vexfs_dir_visitor {
+	void *priv;
+	void (*bad)(void *priv, uint32_t lblk, const char *why);
+	int (*entry)(void *priv, const struct vexfs_dir_entry *de,
+		     uint32_t lblk);
+};
+
+/**
+ * vexfs_dir_walk() - visit a directory's tree, checking every node
+ * @fs: the filesystem
+ * @ino: the directory's inode number
+ * @inode: the directory
+ * @v: callbacks
+ * @err: why it failed
+ *
+ * The checks are the kernel's (block header and checksum, level, counts,
+ * record and name lengths, hash order and range, sibling and child
+ * ranges), plus: each block is reached once, the leaf chain follows the
+ * tree, and nothing is mapped past i_size.  The names, inode numbers, file
+ * types and hash values of the entries are the caller's to check.
+ *
+ * Return: 0 or an I/O error; corruption goes to @v->bad.
+ */
+int vexfs_dir_walk(struct vexfs_fs *fs, uint64_t ino,
+		   const struct vexfs_inode *inode,
+		   const struct vexfs_dir_visitor *v, struct vexfs_err *err);
+
+/**
+ * vexfs_dir_salvage() - collect what entries can be found in a directory
+ * @fs: the filesystem
+ * @ino: the directory's inode number
+ * @inode: the directory
+ * @out: the entries, first of each name only; free with
+ *	 vexfs_dirent_list_free()
+ * @err: why it failed
+ *
+ * Reads every block the directory maps, whatever the tree says, and keeps
+ * the well-framed records of every block that looks like one of its leaves
+ * (checksums are ignored).  The caller checks each entry.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vexfs_dir_salvage(struct vexfs_fs *fs, uint64_t ino,
+		      const struct vexfs_inode *inode,
+		      struct vexfs_dirent_list *out, struct vexfs_err *err);
+
+/**
+ * vexfs_dir_build() - write a directory's tree anew from a list of entries
+ * @fs: the filesystem, open for writing
+ * @alloc: where the blocks come from; the caller has freed the old ones
+ * @ino: the directory
+ * @inode: gets the new i_size and extent root (nothing else changes)
+ * @list: the entries, with their hashes; sorted in place
+ * @blocks: the blocks now used (directory and extent tree blocks)
+ * @err: why it failed
+ *
+ * The root is logical block 0; with more than one leaf the leaves follow
+ * it, then the interior nodes.  An empty list gives an empty directory
+ * (no blocks, i_size 0).
+ *
+ * Return: 0, -ENOSPC, -EFBIG or an I/O error.
+ */
+int vexfs_dir_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
+		    uint64_t ino, struct vexfs_inode *inode,
+		    struct vexfs_dirent_list *list, uint64_t *blocks,
+		    struct vexfs_err *err);
+
+/**
+ * vexfs_lookup() - the inode number of a path
+ * @fs: the filesystem
+ * @path: "/a/b" (leading and doubled slashes are ignored; "" is the root)
+ * @ino: the result
+ * @err: why it failed
+ *
+ * Return: 0, -ENOENT, -ENOTDIR, or a read or verification error.
+ */
+int vexfs_lookup(struct vexfs_fs *fs, const char *path, uint64_t *ino,
+		 struct vexfs_err *err);
+
+/**
+ * vexfs_dirent_add() - append an entry to a list
+ * @l: the list
+ * @hash: its hash
+ * @ino: its inode
+ * @type: VEXFS_FT_*
+ * @name: the name, @len bytes
+ * @len: 1..VEXFS_NAME_LEN
+ * @err: why it failed
+ *
+ * Return: 0, -ENAMETOOLONG or -ENOMEM.
+ */
+int vexfs_dirent_add(struct vexfs_dirent_list *l, uint64_t hash, uint64_t ino,
+		     uint8_t type, const char *name, size_t len,
+		     struct vexfs_err *err);
+
+/**
+ * vexfs_dirent_find() - look a name up in a list
+ * @l: the list
+ * @name: the name
+ * @len: its length
+ *
+ * Return: its index, or -1.
+ */
+int vexfs_dirent_find(const struct vexfs_dirent_list *l, const char *name,
+		      size_t len);
+
+/**
+ * vexfs_dirent_list_free() - release a list
+ * @l: the list
+ */
+void vexfs_dirent_list_free(struct vexfs_dirent_list *l);
+
+/**
+ * vexfs_mode_to_ftype() - the directory file type of an inode mode
+ * @mode: i_mode
+ *
+ * Return: VEXFS_FT_*, VEXFS_FT_UNKNOWN for an unknown type.
+ */
+uint8_t vexfs_mode_to_ftype(uint16_t mode);
+
+/* ------------------------------------------------------------------ */
+/* xattr.c                                                             */
+/* ------------------------------------------------------------------ */
+
+/* An attribute, decoded. */
+struct vexfs_xattr_ent {
+	uint8_t index;			/* VEXFS_XATTR_INDEX_* */
+	uint8_t name_len;
+	char name[256];			/* NUL-terminated copy */
+	uint32_t size;
+	uint64_t value_ino;		/* 0: the value is at @value */
+	const uint8_t *value;		/* into the block, or the caller's */
+};
+
+/**
+ * vexfs_xattr_parse() - decode an xattr block as the kernel does
+ * @blk: the block
+ * @bs: block size
+ * @out: up to @max entries
+ * @max: vexfs_xattr_max_entries()
+ * @why: why the block is bad
+ *
+ * Return: the number of entries, or -EUCLEAN.
+ */
+int vexfs_xattr_parse(const uint8_t *blk, uint32_t bs,
+		      struct vexfs_xattr_ent *out, int max, const char **why);
+
+/**
+ * vexfs_xattr_max_entries() - most entries a block can hold
+ * @bs: block size
+ *
+ * Return: the count.
+ */
+int vexfs_xattr_max_entries(uint32_t bs);
+
+/**
+ * vexfs_xattr_pack() - lay out the body of an xattr block
+ * @blk: the block; its header is left alone
+ * @bs: block size
+ * @xs: the entries; inline values are copied from ->value
+ * @n: how many
+ *
+ * Return: 0, -EINVAL for an empty name, -ENOSPC if they do not fit.
+ */
+int vexfs_xattr_pack(uint8_t *blk, uint32_t bs,
+		     const struct vexfs_xattr_ent *xs, int n);
+
+/**
+ * vexfs_xattr_read_block() - read and verify an inode's xattr block
+ * @fs: the filesystem
+ * @ino: the owner
+ * @inode: the owner's inode (i_xattr_block nonzero)
+ * @blk: the block, fs->bs bytes
+ * @why: set when the block is bad
+ * @err: why reading failed
+ *
+ * Return: 0; -EUCLEAN or -EBADMSG with @why; or an I/O error.
+ */
+int vexfs_xattr_read_block(struct vexfs_fs *fs, uint64_t ino,
+			   const struct vexfs_inode *inode, uint8_t *blk,
+			   const char **why, struct vexfs_err *err);
+
+/**
+ * vexfs_xattr_prefix() - the name prefix of a namespace
+ * @index: VEXFS_XATTR_INDEX_*
+ *
+ * Return: "user." and so on, or NULL for an unknown index.
+ */
+const char *vexfs_xattr_prefix(uint8_t index);
+
+/**
+ * vexfs_xattr_split_name() - the namespace and short name of a full name
+ * @full: "user.foo" and so on
+ * @index: VEXFS_XATTR_INDEX_*
+ * @suffix: the rest of the name
+ *
+ * Return: 0 or -EOPNOTSUPP for a namespace VexFS does not store.
+ */
+int vexfs_xattr_split_name(const char *full, uint8_t *index,
+			   const char **suffix);
+
+/* ------------------------------------------------------------------ */
+/* symlink                                                             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vexfs_symlink_read() - read a symlink's target
+ * @fs: the filesystem
+ * @ino: inode number
+ * @inode: the symlink
+ * @buf: at least fs->bs + 1 bytes; NUL-terminated on success
+ * @why: set when the target is malformed
+ * @err: why reading failed
+ *
+ * An inline target must end with a NUL at i_size inside i_data, as the
+ * kernel requires; a block target must be shorter than a block and hold
+ * no NUL.
+ *
+ * Return: 0; -EUCLEAN with @why; or another error.
+ */
+int vexfs_symlink_read(struct vexfs_fs *fs, uint64_t ino,
+		       const struct vexfs_inode *inode, char *buf,
+		       const char **why, struct vexfs_err *err);
 
 /* ------------------------------------------------------------------ */
 /* layout.c                                                            */
@@ -599,6 +1065,46 @@ int vexfs_mkfs(struct vexfs_dev *dev, const struct vexfs_layout *lay,
 	       const struct vexfs_mkfs_opts *opts, struct vexfs_err *err);
 
 /* ------------------------------------------------------------------ */
+/* populate.c: mkfs -d                                                 */
+/* ------------------------------------------------------------------ */
+
+struct vexfs_populate_opts {
+	void *priv;
+	/* Something was not copied (e.g. an ACL); the copy goes on. */
+	void (*warn)(void *priv, const char *msg);
+};
+
+/**
+ * vexfs_populate() - copy a directory tree into a new, empty filesystem
+ * @fs: the filesystem just made, open for writing
+ * @src: the source directory; its own mode, owner, times and xattrs go
+ *	 to the root
+ * @opts: callbacks; may be NULL
+ * @err: why it failed
+ *
+ * Copies contents, modes, owners, times, xattrs (user, trusted and
+ * security; large values in hidden value inodes), symlinks (inline when
+ * short), hard links, device nodes, fifos and sockets.  POSIX ACLs are not
+ * copied (see the warning).  Bitmaps and free counts are updated.
+ *
+ * Return: 0, -ENOSPC when the tree does not fit, or another errno.
+ */
+int vexfs_populate(struct vexfs_fs *fs, const char *src,
+		   const struct vexfs_populate_opts *opts,
+		   struct vexfs_err *err);
+
+/**
+ * vexfs_fs_from_dev() - use an already open device as a filesystem
+ * @fs: filled in; fs->dev is a copy of @dev (do not close both)
+ * @dev: the device
+ * @err: why it failed
+ *
+ * Return: 0 or an error from reading or validating the superblock.
+ */
+int vexfs_fs_from_dev(struct vexfs_fs *fs, const struct vexfs_dev *dev,
+		      struct vexfs_err *err);
+
+/* ------------------------------------------------------------------ */
 /* check.c: the checker behind fsck.vexfs                              */
 /* ------------------------------------------------------------------ */
 
@@ -622,6 +1128,7 @@ enum vexfs_check_mode {
 #define PR_PREEN_OK	0x0001	/* preen may fix it without asking */
 #define PR_PREEN_NOMSG	0x0002	/* ... and without saying so */
 #define PR_FATAL	0x0004	/* cannot be fixed: stop, exit 8 */
+#define PR_NO_FIX	0x0008	/* reported, left alone (exit 4) */
 
 /* One kind of problem the checker can find; see check.c for the table. */
 struct vexfs_problem {
@@ -633,9 +1140,10 @@ struct vexfs_problem {
 
 /*
  * Problem codes: 0xPPNNNN, PP the pass.  Pass 0 checks the superblock and
- * the bitmap blocks, pass 1 the inodes, pass 5 the bitmaps and summary
- * counts.  Passes 2-4 (directories, connectivity, reference counts) and 6
- * (vectors) will come with the checks for those structures.
+ * the bitmap blocks, pass 1 the inodes, their extent trees and xattr
+ * blocks (1B, code 0x011nnn: blocks claimed twice), pass 2 the directory
+ * trees and entries, pass 3 connectivity, pass 4 reference counts, pass 5
+ * the bitmaps and summary counts.  Pass 6 (vectors) will come with them.
  */
 #define PR_0_SB_READ		0x000001
 #define PR_0_SB_MAGIC		0x000002
@@ -661,6 +1169,33 @@ struct vexfs_problem {
 #define PR_1_INODE_TIME		0x010005
 #define PR_1_ROOT_NOT_DIR	0x010006
 #define PR_1_ROOT_BAD		0x010007
+#define PR_1_INLINE_NOT_SYMLINK	0x010008
+#define PR_1_SYMLINK_BAD	0x010009
+#define PR_1_EXTENT_ROOT_BAD	0x01000a
+#define PR_1_EXTENT_BAD		0x01000b
+#define PR_1_SPECIAL_DATA	0x01000c
+#define PR_1_XATTR_BAD		0x01000d
+#define PR_1_BAD_I_BLOCKS	0x01000e
+#define PR_1_BAD_SIZE		0x01000f
+#define PR_1B_DUP_BLOCKS	0x011001
+#define PR_2_DIR_CORRUPT	0x020001
+#define PR_2_BAD_NAME		0x020002
+#define PR_2_BAD_INO		0x020003
+#define PR_2_UNUSED_INODE	0x020004
+#define PR_2_HIDDEN_INODE	0x020005
+#define PR_2_DUP_NAME		0x020006
+#define PR_2_DIR_LINKED_TWICE	0x020007
+#define PR_2_BAD_HASH		0x020008
+#define PR_2_BAD_FTYPE		0x020009
+#define PR_3_NO_LPF		0x030001
+#define PR_3_UNCONNECTED_DIR	0x030002
+#define PR_3_DIR_LOOP		0x030003
+#define PR_3_BAD_PARENT		0x030004
+#define PR_4_ZERO_LEN_UNATTACHED 0x040001
+#define PR_4_UNATTACHED		0x040002
+#define PR_4_BAD_LINKS		0x040003
+#define PR_4_HIDDEN_UNUSED	0x040004
+#define PR_4_XATTR_VALUE_INODE	0x040005
 #define PR_5_INODE_BITMAP	0x050001
 #define PR_5_BLOCK_BITMAP	0x050002
 #define PR_5_INODE_PADDING	0x050003
@@ -716,5 +1251,20 @@ struct vexfs_check_result {
  */
 int vexfs_check(const char *path, const struct vexfs_check_opts *opts,
 		struct vexfs_check_result *res, struct vexfs_err *err);
+
+/**
+ * vexfs_check_mem() - vexfs_check() on an image in memory
+ * @buf: the image; written to unless opts->mode is VEXFS_CHECK_NO
+ * @len: its size
+ * @opts: as for vexfs_check()
+ * @res: as for vexfs_check()
+ * @err: as for vexfs_check()
+ *
+ * For the fuzzer and the unit tests.
+ *
+ * Return: the fsck(8) exit code.
+ */
+int vexfs_check_mem(void *buf, size_t len, const struct vexfs_check_opts *opts,
+		    struct vexfs_check_result *res, struct vexfs_err *err);
 
 #endif /* LIBVEXFS_H */

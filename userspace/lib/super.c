@@ -270,6 +270,24 @@ int vexfs_fs_open(struct vexfs_fs *fs, const char *path, bool write,
 	return 0;
 }
 
+int vexfs_fs_from_dev(struct vexfs_fs *fs, const struct vexfs_dev *dev,
+		      struct vexfs_err *err)
+{
+	int ret;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->dev = *dev;
+	ret = vexfs_super_read(&fs->dev, &fs->sb, err);
+	if (!ret)
+		ret = vexfs_super_validate(&fs->sb, fs->dev.size, err);
+	if (ret)
+		return ret;
+	fs->bs = le32(fs->sb.s_block_size);
+	fs->dev.bs = fs->bs;
+	fs->seed = vexfs_csum_seed(&fs->sb);
+	return 0;
+}
+
 void vexfs_fs_close(struct vexfs_fs *fs)
 {
 	vexfs_dev_close(&fs->dev);

@@ -3,7 +3,8 @@
  * mkfs.vexfs - make a VexFS filesystem.
  *
  * usage: mkfs.vexfs [-L label] [-U uuid|clear|random|time] [-b blocksize]
- *                   [-N inodes] [-n] [-F] [-q] [-V] [-h] DEVICE [blocks]
+ *                   [-N inodes] [-E opts] [-d dir] [-n] [-F] [-q] [-V] [-h]
+ *                   DEVICE [blocks]
  *
  * Exit status: 0 on success, 1 on any error (as mke2fs).  The work is
  * done by vexfs_layout_compute() and vexfs_mkfs() in libvexfs.
@@ -33,6 +34,11 @@ static void usage(FILE *out)
 		"  -U uuid       filesystem UUID, or clear, random or time\n"
 		"  -b size       block size: 1024, 2048 or 4096 (default 4096)\n"
 		"  -N inodes     inode table size (default: one inode per 16 KiB)\n"
+		"  -d dir        copy the directory tree dir into the new filesystem\n"
+		"  -E opts       extended options, comma-separated:\n"
+		"                  root_owner=UID:GID  owner of the root directory\n"
+		"                                      (default: the caller, or dir's)\n"
+		"                  hash_seed=UUID      directory hash key (default random)\n"
 		"  -n            show what would be done; write nothing\n"
 		"  -F            force: overwrite an existing filesystem\n"
 		"  -q            quiet\n"
@@ -144,18 +150,56 @@ static void print_summary(const struct vexfs_layout *lay,
 
 struct mkfs_args {
 	struct vexfs_mkfs_opts opts;
-	bool dry_run, force, quiet, uuid_set;
+	bool dry_run, force, quiet, uuid_set, seed_set, owner_set;
+	const char *src_dir;
+	uint32_t root_uid, root_gid;
 	uint64_t inodes, fs_blocks;
 	uint32_t block_size;
 	const char *path;
 };
 
+static void parse_extended(char *arg, struct mkfs_args *a)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(tok, '=');
+		unsigned int uid, gid;
+		uint8_t seed[16];
+		char end;
+
+		if (val)
+			*val++ = '\0';
+		if (!strcmp(tok, "root_owner") && val) {
+			if (sscanf(val, "%u:%u%c", &uid, &gid, &end) != 2)
+				die("invalid root_owner '%s' (want UID:GID)", val);
+			a->root_uid = uid;
+			a->root_gid = gid;
+			a->owner_set = true;
+		} else if (!strcmp(tok, "hash_seed") && val) {
+			if (uuid_parse(val, seed))
+				die("invalid hash_seed '%s' (want a UUID)", val);
+			memcpy(a->opts.hash_seed, seed, sizeof(seed));
+			a->seed_set = true;
+		} else {
+			die("unknown extended option '%s'", tok);
+		}
+	}
+}
+
 static void parse_args(int argc, char **argv, struct mkfs_args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "L:U:b:N:nFqVh")) != -1) {
+	while ((opt = getopt(argc, argv, "L:U:b:N:E:d:nFqVh")) != -1) {
 		switch (opt) {
+		case 'E':
+			parse_extended(optarg, a);
+			break;
+		case 'd':
+			a->src_dir = optarg;
+			break;
 		case 'L':
 			if (strlen(optarg) >= VEXFS_LABEL_MAX)
 				die("label '%s' is too long (at most %d bytes)",
@@ -229,12 +273,45 @@ static void make_ids(struct mkfs_args *a)
 
 	if (!a->uuid_set)
 		uuid_generate(o->uuid);
-	if (getrandom(o->hash_seed, sizeof(o->hash_seed), 0) !=
-	    sizeof(o->hash_seed) ||
+	if ((!a->seed_set &&
+	     getrandom(o->hash_seed, sizeof(o->hash_seed), 0) !=
+	     sizeof(o->hash_seed)) ||
 	    getrandom(&o->root_generation, sizeof(o->root_generation), 0) !=
 	    sizeof(o->root_generation))
 		die("cannot get random bytes: %s", strerror(errno));
 	o->now = time(NULL);
+}
+
+static void warn_cb(void *priv, const char *msg)
+{
+	(void)priv;
+	fprintf(stderr, "%s: warning: %s\n", prog, msg);
+}
+
+/* -d and -E root_owner: fill the new filesystem, set the root's owner. */
+static void populate(struct mkfs_args *a, struct vexfs_dev *dev)
+{
+	struct vexfs_populate_opts popts = { .warn = warn_cb };
+	struct vexfs_err err = { "" };
+	struct vexfs_inode root;
+	struct vexfs_fs fs;
+
+	if (vexfs_fs_from_dev(&fs, dev, &err))
+		die("%s", err.msg);
+	if (!a->quiet && a->src_dir)
+		printf("Copying files into the filesystem from %s\n", a->src_dir);
+	if (a->src_dir && vexfs_populate(&fs, a->src_dir, &popts, &err))
+		die("%s: %s", a->src_dir, err.msg);
+	if (a->owner_set) {
+		if (vexfs_inode_read(&fs, VEXFS_ROOT_INO, &root, &err))
+			die("%s", err.msg);
+		root.i_uid = cpu_le32(a->root_uid);
+		root.i_gid = cpu_le32(a->root_gid);
+		if (vexfs_inode_write(&fs, VEXFS_ROOT_INO, &root, &err))
+			die("%s", err.msg);
+	}
+	if (vexfs_dev_sync(&fs.dev, &err))
+		die("%s", err.msg);
 }
 
 int main(int argc, char **argv)
@@ -269,6 +346,8 @@ int main(int argc, char **argv)
 		print_summary(&lay, &a.opts, a.dry_run);
 	if (!a.dry_run && vexfs_mkfs(&dev, &lay, &a.opts, &err))
 		die("%s", err.msg);
+	if (!a.dry_run && (a.src_dir || a.owner_set))
+		populate(&a, &dev);
 	vexfs_dev_close(&dev);
 	if (!a.quiet && !a.dry_run)
 		printf("Writing the metadata and the superblock: done\n");

@@ -4,7 +4,7 @@
  *
  * usage: vexctl [--version] [--help] COMMAND [ARGS...]
  *
- * Commands are `vexctl VERB` (info) or `vexctl NOUN VERB` (collection
+ * Commands are `vexctl VERB` (info, ls, cat) or `vexctl NOUN VERB` (collection
  * create, later); each has --help.  They live in one table, commands[],
  * which --help and the bash completion read, so adding a command is one
  * entry and one function.
@@ -249,6 +249,166 @@ static int cmd_info(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
+/* vexctl ls, vexctl cat: read an unmounted image through libvexfs     */
+/* ------------------------------------------------------------------ */
+
+static void offline_usage(FILE *out, const char *cmd)
+{
+	if (!strcmp(cmd, "ls"))
+		fprintf(out,
+			"Usage: %s ls DEVICE|IMAGE [PATH]\n"
+			"\n"
+			"List a directory of a VexFS filesystem without mounting it:\n"
+			"inode, mode, links, owner, size and name, in hash order.\n"
+			"PATH defaults to the root.\n", prog);
+	else
+		fprintf(out,
+			"Usage: %s cat DEVICE|IMAGE PATH\n"
+			"\n"
+			"Write a file (or a symlink's target) of a VexFS filesystem to\n"
+			"standard output without mounting it.\n", prog);
+}
+
+struct ls_state {
+	struct vexfs_fs *fs;
+	int errors;
+};
+
+static int ls_entry(void *priv, const struct vexfs_dir_entry *de,
+		    uint32_t lblk)
+{
+	struct ls_state *ls = priv;
+	struct vexfs_inode inode;
+	struct vexfs_err err;
+	uint64_t ino = le64(de->de_ino);
+
+	(void)lblk;
+	if (vexfs_inode_read(ls->fs, ino, &inode, &err)) {
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		ls->errors++;
+		return 0;
+	}
+	printf("%8llu %06o %5u %5u:%-5u %10llu %.*s\n",
+	       (unsigned long long)ino, le16(inode.i_mode),
+	       le16(inode.i_links_count), le32(inode.i_uid), le32(inode.i_gid),
+	       (unsigned long long)le64(inode.i_size), de->de_name_len,
+	       de->de_name);
+	return 0;
+}
+
+static void ls_bad(void *priv, uint32_t lblk, const char *why)
+{
+	struct ls_state *ls = priv;
+
+	fprintf(stderr, "%s: directory block %u: %s\n", prog, lblk, why);
+	ls->errors++;
+}
+
+static int offline_open(struct vexfs_fs *fs, const char *path, const char *file,
+			uint64_t *ino, struct vexfs_inode *inode)
+{
+	struct vexfs_err err = { "" };
+
+	if (vexfs_fs_open(fs, path, false, &err)) {
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		return 1;
+	}
+	if (vexfs_lookup(fs, file, ino, &err) ||
+	    vexfs_inode_read(fs, *ino, inode, &err)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, err.msg);
+		vexfs_fs_close(fs);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	struct ls_state ls = { 0 };
+	struct vexfs_dir_visitor v = { .priv = &ls, .bad = ls_bad,
+				       .entry = ls_entry };
+	struct vexfs_err err = { "" };
+	struct vexfs_inode inode;
+	struct vexfs_fs fs;
+	uint64_t ino;
+
+	if (argc >= 2 && !strcmp(argv[1], "--help")) {
+		offline_usage(stdout, "ls");
+		return 0;
+	}
+	if (argc < 2 || argc > 3 || argv[1][0] == '-') {
+		offline_usage(stderr, "ls");
+		return EXIT_USAGE;
+	}
+	if (offline_open(&fs, argv[1], argc == 3 ? argv[2] : "/", &ino, &inode))
+		return 1;
+	ls.fs = &fs;
+	if ((le16(inode.i_mode) & 0170000) != 0040000) {
+		fprintf(stderr, "%s: %s: not a directory\n", prog, argv[2]);
+		ls.errors++;
+	} else if (vexfs_dir_walk(&fs, ino, &inode, &v, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		ls.errors++;
+	}
+	vexfs_fs_close(&fs);
+	return ls.errors ? 1 : 0;
+}
+
+static int cmd_cat(int argc, char **argv)
+{
+	struct vexfs_err err = { "" };
+	struct vexfs_inode inode;
+	struct vexfs_fs fs;
+	uint64_t ino, size;
+	const char *why;
+	char *buf = NULL;
+	int ret = 1;
+
+	if (argc >= 2 && !strcmp(argv[1], "--help")) {
+		offline_usage(stdout, "cat");
+		return 0;
+	}
+	if (argc != 3 || argv[1][0] == '-') {
+		offline_usage(stderr, "cat");
+		return EXIT_USAGE;
+	}
+	if (offline_open(&fs, argv[1], argv[2], &ino, &inode))
+		return 1;
+	size = le64(inode.i_size);
+	switch (le16(inode.i_mode) & 0170000) {
+	case 0120000:
+		buf = malloc(fs.bs + 1);
+		if (buf && !vexfs_symlink_read(&fs, ino, &inode, buf, &why, &err)) {
+			puts(buf);
+			ret = 0;
+		} else if (buf) {
+			fprintf(stderr, "%s: %s: %s\n", prog, argv[2],
+				why ? why : err.msg);
+		}
+		break;
+	case 0100000:
+		buf = size < ((uint64_t)1 << 31) &&
+		      size / fs.bs <= le64(fs.sb.s_blocks_count) ?
+		      malloc(size ? size : 1) : NULL;
+		if (!buf) {
+			fprintf(stderr, "%s: %s: too large (or a corrupt size)\n",
+				prog, argv[2]);
+		} else if (vexfs_file_read(&fs, ino, &inode, buf, size, &err)) {
+			fprintf(stderr, "%s: %s: %s\n", prog, argv[2], err.msg);
+		} else {
+			ret = fwrite(buf, 1, size, stdout) == size ? 0 : 1;
+		}
+		break;
+	default:
+		fprintf(stderr, "%s: %s: not a regular file or symlink\n", prog,
+			argv[2]);
+	}
+	free(buf);
+	vexfs_fs_close(&fs);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 /* ------------------------------------------------------------------ */
 
@@ -282,6 +442,9 @@ static const struct command commands[] = {
 	{ "query", "find the files nearest a vector (exact k-NN)",
 	  cmd_query, NULL },
 	{ "stats", "show a collection's counters", cmd_stats, NULL },
+	{ "ls", "list a directory of an unmounted filesystem",
+	  cmd_ls, NULL },
+	{ "cat", "print a file of an unmounted filesystem", cmd_cat, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -3,15 +3,30 @@
  * vexfs-damage - damage a VexFS image precisely, for the fsck fixtures.
  *
  * usage: vexfs-damage IMAGE [--stale-csum] TARGET FIELD=VALUE...
+ *        vexfs-damage IMAGE --lookup PATH      print PATH's inode number
+ *        vexfs-damage IMAGE --map PATH         print "lblk pblk len" lines
+ *        vexfs-damage IMAGE --nodes PATH       print its extent tree blocks
+ *        vexfs-damage IMAGE --xattr-block PATH print its xattr block
+ *        vexfs-damage IMAGE --entry DIR NAME   print "L N": NAME is record N
+ *                                              of block L of directory DIR
+ *        vexfs-damage IMAGE --fragment PATH    rewrite its extent tree with
+ *                                              one extent per block (same
+ *                                              data blocks), so that a small
+ *                                              file gets a tree of blocks
  *
  * TARGET   sb            the superblock
  *          inode:N       inode N
  *          ibitmap:K     the K-th inode bitmap block (0-based)
  *          bbitmap:K     the K-th block bitmap block
+ *          dir:PATH:L    logical block L of directory PATH (a tree node)
+ *          meta:B        block B, a metadata block (header and checksum)
+ *          raw:B         block B, with no checksum to update
  * FIELD    a field name: s_* for sb, i_* for an inode (i_mtime.sec style
- *          for timestamps), bh_* for a bitmap block header; bit:N for bit
- *          N of a bitmap block's body; or @OFF:SIZE, SIZE bytes (1, 2, 4,
- *          8) at byte OFF of the target.
+ *          for timestamps), bh_* for a block header, dn_* for a directory
+ *          node; de:N.de_* (de_hash, de_ino, de_rec_len, de_name_len,
+ *          de_file_type, or de_name for its first byte) for record N of a
+ *          directory leaf; bit:N for bit N of a bitmap block's body; or
+ *          @OFF:SIZE, SIZE bytes (1, 2, 4, 8) at byte OFF of the target.
  * VALUE    a number (C syntax) that replaces the field; ^N XORs, +N adds,
  *          -N subtracts.
  *
@@ -21,6 +36,8 @@
  * validation, so damaged images can be damaged further.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,9 +90,29 @@ static const struct field header_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+#define DN(f)	{ #f, sizeof(struct vexfs_block_header) + \
+		  offsetof(struct vexfs_dir_node, f), \
+		  sizeof(((struct vexfs_dir_node *)0)->f) }
+
+static const struct field dir_fields[] = {
+	BH(bh_magic), BH(bh_checksum), BH(bh_blocknr), BH(bh_owner),
+	BH(bh_reserved), DN(dn_level), DN(dn_count), DN(dn_used),
+	DN(dn_next), DN(dn_prev),
+	{ NULL, 0, 0 },
+};
+
+#define DE(f)	{ #f, offsetof(struct vexfs_dir_entry, f), \
+		  sizeof(((struct vexfs_dir_entry *)0)->f) }
+
+static const struct field entry_fields[] = {
+	DE(de_hash), DE(de_ino), DE(de_rec_len), DE(de_name_len),
+	DE(de_file_type), { "de_name", 20, 1 },
+	{ NULL, 0, 0 },
+};
+
 /* The object being damaged, in memory. */
 struct target {
-	enum { T_SB, T_INODE, T_BITMAP } kind;
+	enum { T_SB, T_INODE, T_BITMAP, T_RAW } kind;
 	uint64_t off;			/* byte offset in the image */
 	size_t len;
 	size_t csum_off;		/* offset of its checksum field */
@@ -97,11 +134,16 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+static struct vexfs_fs *open_fs(const char *image);
+static uint64_t path_ino(struct vexfs_fs *fs, const char *path);
+static const char *image_path;
+
 static void locate(struct target *t, const char *spec,
 		   const struct vexfs_super_block *sb)
 {
 	uint32_t bs = le32(sb->s_block_size);
 	unsigned long long n;
+	char path[1024];
 
 	if (!strcmp(spec, "sb")) {
 		t->kind = T_SB;
@@ -123,6 +165,34 @@ static void locate(struct target *t, const char *spec,
 		t->len = bs;
 		t->csum_off = offsetof(struct vexfs_block_header, bh_checksum);
 		t->fields = header_fields;
+	} else if (sscanf(spec, "meta:%llu", &n) == 1 ||
+		   sscanf(spec, "raw:%llu", &n) == 1) {
+		t->kind = spec[0] == 'm' ? T_BITMAP : T_RAW;
+		t->off = n * bs;
+		t->len = bs;
+		t->csum_off = offsetof(struct vexfs_block_header, bh_checksum);
+		t->fields = header_fields;
+	} else if (sscanf(spec, "dir:%1000[^:]:%llu", path, &n) == 2) {
+		struct vexfs_fs *fs = open_fs(image_path);
+		uint64_t ino = path_ino(fs, path);
+		struct vexfs_ext_list list;
+		struct vexfs_inode inode;
+		struct vexfs_err err;
+		uint64_t pblk;
+
+		if (vexfs_inode_read(fs, ino, &inode, &err) ||
+		    vexfs_extent_list(fs, ino, &inode, &list, &err))
+			die("%s", err.msg);
+		pblk = vexfs_ext_list_map(&list, (uint32_t)n);
+		vexfs_ext_list_free(&list);
+		if (!pblk)
+			die("%s has no block %llu", path, n);
+		vexfs_fs_close(fs);
+		t->kind = T_BITMAP;	/* a metadata block */
+		t->off = pblk * bs;
+		t->len = bs;
+		t->csum_off = offsetof(struct vexfs_block_header, bh_checksum);
+		t->fields = dir_fields;
 	} else {
 		die("unknown target '%s'", spec);
 	}
@@ -177,6 +247,29 @@ static void patch(struct target *t, const char *spec)
 		patch_bytes(t, off, size, eq + 1);
 		return;
 	}
+	if (sscanf(spec, "de:%llu.", &n) == 1) {
+		/* record n of a directory leaf, walking the rec_lens */
+		size_t body = sizeof(struct vexfs_block_header) +
+			      sizeof(struct vexfs_dir_node), o = body;
+		const char *dot = strchr(spec, '.') + 1;
+		unsigned long long k;
+
+		for (k = 0; k < n; k++) {
+			const struct vexfs_dir_entry *de = (const void *)(t->buf + o);
+
+			if (o + 20 > t->len || !le16(de->de_rec_len))
+				die("no record %llu in the block", n);
+			o += le16(de->de_rec_len);
+		}
+		for (f = entry_fields; f->name; f++) {
+			if (!strncmp(dot, f->name, strlen(f->name)) &&
+			    dot + strlen(f->name) == eq) {
+				patch_bytes(t, o + f->off, f->size, eq + 1);
+				return;
+			}
+		}
+		die("unknown record field in '%s'", spec);
+	}
 	if (t->kind == T_BITMAP && sscanf(spec, "bit:%llu=", &n) == 1) {
 		off = sizeof(struct vexfs_block_header) + n / 8;
 		if (off >= t->len)
@@ -209,11 +302,163 @@ static void reseal(struct target *t, const struct vexfs_super_block *sb)
 		csum = vexfs_super_csum(new);
 	} else if (t->kind == T_INODE) {
 		csum = vexfs_inode_csum(seed, (struct vexfs_inode *)t->buf);
+	} else if (t->kind == T_RAW) {
+		return;
 	} else {
 		csum = vexfs_block_csum(seed, t->buf, (uint32_t)t->len);
 	}
 	csum = htole32(csum);
 	memcpy(t->buf + t->csum_off, &csum, sizeof(csum));
+}
+
+static struct vexfs_fs *open_fs(const char *image)
+{
+	static struct vexfs_fs fs;
+	struct vexfs_err err;
+
+	if (vexfs_fs_open(&fs, image, true, &err))
+		die("%s", err.msg);
+	return &fs;
+}
+
+static uint64_t path_ino(struct vexfs_fs *fs, const char *path)
+{
+	struct vexfs_err err;
+	uint64_t ino;
+
+	if (vexfs_lookup(fs, path, &ino, &err))
+		die("%s", err.msg);
+	return ino;
+}
+
+static int print_node(void *priv, uint64_t pblk, unsigned int depth,
+		      const char *why)
+{
+	(void)priv;
+	printf("%llu %u%s%s\n", (unsigned long long)pblk, depth,
+	       why ? " " : "", why ? why : "");
+	return 0;
+}
+
+/* One extent per block: the same data, a tree of blocks to hold it. */
+static void fragment(struct vexfs_fs *fs, uint64_t ino)
+{
+	struct vexfs_ext_list list, one = { 0 };
+	struct vexfs_bitmap bmap;
+	struct vexfs_inode inode;
+	struct vexfs_alloc alloc;
+	struct vexfs_err err;
+	uint64_t nodes, blocks = 0;
+	size_t k;
+
+	if (vexfs_inode_read(fs, ino, &inode, &err) ||
+	    vexfs_extent_list(fs, ino, &inode, &list, &err) ||
+	    vexfs_bitmap_init(&bmap, &fs->sb, VEXFS_BLOCK_BITMAP) ||
+	    vexfs_bitmap_load(fs, &bmap, true, &err))
+		die("%s", err.msg);
+	for (k = 0; k < list.n; k++) {
+		uint32_t b;
+
+		for (b = 0; b < list.e[k].len; b++) {
+			struct vexfs_ext e = { list.e[k].lblk + b, 1,
+					       list.e[k].pblk + b, 0 };
+
+			if (vexfs_ext_list_add(&one, &e, &err))
+				die("%s", err.msg);
+		}
+	}
+	vexfs_alloc_init(&alloc, bmap.bits, &fs->sb);
+	if (vexfs_extent_build(fs, &alloc, ino, &inode, one.e, one.n, &nodes,
+			       &err))
+		die("%s", err.msg);
+	blocks = one.n + nodes + (inode.i_xattr_block ? 1 : 0);
+	inode.i_blocks = cpu_le64(blocks);
+	fs->sb.s_free_blocks = cpu_le64(vexfs_bitmap_count_clear(bmap.bits,
+								 bmap.nbits));
+	if (vexfs_inode_write(fs, ino, &inode, &err) ||
+	    vexfs_bitmap_store(fs, &bmap, &err) ||
+	    vexfs_super_write(&fs->dev, &fs->sb, &err))
+		die("%s", err.msg);
+	vexfs_ext_list_free(&list);
+	vexfs_ext_list_free(&one);
+	vexfs_bitmap_release(&bmap);
+}
+
+struct entry_q {
+	const char *name;
+	uint32_t lblk;
+	int idx;
+	bool found;
+};
+
+static int entry_cb(void *priv, const struct vexfs_dir_entry *de,
+		    uint32_t lblk)
+{
+	struct entry_q *q = priv;
+
+	if (lblk != q->lblk) {
+		q->lblk = lblk;
+		q->idx = 0;
+	} else {
+		q->idx++;
+	}
+	if (de->de_name_len == strlen(q->name) &&
+	    !memcmp(de->de_name, q->name, de->de_name_len)) {
+		q->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int query(int argc, char **argv)
+{
+	struct vexfs_extent_visitor v = { .node = print_node };
+	struct vexfs_fs *fs = open_fs(argv[1]);
+	struct vexfs_ext_list list;
+	struct vexfs_inode inode;
+	struct vexfs_err err;
+	uint64_t ino;
+	size_t k;
+
+	if (argc == 5 && !strcmp(argv[2], "--entry")) {
+		struct entry_q q = { .name = argv[4], .lblk = UINT32_MAX };
+		struct vexfs_dir_visitor dv = { .priv = &q, .entry = entry_cb };
+
+		ino = path_ino(fs, argv[3]);
+		if (vexfs_inode_read(fs, ino, &inode, &err) ||
+		    vexfs_dir_walk(fs, ino, &inode, &dv, &err) < 0)
+			die("%s", err.msg);
+		if (!q.found)
+			die("%s: no entry %s", argv[3], argv[4]);
+		printf("%u %d\n", q.lblk, q.idx);
+		return 0;
+	}
+	if (argc != 4)
+		die("usage: vexfs-damage IMAGE --QUERY PATH");
+	ino = path_ino(fs, argv[3]);
+	if (vexfs_inode_read(fs, ino, &inode, &err))
+		die("%s", err.msg);
+	if (!strcmp(argv[2], "--lookup")) {
+		printf("%llu\n", (unsigned long long)ino);
+	} else if (!strcmp(argv[2], "--map")) {
+		if (vexfs_extent_list(fs, ino, &inode, &list, &err))
+			die("%s", err.msg);
+		for (k = 0; k < list.n; k++)
+			printf("%u %llu %u\n", list.e[k].lblk,
+			       (unsigned long long)list.e[k].pblk, list.e[k].len);
+		vexfs_ext_list_free(&list);
+	} else if (!strcmp(argv[2], "--nodes")) {
+		if (vexfs_extent_walk(fs, ino, &inode, &v, &err))
+			die("%s", err.msg);
+	} else if (!strcmp(argv[2], "--xattr-block")) {
+		printf("%llu\n", (unsigned long long)le64(inode.i_xattr_block));
+	} else if (!strcmp(argv[2], "--fragment")) {
+		fragment(fs, ino);
+	} else {
+		die("unknown query '%s'", argv[2]);
+	}
+	vexfs_fs_close(fs);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -225,8 +470,12 @@ int main(int argc, char **argv)
 	bool stale = false;
 	int i = 2;
 
+	if (argc >= 3 && !strncmp(argv[2], "--", 2) &&
+	    strcmp(argv[2], "--stale-csum"))
+		return query(argc, argv);
 	if (argc < 4)
 		die("usage: vexfs-damage IMAGE [--stale-csum] TARGET FIELD=VALUE...");
+	image_path = argv[1];
 	if (!strcmp(argv[i], "--stale-csum")) {
 		stale = true;
 		i++;

@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# common.sh - helpers for the fsck fixture scripts (sourced by run.sh
+# before each tests/fsck/<case>/script, in the case's work directory).
+#
+#   basic_tree DIR   a small tree: files, a hard link, symlinks, a fifo,
+#                    subdirectories and an xattr
+#   make_image [MKFS-OPTIONS...]
+#                    test.img: 4 MiB, 1 KiB blocks, fixed UUID and hash
+#                    seed (so that hashes and layouts are the same on
+#                    every run), populated from ./src when it exists
+#   damage ARGS...   tests/fsck/tools/vexfs-damage on test.img
+#   ino PATH         the inode number of PATH in test.img
+
+basic_tree() {
+	mkdir -p "$1"/dir/sub "$1"/empty
+	echo hello >"$1"/file
+	head -c 5000 /dev/zero | tr '\0' x >"$1"/dir/five_blocks
+	: >"$1"/dir/emptyfile
+	ln "$1"/file "$1"/dir/hardlink
+	ln -s file "$1"/symlink
+	mkfifo "$1"/dir/fifo
+	echo sub >"$1"/dir/sub/f
+	"$XATTR" set "$1"/file user.colour blue
+	chmod -R u+rwX,go+rX "$1"
+}
+
+make_image() {
+	rm -f test.img
+	truncate -s 4M test.img
+	local src=()
+	[ -d src ] && src=(-d src)
+	"$MKFS" -q -b 1024 -U 5ee7c0de-0000-4000-8000-000000000001 \
+		-E hash_seed=00112233-4455-6677-8899-aabbccddeeff \
+		"${src[@]}" "$@" test.img
+}
+
+damage() {
+	"$DAMAGE" test.img "$@"
+}
+
+ino() {
+	"$DAMAGE" test.img --lookup "$1"
+}

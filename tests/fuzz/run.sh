@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - fuzz libvexfs's image parser and fsck.
+#
+#   tests/fuzz/run.sh            a brief run (FUZZ_TIME, default 60 s)
+#   FUZZ_TIME=3600 tests/fuzz/run.sh   (make fuzz runs this long)
+#
+# Two libFuzzer targets share FUZZ_TIME (two thirds, one third):
+#   fuzz_fsck    the image parser and fsck's check-only path (-fn)
+#   fuzz_repair  fsck -fy, then -fn must find the result clean
+# Both are built with the library by clang -fsanitize=fuzzer,address,
+# undefined.  The seed corpus is generated from real images (mkfs.vexfs -d
+# of small trees, at run time: nothing is committed); each target keeps
+# its corpus in build/fuzz/corpus-NAME between runs.  A crash, sanitizer
+# report, leak, broken invariant, timeout (10 s per input) or
+# out-of-memory is a FAIL, with the reproducer in build/fuzz/NAME-crash-*
+# (replay: build/fuzz/fuzz_NAME FILE; FUZZ_VERBOSE=1 shows fsck's output).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/fuzz
+time=${FUZZ_TIME:-60}
+version=$(cat "$top/VERSION")
+
+if ! command -v clang >/dev/null; then
+	echo "SKIP: fuzz/fsck (clang not installed)"
+	exit 0
+fi
+mkdir -p "$out/seeds"
+for t in fsck repair; do
+	if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$top/include" -I"$top/userspace/lib" -o "$out/fuzz_$t" \
+		"$top/tests/fuzz/fuzz_$t.c" "$top"/userspace/lib/*.c 2>"$out/build.log"; then
+		cat "$out/build.log"
+		echo "FAIL: fuzz/build ($t)"
+		exit 1
+	fi
+done
+
+# Seeds: small real images with every structure the format has.
+make -s -C "$top/userspace" all >/dev/null || { echo "FAIL: fuzz/seeds (tools)"; exit 1; }
+make -s -C "$top/tests/vm/progs" bin/xattr >/dev/null 2>&1 || true
+mkfs=$top/userspace/mkfs/mkfs.vexfs
+xattr=$top/tests/vm/progs/bin/xattr
+seed() {	# seed NAME KiB [mkfs options...]
+	local name=$1 kib=$2
+	shift 2
+	rm -f "$out/seeds/$name"
+	truncate -s "${kib}K" "$out/seeds/$name"
+	"$mkfs" -q -b 1024 "$@" "$out/seeds/$name" >/dev/null
+}
+src=$out/src
+rm -rf "$src"
+mkdir -p "$src/a/b" "$src/d"
+echo hello >"$src/a/file"
+ln "$src/a/file" "$src/a/b/hard"
+ln -s file "$src/link"
+ln -s "$(printf 'x%.0s' $(seq 1 150))" "$src/a/longlink"
+head -c 5000 /dev/zero | tr '\0' z >"$src/d/big"
+mkfifo "$src/d/fifo"
+[ -x "$xattr" ] && "$xattr" set "$src/a/file" user.k v &&
+	"$xattr" set "$src/d/big" user.big "$(head -c 1500 /dev/zero | tr '\0' v)"
+mkdir -p "$src/many"
+for i in $(seq 1 60); do : >"$src/many/entry_number_$i"; done
+seed empty 64
+seed tree 192 -N 128 -d "$src"
+seed tree2k 256 -b 2048 -N 128 -d "$src"
+seed inodes 96 -N 32 -d "$src/a"
+
+failed=0
+run_target() {	# run_target NAME SECONDS
+	local t=$1 secs=$2 rc execs
+	mkdir -p "$out/corpus-$t"
+	"$out/fuzz_$t" -max_total_time="$secs" -max_len=262144 -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$out/$t-" "$out/corpus-$t" "$out/seeds" \
+		>"$out/fuzz-$t.log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz-$t.log")
+	if [ $rc -eq 0 ]; then
+		echo "PASS: fuzz/$t (${secs} s, ${execs:-?} executions)"
+	else
+		grep -E -A30 'ERROR|runtime error|deadly|timeout|leak|not clean' \
+			"$out/fuzz-$t.log" | head -n 60
+		echo "FAIL: fuzz/$t (see $out/fuzz-$t.log and $out/$t-crash-*)"
+		failed=1
+	fi
+}
+run_target fsck $((time * 2 / 3 > 10 ? time * 2 / 3 : 10))
+run_target repair $((time / 3 > 10 ? time / 3 : 10))
+exit $failed
