@@ -21,6 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$top/build/fsck-roundtrip
 vm=$top/tests/vm
 failed=0
+. "$vm/each-kernel.sh"
 
 fail_setup() {
 	echo "FAIL: fsck-roundtrip/setup ($*)"
@@ -115,21 +116,23 @@ else
 fi
 cp "$work/repaired.img" "$work/repaired-pristine.img"
 
-for kver in ${VEXFS_KERNELS:-$("$vm/kernels.sh")}; do
-	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
+# roundtrip_kernel KVER SERIES: one kernel's round trip, on its own copies
+# of the images; runs beside the other kernel (tests/vm/each-kernel.sh).
+roundtrip_kernel() {
+	local kver=$1 series=$2 failed=0
+	local img=$work/roundtrip-$series.img repaired=$work/repaired-$series.img
 	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
 		echo "FAIL: fsck-roundtrip/$series/module_builds"
-		failed=1
-		continue
+		return 1
 	fi
 	cp "$work/pristine.img" "$img"
-	cp "$work/repaired-pristine.img" "$work/repaired.img"
+	cp "$work/repaired-pristine.img" "$repaired"
 	if ! "$vm/run-vm.sh" -k "$kver" -t 600 -l "$work/console-$series.log" \
 		-b "$work/manifest.host:/tests/manifest.host" -d "$img" \
-		-d "$work/repaired.img" roundtrip.sh; then
+		-d "$repaired" roundtrip.sh; then
 		failed=1
 	fi
-	if "$fsck" -fn "$work/repaired.img" >"$work/fsck-repaired-$series.out" 2>&1; then
+	if "$fsck" -fn "$repaired" >"$work/fsck-repaired-$series.out" 2>&1; then
 		echo "PASS: fsck-roundtrip/$series/repaired_image_clean_after_kernel_changes"
 	else
 		echo "FAIL: fsck-roundtrip/$series/repaired_image_clean_after_kernel_changes"
@@ -143,5 +146,8 @@ for kver in ${VEXFS_KERNELS:-$("$vm/kernels.sh")}; do
 		sed 's/^/    /' "$work/fsck-$series.out"
 		failed=1
 	fi
-done
+	return $failed
+}
+
+each_kernel roundtrip_kernel || failed=1
 exit $failed
