@@ -389,11 +389,15 @@ _Static_assert(__builtin_offsetof(struct vexfs_dir_entry, de_name) == 20,
 #define VEXFS_XATTR_INDEX_ACL_DEFAULT	3
 #define VEXFS_XATTR_INDEX_TRUSTED	4
 #define VEXFS_XATTR_INDEX_SECURITY	6
+#define VEXFS_XATTR_INDEX_END		0	/* ends the entry list */
 
 /*
  * An xattr block (after struct vexfs_block_header) holds entries packed
  * from the front and values packed from the back.  A value larger than
  * VEXFS_XATTR_INLINE_MAX is stored in a hidden inode (xe_value_ino).
+ * The entries end at one whose xe_index is 0 (the rest of the block up to
+ * the values is zero).  The two POSIX ACL indexes carry the whole name, so
+ * their entries have xe_name_len 0; every other index needs a name.
  */
 struct vexfs_xattr_entry {
 	__u8	xe_name_len;

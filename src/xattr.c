@@ -38,6 +38,15 @@ struct vexfs_xattr {
 	const void *value;
 };
 
+/* An ACL entry has no name of its own; every other entry needs one. */
+static bool vexfs_xattr_name_len_ok(u8 index, u8 name_len)
+{
+	if (index == VEXFS_XATTR_INDEX_ACL_ACCESS ||
+	    index == VEXFS_XATTR_INDEX_ACL_DEFAULT)
+		return name_len == 0;
+	return name_len > 0;
+}
+
 /* Walk the entries of @buf; returns the entry count, or -EFSCORRUPTED. */
 static int vexfs_xattr_parse(struct super_block *sb, const u8 *buf,
 			     struct vexfs_xattr *out, int max)
@@ -51,9 +60,10 @@ static int vexfs_xattr_parse(struct super_block *sb, const u8 *buf,
 		u32 size = le32_to_cpu(e->xe_value_size);
 		u64 ino = le64_to_cpu(e->xe_value_ino);
 
-		if (!e->xe_name_len)
+		if (e->xe_index == VEXFS_XATTR_INDEX_END)
 			return n;
-		if (n >= max || off + ENTRY_SIZE(e->xe_name_len) > bs ||
+		if (!vexfs_xattr_name_len_ok(e->xe_index, e->xe_name_len) ||
+		    n >= max || off + ENTRY_SIZE(e->xe_name_len) > bs ||
 		    size > XATTR_SIZE_MAX)
 			break;
 		if (ino ? (voff || !size) :

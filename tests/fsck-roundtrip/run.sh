@@ -61,6 +61,7 @@ src=$work/src
 	chmod 0640 deep/a/b/c/d/e
 	for i in $(seq 1 400); do echo "$i" >"big/f$i"; done
 	"$xattr" set small user.colour blue
+	"$xattr" setacl small 1000
 	"$xattr" set deep/a user.on_a_directory yes
 	"$xattr" set multi user.big "$(head -c 3000 /dev/zero | tr '\0' v)"
 	touch -d '2001-02-03 04:05:06.789' small
@@ -70,6 +71,8 @@ src=$work/src
 PATH=$vm/progs/bin:$PATH busybox sh "$vm/guest/roundtrip_manifest.sh" "$src" \
 	>"$work/manifest.host" || fail_setup "manifest"
 grep -q 'user.colour=blue' "$work/manifest.host" || fail_setup "manifest without xattrs"
+grep -q 'system.posix_acl_access=0x02000000' "$work/manifest.host" ||
+	fail_setup "manifest without the ACL (does the host filesystem support ACLs?)"
 
 img=$work/disk.img
 if truncate -s 64M "$img" && "$mkfs" -q -b 1024 -E hash_seed=00112233-4455-6677-8899-aabbccddeeff \

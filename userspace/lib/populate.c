@@ -209,9 +209,13 @@ static int copy_xattrs(struct pop *p, const char *path, uint64_t ino,
 		uint8_t index;
 		ssize_t vlen;
 
+		/*
+		 * POSIX ACLs are copied in their xattr form, which is also
+		 * how the kernel stores them: the index is the whole name.
+		 */
 		if (vexfs_xattr_split_name(name, &index, &suffix) ||
-		    index == VEXFS_XATTR_INDEX_ACL_ACCESS ||
-		    index == VEXFS_XATTR_INDEX_ACL_DEFAULT || !*suffix ||
+		    !*suffix != (index == VEXFS_XATTR_INDEX_ACL_ACCESS ||
+				 index == VEXFS_XATTR_INDEX_ACL_DEFAULT) ||
 		    strlen(suffix) > 255) {
 			warn(p, "%s: xattr %s not copied (namespace not stored by mkfs -d)",
 			     path, name);

@@ -14,6 +14,15 @@
 #define ENTRY_SIZE(n)	((sizeof(struct vexfs_xattr_entry) + (n) + 3) & ~3U)
 #define XATTR_SIZE_MAX	65536
 
+/* An ACL entry has no name of its own; every other entry needs one. */
+static bool vexfs_xattr_name_len_ok(uint8_t index, uint8_t name_len)
+{
+	if (index == VEXFS_XATTR_INDEX_ACL_ACCESS ||
+	    index == VEXFS_XATTR_INDEX_ACL_DEFAULT)
+		return name_len == 0;
+	return name_len > 0;
+}
+
 int vexfs_xattr_parse(const uint8_t *blk, uint32_t bs,
 		      struct vexfs_xattr_ent *out, int max, const char **why)
 {
@@ -34,8 +43,13 @@ int vexfs_xattr_parse(const uint8_t *blk, uint32_t bs,
 		size = le32(e->xe_value_size);
 		ino = le64(e->xe_value_ino);
 
-		if (!e->xe_name_len)
+		if (e->xe_index == VEXFS_XATTR_INDEX_END)
 			return n;
+		if (!vexfs_xattr_name_len_ok(e->xe_index, e->xe_name_len)) {
+			*why = e->xe_name_len ? "name on an ACL entry" :
+						"entry without a name";
+			return -EUCLEAN;
+		}
 		if (n >= max) {
 			*why = "too many entries";
 			return -EUCLEAN;
@@ -87,7 +101,7 @@ int vexfs_xattr_pack(uint8_t *blk, uint32_t bs,
 		unsigned int elen = ENTRY_SIZE(xs[i].name_len);
 		unsigned int vlen = xs[i].value_ino ? 0 : (xs[i].size + 3) & ~3U;
 
-		if (!xs[i].name_len)
+		if (!vexfs_xattr_name_len_ok(xs[i].index, xs[i].name_len))
 			return -EINVAL;
 		if (off + elen + sizeof(*e) + vlen > top)
 			return -ENOSPC;

@@ -28,6 +28,11 @@ manifest() {
 	cd /
 }
 
+# has_acl FILE: listxattr shows FILE's access ACL (what xattr setacl set)
+has_acl() {
+	xattr list "$1" | grep -q '^system.posix_acl_access=0x02000000'
+}
+
 case $mode in
 write)
 	check mkfs mkfs.vexfs -q -F "$dev"
@@ -43,12 +48,18 @@ write)
 	touch -d '2001-02-03 04:05:06' $mnt/tree/a/b/c
 	xattr set $mnt/tree/a/big user.color blue
 	xattr set $mnt/tree/a/b user.dir yes
+	# An ACL, then an xattr stored after it in the same block: both
+	# must come back (an ACL entry once ended the entry list on disk).
+	xattr setacl $mnt/tree/a/b/small 1000
+	xattr set $mnt/tree/a/b/small user.after_acl yes
+	check acl_listed has_acl $mnt/tree/a/b/small
 	manifest >$mnt/manifest
 	check umount umount $mnt
 	;;
 verify)
 	check mount_after_reboot mount -t vexfs "$dev" $mnt
 	manifest >/tmp/now
+	check acl_after_reboot has_acl $mnt/tree/a/b/small
 	if cmp -s /tmp/now $mnt/manifest; then
 		pass persist_everything_after_reboot
 	else

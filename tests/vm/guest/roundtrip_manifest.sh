@@ -17,6 +17,6 @@ busybox find . | busybox sort | while read -r p; do
 	"character special file"|"block special file")
 		line="$line|$(busybox stat -c '%t:%T' "$p")" ;;
 	esac
-	[ "$t" = "symbolic link" ] || line="$line|$(xattr list "$p" | busybox grep '^user\.' | busybox tr '\n' ';')"
+	[ "$t" = "symbolic link" ] || line="$line|$(xattr list "$p" | busybox grep -E '^(user\.|system\.posix_acl)' | busybox tr '\n' ';')"
 	echo "$line"
 done
