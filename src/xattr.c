@@ -38,6 +38,26 @@ struct vexfs_xattr {
 	const void *value;
 };
 
+/*
+ * Entries are only 4-byte aligned, so their 64-bit field is copied rather
+ * than loaded in place (the kernel has no unaligned-access helper under
+ * the same header name in 6.1 and 6.12).
+ */
+static u64 vexfs_xattr_value_ino(const struct vexfs_xattr_entry *e)
+{
+	__le64 v;
+
+	memcpy(&v, &e->xe_value_ino, sizeof(v));
+	return le64_to_cpu(v);
+}
+
+static void vexfs_xattr_set_value_ino(struct vexfs_xattr_entry *e, u64 ino)
+{
+	__le64 v = cpu_to_le64(ino);
+
+	memcpy(&e->xe_value_ino, &v, sizeof(v));
+}
+
 /* An ACL entry has no name of its own; every other entry needs one. */
 static bool vexfs_xattr_name_len_ok(u8 index, u8 name_len)
 {
@@ -58,7 +78,7 @@ static int vexfs_xattr_parse(struct super_block *sb, const u8 *buf,
 		const struct vexfs_xattr_entry *e = (const void *)(buf + off);
 		unsigned int voff = le16_to_cpu(e->xe_value_offs);
 		u32 size = le32_to_cpu(e->xe_value_size);
-		u64 ino = le64_to_cpu(e->xe_value_ino);
+		u64 ino = vexfs_xattr_value_ino(e);
 
 		if (e->xe_index == VEXFS_XATTR_INDEX_END)
 			return n;
@@ -411,7 +431,7 @@ static int vexfs_xattr_pack(struct super_block *sb, u8 *img,
 		e->xe_name_len = xs[i].name_len;
 		e->xe_index = xs[i].index;
 		e->xe_value_size = cpu_to_le32(xs[i].size);
-		e->xe_value_ino = cpu_to_le64(xs[i].value_ino);
+		vexfs_xattr_set_value_ino(e, xs[i].value_ino);
 		memcpy(e->xe_name, xs[i].name, xs[i].name_len);
 		if (!xs[i].value_ino) {
 			top -= vlen;
