@@ -167,9 +167,6 @@ do_install_dkms() {
 		install -m 0644 "$f" "$dest/src/"
 	done
 	install -m 0644 "$top"/include/*.h "$dest/include/"
-	for f in "$top"/include/uapi/*.h; do
-		[ -e "$f" ] && install -D -m 0644 "$f" "$dest/include/uapi/${f##*/}"
-	done
 	install -m 0755 "$top/scripts/check-kernel-safe.sh" \
 		"$top/scripts/compat-probe.sh" "$dest/scripts/"
 }
@@ -180,9 +177,6 @@ do_install_extras() {
 	install -d "$root/usr/include/vexfs"
 	install -m 0644 "$top/include/vexfs_format.h" "$top/include/vexfs_uapi.h" \
 		"$root/usr/include/vexfs/"
-	for f in "$top"/include/uapi/*.h; do
-		[ -e "$f" ] && install -m 0644 "$f" "$root/usr/include/vexfs/"
-	done
 	install -D -m 0644 "$top/userspace/completion/vexctl" \
 		"$root/usr/share/bash-completion/completions/vexctl"
 }

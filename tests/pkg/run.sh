@@ -169,8 +169,7 @@ if [ $installed = 1 ]; then
 		for f in /usr/sbin/mkfs.vexfs /usr/sbin/fsck.vexfs /usr/bin/vexctl \
 			/usr/share/bash-completion/completions/vexctl \
 			/usr/include/vexfs/vexfs_format.h \
-			$(cd include/uapi 2>/dev/null && ls *.h 2>/dev/null |
-				sed 's|^|/usr/include/vexfs/|') \
+			/usr/include/vexfs/vexfs_uapi.h \
 			/usr/share/man/man8/mkfs.vexfs.8.gz \
 			/usr/share/man/man8/fsck.vexfs.8.gz \
 			/usr/share/man/man8/vexctl.8.gz \
@@ -180,6 +179,12 @@ if [ $installed = 1 ]; then
 		/usr/bin/vexctl --version | grep -x "vexctl $version" >/dev/null
 	}
 	step tools_installed files_installed
+	# The installed UAPI header is usable on its own by a program.
+	uapi_compiles() {
+		printf '#include <vexfs/vexfs_uapi.h>\nint main(void) { return VEXFS_IOC_QUERY == 0; }\n' |
+			gcc -Wall -Werror -x c -o /dev/null -
+	}
+	step uapi_header_compiles uapi_compiles
 fi
 
 # --- 4. boot each kernel with the installed module and tools ------------
