@@ -135,6 +135,10 @@ int vexfs_layout_compute_journal(struct vexfs_layout *lay, uint64_t dev_bytes,
 				  (unsigned long long)lay->blocks);
 	lay->journal_blocks = journal_blocks;
 	place_regions(lay);
+	/* jbd2 numbers the log from the device start, in 32 bits. */
+	if (lay->journal_start + lay->journal_blocks > INT32_MAX)
+		return vexfs_errf(err, EINVAL,
+				  "the journal would end beyond block %d", INT32_MAX);
 	if (lay->data_start + VEXFS_MIN_DATA_BLOCKS > lay->blocks)
 		return vexfs_errf(err, ENOSPC,
 				  "device too small for %llu inodes: the metadata needs %llu of its %llu blocks",

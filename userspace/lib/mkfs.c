@@ -113,6 +113,7 @@ static void fill_super(struct vexfs_super_block *sb,
 
 /*
  * The jbd2 journal superblock (version 2), big-endian as jbd2 defines it
+ * (its log block numbers are absolute, see write_journal())
  * in include/linux/jbd2.h: only the fields mke2fs sets for a new internal
  * journal.  s_start = 0 says the log is empty, so the first mount has
  * nothing to replay; the rest of the region was zeroed by wipe().
@@ -148,8 +149,14 @@ static int write_journal(struct vexfs_fs *fs, const struct vexfs_layout *lay,
 	put_be32(jsb, JBD2_MAGIC);
 	put_be32(jsb + JSB_BLOCKTYPE, JBD2_SUPERBLOCK_V2);
 	put_be32(jsb + JSB_BLOCKSIZE, lay->block_size);
-	put_be32(jsb + JSB_MAXLEN, (uint32_t)lay->journal_blocks);
-	put_be32(jsb + JSB_FIRST, 1);
+	/*
+	 * The kernel opens the region with jbd2_journal_init_dev(), which
+	 * numbers log blocks from the start of the device, as for an ext4
+	 * external journal: the log is blocks start + 1 .. start + len - 1.
+	 */
+	put_be32(jsb + JSB_MAXLEN,
+		 (uint32_t)(lay->journal_start + lay->journal_blocks));
+	put_be32(jsb + JSB_FIRST, (uint32_t)(lay->journal_start + 1));
 	put_be32(jsb + JSB_SEQUENCE, 1);
 	memcpy(jsb + JSB_UUID, opts->uuid, 16);
 	put_be32(jsb + JSB_NR_USERS, 1);
