@@ -15,7 +15,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check \
-	unit-tests demo deps deb rpm dist version
+	unit-tests demo deps deb rpm dist version crashtest
 
 all: module tools
 
@@ -44,6 +44,13 @@ check: deps
 
 deps:
 	$(CURDIR)/scripts/install-deps.sh
+
+# The crash-consistency suite alone, with N crash points per kernel
+# (make check runs it with 64): `make crashtest N=1000 [SEED=...]`.
+N ?= 64
+crashtest:
+	CRASH_POINTS=$(N) $(if $(SEED),CRASH_SEED=$(SEED)) \
+		$(CURDIR)/tests/crash/run.sh
 
 demo: deps
 	$(CURDIR)/tests/vm/demo.sh
