@@ -449,7 +449,7 @@ static int cmd_workload(char **argv)
 {
 	uint64_t ops = strtoull(argv[3], NULL, 0), k;
 	char path[512], path2[512], name[64], mk[32];
-	int have[NFILES] = { 0 }, i;
+	int have[NFILES] = { 0 }, i, orphan_fd = -1;
 
 	mnt = argv[0];
 	dmname = argv[1];
@@ -472,7 +472,7 @@ static int cmd_workload(char **argv)
 	dm_mark(dmname, "a1");
 
 	for (k = 2; k <= ops + 1; k++) {
-		int f = rnd() % NFILES, op = rnd() % 10;
+		int f = rnd() % NFILES, op = rnd() % 11;
 		int dir = (int)(f % (NDIRS + 1)) - 1;
 		size_t size = rnd() % 4 == 0 ? rnd() % 512 : rnd() % MAXSIZE;
 
@@ -553,6 +553,29 @@ static int cmd_workload(char **argv)
 				die("read %s", path);
 			fprintf(model, "W %" PRIu64 " %s %" PRIu64 " %08x\n",
 				k, path + strlen(mnt) + 1, osize, ocrc);
+		} else if (op == 10) {
+			/*
+			 * An unlinked file kept open across operations: a cut
+			 * while it is open leaves it on the orphan list, and
+			 * the next mount must free it (fsck checks).
+			 */
+			if (orphan_fd >= 0) {
+				close(orphan_fd);
+				orphan_fd = -1;
+			} else {
+				snprintf(path2, sizeof(path2), "%s/noise/orphan",
+					 mnt);
+				write_file(path2, size, O_TRUNC);
+				orphan_fd = open(path2, O_RDWR);
+				if (orphan_fd < 0 || unlink(path2))
+					die("orphan %s: %s", path2,
+					    strerror(errno));
+				fsync_parent(path2);
+				if (pwrite(orphan_fd, "more", 4, size) != 4 ||
+				    fsync(orphan_fd))
+					die("orphan write: %s", strerror(errno));
+			}
+			fprintf(model, "N %" PRIu64 "\n", k);
 		} else {
 			/* Unsynced noise, then sometimes sync(2). */
 			snprintf(path2, sizeof(path2), "%s/noise/n%" PRIu64,
@@ -571,6 +594,8 @@ static int cmd_workload(char **argv)
 		snprintf(mk, sizeof(mk), "a%" PRIu64, k);
 		dm_mark(dmname, mk);
 	}
+	if (orphan_fd >= 0)
+		close(orphan_fd);
 	fclose(model);
 	return 0;
 }
