@@ -24,6 +24,17 @@
  * Every region is described by a (start, length) pair in the superblock, so
  * a later format may move or grow them without changing the readers.
  *
+ * The journal region (COMPAT_HAS_JOURNAL) is a jbd2 v2 log written by
+ * mkfs.vexfs: its superblock is the region's first block and, because the
+ * kernel opens it with jbd2_journal_init_dev() on the filesystem's own
+ * device, its block numbers count from the start of the device as in an
+ * ext4 external journal (s_first = s_journal_start + 1, s_maxlen =
+ * s_journal_start + s_journal_blocks).  INCOMPAT_RECOVER is set while the
+ * filesystem is mounted read-write; the free counts are not journaled and
+ * are rebuilt from the bitmaps after a crash.  The orphan list starts at
+ * s_last_orphan and follows i_next_orphan through inodes flagged
+ * VEXFS_INODE_ORPHAN.
+ *
  * Metadata integrity: the superblock, every inode and every metadata block
  * carry a crc32c.  The superblock checksum is seeded with ~0; all other
  * checksums are seeded with crc32c(~0, s_uuid) so that a block copied from

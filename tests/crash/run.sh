@@ -63,7 +63,7 @@ for kver in $("$vm/kernels.sh"); do
 	truncate -s 2G "$log"
 	"$top/userspace/mkfs/mkfs.vexfs" -q "$fs" || fail_setup "mkfs"
 
-	"$vm/run-vm.sh" -k "$kver" -m "$mods" -b "$out/crashtool" \
+	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$out/crashtool" \
 		-d "$fs" -d "$log" -t "$timeout" -l "$out/console-$series.log" \
 		"$top/tests/crash/guest.sh" "$seed" "$ops" "$nrandom" || failed=1
 	rm -f "$log"
