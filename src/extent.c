@@ -717,22 +717,33 @@ static int vexfs_trunc_leaf(struct inode *inode,
 		struct vexfs_extent *e = &ex[n - 1];
 		u32 start = le32_to_cpu(e->e_lblk), len = le16_to_cpu(e->e_len);
 		u64 pblk = le64_to_cpu(e->e_pblk), i;
-		u32 keep;
+		u32 keep, drop;
 
 		if (start + len <= first)
 			break;
 		keep = start >= first ? 0 : first - start;
+		/*
+		 * Free from the end of the extent, at most
+		 * VEXFS_TRUNC_STEP blocks at a time when each needs a revoke
+		 * record, so that every step fits a fresh handle.
+		 */
+		drop = len - keep;
+		if (meta && drop > VEXFS_TRUNC_STEP)
+			drop = VEXFS_TRUNC_STEP;
 		/* Bitmap blocks the run spans, the leaf, the inode. */
-		err = vexfs_journal_ensure(sb, (len - keep) /
-					   VEXFS_SB(sb)->bitmap_bits + 4,
-					   meta ? len - keep : 0);
+		err = vexfs_journal_ensure(sb, drop / VEXFS_SB(sb)->bitmap_bits +
+					   4, meta ? drop : 0);
 		if (err)
 			break;
 		if (meta)
-			for (i = keep; i < len; i++)
+			for (i = len - drop; i < len; i++)
 				vexfs_forget_block(sb, NULL, pblk + i);
-		vexfs_free_blocks(sb, pblk + keep, len - keep);
-		inode_sub_bytes(inode, (loff_t)(len - keep) << inode->i_blkbits);
+		vexfs_free_blocks(sb, pblk + len - drop, drop);
+		inode_sub_bytes(inode, (loff_t)drop << inode->i_blkbits);
+		if (len - drop > keep) {
+			e->e_len = cpu_to_le16(len - drop);
+			continue;
+		}
 		if (keep) {
 			e->e_len = cpu_to_le16(keep);
 			break;

@@ -163,7 +163,9 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 /* Truncation starts with this and extends as it goes. */
 #define VEXFS_TRUNC_CREDITS	\
 	(2 * VEXFS_EXT_MAX_DEPTH + 8 + VEXFS_ORPHAN_CREDITS)
-#define VEXFS_TRUNC_REVOKES		64
+/* Blocks of a directory (revoked one by one) freed per truncation step. */
+#define VEXFS_TRUNC_STEP		1024
+#define VEXFS_TRUNC_REVOKES		(VEXFS_TRUNC_STEP + 64)
 
 /* journal.c */
 handle_t *vexfs_handle(struct super_block *sb);
