@@ -20,6 +20,25 @@ mkdir -p $t $c
 echo "crash: seed $seed, $ops operations, $nrandom random points"
 check module_loads modprobe vexfs
 check dm_log_writes_loads modprobe dm-log-writes
+# The journal's mount options and superblock flags, on a scratch image.
+truncate -s 32M /tmp/opt.img
+mkfs.vexfs -q /tmp/opt.img
+loop=$(losetup -f)
+losetup "$loop" /tmp/opt.img
+check_fails data_writeback_refused mount -t vexfs -o data=writeback "$loop" $c
+check_fails data_journal_refused mount -t vexfs -o data=journal "$loop" $c
+check mount_data_ordered_commit_1 mount -t vexfs -o data=ordered,commit=1 "$loop" $c
+check_eq commit_option_shown "$(grep -c "$c vexfs .*commit=1" /proc/mounts)" 1
+check_eq needs_recovery_while_mounted \
+	"$(vexctl info "$loop" | grep -c 'features:.*needs_recovery')" 1
+echo data >$c/f
+check umount_scratch umount $c
+check_eq needs_recovery_cleared_at_umount \
+	"$(vexctl info "$loop" | grep -c 'needs_recovery')" 0
+check fsck_scratch_clean fsck.vexfs -n "$loop"
+losetup -d "$loop"
+rm -f /tmp/opt.img
+
 dd if=/dev/vda of=/tmp/base.img bs=1M 2>/dev/null
 check_eq base_copied "$(stat -c %s /tmp/base.img)" "$(blockdev --getsize64 /dev/vda)"
 
