@@ -67,7 +67,8 @@ struct vexfs_sb_info {
 
 	/*
 	 * Serializes searches and updates of both bitmaps.  Taken inside
-	 * i_rwsem and vi->i_map_lock, never the other way round.
+	 * i_rwsem, a jbd2 handle and vi->i_map_lock, never the other way
+	 * round (the full order is in journal.c).
 	 */
 	struct mutex alloc_lock;
 	u64 inode_goal;			/* where the next inode search starts */
