@@ -28,13 +28,17 @@ workload() {
 
 modprobe vexfs
 mkdir -p /mnt/cost
-for dev in /dev/vda /dev/vdb; do
+# ABBA order, so that neither disk always runs first.
+round=0
+for dev in /dev/vda /dev/vdb /dev/vdb /dev/vda; do
+	round=$((round + 1))
 	mount -t vexfs $dev /mnt/cost || { echo "FAIL: mount $dev"; exit 1; }
+	mkdir /mnt/cost/r$round
 	t0=$(now)
-	workload /mnt/cost
+	workload /mnt/cost/r$round
 	t1=$(now)
 	umount /mnt/cost
-	echo "cost: $dev: $(( (t1 - t0) / 100 )).$(( (t1 - t0) % 100 )) s"
-	fsck.vexfs -n $dev >/dev/null && echo "PASS: fsck_after_$(basename $dev)" ||
-		echo "FAIL: fsck_after_$(basename $dev)"
+	echo "cost: round $round $dev: $(( (t1 - t0) / 100 )).$(( (t1 - t0) % 100 )) s"
+	fsck.vexfs -n $dev >/dev/null && echo "PASS: fsck_after_round_$round" ||
+		echo "FAIL: fsck_after_round_$round"
 done
