@@ -176,6 +176,11 @@ static int vexfs_check_layout(struct super_block *sb,
 	u64 journal = le64_to_cpu(raw->s_journal_start);
 	u64 data = le64_to_cpu(raw->s_data_start);
 
+	/* The journal, if any, comes first: jbd2 numbers it from block 0. */
+	if (journal &&
+	    !vexfs_region_ok(sb, "journal", journal,
+			     le64_to_cpu(raw->s_journal_blocks), blocks, &end))
+		return -EFSCORRUPTED;
 	if (!vexfs_region_ok(sb, "inode bitmap",
 			     le64_to_cpu(raw->s_inode_bitmap_start),
 			     le64_to_cpu(raw->s_inode_bitmap_blocks),
@@ -188,10 +193,6 @@ static int vexfs_check_layout(struct super_block *sb,
 			     le64_to_cpu(raw->s_inode_table_start),
 			     le64_to_cpu(raw->s_inode_table_blocks),
 			     blocks, &end))
-		return -EFSCORRUPTED;
-	if (journal &&
-	    !vexfs_region_ok(sb, "journal", journal,
-			     le64_to_cpu(raw->s_journal_blocks), blocks, &end))
 		return -EFSCORRUPTED;
 	if (data < end || data >= blocks) {
 		vexfs_err(sb, "bad geometry: data starts at block %llu", data);

@@ -69,9 +69,10 @@ static void layout_journal(void **state)
 						      VEXFS_JOURNAL_DEFAULT,
 						      &err), 0);
 	assert_int_equal(lay.journal_blocks, 1024);
-	assert_int_equal(lay.journal_start,
+	assert_int_equal(lay.journal_start, 1);	/* right after the sb */
+	assert_int_equal(lay.inode_bitmap_start, 1 + 1024);
+	assert_int_equal(lay.data_start,
 			 lay.inode_table_start + lay.inode_table_blocks);
-	assert_int_equal(lay.data_start, lay.journal_start + 1024);
 
 	assert_int_equal(vexfs_layout_compute_journal(&lay, 64 << 20, 4096, 0,
 						      0, &err), 0);

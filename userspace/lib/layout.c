@@ -3,7 +3,8 @@
  * layout.c - where mkfs puts each region.
  *
  * Regions follow the superblock in a fixed order: inode bitmap, block
- * bitmap, inode table, the jbd2 journal (if any), then data.
+ * the jbd2 journal (if any), inode bitmap, block bitmap, inode table, then
+ * data.
  * The inode table gets one inode per 16 KiB of device by default, as
  * mke2fs does, rounded up to whole blocks: a partial last block would only
  * waste the slots it cannot use.  See docs/format.md.
@@ -52,8 +53,17 @@ static void place_regions(struct vexfs_layout *lay)
 	uint64_t ipb = lay->block_size / VEXFS_INODE_SIZE;
 
 	/* the superblock is at byte 1024: block 0, or blocks 0-1 for 1 KiB */
-	lay->inode_bitmap_start = div_up(VEXFS_SUPER_OFFSET + VEXFS_SUPER_SIZE,
-					 lay->block_size);
+	uint64_t first = div_up(VEXFS_SUPER_OFFSET + VEXFS_SUPER_SIZE,
+				lay->block_size);
+
+	/*
+	 * The journal comes right after the superblock: jbd2 numbers its
+	 * log from block 0 of the device (see write_journal() in mkfs.c)
+	 * and sizes its transactions from the end of the log, so the log
+	 * must start near block 0 for those sizes to match the log's.
+	 */
+	lay->journal_start = lay->journal_blocks ? first : 0;
+	lay->inode_bitmap_start = first + lay->journal_blocks;
 	lay->inode_bitmap_blocks = div_up(lay->inodes, bits);
 	lay->block_bitmap_start = lay->inode_bitmap_start +
 				  lay->inode_bitmap_blocks;
@@ -61,10 +71,7 @@ static void place_regions(struct vexfs_layout *lay)
 	lay->inode_table_start = lay->block_bitmap_start +
 				 lay->block_bitmap_blocks;
 	lay->inode_table_blocks = lay->inodes / ipb;
-	lay->journal_start = lay->journal_blocks ?
-			     lay->inode_table_start + lay->inode_table_blocks : 0;
-	lay->data_start = lay->inode_table_start + lay->inode_table_blocks +
-			  lay->journal_blocks;
+	lay->data_start = lay->inode_table_start + lay->inode_table_blocks;
 }
 
 /*

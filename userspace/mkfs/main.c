@@ -136,15 +136,15 @@ static void print_summary(const struct vexfs_layout *lay,
 	printf("Filesystem UUID:  %s\n", uuid);
 	if (opts->label && *opts->label)
 		printf("Filesystem label: %s\n", opts->label);
+	if (lay->journal_blocks)
+		print_region("Journal:", lay->journal_start,
+			     lay->journal_blocks);
 	print_region("Inode bitmap:", lay->inode_bitmap_start,
 		     lay->inode_bitmap_blocks);
 	print_region("Block bitmap:", lay->block_bitmap_start,
 		     lay->block_bitmap_blocks);
 	print_region("Inode table:", lay->inode_table_start,
 		     lay->inode_table_blocks);
-	if (lay->journal_blocks)
-		print_region("Journal:", lay->journal_start,
-			     lay->journal_blocks);
 	print_region("Data:", lay->data_start, lay->blocks - lay->data_start);
 }
 
