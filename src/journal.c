@@ -562,7 +562,10 @@ int vexfs_journal_load(struct super_block *sb)
 	 * log blocks absolutely on the device (as an ext4 external journal
 	 * does): its superblock is at @start and mkfs.vexfs wrote s_first =
 	 * start + 1 and s_maxlen = start + len.  jbd2 therefore sees a
-	 * journal of start + len blocks, of which the region is the tail.
+	 * journal of start + len blocks, of which the region is the tail;
+	 * mkfs puts the region right after the superblock (start is 1 or
+	 * 2), so the transaction sizes jbd2 derives from that length are
+	 * the log's own.
 	 */
 	journal = jbd2_journal_init_dev(sb->s_bdev, sb->s_bdev, start,
 					start + len, sb->s_blocksize);
@@ -587,8 +590,10 @@ int vexfs_journal_load(struct super_block *sb)
 	}
 	/*
 	 * jbd2 sized its largest transaction from the length it was given
-	 * (a quarter of start + len); only len blocks are log: a quarter of
-	 * those, so that one transaction always fits.
+	 * (a quarter of start + len); only len blocks are log.  Keep it to a
+	 * quarter of those (a no-op for the layout mkfs makes, where start
+	 * is tiny; 6.12's jbd2 also derives the space it waits for from the
+	 * full length, which is why the journal must come first).
 	 */
 	write_lock(&journal->j_state_lock);
 	journal->j_max_transaction_buffers =
