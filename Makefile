@@ -16,7 +16,7 @@ export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check \
 	unit-tests demo deps deb rpm dist version bench bench-fs \
-	bench-exact fuzz-images
+	bench-exact fuzz-images crashtest
 
 all: module tools
 
@@ -50,6 +50,12 @@ deps:
 # run, `make fuzz-images N=1 SEED=1234` to replay the seed a failure named.
 fuzz-images:
 	N="$(N)" SEED="$(SEED)" $(CURDIR)/tests/fuzz-images/run.sh
+
+# The crash-consistency suite alone, with N crash points per kernel
+# (make check runs it with 64): `make crashtest N=1000 [SEED=...]`.
+crashtest:
+	CRASH_POINTS=$(or $(N),64) $(if $(SEED),CRASH_SEED=$(SEED)) \
+		$(CURDIR)/tests/crash/run.sh
 
 demo: deps
 	$(CURDIR)/tests/vm/demo.sh
