@@ -41,31 +41,42 @@ make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
 gcc -O2 -Wall -Wextra -Werror -static -o "$out/crashtool" \
 	"$top/tests/crash/crashtool.c" || fail_setup "crashtool"
 
-failed=0
-for kver in $("$vm/kernels.sh"); do
-	case $kver in 6.1.*) series=6.1 ;; *) series=6.12 ;; esac
+. "$vm/each-kernel.sh"
+
+# One kernel's boot, in files of its own (mods-KVER, *-SERIES); runs
+# beside the other kernel (tests/vm/each-kernel.sh).
+crash_kernel() {
+	local kver=$1 series=$2 mods lw fs log rc=0
+
 	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
 		echo "FAIL: $series/crash/module_builds"
-		failed=1
-		continue
+		return 1
 	fi
 	mods=$out/mods-$kver
 	rm -rf "$mods"
 	mkdir -p "$mods"
 	cp "$top/build/$kver/vexfs.ko" "$mods/"
 	lw=$(find "/lib/modules/$kver/kernel/drivers/md" -name 'dm-log-writes.ko*' | head -n 1)
-	[ -n "$lw" ] || fail_setup "no dm-log-writes module for $kver"
+	if [ -z "$lw" ]; then
+		echo "FAIL: $series/crash/setup (no dm-log-writes module for $kver)"
+		return 1
+	fi
 	cp "$lw" "$mods/"
 
 	fs=$out/fs-$series.img log=$out/log-$series.img
 	rm -f "$fs" "$log"
 	truncate -s 16M "$fs"
 	truncate -s 2G "$log"
-	"$top/userspace/mkfs/mkfs.vexfs" -q "$fs" || fail_setup "mkfs"
+	if ! "$top/userspace/mkfs/mkfs.vexfs" -q "$fs"; then
+		echo "FAIL: $series/crash/setup (mkfs)"
+		return 1
+	fi
 
 	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$out/crashtool" \
 		-d "$fs" -d "$log" -t "$timeout" -l "$out/console-$series.log" \
-		"$top/tests/crash/guest.sh" "$seed" "$ops" "$nrandom" || failed=1
+		"$top/tests/crash/guest.sh" "$seed" "$ops" "$nrandom" || rc=1
 	rm -f "$log"
-done
-exit $failed
+	return $rc
+}
+
+each_kernel crash_kernel
