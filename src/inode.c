@@ -532,8 +532,6 @@ void vexfs_evict_inode(struct inode *inode)
 	if (delete && journal)
 		jbd2_journal_begin_ordered_truncate(journal, &vi->jinode, 0);
 	truncate_inode_pages_final(&inode->i_data);
-	if (delete)
-		vexfs_vec_evict(inode);
 	if (delete) {
 		/*
 		 * One handle for the whole deletion; truncation extends or
@@ -541,7 +539,9 @@ void vexfs_evict_inode(struct inode *inode)
 		 * (unlink put it there) until the handle that frees it.
 		 */
 		handle = vexfs_journal_start(sb, VEXFS_TRUNC_CREDITS +
-					     VEXFS_XATTR_CREDITS,
+					     VEXFS_XATTR_CREDITS +
+					     (vi->i_collection ?
+					      VEXFS_VEC_EVICT_CREDITS(sb) : 0),
 					     VEXFS_TRUNC_REVOKES);
 		if (IS_ERR(handle)) {
 			/* Read-only now: the orphan list finishes it later. */
@@ -556,6 +556,9 @@ void vexfs_evict_inode(struct inode *inode)
 		inode->i_size = 0;
 		if (journal)
 			err = vexfs_orphan_add(inode);
+		/* Its slot (or collection) goes with the orphan entry. */
+		if (!err)
+			vexfs_vec_evict(inode);
 		if (!err && !(vi->i_flags & VEXFS_INODE_INLINE))
 			err = vexfs_truncate_blocks(inode, 0);
 		if (!err && vi->i_xattr_block)

@@ -206,16 +206,47 @@ static int vexfs_write_super(struct super_block *sb, bool wait)
 }
 
 /**
- * vexfs_commit_super() - write back a change to the on-disk superblock
- * @sb: the filesystem; the caller changed sbi->raw under sbi->lock
+ * vexfs_super_get_write() - prepare to change the on-disk superblock
+ * @sb: the filesystem
  *
- * Recomputes the checksum and marks the buffer dirty, without waiting.
+ * Takes write access to the superblock buffer in the running handle;
+ * the caller then changes sbi->raw under the buffer lock and sbi->lock
+ * and calls vexfs_commit_super().
  *
- * Context: process context; takes the superblock buffer lock.
+ * Context: inside a handle when there is a journal; may sleep.
+ * Return: 0 or a negative errno.
  */
-void vexfs_commit_super(struct super_block *sb)
+int vexfs_super_get_write(struct super_block *sb)
 {
-	vexfs_write_super(sb, false);
+	return vexfs_journal_get_write(sb, VEXFS_SB(sb)->sbh);
+}
+
+/**
+ * vexfs_commit_super() - write back a change to the on-disk superblock
+ * @sb: the filesystem; the caller changed sbi->raw under sbi->lock,
+ *	after vexfs_super_get_write()
+ *
+ * Recomputes the checksum and, with a journal, logs the buffer in the
+ * running handle (the free counts are not journaled and stay as they
+ * are); without one, fills in the counters and marks the buffer dirty,
+ * without waiting.
+ *
+ * Context: inside a handle when there is a journal; takes the superblock
+ * buffer lock.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_commit_super(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (!sbi->journal)
+		return vexfs_write_super(sb, false);
+	lock_buffer(sbi->sbh);
+	spin_lock(&sbi->lock);
+	sbi->raw->s_checksum = cpu_to_le32(vexfs_super_csum(sbi->raw));
+	spin_unlock(&sbi->lock);
+	unlock_buffer(sbi->sbh);
+	return vexfs_dirty_metadata(sb, NULL, sbi->sbh);
 }
 
 /* ------------------------------------------------------------------ */

@@ -169,6 +169,41 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 /* Truncation starts with this and extends as it goes. */
 #define VEXFS_TRUNC_CREDITS	\
 	(2 * VEXFS_EXT_MAX_DEPTH + 8 + VEXFS_ORPHAN_CREDITS)
+/*
+ * Vector collections (vector.c).  A slot spans @n store blocks, written
+ * in one handle; each may be allocated, contiguously, so two extent
+ * insertions at worst as for directories.  A descriptor rewrite touches
+ * one collections table block (allocated if the table has a hole there)
+ * and the table inode's size.  Setting an embedding writes the slot, the
+ * descriptor (c_count, c_slots), the store inode (i_size) and the file's
+ * inode (i_vec_slot); clearing one writes only blocks that exist.  A new
+ * collection makes the table inode (first time) and the store inode,
+ * each an inode bitmap block and an inode table block, logs the
+ * superblock (s_collections_ino, feature bit, count) and the descriptor
+ * and marks the directory.  Evicting the last link frees the slot, or
+ * for a collection root the descriptor, the superblock count and the
+ * store inode, whose own eviction joins the handle and extends it as
+ * truncation does.
+ */
+#define VEXFS_SLOT_MAX_BLOCKS(sb)	\
+	DIV_ROUND_UP(VEXFS_VEC_SLOT_SIZE(VEXFS_MAX_DIM), (sb)->s_blocksize)
+#define VEXFS_SLOT_WRITE_CREDITS(n)	((n) + 2 * VEXFS_EXT_INSERT_CREDITS)
+#define VEXFS_SLOT_CLEAR_CREDITS(n)	(n)
+#define VEXFS_DESC_CREDITS	\
+	(1 + VEXFS_EXT_INSERT_CREDITS + VEXFS_INODE_CREDITS)
+#define VEXFS_HIDDEN_INODE_CREDITS	(1 + VEXFS_INODE_CREDITS)
+#define VEXFS_EMBED_SET_CREDITS(n)	\
+	(VEXFS_SLOT_WRITE_CREDITS(n) + VEXFS_DESC_CREDITS + \
+	 2 * VEXFS_INODE_CREDITS)
+#define VEXFS_EMBED_DEL_CREDITS(n)	\
+	(VEXFS_SLOT_CLEAR_CREDITS(n) + VEXFS_DESC_CREDITS + \
+	 VEXFS_INODE_CREDITS)
+#define VEXFS_COLL_CREATE_CREDITS	\
+	(2 * VEXFS_HIDDEN_INODE_CREDITS + 1 + VEXFS_DESC_CREDITS + \
+	 VEXFS_INODE_CREDITS)
+#define VEXFS_VEC_EVICT_CREDITS(sb)	\
+	(VEXFS_EMBED_DEL_CREDITS(VEXFS_SLOT_MAX_BLOCKS(sb)) + \
+	 VEXFS_DESC_CREDITS + 1 + VEXFS_INODE_CREDITS)
 /* Blocks of a directory (revoked one by one) freed per truncation step. */
 #define VEXFS_TRUNC_STEP		1024
 #define VEXFS_TRUNC_REVOKES		(VEXFS_TRUNC_STEP + 64)
@@ -213,7 +248,8 @@ __printf(3, 4) void vexfs_msg(struct super_block *sb, const char *level,
 #define vexfs_err(sb, fmt, ...)  vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
 #define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
 #define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
-void vexfs_commit_super(struct super_block *sb);
+int vexfs_super_get_write(struct super_block *sb);
+int vexfs_commit_super(struct super_block *sb);
 
 /* checksum.c */
 u32 vexfs_super_csum(const struct vexfs_super_block *raw);
