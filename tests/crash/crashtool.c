@@ -45,6 +45,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -445,11 +446,28 @@ static int file_crc(const char *path, uint64_t *size, uint32_t *crc)
 	return 0;
 }
 
+/* d3 is a vector collection; its files get embeddings (journaled). */
+#define EMB_DIM		8
+#define EMB_XATTR	"user.vexfs.embedding"
+
+static uint32_t get_embedding(const char *path, int *has)
+{
+	unsigned char v[EMB_DIM * 4];
+	ssize_t n = getxattr(path, EMB_XATTR, v, sizeof(v));
+
+	*has = n > 0;
+	if (n < 0 && errno != ENODATA)
+		*has = -1;
+	if (n > 0 && n != sizeof(v))
+		*has = -1;
+	return n > 0 ? crc32_buf(v, n) : 0;
+}
+
 static int cmd_workload(char **argv)
 {
 	uint64_t ops = strtoull(argv[3], NULL, 0), k;
 	char path[512], path2[512], name[64], mk[32];
-	int have[NFILES] = { 0 }, i, orphan_fd = -1;
+	int have[NFILES] = { 0 }, emb[NFILES] = { 0 }, i, orphan_fd = -1;
 
 	mnt = argv[0];
 	dmname = argv[1];
@@ -466,6 +484,11 @@ static int cmd_workload(char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/noise", mnt);
 	mkdir(path, 0755);
+	snprintf(path, sizeof(path),
+		 "vexctl collection create %s/d3 --dim %d --metric l2",
+		 mnt, EMB_DIM);
+	if (system(path))
+		die("%s failed", path);
 	sync();
 	fprintf(model, "D 1 d0 d1 d2 d3\n");
 	fflush(model);
@@ -502,6 +525,7 @@ static int cmd_workload(char **argv)
 			if (rename(path2, path))
 				die("rename %s: %s", path2, strerror(errno));
 			fsync_parent(path);
+			emb[f] = 0;	/* a new inode */
 			fprintf(model, "R %" PRIu64 " %s %s %zu %08x\n", k,
 				path2 + strlen(mnt) + 1,
 				path + strlen(mnt) + 1, size, crc);
@@ -512,7 +536,9 @@ static int cmd_workload(char **argv)
 			for (tries = 0; tries < NFILES && (g == f || have[g]);
 			     tries++)
 				g = (g + 1) % NFILES;
-			if (g == f || have[g]) {
+			/* Not across the collection boundary (EXDEV). */
+			if (g == f || have[g] ||
+			    (dir == 3) != ((int)(g % (NDIRS + 1)) - 1 == 3)) {
 				fprintf(model, "N %" PRIu64 "\n", k);
 			} else {
 				snprintf(name, sizeof(name), "f%d", g);
@@ -525,6 +551,8 @@ static int cmd_workload(char **argv)
 				fsync_parent(path2);
 				have[f] = 0;
 				have[g] = 1;
+				emb[g] = emb[f];
+				emb[f] = 0;
 				fprintf(model, "M %" PRIu64 " %s %s\n", k,
 					path + strlen(mnt) + 1,
 					path2 + strlen(mnt) + 1);
@@ -534,6 +562,7 @@ static int cmd_workload(char **argv)
 				die("unlink %s: %s", path, strerror(errno));
 			fsync_parent(path);
 			have[f] = 0;
+			emb[f] = 0;
 			fprintf(model, "U %" PRIu64 " %s\n", k,
 				path + strlen(mnt) + 1);
 		} else if (op < 9) {
@@ -553,6 +582,40 @@ static int cmd_workload(char **argv)
 				die("read %s", path);
 			fprintf(model, "W %" PRIu64 " %s %" PRIu64 " %08x\n",
 				k, path + strlen(mnt) + 1, osize, ocrc);
+		} else if (op == 9 && dir == 3) {
+			/*
+			 * Set, replace or remove the embedding of a file of
+			 * the collection, and fsync the file: one
+			 * transaction, acknowledged by the fsync.
+			 */
+			unsigned char v[EMB_DIM * 4];
+			uint32_t ecrc = 0;
+			int fd, j;
+
+			if (emb[f] && rnd() % 3 == 0) {
+				if (removexattr(path, EMB_XATTR))
+					die("removexattr %s: %s", path,
+					    strerror(errno));
+				emb[f] = 0;
+			} else {
+				for (j = 0; j < EMB_DIM; j++) {
+					float x = (float)(rnd() % 2001) / 8 -
+						  125;
+
+					memcpy(v + 4 * j, &x, 4);
+				}
+				if (setxattr(path, EMB_XATTR, v, sizeof(v), 0))
+					die("setxattr %s: %s", path,
+					    strerror(errno));
+				ecrc = crc32_buf(v, sizeof(v));
+				emb[f] = 1;
+			}
+			fd = open(path, O_RDONLY);
+			if (fd < 0 || fsync(fd))
+				die("fsync %s: %s", path, strerror(errno));
+			close(fd);
+			fprintf(model, "E %" PRIu64 " %s %d %08x\n", k,
+				path + strlen(mnt) + 1, emb[f], ecrc);
 		} else if (op == 10) {
 			/*
 			 * An unlinked file kept open across operations: a cut
@@ -606,6 +669,8 @@ struct ent {
 	int state;		/* 0 absent, 1 file, 2 directory */
 	uint64_t size;
 	uint32_t crc;
+	int emb;		/* a file of d3: has an embedding */
+	uint32_t ecrc;		/* crc of its value */
 };
 
 static struct ent ents[256];
@@ -644,9 +709,18 @@ static void check_ent(const char *root, const struct ent *want,
 	if (got == 1 && file_crc(path, &size, &crc))
 		got = -1;
 	for (;;) {
+		int ehas = 0;
+		uint32_t ecrc = 0;
+
+		if (got == 1 && !strncmp(want->path, "d3/", 3))
+			ecrc = get_embedding(path, &ehas);
 		if (got == want->state &&
-		    (got != 1 || (size == want->size && crc == want->crc)))
+		    (got != 1 || (size == want->size && crc == want->crc &&
+				  ehas == want->emb && ecrc == want->ecrc)))
 			return;
+		if (got == 1 && ehas != want->emb)
+			printf("FAIL-DETAIL: %s: %s: embedding %d, want %d\n",
+			       why, want->path, ehas, want->emb);
 		if (!alt)
 			break;
 		want = alt;
@@ -709,6 +783,19 @@ static int cmd_verify(char **argv)
 				after.state = 1;
 				after.size = size;
 				after.crc = crc;
+				after.emb = 0;
+				inflight_is_rename = 1;
+			} else if (t == 'E') {
+				int has;
+
+				sscanf(line, "%c %*u %255s %d %x", &t, a, &has,
+				       &crc);
+				e = ent_get(a);
+				before = *e;
+				after = *e;
+				after.emb = has;
+				after.ecrc = crc;
+				/* Either the old or the new embedding. */
 				inflight_is_rename = 1;
 			}
 			break;
@@ -730,19 +817,31 @@ static int cmd_verify(char **argv)
 			e->state = 1;
 			e->size = size;
 			e->crc = crc;
+			e->emb = 0;
+			e->ecrc = 0;
+			break;
+		case 'E':
+			sscanf(line, "%c %*u %255s %d %x", &t, a, &i, &crc);
+			e = ent_get(a);
+			e->emb = i;
+			e->ecrc = crc;
 			break;
 		case 'M':
 			sscanf(line, "%c %*u %255s %255s", &t, a, b);
 			e = ent_get(a);
 			e2 = ent_get(b);
 			*e2 = (struct ent){ .state = e->state, .size = e->size,
-					    .crc = e->crc };
+					    .crc = e->crc, .emb = e->emb,
+					    .ecrc = e->ecrc };
 			snprintf(e2->path, sizeof(e2->path), "%s", b);
 			e->state = 0;
 			break;
 		case 'U':
 			sscanf(line, "%c %*u %255s", &t, a);
-			ent_get(a)->state = 0;
+			e = ent_get(a);
+			e->state = 0;
+			e->emb = 0;
+			e->ecrc = 0;
 			break;
 		default:
 			break;
@@ -754,7 +853,7 @@ static int cmd_verify(char **argv)
 			continue;
 		if (inflight_is_rename && !strcmp(ents[i].path, before.path))
 			check_ent(argv[0], &before, &after,
-				  "rename not atomic");
+				  "operation in flight not atomic");
 		else
 			check_ent(argv[0], &ents[i], NULL,
 				  "acknowledged state lost");
