@@ -112,7 +112,9 @@ static void vexfs_error_work(struct work_struct *work)
 	handle = jbd2_journal_start(journal, 1);
 	if (IS_ERR(handle))
 		return;
-	if (jbd2_journal_get_write_access(handle, sbh))
+	/* A remount read-only may have flushed the log meanwhile. */
+	if (!READ_ONCE(sbi->journal_rw) ||
+	    jbd2_journal_get_write_access(handle, sbh))
 		goto out_stop;
 	lock_buffer(sbh);
 	spin_lock(&sbi->lock);
