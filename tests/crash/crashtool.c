@@ -512,6 +512,40 @@ static int cmd_workload(char **argv)
 			have[f] = 1;
 			fprintf(model, "W %" PRIu64 " %s %zu %08x\n", k,
 				path + strlen(mnt) + 1, size, crc);
+		} else if (dir == 3 && rnd() % 2) {
+			/*
+			 * Set, replace or remove the embedding of a file of
+			 * the collection, and fsync the file: one
+			 * transaction, acknowledged by the fsync.
+			 */
+			unsigned char v[EMB_DIM * 4];
+			uint32_t ecrc = 0;
+			int fd, j;
+
+			if (emb[f] && rnd() % 3 == 0) {
+				if (removexattr(path, EMB_XATTR))
+					die("removexattr %s: %s", path,
+					    strerror(errno));
+				emb[f] = 0;
+			} else {
+				for (j = 0; j < EMB_DIM; j++) {
+					float x = (float)(rnd() % 2001) / 8 -
+						  125;
+
+					memcpy(v + 4 * j, &x, 4);
+				}
+				if (setxattr(path, EMB_XATTR, v, sizeof(v), 0))
+					die("setxattr %s: %s", path,
+					    strerror(errno));
+				ecrc = crc32_buf(v, sizeof(v));
+				emb[f] = 1;
+			}
+			fd = open(path, O_RDONLY);
+			if (fd < 0 || fsync(fd))
+				die("fsync %s: %s", path, strerror(errno));
+			close(fd);
+			fprintf(model, "E %" PRIu64 " %s %d %08x\n", k,
+				path + strlen(mnt) + 1, emb[f], ecrc);
 		} else if (op < 6) {
 			/*
 			 * Atomic replace: write a temporary file, fsync it,
@@ -582,40 +616,6 @@ static int cmd_workload(char **argv)
 				die("read %s", path);
 			fprintf(model, "W %" PRIu64 " %s %" PRIu64 " %08x\n",
 				k, path + strlen(mnt) + 1, osize, ocrc);
-		} else if (op == 9 && dir == 3) {
-			/*
-			 * Set, replace or remove the embedding of a file of
-			 * the collection, and fsync the file: one
-			 * transaction, acknowledged by the fsync.
-			 */
-			unsigned char v[EMB_DIM * 4];
-			uint32_t ecrc = 0;
-			int fd, j;
-
-			if (emb[f] && rnd() % 3 == 0) {
-				if (removexattr(path, EMB_XATTR))
-					die("removexattr %s: %s", path,
-					    strerror(errno));
-				emb[f] = 0;
-			} else {
-				for (j = 0; j < EMB_DIM; j++) {
-					float x = (float)(rnd() % 2001) / 8 -
-						  125;
-
-					memcpy(v + 4 * j, &x, 4);
-				}
-				if (setxattr(path, EMB_XATTR, v, sizeof(v), 0))
-					die("setxattr %s: %s", path,
-					    strerror(errno));
-				ecrc = crc32_buf(v, sizeof(v));
-				emb[f] = 1;
-			}
-			fd = open(path, O_RDONLY);
-			if (fd < 0 || fsync(fd))
-				die("fsync %s: %s", path, strerror(errno));
-			close(fd);
-			fprintf(model, "E %" PRIu64 " %s %d %08x\n", k,
-				path + strlen(mnt) + 1, emb[f], ecrc);
 		} else if (op == 10) {
 			/*
 			 * An unlinked file kept open across operations: a cut

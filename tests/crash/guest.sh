@@ -47,6 +47,7 @@ check mount_on_log_writes mount -t vexfs "$dev" $t
 start=$(date +%s)
 check workload crashtool workload $t lw "$seed" "$ops" /tmp/model
 echo "crash: workload took $(( $(date +%s) - start )) s"
+echo "crash: $(grep -c '^E' /tmp/model) embedding operations"
 check umount_after_workload umount $t
 check dm_remove crashtool dm-remove lw
 
