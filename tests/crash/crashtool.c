@@ -512,7 +512,7 @@ static int cmd_workload(char **argv)
 			have[f] = 1;
 			fprintf(model, "W %" PRIu64 " %s %zu %08x\n", k,
 				path + strlen(mnt) + 1, size, crc);
-		} else if (dir == 3 && rnd() % 2) {
+		} else if (dir == 3 && rnd() % 4) {
 			/*
 			 * Set, replace or remove the embedding of a file of
 			 * the collection, and fsync the file: one
@@ -718,9 +718,11 @@ static void check_ent(const char *root, const struct ent *want,
 		    (got != 1 || (size == want->size && crc == want->crc &&
 				  ehas == want->emb && ecrc == want->ecrc)))
 			return;
-		if (got == 1 && ehas != want->emb)
-			printf("FAIL-DETAIL: %s: %s: embedding %d, want %d\n",
-			       why, want->path, ehas, want->emb);
+		if (!alt && got == 1 && got == want->state &&
+		    (ehas != want->emb || ecrc != want->ecrc))
+			printf("FAIL-DETAIL: %s: %s: embedding %d crc %08x, want %d crc %08x\n",
+			       why, want->path, ehas, ecrc, want->emb,
+			       want->ecrc);
 		if (!alt)
 			break;
 		want = alt;
