@@ -16,7 +16,7 @@ export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check fuzz \
 	unit-tests demo deps deb rpm dist version bench bench-fs \
-	bench-exact fuzz-images
+	bench-exact fuzz-images crashtest
 
 all: module tools
 
@@ -56,6 +56,12 @@ fuzz-images:
 FUZZ_TIME ?= 3600
 fuzz:
 	FUZZ_TIME=$(FUZZ_TIME) $(CURDIR)/tests/fuzz/run.sh
+
+# The crash-consistency suite alone, with N crash points per kernel
+# (make check runs it with 64): `make crashtest N=1000 [SEED=...]`.
+crashtest:
+	CRASH_POINTS=$(or $(N),64) $(if $(SEED),CRASH_SEED=$(SEED)) \
+		$(CURDIR)/tests/crash/run.sh
 
 demo: deps
 	$(CURDIR)/tests/vm/demo.sh

@@ -14,15 +14,27 @@
  *   | (untouched)   | (1024 bytes) | (zero)                           |
  *   +---------------+--------------+----------------------------------+
  *
- *   +-------------+-----------+-----------+-------------+---------+------+
- *   | sb block(s) | inode     | block     | inode table | journal | data |
- *   | 0..first-1  | bitmap    | bitmap    |             | (jbd2)  | ...  |
- *   +-------------+-----------+-----------+-------------+---------+------+
- *                 ^s_inode_bitmap_start   ^s_inode_table_start     ^s_data_start
- *                             ^s_block_bitmap_start   ^s_journal_start
+ *   +-------------+---------+-----------+-----------+-------------+------+
+ *   | sb block(s) | journal | inode     | block     | inode table | data |
+ *   | 0..first-1  | (jbd2)  | bitmap    | bitmap    |             | ...  |
+ *   +-------------+---------+-----------+-----------+-------------+------+
+ *                 ^s_journal_start        ^s_block_bitmap_start  ^s_data_start
+ *                           ^s_inode_bitmap_start    ^s_inode_table_start
  *
  * Every region is described by a (start, length) pair in the superblock, so
  * a later format may move or grow them without changing the readers.
+ *
+ * The journal region (COMPAT_HAS_JOURNAL, absent on small filesystems) is a
+ * jbd2 v2 log written by mkfs.vexfs, placed right after the superblock: its
+ * superblock is the region's first block and, because the
+ * kernel opens it with jbd2_journal_init_dev() on the filesystem's own
+ * device, its block numbers count from the start of the device as in an
+ * ext4 external journal (s_first = s_journal_start + 1, s_maxlen =
+ * s_journal_start + s_journal_blocks).  INCOMPAT_RECOVER is set while the
+ * filesystem is mounted read-write; the free counts are not journaled and
+ * are rebuilt from the bitmaps after a crash.  The orphan list starts at
+ * s_last_orphan and follows i_next_orphan through inodes flagged
+ * VEXFS_INODE_ORPHAN.
  *
  * Metadata integrity: the superblock, every inode and every metadata block
  * carry a crc32c.  The superblock checksum is seeded with ~0; all other

@@ -98,7 +98,8 @@ int __vexfs_set_acl(vexfs_idmap_t *idmap, struct inode *inode,
 		    struct posix_acl *acl, int type)
 {
 	umode_t mode = inode->i_mode;
-	int err;
+	handle_t *handle;
+	int err, err2;
 
 	if (type == ACL_TYPE_ACCESS && acl) {
 		/* An ACL that says no more than the mode is not stored. */
@@ -106,13 +107,18 @@ int __vexfs_set_acl(vexfs_idmap_t *idmap, struct inode *inode,
 		if (err)
 			return err;
 	}
+	/* The attribute and the mode change commit together. */
+	handle = vexfs_journal_start(inode->i_sb, VEXFS_XATTR_CREDITS, 0);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
 	err = vexfs_store_acl(inode, acl, type);
 	if (!err && mode != inode->i_mode) {
 		inode->i_mode = mode;
 		inode_set_ctime_current(inode);
 		mark_inode_dirty(inode);
 	}
-	return err;
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
 }
 
 /**

@@ -43,10 +43,14 @@ static void vexfs_inode_bitmap(struct vexfs_sb_info *sbi,
 	map->what = "inode";
 }
 
-/* Read and verify bitmap block @index of @map. */
+/*
+ * Read and verify bitmap block @index of @map.  Inside a handle the block
+ * is also taken for writing: with @undo (bits will be cleared in the block
+ * bitmap) jbd2 keeps the committed copy the allocator checks.
+ */
 static struct buffer_head *vexfs_read_bitmap(struct super_block *sb,
 					     const struct vexfs_bitmap *map,
-					     u64 index)
+					     u64 index, bool undo)
 {
 	u64 blocknr = map->start + index;
 	struct buffer_head *bh;
@@ -59,11 +63,47 @@ static struct buffer_head *vexfs_read_bitmap(struct super_block *sb,
 		return ERR_PTR(-EIO);
 	}
 	err = vexfs_block_verify(sb, bh->b_data, map->magic, blocknr, 0);
+	if (!err)
+		err = undo ? vexfs_journal_get_undo(sb, bh) :
+			     vexfs_journal_get_write(sb, bh);
 	if (err) {
 		brelse(bh);
 		return ERR_PTR(err);
 	}
 	return bh;
+}
+
+/*
+ * The first bit at or after @off, below @limit, that is clear and (for
+ * the block bitmap) not freed by an uncommitted transaction; @limit if
+ * none.
+ */
+static u64 vexfs_next_free(const struct vexfs_bitmap *map,
+			   struct buffer_head *bh, unsigned long *addr,
+			   u64 limit, u64 off)
+{
+	for (;;) {
+		off = find_next_zero_bit_le(addr, limit, off);
+		if (off >= limit || map->magic != VEXFS_BBITMAP_MAGIC ||
+		    vexfs_block_allocatable(bh, off))
+			return off;
+		off++;
+	}
+}
+
+/* The end of the run of allocatable bits that starts at @off. */
+static u64 vexfs_free_run_end(const struct vexfs_bitmap *map,
+			      struct buffer_head *bh, unsigned long *addr,
+			      u64 limit, u64 off)
+{
+	u64 end = find_next_bit_le(addr, limit, off);
+
+	if (map->magic == VEXFS_BBITMAP_MAGIC)
+		while (off < end && vexfs_block_allocatable(bh, off))
+			off++;
+	else
+		off = end;
+	return off;
 }
 
 static unsigned long *vexfs_bitmap_bits(struct buffer_head *bh)
@@ -88,6 +128,7 @@ static int vexfs_bitmap_alloc(struct super_block *sb,
 	u64 bits = sbi->bitmap_bits;
 	u64 nblocks = DIV_ROUND_UP(map->total, bits);
 	u64 index, scanned;
+	int err;
 
 	if (goal < low || goal >= map->total)
 		goal = low;
@@ -108,26 +149,28 @@ static int vexfs_bitmap_alloc(struct super_block *sb,
 		if (off >= limit)
 			continue;
 
-		bh = vexfs_read_bitmap(sb, map, index);
+		bh = vexfs_read_bitmap(sb, map, index, false);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
 		addr = vexfs_bitmap_bits(bh);
-		off = find_next_zero_bit_le(addr, limit, off);
+		off = vexfs_next_free(map, bh, addr, limit, off);
 		if (off >= limit) {
 			brelse(bh);
 			goal = 0;	/* later blocks: search from the start */
 			continue;
 		}
-		end = find_next_bit_le(addr, min_t(u64, limit, off + want),
-				       off);
+		end = vexfs_free_run_end(map, bh, addr,
+					 min_t(u64, limit, off + want), off);
 
 		lock_buffer(bh);
 		for (*got = 0; off + *got < end; (*got)++)
 			__set_bit_le(off + *got, addr);
 		vexfs_block_csum_set(sb, bh->b_data);
 		unlock_buffer(bh);
-		mark_buffer_dirty(bh);
+		err = vexfs_dirty_metadata(sb, NULL, bh);
 		brelse(bh);
+		if (err)
+			return err;
 		*first = base + off;
 		return 0;
 	}
@@ -155,7 +198,8 @@ static int vexfs_bitmap_free(struct super_block *sb,
 		unsigned long *addr;
 		u64 i;
 
-		bh = vexfs_read_bitmap(sb, map, index);
+		bh = vexfs_read_bitmap(sb, map, index,
+				       map->magic == VEXFS_BBITMAP_MAGIC);
 		if (IS_ERR(bh))
 			break;
 		addr = vexfs_bitmap_bits(bh);
@@ -169,7 +213,7 @@ static int vexfs_bitmap_free(struct super_block *sb,
 		}
 		vexfs_block_csum_set(sb, bh->b_data);
 		unlock_buffer(bh);
-		mark_buffer_dirty(bh);
+		vexfs_dirty_metadata(sb, NULL, bh);
 		brelse(bh);
 		first += n;
 		count -= n;
@@ -251,6 +295,61 @@ void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count)
 	sbi->free_blocks += freed;
 	spin_unlock(&sbi->lock);
 	mutex_unlock(&sbi->alloc_lock);
+}
+
+/* Count the clear bits of @map (bits past map->total are set on disk). */
+static int vexfs_count_free(struct super_block *sb,
+			    const struct vexfs_bitmap *map, u64 *free)
+{
+	u64 bits = VEXFS_SB(sb)->bitmap_bits;
+	u64 nblocks = DIV_ROUND_UP(map->total, bits), index;
+
+	*free = 0;
+	for (index = 0; index < nblocks; index++) {
+		u64 limit = min_t(u64, bits, map->total - index * bits);
+		struct buffer_head *bh;
+
+		bh = vexfs_read_bitmap(sb, map, index, false);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		*free += limit - bitmap_weight((unsigned long *)
+					       vexfs_bitmap_bits(bh), limit);
+		brelse(bh);
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * vexfs_recount_free() - rebuild the free counters from the bitmaps
+ * @sb: the filesystem, at mount, after journal replay
+ *
+ * The counters in the superblock are not journaled; after a crash the
+ * (journaled) bitmaps are the truth.
+ *
+ * Context: mount; may sleep for I/O.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_recount_free(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_bitmap map;
+	u64 blocks, inodes;
+	int err;
+
+	vexfs_block_bitmap(sbi, &map);
+	err = vexfs_count_free(sb, &map, &blocks);
+	if (err)
+		return err;
+	vexfs_inode_bitmap(sbi, &map);
+	err = vexfs_count_free(sb, &map, &inodes);
+	if (err)
+		return err;
+	spin_lock(&sbi->lock);
+	sbi->free_blocks = blocks;
+	sbi->free_inodes = inodes;
+	spin_unlock(&sbi->lock);
+	return 0;
 }
 
 /* Allocate an inode number; the caller initializes the inode. */

@@ -302,11 +302,15 @@ out_err:
 	return ERR_PTR(err);
 }
 
-/* Checksum a changed node and queue it for writeback with the directory. */
+/*
+ * Checksum a changed node and log it (or queue it for writeback with the
+ * directory).  The caller's handle took write access when it read the
+ * node through vexfs_bread().
+ */
 static void dt_dirty(struct inode *dir, struct buffer_head *bh)
 {
 	vexfs_block_csum_set(dir->i_sb, bh->b_data);
-	mark_buffer_dirty_inode(bh, dir);
+	vexfs_dirty_metadata(dir->i_sb, dir, bh);
 }
 
 /*
@@ -856,7 +860,7 @@ static int dt_split_insert(struct inode *dir, struct dt_path *path,
 
 out_undo:
 	for (i = 0; i < k; i++) {
-		bforget(newbh[i]);
+		vexfs_forget_block(sb, newbh[i], newbh[i]->b_blocknr);
 		newbh[i] = NULL;
 	}
 	vexfs_truncate_blocks(dir, nblocks);
@@ -1134,7 +1138,7 @@ const struct file_operations vexfs_dir_operations = {
 	.llseek		= vexfs_dir_llseek,
 	.read		= generic_read_dir,
 	.iterate_shared	= vexfs_readdir,
-	.fsync		= generic_file_fsync,
+	.fsync		= vexfs_fsync,
 	.unlocked_ioctl	= vexfs_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

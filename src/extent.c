@@ -151,6 +151,8 @@ static struct buffer_head *vexfs_read_node(struct inode *inode,
 	if (!err)
 		err = vexfs_check_node(inode, block_hdr(bh),
 				       block_capacity(sb), depth);
+	if (!err)
+		err = vexfs_journal_get_write(sb, bh);
 	if (err) {
 		brelse(bh);
 		return ERR_PTR(err);
@@ -245,7 +247,7 @@ static void vexfs_dirty_node(struct inode *inode, struct vexfs_ext_path *p)
 		return;
 	}
 	vexfs_block_csum_set(inode->i_sb, p->bh->b_data);
-	mark_buffer_dirty_inode(p->bh, inode);
+	vexfs_dirty_metadata(inode->i_sb, inode, p->bh);
 }
 
 /*
@@ -331,6 +333,12 @@ static struct buffer_head *vexfs_new_node(struct inode *inode, u64 goal,
 		vexfs_free_blocks(sb, blocknr, 1);
 		return ERR_PTR(-ENOMEM);
 	}
+	err = vexfs_journal_get_create(sb, bh);
+	if (err) {
+		brelse(bh);
+		vexfs_free_blocks(sb, blocknr, 1);
+		return ERR_PTR(err);
+	}
 	lock_buffer(bh);
 	vexfs_block_init(sb, bh->b_data, VEXFS_EXTENT_MAGIC, blocknr,
 			 inode->i_ino);
@@ -362,7 +370,7 @@ static int vexfs_grow_root(struct inode *inode, u64 goal)
 	memcpy(hdr + 1, root + 1, n * sizeof(struct vexfs_extent));
 	hdr->eh_entries = cpu_to_le16(n);
 	vexfs_block_csum_set(inode->i_sb, bh->b_data);
-	mark_buffer_dirty_inode(bh, inode);
+	vexfs_dirty_metadata(inode->i_sb, inode, bh);
 
 	ix = idx_entries(root);
 	ix->ei_lblk = cpu_to_le32(n ? entry_lblk(hdr, 0) : 0);
@@ -400,7 +408,7 @@ static int vexfs_split_node(struct inode *inode, struct vexfs_ext_path *path,
 	nhdr->eh_entries = cpu_to_le16(n - keep);
 	hdr->eh_entries = cpu_to_le16(keep);
 	vexfs_block_csum_set(inode->i_sb, bh->b_data);
-	mark_buffer_dirty_inode(bh, inode);
+	vexfs_dirty_metadata(inode->i_sb, inode, bh);
 	vexfs_dirty_node(inode, node);
 
 	pix = idx_entries(phdr);
@@ -559,6 +567,8 @@ int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
 		goto out;
 	}
 	count = min3(run, (u64)max, (u64)VEXFS_EXT_MAX_LEN);
+	/* Best effort: the operation's credits normally cover this. */
+	vexfs_journal_ensure(inode->i_sb, VEXFS_EXT_INSERT_CREDITS, 0);
 	err = vexfs_new_blocks(inode, goal, pblk, &count);
 	if (err)
 		goto out;
@@ -591,12 +601,28 @@ int vexfs_get_block(struct inode *inode, sector_t iblock,
 		    struct buffer_head *bh, int create)
 {
 	unsigned int max = bh->b_size >> inode->i_blkbits, len;
+	handle_t *handle = NULL;
 	bool is_new;
 	u64 pblk;
 	int err;
 
+	/*
+	 * Writers allocate inside their own handle (write_begin,
+	 * page_mkwrite).  Writeback never should, as every dirty page had
+	 * its blocks mapped when it was dirtied; if one still does, give it
+	 * a handle of its own rather than an unjournaled change.
+	 */
+	if (create && VEXFS_SB(inode->i_sb)->journal &&
+	    !vexfs_handle(inode->i_sb)) {
+		handle = vexfs_journal_start(inode->i_sb,
+					     VEXFS_DATA_CREDITS(inode->i_sb), 0);
+		if (IS_ERR(handle))
+			return PTR_ERR(handle);
+	}
 	err = vexfs_map_blocks(inode, iblock, max ? max : 1, create, &pblk,
 			       &len, &is_new);
+	if (handle)
+		vexfs_journal_stop(handle);
 	if (err)
 		return err;
 	if (pblk) {
@@ -633,16 +659,29 @@ struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create)
 		return NULL;
 	if (!is_new) {
 		bh = sb_bread(sb, pblk);
-		return bh ? bh : ERR_PTR(-EIO);
+		if (!bh)
+			return ERR_PTR(-EIO);
+		/* These blocks are metadata: inside a handle, log them. */
+		err = vexfs_journal_get_write(sb, bh);
+		if (err) {
+			brelse(bh);
+			return ERR_PTR(err);
+		}
+		return bh;
 	}
 	bh = sb_getblk(sb, pblk);
 	if (!bh)
 		return ERR_PTR(-ENOMEM);
+	err = vexfs_journal_get_create(sb, bh);
+	if (err) {
+		brelse(bh);
+		return ERR_PTR(err);
+	}
 	lock_buffer(bh);
 	memset(bh->b_data, 0, sb->s_blocksize);
 	set_buffer_uptodate(bh);
 	unlock_buffer(bh);
-	mark_buffer_dirty_inode(bh, inode);
+	vexfs_dirty_metadata(sb, inode, bh);
 	return bh;
 }
 
@@ -650,25 +689,61 @@ struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create)
 /* Truncation                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Free the part of leaf @hdr at or beyond @first. */
-static void vexfs_trunc_leaf(struct inode *inode,
-			     struct vexfs_extent_header *hdr, u32 first)
+/*
+ * Are the data blocks of @inode metadata that the journal may have
+ * logged (directory blocks, xattr values), to be revoked when freed?
+ */
+static bool vexfs_data_is_metadata(struct inode *inode)
+{
+	return S_ISDIR(inode->i_mode) ||
+	       (VEXFS_I(inode)->i_flags & VEXFS_INODE_HIDDEN);
+}
+
+/*
+ * Free the part of leaf @hdr at or beyond @first.  Returns -EAGAIN when
+ * the handle must be restarted first; the leaf is consistent then (each
+ * extent is freed and dropped in one step).
+ */
+static int vexfs_trunc_leaf(struct inode *inode,
+			    struct vexfs_extent_header *hdr, u32 first)
 {
 	struct super_block *sb = inode->i_sb;
 	int n = le16_to_cpu(hdr->eh_entries);
 	struct vexfs_extent *ex = ext_entries(hdr);
+	bool meta = vexfs_data_is_metadata(inode);
+	int err = 0;
 
 	while (n > 0) {
 		struct vexfs_extent *e = &ex[n - 1];
 		u32 start = le32_to_cpu(e->e_lblk), len = le16_to_cpu(e->e_len);
-		u64 pblk = le64_to_cpu(e->e_pblk);
-		u32 keep;
+		u64 pblk = le64_to_cpu(e->e_pblk), i;
+		u32 keep, drop;
 
 		if ((u64)start + len <= first)
 			break;
 		keep = start >= first ? 0 : first - start;
-		vexfs_free_blocks(sb, pblk + keep, len - keep);
-		inode_sub_bytes(inode, (loff_t)(len - keep) << inode->i_blkbits);
+		/*
+		 * Free from the end of the extent, at most
+		 * VEXFS_TRUNC_STEP blocks at a time when each needs a revoke
+		 * record, so that every step fits a fresh handle.
+		 */
+		drop = len - keep;
+		if (meta && drop > VEXFS_TRUNC_STEP)
+			drop = VEXFS_TRUNC_STEP;
+		/* Bitmap blocks the run spans, the leaf, the inode. */
+		err = vexfs_journal_ensure(sb, drop / VEXFS_SB(sb)->bitmap_bits +
+					   4, meta ? drop : 0);
+		if (err)
+			break;
+		if (meta)
+			for (i = len - drop; i < len; i++)
+				vexfs_forget_block(sb, NULL, pblk + i);
+		vexfs_free_blocks(sb, pblk + len - drop, drop);
+		inode_sub_bytes(inode, (loff_t)drop << inode->i_blkbits);
+		if (len - drop > keep) {
+			e->e_len = cpu_to_le16(len - drop);
+			continue;
+		}
 		if (keep) {
 			e->e_len = cpu_to_le16(keep);
 			break;
@@ -676,6 +751,7 @@ static void vexfs_trunc_leaf(struct inode *inode,
 		n--;
 	}
 	hdr->eh_entries = cpu_to_le16(n);
+	return err;
 }
 
 /*
@@ -689,10 +765,8 @@ static int vexfs_trunc_node(struct inode *inode,
 	struct super_block *sb = inode->i_sb;
 	int n = le16_to_cpu(hdr->eh_entries);
 
-	if (!depth) {
-		vexfs_trunc_leaf(inode, hdr, first);
-		return 0;
-	}
+	if (!depth)
+		return vexfs_trunc_leaf(inode, hdr, first);
 	while (n > 0) {
 		struct vexfs_extent_idx *ix = &idx_entries(hdr)[n - 1];
 		u32 key = le32_to_cpu(ix->ei_lblk);
@@ -703,18 +777,25 @@ static int vexfs_trunc_node(struct inode *inode,
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
 		err = vexfs_trunc_node(inode, block_hdr(bh), depth - 1, first);
+		if (err == -EAGAIN || (!err && block_hdr(bh)->eh_entries)) {
+			/* Changed and still in use (-EAGAIN: not empty). */
+			vexfs_block_csum_set(sb, bh->b_data);
+			vexfs_dirty_metadata(sb, inode, bh);
+			brelse(bh);
+			return err;
+		}
 		if (err) {
 			brelse(bh);
 			return err;
 		}
-		if (block_hdr(bh)->eh_entries) {
-			vexfs_block_csum_set(sb, bh->b_data);
-			mark_buffer_dirty_inode(bh, inode);
+		err = vexfs_journal_ensure(sb, 4, 1);
+		if (err) {
+			/* An empty child is legal; it goes after the restart. */
 			brelse(bh);
-			break;
+			return err;
 		}
 		/* The child is empty: forget it and free its block. */
-		bforget(bh);
+		vexfs_forget_block(sb, bh, le64_to_cpu(ix->ei_child));
 		vexfs_free_blocks(sb, le64_to_cpu(ix->ei_child), 1);
 		inode_sub_bytes(inode, sb->s_blocksize);
 		n--;
@@ -744,13 +825,31 @@ int vexfs_truncate_blocks(struct inode *inode, u64 first_lblk)
 	if (first_lblk > VEXFS_MAX_LBLK)
 		return 0;
 	down_write(&vi->i_map_lock);
-	depth = le16_to_cpu(root->eh_depth);
-	err = depth > VEXFS_EXT_MAX_DEPTH ? -EFSCORRUPTED :
-	      vexfs_check_node(inode, root, VEXFS_ROOT_EXTENTS, depth);
-	if (!err)
-		err = vexfs_trunc_node(inode, root, depth, first_lblk);
-	if (!err && !root->eh_entries)
-		root->eh_depth = 0;	/* an empty tree is an empty leaf */
+	for (;;) {
+		depth = le16_to_cpu(root->eh_depth);
+		err = depth > VEXFS_EXT_MAX_DEPTH ? -EFSCORRUPTED :
+		      vexfs_check_node(inode, root, VEXFS_ROOT_EXTENTS, depth);
+		if (!err)
+			err = vexfs_trunc_node(inode, root, depth, first_lblk);
+		if (!err && !root->eh_entries)
+			root->eh_depth = 0; /* an empty tree is an empty leaf */
+		/* Log the root and i_blocks as they are now. */
+		vexfs_journal_write_inode(inode);
+		if (err != -EAGAIN)
+			break;
+		/*
+		 * The handle is full.  Every node is consistent and logged
+		 * and the caller put the inode on the orphan list: commit
+		 * what is done and go on in a new transaction.  As ext4
+		 * does, the map lock is not held while waiting for jbd2.
+		 */
+		up_write(&vi->i_map_lock);
+		err = vexfs_journal_restart(inode->i_sb, VEXFS_TRUNC_CREDITS,
+					    VEXFS_TRUNC_REVOKES);
+		down_write(&vi->i_map_lock);
+		if (err)
+			break;
+	}
 	mark_inode_dirty(inode);
 	up_write(&vi->i_map_lock);
 	return err;

@@ -6,6 +6,13 @@
  * vexfs_get_block(); reads and writeback use the mpage helpers, which
  * build large bios from contiguous extents.
  *
+ * With a journal (data=ordered): a buffered write runs in one handle from
+ * ->write_begin to ->write_end, started before the page is locked, and
+ * hands the written range to jbd2 with vexfs_journal_inode_data(), so
+ * the transaction that logs the new blocks and size commits only after
+ * the data is on disk.  Overwrites are ordered too (as ext3 did): simpler,
+ * and a size change never exposes a block whose data is still in memory.
+ *
  * Copyright (C) 2026 The VexFS developers
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -54,11 +61,24 @@ static int vexfs_write_begin(struct file *file, struct address_space *mapping,
 			     loff_t pos, unsigned int len,
 			     vexfs_write_page_t **pagep, void **fsdata)
 {
-	int err;
+	struct inode *inode = mapping->host;
+	handle_t *handle;
+	int retries = 0, err;
 
+retry:
+	/* The handle before the page lock: see journal.c. */
+	handle = vexfs_journal_start(inode->i_sb,
+				     VEXFS_DATA_CREDITS(inode->i_sb), 0);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
 	err = block_write_begin(mapping, pos, len, pagep, vexfs_get_block);
-	if (err)
+	if (err) {
 		vexfs_write_failed(mapping, pos + len);
+		vexfs_journal_stop(handle);
+		if (err == -ENOSPC &&
+		    vexfs_should_retry_alloc(inode->i_sb, &retries))
+			goto retry;
+	}
 	return err;
 }
 
@@ -66,11 +86,23 @@ static int vexfs_write_end(struct file *file, struct address_space *mapping,
 			   loff_t pos, unsigned int len, unsigned int copied,
 			   vexfs_write_page_t *page, void *fsdata)
 {
-	int ret;
+	struct inode *inode = mapping->host;
+	handle_t *handle = vexfs_handle(inode->i_sb);
+	int ret, err;
 
 	ret = generic_write_end(file, mapping, pos, len, copied, page, fsdata);
-	if (ret < len)
+	if (ret > 0) {
+		err = vexfs_journal_inode_data(inode, pos, ret);
+		if (err)
+			ret = err;
+	}
+	if (ret < (int)len)
 		vexfs_write_failed(mapping, pos + len);
+	if (handle) {
+		err = vexfs_journal_stop(handle);
+		if (err && ret >= 0)
+			ret = err;
+	}
 	return ret;
 }
 
@@ -104,11 +136,26 @@ const struct address_space_operations vexfs_file_aops = {
 static vm_fault_t vexfs_page_mkwrite(struct vm_fault *vmf)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
+	handle_t *handle;
 	int err;
 
 	sb_start_pagefault(inode->i_sb);
 	file_update_time(vmf->vma->vm_file);
-	err = block_page_mkwrite(vmf->vma, vmf, vexfs_get_block);
+	handle = vexfs_journal_start(inode->i_sb,
+				     VEXFS_DATA_CREDITS(inode->i_sb), 0);
+	if (IS_ERR(handle)) {
+		err = PTR_ERR(handle);
+	} else {
+		err = block_page_mkwrite(vmf->vma, vmf, vexfs_get_block);
+		if (!err) {
+			/* Ordered: the page is written before the commit. */
+			err = vexfs_journal_inode_data(inode,
+					page_offset(vmf->page), PAGE_SIZE);
+			if (err)
+				unlock_page(vmf->page);
+		}
+		vexfs_journal_stop(handle);
+	}
 	sb_end_pagefault(inode->i_sb);
 
 	if (!err)
@@ -148,12 +195,19 @@ static int vexfs_prealloc(struct inode *inode, u64 lblk, u64 count)
 
 	while (count) {
 		unsigned int max = min_t(u64, count, VEXFS_EXT_MAX_LEN), len;
+		handle_t *handle;
 		bool is_new;
 		u64 pblk;
 		int err;
 
+		/* One extent per handle: its bitmap blocks and the tree. */
+		handle = vexfs_journal_start(sb, VEXFS_EXT_INSERT_CREDITS + 4 +
+					     VEXFS_INODE_CREDITS, 0);
+		if (IS_ERR(handle))
+			return PTR_ERR(handle);
 		err = vexfs_map_blocks(inode, lblk, max, true, &pblk, &len,
 				       &is_new);
+		vexfs_journal_stop(handle);
 		if (err)
 			return err;
 		if (is_new) {
@@ -200,6 +254,7 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset,
 		i_size_write(inode, end);
 	inode_set_ctime_current(inode);
 	mark_inode_dirty(inode);
+	/* The extents went to disk zeroed: no data to order. */
 out:
 	inode_unlock(inode);
 	return err;
@@ -213,41 +268,62 @@ out:
  * vexfs_setsize() - change the size of a regular file
  * @inode: the file; the caller holds i_rwsem
  * @size: the new size
+ * @force: free every block past @size even if the size does not change
+ *	(finishing a truncation the orphan list says was interrupted)
  *
  * Shrinking zeroes the tail of the last block and frees every block past
- * it; growing leaves a hole.
+ * it; growing leaves a hole.  With a journal the file is on the orphan
+ * list while its blocks are freed, which may take several transactions.
  *
  * Context: process context, i_rwsem held; may sleep.
  * Return: 0 or a negative errno.
  */
-int vexfs_setsize(struct inode *inode, loff_t size)
+int vexfs_setsize(struct inode *inode, loff_t size, bool force)
 {
+	struct vexfs_sb_info *sbi = VEXFS_SB(inode->i_sb);
 	unsigned int bits = inode->i_blkbits;
-	int err;
+	bool shrink = size < inode->i_size || force;
+	handle_t *handle;
+	int err, err2;
 
 	inode_dio_wait(inode);
-	if (size < inode->i_size) {
+	if (shrink && sbi->journal)
+		jbd2_journal_begin_ordered_truncate(sbi->journal,
+						    &VEXFS_I(inode)->jinode,
+						    size);
+	handle = vexfs_journal_start(inode->i_sb, VEXFS_TRUNC_CREDITS +
+				     VEXFS_DATA_CREDITS(inode->i_sb),
+				     VEXFS_TRUNC_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	if (shrink) {
 		err = block_truncate_page(inode->i_mapping, size,
 					  vexfs_get_block);
+		if (!err && (size & ((1ULL << bits) - 1)))
+			/* The zeroed tail reaches the disk before the size. */
+			err = vexfs_journal_inode_data(inode, size,
+					(1ULL << bits) - (size & ((1ULL << bits) - 1)));
+		if (!err)
+			err = vexfs_orphan_add(inode);
 		if (err)
-			return err;
+			goto out_stop;
 	}
 	/*
 	 * Growing leaves a hole and keeps blocks preallocated past the old
 	 * size (FALLOC_FL_KEEP_SIZE); shrinking frees everything past the
 	 * new last block.
 	 */
-	err = 0;
-	if (size < inode->i_size) {
-		truncate_setsize(inode, size);
+	truncate_setsize(inode, size);
+	if (shrink)
 		err = vexfs_truncate_blocks(inode,
 					    DIV_ROUND_UP_ULL(size, 1ULL << bits));
-	} else {
-		truncate_setsize(inode, size);
-	}
 	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 	mark_inode_dirty(inode);
-	return err;
+	if (shrink && !err)
+		err = vexfs_orphan_del(inode);
+out_stop:
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
 }
 
 const struct file_operations vexfs_file_operations = {
@@ -256,7 +332,7 @@ const struct file_operations vexfs_file_operations = {
 	.write_iter	= generic_file_write_iter,
 	.mmap		= vexfs_file_mmap,
 	.open		= generic_file_open,
-	.fsync		= generic_file_fsync,
+	.fsync		= vexfs_fsync,
 	.splice_read	= vexfs_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.fallocate	= vexfs_fallocate,

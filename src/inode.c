@@ -29,6 +29,10 @@ struct inode *vexfs_alloc_inode(struct super_block *sb)
 	if (!vi)
 		return NULL;
 	vi->i_flags = 0;
+	vi->i_next_orphan = 0;
+	vi->i_sync_tid = 0;
+	INIT_LIST_HEAD(&vi->i_orphan);
+	jbd2_journal_init_jbd_inode(&vi->jinode, &vi->vfs_inode);
 	return &vi->vfs_inode;
 }
 
@@ -106,7 +110,8 @@ static void vexfs_inode_table_readahead(struct super_block *sb, u64 block)
 
 /*
  * Read the inode table block holding inode @ino.  Returns the buffer and
- * sets *@raw to the inode inside it.
+ * sets *@raw to the inode inside it.  Inside a handle the block is taken
+ * for writing (see journal.c).
  */
 static struct buffer_head *vexfs_read_raw_inode(struct super_block *sb,
 						u64 ino,
@@ -116,6 +121,7 @@ static struct buffer_head *vexfs_read_raw_inode(struct super_block *sb,
 	u64 block = sbi->inode_table_start + ino / sbi->inodes_per_block;
 	unsigned int slot = ino % sbi->inodes_per_block;
 	struct buffer_head *bh;
+	int err;
 
 	bh = sb_getblk(sb, block);
 	if (bh && !buffer_uptodate(bh)) {
@@ -127,6 +133,11 @@ static struct buffer_head *vexfs_read_raw_inode(struct super_block *sb,
 		vexfs_err(sb, "unable to read inode %llu (block %llu)",
 			  ino, block);
 		return ERR_PTR(-EIO);
+	}
+	err = vexfs_journal_get_write(sb, bh);
+	if (err) {
+		brelse(bh);
+		return ERR_PTR(err);
 	}
 	*raw = (struct vexfs_inode *)bh->b_data + slot;
 	return bh;
@@ -244,6 +255,7 @@ static void vexfs_inode_from_raw(struct inode *inode,
 	vi->i_collection = le32_to_cpu(raw->i_collection);
 	vi->i_vec_slot = le64_to_cpu(raw->i_vec_slot);
 	vi->i_crtime = vexfs_decode_time(&raw->i_crtime);
+	vi->i_next_orphan = le64_to_cpu(raw->i_next_orphan);
 }
 
 /* The inverse of vexfs_inode_from_raw(); the caller sets the checksum. */
@@ -268,6 +280,7 @@ static void vexfs_inode_to_raw(struct inode *inode, struct vexfs_inode *raw)
 	raw->i_xattr_block = cpu_to_le64(vi->i_xattr_block);
 	raw->i_collection = cpu_to_le32(vi->i_collection);
 	raw->i_vec_slot = cpu_to_le64(vi->i_vec_slot);
+	raw->i_next_orphan = cpu_to_le64(vi->i_next_orphan);
 	raw->i_rdev = cpu_to_le32(S_ISCHR(inode->i_mode) ||
 				  S_ISBLK(inode->i_mode) ?
 				  new_encode_dev(inode->i_rdev) : 0);
@@ -395,9 +408,47 @@ struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino)
 }
 
 /**
+ * vexfs_journal_write_inode() - copy an inode into its inode table block
+ * @inode: the inode
+ *
+ * With a journal the block is logged in the running handle (the caller's,
+ * from mark_inode_dirty() through vexfs_dirty_inode()), and the handle's
+ * transaction is remembered for fsync; without one it is marked dirty.
+ *
+ * Context: inside a handle when there is a journal; may sleep for I/O.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_journal_write_inode(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	handle_t *handle = vexfs_handle(sb);
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+	int err;
+
+	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	lock_buffer(bh);
+	vexfs_inode_to_raw(inode, raw);
+	vexfs_inode_csum_set(VEXFS_SB(sb), raw);
+	unlock_buffer(bh);
+	err = vexfs_dirty_metadata(sb, NULL, bh);
+	if (handle)
+		WRITE_ONCE(VEXFS_I(inode)->i_sync_tid,
+			   handle->h_transaction->t_tid);
+	brelse(bh);
+	return err;
+}
+
+/**
  * vexfs_write_inode() - write an inode back to the inode table
  * @inode: the inode
  * @wbc: writeback control; WB_SYNC_ALL waits for the write
+ *
+ * With a journal the inode was logged when it was dirtied; a synchronous
+ * write (not sync(2), whose sync_fs commits anyway) waits for the commit
+ * that holds it.
  *
  * Context: process context; takes the inode table buffer lock.
  * Return: 0 or a negative errno.
@@ -405,9 +456,19 @@ struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino)
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc)
 {
 	struct super_block *sb = inode->i_sb;
+	journal_t *journal = VEXFS_SB(sb)->journal;
 	struct vexfs_inode *raw;
 	struct buffer_head *bh;
 	int err = 0;
+
+	if (journal) {
+		if (WARN_ON_ONCE(vexfs_handle(sb)))
+			return -EIO;
+		if (wbc->sync_mode != WB_SYNC_ALL || wbc->for_sync)
+			return 0;
+		return jbd2_complete_transaction(journal,
+					READ_ONCE(VEXFS_I(inode)->i_sync_tid));
+	}
 
 	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
 	if (IS_ERR(bh))
@@ -446,7 +507,7 @@ static void vexfs_clear_disk_inode(struct inode *inode)
 	raw->i_ino = cpu_to_le64(inode->i_ino);
 	vexfs_inode_csum_set(VEXFS_SB(sb), raw);
 	unlock_buffer(bh);
-	mark_buffer_dirty(bh);
+	vexfs_dirty_metadata(sb, NULL, bh);
 	brelse(bh);
 }
 
@@ -463,22 +524,60 @@ void vexfs_evict_inode(struct inode *inode)
 {
 	bool delete = !inode->i_nlink && !is_bad_inode(inode);
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	journal_t *journal = sbi ? sbi->journal : NULL;
+	handle_t *handle = NULL;
 
+	if (delete && journal)
+		jbd2_journal_begin_ordered_truncate(journal, &vi->jinode, 0);
 	truncate_inode_pages_final(&inode->i_data);
-	if (delete)
-		vexfs_vec_evict(inode);
 	if (delete) {
+		/*
+		 * One handle for the whole deletion; truncation extends or
+		 * restarts it, safe because the inode is on the orphan list
+		 * (unlink put it there) until the handle that frees it.
+		 */
+		handle = vexfs_journal_start(sb, VEXFS_TRUNC_CREDITS +
+					     VEXFS_XATTR_CREDITS +
+					     (vi->i_collection ?
+					      VEXFS_VEC_EVICT_CREDITS(sb) : 0),
+					     VEXFS_TRUNC_REVOKES);
+		if (IS_ERR(handle)) {
+			/* Read-only now: the orphan list finishes it later. */
+			vexfs_warn(sb, "inode %lu: deletion deferred (error %ld)",
+				   inode->i_ino, PTR_ERR(handle));
+			delete = false;
+		}
+	}
+	if (delete) {
+		int err = 0;
+
 		inode->i_size = 0;
-		if (!(vi->i_flags & VEXFS_INODE_INLINE))
-			vexfs_truncate_blocks(inode, 0);
-		if (vi->i_xattr_block)
+		if (journal)
+			err = vexfs_orphan_add(inode);
+		/* Its slot (or collection) goes with the orphan entry. */
+		if (!err)
+			vexfs_vec_evict(inode);
+		if (!err && !(vi->i_flags & VEXFS_INODE_INLINE))
+			err = vexfs_truncate_blocks(inode, 0);
+		if (!err && vi->i_xattr_block)
 			vexfs_xattr_delete_inode(inode);
-		vexfs_clear_disk_inode(inode);
+		if (!err)
+			err = vexfs_orphan_del(inode);
+		if (!err)
+			vexfs_clear_disk_inode(inode);
+		else
+			delete = false;	/* left on the orphan list */
 	}
 	invalidate_inode_buffers(inode);
+	if (journal)
+		jbd2_journal_release_jbd_inode(journal, &vi->jinode);
 	clear_inode(inode);
 	if (delete)
-		vexfs_free_ino(inode->i_sb, inode->i_ino);
+		vexfs_free_ino(sb, inode->i_ino);
+	if (!IS_ERR_OR_NULL(handle))
+		vexfs_journal_stop(handle);
 }
 
 /**
@@ -502,7 +601,7 @@ int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
 	if ((attr->ia_valid & ATTR_SIZE) && attr->ia_size != inode->i_size) {
 		if (!S_ISREG(inode->i_mode))
 			return -EINVAL;
-		err = vexfs_setsize(inode, attr->ia_size);
+		err = vexfs_setsize(inode, attr->ia_size, false);
 		if (err)
 			return err;
 	}

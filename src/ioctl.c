@@ -302,6 +302,13 @@ static int vexfs_batch_one(struct file *dirf, const struct vexfs_batch *b,
 		if (err)
 			goto out;
 	}
+	/*
+	 * The embedding is one transaction (vexfs_embedding_set()); a file
+	 * made above was created in one of its own, which cannot be the
+	 * same: the directory's i_rwsem is taken before a handle, and the
+	 * file's after.  A crash in between leaves the file without an
+	 * embedding, and the caller without a result for it.
+	 */
 	inode_lock(inode);
 	err = vexfs_embedding_set(inode, vec, b->dim);
 	inode_unlock(inode);

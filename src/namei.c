@@ -14,6 +14,12 @@
  * directories and of the inodes involved, plus s_vfs_rename_mutex for a
  * rename across directories.  The tree needs nothing more.
  *
+ * Journaling: each operation runs in one jbd2 handle, started here
+ * before anything else is locked (see journal.c), so that it commits as a
+ * whole or not at all: a rename never shows the name neither or twice.
+ * An inode that loses its last link goes on the orphan list in the same
+ * handle, so a crash before its last close frees it at the next mount.
+ *
  * Copyright (C) 2026 The VexFS developers
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -68,8 +74,8 @@ static int vexfs_add_new(struct inode *dir, struct dentry *dentry,
 	return 0;
 }
 
-static int vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
-			struct dentry *dentry, umode_t mode, bool excl)
+static int __vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
+			  struct dentry *dentry, umode_t mode, bool excl)
 {
 	struct inode *inode;
 
@@ -79,8 +85,8 @@ static int vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
 	return vexfs_add_new(dir, dentry, inode);
 }
 
-static int vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
-		       struct dentry *dentry, umode_t mode, dev_t rdev)
+static int __vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode, dev_t rdev)
 {
 	struct inode *inode;
 
@@ -91,22 +97,26 @@ static int vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
 	return vexfs_add_new(dir, dentry, inode);
 }
 
-static int vexfs_tmpfile(vexfs_idmap_t *idmap, struct inode *dir,
-			 struct file *file, umode_t mode)
+static int __vexfs_tmpfile(vexfs_idmap_t *idmap, struct inode *dir,
+			   struct file *file, umode_t mode)
 {
 	struct inode *inode;
+	int err;
 
 	inode = vexfs_new_inode(idmap, dir, mode, 0);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	/* Drops the link count to 0; the last close frees the inode. */
 	d_tmpfile(file, inode);
+	err = vexfs_orphan_add(inode);
 	unlock_new_inode(inode);
+	if (err)
+		return err;
 	return finish_open_simple(file, 0);
 }
 
-static int vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
-			 struct dentry *dentry, const char *symname)
+static int __vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
+			   struct dentry *dentry, const char *symname)
 {
 	size_t len = strlen(symname) + 1;	/* with the NUL */
 	struct vexfs_inode_info *vi;
@@ -140,8 +150,8 @@ static int vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
 	return vexfs_add_new(dir, dentry, inode);
 }
 
-static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
-		      struct dentry *dentry)
+static int __vexfs_link(struct dentry *old_dentry, struct inode *dir,
+			struct dentry *dentry)
 {
 	struct inode *inode = d_inode(old_dentry);
 	int err;
@@ -157,13 +167,16 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 	vexfs_dir_touch(dir);
 	inode_set_ctime_current(inode);
 	inode_inc_link_count(inode);
+	/* An O_TMPFILE file given a name is no orphan any more. */
+	if (inode->i_nlink == 1)
+		vexfs_orphan_del(inode);
 	ihold(inode);
 	d_instantiate(dentry, inode);
 	return 0;
 }
 
-static int vexfs_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
-		       struct dentry *dentry, umode_t mode)
+static int __vexfs_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode)
 {
 	struct inode *inode;
 	int err;
@@ -216,6 +229,7 @@ static int vexfs_remove_name(struct inode *dir, struct dentry *dentry,
  * least the two of "." and its name: a corrupt count must not let a
  * directory that is still linked reach 0 (and be freed at eviction, or
  * trip inc_nlink()'s warning when a subdirectory is added later).
+ * The last link makes an orphan.
  */
 static void vexfs_drop_link(struct inode *inode)
 {
@@ -225,9 +239,11 @@ static void vexfs_drop_link(struct inode *inode)
 		vexfs_error(inode->i_sb, "inode %lu: link count underflow",
 			    inode->i_ino);
 	mark_inode_dirty(inode);
+	if (!inode->i_nlink)
+		vexfs_orphan_add(inode);
 }
 
-static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
+static int __vexfs_unlink(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
 	int err;
@@ -240,7 +256,7 @@ static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
 	return 0;
 }
 
-static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
+static int __vexfs_rmdir(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
 	int err;
@@ -258,6 +274,7 @@ static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
 	i_size_write(inode, 0);
 	clear_nlink(inode);
 	mark_inode_dirty(inode);
+	vexfs_orphan_add(inode);
 	if (dir->i_nlink > 2)
 		vexfs_drop_link(dir);	/* its ".." */
 	return 0;
@@ -322,9 +339,9 @@ static int vexfs_exchange(struct inode *old_dir, struct dentry *old_dentry,
 	return 0;
 }
 
-static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
-			struct dentry *old_dentry, struct inode *new_dir,
-			struct dentry *new_dentry, unsigned int flags)
+static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
+			  struct dentry *old_dentry, struct inode *new_dir,
+			  struct dentry *new_dentry, unsigned int flags)
 {
 	struct inode *old_inode = d_inode(old_dentry);
 	struct inode *new_inode = d_inode(new_dentry);
@@ -381,6 +398,7 @@ static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 			i_size_write(new_inode, 0);
 			clear_nlink(new_inode);
 			mark_inode_dirty(new_inode);
+			vexfs_orphan_add(new_inode);
 		} else {
 			vexfs_drop_link(new_inode);
 		}
@@ -408,6 +426,99 @@ static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 	inode_set_ctime_current(old_inode);
 	mark_inode_dirty(old_inode);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The operations, each in one handle                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Run one directory operation in a handle of @credits.  -ENOSPC may only
+ * mean that the free blocks wait for a commit: force one and try again.
+ */
+#define VEXFS_JOURNALED(sb, credits, call)				\
+({									\
+	int __retries = 0, __err;					\
+	handle_t *__h;							\
+									\
+	do {								\
+		__h = vexfs_journal_start(sb, credits, 0);		\
+		if (IS_ERR(__h)) {					\
+			__err = PTR_ERR(__h);				\
+			break;						\
+		}							\
+		__err = call;						\
+		if (!__err)						\
+			__err = vexfs_journal_stop(__h);		\
+		else							\
+			vexfs_journal_stop(__h);			\
+	} while (__err == -ENOSPC &&					\
+		 vexfs_should_retry_alloc(sb, &__retries));		\
+	__err;								\
+})
+
+static int vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, bool excl)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
+			       __vexfs_create(idmap, dir, dentry, mode, excl));
+}
+
+static int vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
+			       __vexfs_mknod(idmap, dir, dentry, mode, rdev));
+}
+
+static int vexfs_tmpfile(vexfs_idmap_t *idmap, struct inode *dir,
+			 struct file *file, umode_t mode)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
+			       __vexfs_tmpfile(idmap, dir, file, mode));
+}
+
+static int vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
+			 struct dentry *dentry, const char *symname)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
+			       __vexfs_symlink(idmap, dir, dentry, symname));
+}
+
+static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
+		      struct dentry *dentry)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_DIR_ADD_CREDITS +
+			       2 * VEXFS_INODE_CREDITS + VEXFS_ORPHAN_CREDITS,
+			       __vexfs_link(old_dentry, dir, dentry));
+}
+
+static int vexfs_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
+			       __vexfs_mkdir(idmap, dir, dentry, mode));
+}
+
+static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_UNLINK_CREDITS,
+			       __vexfs_unlink(dir, dentry));
+}
+
+static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return VEXFS_JOURNALED(dir->i_sb, VEXFS_UNLINK_CREDITS,
+			       __vexfs_rmdir(dir, dentry));
+}
+
+static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
+			struct dentry *old_dentry, struct inode *new_dir,
+			struct dentry *new_dentry, unsigned int flags)
+{
+	return VEXFS_JOURNALED(old_dir->i_sb, VEXFS_RENAME_CREDITS,
+			       __vexfs_rename(idmap, old_dir, old_dentry,
+					      new_dir, new_dentry, flags));
 }
 
 const struct inode_operations vexfs_dir_inode_operations = {

@@ -42,18 +42,43 @@ void vexfs_msg(struct super_block *sb, const char *level, const char *fmt, ...)
 /*
  * Record that the filesystem has errors in the on-disk state, so that the
  * next fsck knows to look even if the filesystem is unmounted cleanly.
- * The superblock buffer is only marked dirty (this must not sleep):
- * kill_block_super() writes it out at unmount even when errors=remount-ro
- * has made the filesystem read-only in the meantime.  The buffer is
- * changed only under its lock, so that a superblock write in flight is
- * never torn (stored with a stale checksum); if one is in flight the
- * mark is skipped, and the error is only in the log.
+ * This may run with spinlocks held, so it must not sleep.
+ *
+ * sbi->fs_error always records it: every later superblock write (clean
+ * unmount, remount read-only, sync without a journal) then sets
+ * VEXFS_STATE_ERROR.
+ *
+ * Without a journal the superblock buffer is also changed now and only
+ * marked dirty: kill_block_super() writes it out at unmount even when
+ * errors=remount-ro has made the filesystem read-only meanwhile.  It is
+ * changed only under its buffer lock, so that a superblock write in
+ * flight is never torn (stored with a stale checksum); if one is in
+ * flight the mark waits for the next write through the flag.
+ *
+ * With a journal the superblock buffer belongs to jbd2: a running
+ * transaction may hold it (orphan list head, collections) and jbd2 may be
+ * writing a frozen copy of it to the log, so changing it here and marking
+ * it dirty behind jbd2's back could log or checkpoint a half-made image,
+ * or be overwritten by an older logged copy at replay.  Instead a work
+ * item starts a handle of its own and logs the error state like any other
+ * superblock change (vexfs_error_work()), so that it reaches the disk
+ * with the next commit and survives a crash; errors=remount-ro does not
+ * stop it, since the journal stays live until unmount.  If the journal
+ * is aborted, the flag still reaches the disk through the clean-unmount
+ * write, which happens after jbd2 is gone.
  */
 static void vexfs_mark_error(struct super_block *sb)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_super_block *raw = sbi->raw;
 
+	if (READ_ONCE(sbi->fs_error))
+		return;
+	WRITE_ONCE(sbi->fs_error, true);
+	if (sbi->journal) {
+		schedule_work(&sbi->error_work);
+		return;
+	}
 	if (sb_rdonly(sb) || (raw->s_state & cpu_to_le16(VEXFS_STATE_ERROR)))
 		return;
 	if (!trylock_buffer(sbi->sbh))
@@ -64,6 +89,42 @@ static void vexfs_mark_error(struct super_block *sb)
 	spin_unlock(&sbi->lock);
 	unlock_buffer(sbi->sbh);
 	mark_buffer_dirty(sbi->sbh);
+}
+
+/*
+ * Log VEXFS_STATE_ERROR in a handle of its own (see vexfs_mark_error()).
+ * A raw jbd2 handle, not vexfs_journal_start(): errors=remount-ro may have
+ * made the filesystem read-only, but the journal is live until unmount,
+ * which flushes this work before it destroys the journal.
+ */
+static void vexfs_error_work(struct work_struct *work)
+{
+	struct vexfs_sb_info *sbi = container_of(work, struct vexfs_sb_info,
+						 error_work);
+	journal_t *journal = sbi->journal;
+	struct buffer_head *sbh = sbi->sbh;
+	handle_t *handle;
+
+	/* Not on a read-only mount, nor once the log is flushed for one. */
+	if (!journal || !READ_ONCE(sbi->journal_rw) ||
+	    is_journal_aborted(journal))
+		return;
+	handle = jbd2_journal_start(journal, 1);
+	if (IS_ERR(handle))
+		return;
+	/* A remount read-only may have flushed the log meanwhile. */
+	if (!READ_ONCE(sbi->journal_rw) ||
+	    jbd2_journal_get_write_access(handle, sbh))
+		goto out_stop;
+	lock_buffer(sbh);
+	spin_lock(&sbi->lock);
+	sbi->raw->s_state |= cpu_to_le16(VEXFS_STATE_ERROR);
+	sbi->raw->s_checksum = cpu_to_le32(vexfs_super_csum(sbi->raw));
+	spin_unlock(&sbi->lock);
+	unlock_buffer(sbh);
+	jbd2_journal_dirty_metadata(handle, sbh);
+out_stop:
+	jbd2_journal_stop(handle);
 }
 
 /**
@@ -118,6 +179,8 @@ static void vexfs_fill_raw_super(struct vexfs_sb_info *sbi)
 	struct vexfs_super_block *raw = sbi->raw;
 
 	spin_lock(&sbi->lock);
+	if (READ_ONCE(sbi->fs_error))
+		raw->s_state |= cpu_to_le16(VEXFS_STATE_ERROR);
 	raw->s_free_blocks = cpu_to_le64(sbi->free_blocks);
 	raw->s_free_inodes = cpu_to_le64(sbi->free_inodes);
 	raw->s_write_time = cpu_to_le64(ktime_get_real_seconds());
@@ -125,7 +188,12 @@ static void vexfs_fill_raw_super(struct vexfs_sb_info *sbi)
 	spin_unlock(&sbi->lock);
 }
 
-/* Write the superblock; with @wait, wait for it to reach the disk. */
+/*
+ * Write the superblock in place; with @wait, wait for it to reach the
+ * disk.  With a journal this is only done while no transaction can hold
+ * the superblock: at mount before the first handle, after the journal is
+ * flushed (remount read-only) or destroyed (unmount).
+ */
 static int vexfs_write_super(struct super_block *sb, bool wait)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
@@ -140,16 +208,47 @@ static int vexfs_write_super(struct super_block *sb, bool wait)
 }
 
 /**
- * vexfs_commit_super() - write back a change to the on-disk superblock
- * @sb: the filesystem; the caller changed sbi->raw under sbi->lock
+ * vexfs_super_get_write() - prepare to change the on-disk superblock
+ * @sb: the filesystem
  *
- * Recomputes the checksum and marks the buffer dirty, without waiting.
+ * Takes write access to the superblock buffer in the running handle;
+ * the caller then changes sbi->raw under the buffer lock and sbi->lock
+ * and calls vexfs_commit_super().
  *
- * Context: process context; takes the superblock buffer lock.
+ * Context: inside a handle when there is a journal; may sleep.
+ * Return: 0 or a negative errno.
  */
-void vexfs_commit_super(struct super_block *sb)
+int vexfs_super_get_write(struct super_block *sb)
 {
-	vexfs_write_super(sb, false);
+	return vexfs_journal_get_write(sb, VEXFS_SB(sb)->sbh);
+}
+
+/**
+ * vexfs_commit_super() - write back a change to the on-disk superblock
+ * @sb: the filesystem; the caller changed sbi->raw under sbi->lock,
+ *	after vexfs_super_get_write()
+ *
+ * Recomputes the checksum and, with a journal, logs the buffer in the
+ * running handle (the free counts are not journaled and stay as they
+ * are); without one, fills in the counters and marks the buffer dirty,
+ * without waiting.
+ *
+ * Context: inside a handle when there is a journal; takes the superblock
+ * buffer lock.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_commit_super(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (!sbi->journal)
+		return vexfs_write_super(sb, false);
+	lock_buffer(sbi->sbh);
+	spin_lock(&sbi->lock);
+	sbi->raw->s_checksum = cpu_to_le32(vexfs_super_csum(sbi->raw));
+	spin_unlock(&sbi->lock);
+	unlock_buffer(sbi->sbh);
+	return vexfs_dirty_metadata(sb, NULL, sbi->sbh);
 }
 
 /* ------------------------------------------------------------------ */
@@ -197,6 +296,11 @@ static int vexfs_check_layout(struct super_block *sb,
 	u64 journal = le64_to_cpu(raw->s_journal_start);
 	u64 data = le64_to_cpu(raw->s_data_start);
 
+	/* The journal, if any, comes first: jbd2 numbers it from block 0. */
+	if (journal &&
+	    !vexfs_region_ok(sb, "journal", journal,
+			     le64_to_cpu(raw->s_journal_blocks), blocks, &end))
+		return -EFSCORRUPTED;
 	if (!vexfs_region_ok(sb, "inode bitmap",
 			     le64_to_cpu(raw->s_inode_bitmap_start),
 			     le64_to_cpu(raw->s_inode_bitmap_blocks),
@@ -209,10 +313,6 @@ static int vexfs_check_layout(struct super_block *sb,
 			     le64_to_cpu(raw->s_inode_table_start),
 			     le64_to_cpu(raw->s_inode_table_blocks),
 			     blocks, &end))
-		return -EFSCORRUPTED;
-	if (journal &&
-	    !vexfs_region_ok(sb, "journal", journal,
-			     le64_to_cpu(raw->s_journal_blocks), blocks, &end))
 		return -EFSCORRUPTED;
 	if (data < end || data >= blocks) {
 		vexfs_err(sb, "bad geometry: data starts at block %llu", data);
@@ -258,9 +358,11 @@ static int vexfs_check_features(struct super_block *sb,
 			  incompat & ~VEXFS_FEATURE_INCOMPAT_ALL);
 		return -EINVAL;
 	}
-	if (incompat & VEXFS_FEATURE_INCOMPAT_RECOVER) {
-		vexfs_err(sb, "journal needs recovery, which this version cannot do; run fsck.vexfs");
-		return -EINVAL;
+	if ((incompat & VEXFS_FEATURE_INCOMPAT_RECOVER) &&
+	    !(le32_to_cpu(raw->s_feature_compat) &
+	      VEXFS_FEATURE_COMPAT_HAS_JOURNAL)) {
+		vexfs_err(sb, "needs journal recovery but has no journal; run fsck.vexfs");
+		return -EFSCORRUPTED;
 	}
 	if ((ro_compat & ~VEXFS_FEATURE_RO_COMPAT_ALL) && !sb_rdonly(sb)) {
 		vexfs_err(sb, "unsupported read-only-compatible features 0x%x; mount read-only",
@@ -443,20 +545,101 @@ static int vexfs_setup_rw(struct super_block *sb)
 
 	spin_lock(&sbi->lock);
 	raw->s_state = cpu_to_le16(state & ~VEXFS_STATE_VALID);
+	if (sbi->journal) {
+		/* Until the journal is checkpointed at unmount. */
+		raw->s_feature_incompat |=
+			cpu_to_le32(VEXFS_FEATURE_INCOMPAT_RECOVER);
+		sbi->journal_rw = true;
+	}
 	le32_add_cpu(&raw->s_mount_count, 1);
 	raw->s_mount_time = cpu_to_le64(ktime_get_real_seconds());
 	spin_unlock(&sbi->lock);
 	return vexfs_write_super(sb, true);
 }
 
-/* Mark the filesystem cleanly unmounted (or remounted read-only). */
-static void vexfs_commit_clean(struct super_block *sb)
+/*
+ * Load (and replay) the journal of a filesystem that has one.  Replay may
+ * rewrite any metadata block, the superblock included, and the pinned
+ * superblock buffer is the very buffer jbd2 writes: check it again and
+ * take the geometry from it anew.
+ */
+static int vexfs_setup_journal(struct super_block *sb, bool silent)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_super_block *raw = sbi->raw;
+	u64 start = le64_to_cpu(raw->s_journal_start);
+	u64 len = le64_to_cpu(raw->s_journal_blocks);
+	int err;
+
+	if (!(le32_to_cpu(raw->s_feature_compat) &
+	      VEXFS_FEATURE_COMPAT_HAS_JOURNAL)) {
+		if (start)
+			vexfs_warn(sb, "journal region present but not enabled; ignoring it");
+		return 0;
+	}
+	err = vexfs_journal_load(sb);
+	if (err)
+		return err;
+	err = vexfs_validate_super(sb, raw, silent);
+	if (!err && (le64_to_cpu(raw->s_journal_start) != start ||
+		     le64_to_cpu(raw->s_journal_blocks) != len)) {
+		vexfs_err(sb, "journal replay moved the journal");
+		err = -EFSCORRUPTED;
+	}
+	if (err) {
+		vexfs_journal_destroy(sb);
+		return err;
+	}
+	vexfs_init_sbi(sb, sbi);
+	return 0;
+}
+
+/*
+ * Going read-write: after a crash rebuild the free counts (they are not
+ * journaled), mark the superblock in use, then finish the deletions and
+ * truncations the orphan list says were interrupted.
+ */
+static int vexfs_mount_rw(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	struct vexfs_super_block *raw = sbi->raw;
+	int err;
+
+	if (sbi->journal &&
+	    (!(le16_to_cpu(raw->s_state) & VEXFS_STATE_VALID) ||
+	     (le32_to_cpu(raw->s_feature_incompat) &
+	      VEXFS_FEATURE_INCOMPAT_RECOVER))) {
+		err = vexfs_recount_free(sb);
+		if (err)
+			return err;
+	}
+	err = vexfs_setup_rw(sb);
+	if (err)
+		return err;
+	if (sbi->journal)
+		vexfs_orphan_cleanup(sb);
+	else if (raw->s_last_orphan)
+		vexfs_warn(sb, "orphan list present but no journal; run fsck.vexfs");
+	return 0;
+}
+
+/*
+ * Mark the filesystem cleanly unmounted (or remounted read-only).  With a
+ * journal the caller has checkpointed it (@journal_ok) or failed to, in
+ * which case the log still needs recovery and the state stays unclean.
+ */
+static void vexfs_commit_clean(struct super_block *sb, bool journal_ok)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 
 	spin_lock(&sbi->lock);
-	sbi->raw->s_state |= cpu_to_le16(VEXFS_STATE_VALID);
+	if (journal_ok) {
+		sbi->raw->s_state |= cpu_to_le16(VEXFS_STATE_VALID);
+		sbi->raw->s_feature_incompat &=
+			~cpu_to_le32(VEXFS_FEATURE_INCOMPAT_RECOVER);
+	}
 	spin_unlock(&sbi->lock);
+	sbi->journal_rw = false;
 	vexfs_write_super(sb, true);
 }
 
@@ -467,9 +650,15 @@ static void vexfs_commit_clean(struct super_block *sb)
 static void vexfs_put_super(struct super_block *sb)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	bool journal_ok;
 
-	if (!sb_rdonly(sb))
-		vexfs_commit_clean(sb);
+	/* An error state being logged goes into the last transaction. */
+	flush_work(&sbi->error_work);
+	journal_ok = !vexfs_journal_destroy(sb);
+
+	/* Also after errors=remount-ro: the log was checkpointed above. */
+	if (!sb_rdonly(sb) || sbi->journal_rw)
+		vexfs_commit_clean(sb, journal_ok);
 	vexfs_vec_put_super(sb);
 	brelse(sbi->sbh);
 	sb->s_fs_info = NULL;
@@ -478,6 +667,14 @@ static void vexfs_put_super(struct super_block *sb)
 
 static int vexfs_sync_fs(struct super_block *sb, int wait)
 {
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (sbi->journal) {
+		/* Free counts are rebuilt from the bitmaps after a crash. */
+		if (sb_rdonly(sb) && !sbi->journal_rw)
+			return 0;
+		return vexfs_journal_sync_fs(sb, wait);
+	}
 	if (sb_rdonly(sb))
 		return 0;
 	return vexfs_write_super(sb, wait);
@@ -526,12 +723,15 @@ static int vexfs_show_options(struct seq_file *seq, struct dentry *root)
 	if (sbi->opts.errors != VEXFS_ERRORS_DEFAULT)
 		seq_printf(seq, ",errors=%s",
 			   vexfs_errors_name(sbi->opts.errors));
+	if (sbi->opts.commit_interval != VEXFS_DEFAULT_COMMIT_INTERVAL)
+		seq_printf(seq, ",commit=%u", sbi->opts.commit_interval);
 	return 0;
 }
 
 static const struct super_operations vexfs_super_ops = {
 	.alloc_inode	= vexfs_alloc_inode,
 	.free_inode	= vexfs_free_inode,
+	.dirty_inode	= vexfs_dirty_inode,
 	.write_inode	= vexfs_write_inode,
 	.evict_inode	= vexfs_evict_inode,
 	.put_super	= vexfs_put_super,
@@ -544,7 +744,7 @@ static const struct super_operations vexfs_super_ops = {
 /* Mounting                                                            */
 /* ------------------------------------------------------------------ */
 
-enum { Opt_errors };
+enum { Opt_errors, Opt_data, Opt_commit };
 
 static const struct constant_table vexfs_param_errors[] = {
 	{ "continue",	VEXFS_ERRORS_CONTINUE },
@@ -555,6 +755,8 @@ static const struct constant_table vexfs_param_errors[] = {
 
 static const struct fs_parameter_spec vexfs_param_spec[] = {
 	fsparam_enum("errors", Opt_errors, vexfs_param_errors),
+	fsparam_string("data", Opt_data),
+	fsparam_u32("commit", Opt_commit),
 	{}
 };
 
@@ -571,6 +773,20 @@ static int vexfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	switch (opt) {
 	case Opt_errors:
 		opts->errors = result.uint_32;
+		break;
+	case Opt_data:
+		/* Only ordered data is implemented: say so, do not guess. */
+		if (strcmp(param->string, "ordered"))
+			return invalfc(fc, "data=%s is not supported; only data=ordered is",
+				       param->string);
+		break;
+	case Opt_commit:
+		/* 0 means the default, as for ext4. */
+		if (result.uint_32 > 24 * 60 * 60)
+			return invalfc(fc, "commit=%u: at most one day",
+				       result.uint_32);
+		opts->commit_interval = result.uint_32 ? result.uint_32 :
+					VEXFS_DEFAULT_COMMIT_INTERVAL;
 		break;
 	}
 	return 0;
@@ -590,6 +806,9 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	spin_lock_init(&sbi->lock);
 	mutex_init(&sbi->alloc_lock);
 	mutex_init(&sbi->vecs_init_lock);
+	mutex_init(&sbi->orphan_lock);
+	INIT_LIST_HEAD(&sbi->orphans);
+	INIT_WORK(&sbi->error_work, vexfs_error_work);
 	ratelimit_state_init(&sbi->err_rs, 5 * HZ, 10);
 	sbi->opts = *opts;
 	sb->s_fs_info = sbi;
@@ -599,6 +818,9 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out_free;
 	vexfs_init_sbi(sb, sbi);
 	sb->s_op = &vexfs_super_ops;
+	err = vexfs_setup_journal(sb, silent);
+	if (err)
+		goto out_brelse;
 	sb->s_xattr = vexfs_xattr_handlers;
 	sb->s_export_op = &vexfs_export_ops;
 	sb->s_flags |= SB_POSIXACL;
@@ -607,22 +829,22 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (IS_ERR(root)) {
 		err = PTR_ERR(root);
 		vexfs_err(sb, "cannot read the root inode (error %d)", err);
-		goto out_brelse;
+		goto out_journal;
 	}
 	if (!S_ISDIR(root->i_mode)) {
 		vexfs_err(sb, "root inode is not a directory");
 		iput(root);
 		err = -EFSCORRUPTED;
-		goto out_brelse;
+		goto out_journal;
 	}
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root) {
 		err = -ENOMEM;
-		goto out_brelse;
+		goto out_journal;
 	}
 
 	if (!sb_rdonly(sb)) {
-		err = vexfs_setup_rw(sb);
+		err = vexfs_mount_rw(sb);
 		if (err)
 			goto out_root;
 	}
@@ -631,6 +853,10 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 out_root:
 	dput(sb->s_root);
 	sb->s_root = NULL;
+out_journal:
+	/* The inodes iput so far need no journal to be evicted. */
+	flush_work(&sbi->error_work);
+	vexfs_journal_destroy(sb);
 out_brelse:
 	brelse(sbi->sbh);
 out_free:
@@ -654,19 +880,26 @@ static int vexfs_reconfigure(struct fs_context *fc)
 
 	sync_filesystem(sb);
 	if (to_ro && !sb_rdonly(sb)) {
-		vexfs_commit_clean(sb);
+		if (sbi->journal) {
+			err = vexfs_journal_flush(sb);
+			vexfs_commit_clean(sb, !err);
+			vexfs_journal_unlock(sb);
+		} else {
+			vexfs_commit_clean(sb, true);
+		}
 	} else if (!to_ro && sb_rdonly(sb)) {
 		/* Same checks as a read-write mount, minus the old refusal. */
 		sb->s_flags &= ~SB_RDONLY;
 		err = vexfs_check_features(sb, sbi->raw);
 		if (!err)
-			err = vexfs_setup_rw(sb);
+			err = vexfs_mount_rw(sb);
 		if (err) {
 			sb->s_flags |= SB_RDONLY;
 			return err;
 		}
 	}
 	sbi->opts = *opts;
+	vexfs_journal_set_params(sb);
 	return 0;
 }
 
@@ -690,6 +923,7 @@ static int vexfs_init_fs_context(struct fs_context *fc)
 	if (!opts)
 		return -ENOMEM;
 	opts->errors = VEXFS_ERRORS_DEFAULT;
+	opts->commit_interval = VEXFS_DEFAULT_COMMIT_INTERVAL;
 	/* A remount starts from the current options, not the defaults. */
 	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
 		*opts = VEXFS_SB(fc->root->d_sb)->opts;

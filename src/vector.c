@@ -10,6 +10,8 @@
  *
  * Locking, outermost first:
  *   the VFS's i_rwsem of the file or directory concerned;
+ *   the jbd2 handle (journal.c): started before any lock below, since a
+ *	task holding one of them may be waited for by a task in a handle;
  *   vecs->lock: the table (creating, loading, deleting collections);
  *   coll->lock: slot allocation, c_count/c_slots and the free list, and
  *	the descriptor's on-disk copy;
@@ -22,9 +24,17 @@
  * An inode is only deleted (vexfs_vec_evict()) with none of these held by
  * the evicting task, since the last iput() happens outside them.
  *
- * Every on-disk change goes through vexfs_bread() + mark_buffer_dirty() or
- * mark_inode_dirty(), like the rest of the module, so that it can be put
- * in a journal transaction later.
+ * Journaling.  Every on-disk change happens inside one handle per
+ * operation, with the credits vexfs.h sums up (VEXFS_EMBED_SET_CREDITS,
+ * _DEL_, VEXFS_COLL_CREATE_CREDITS, VEXFS_VEC_EVICT_CREDITS): slots and
+ * descriptors through vexfs_bread() (which takes write or create access
+ * inside a handle) and vexfs_dirty_metadata(), with their checksums set
+ * first; inode fields through mark_inode_dirty(); the superblock through
+ * vexfs_super_get_write() and vexfs_commit_super().  Creating a
+ * collection, setting or removing an embedding and freeing a slot at the
+ * last unlink are each one transaction.  Without a journal the same calls
+ * mark the buffers dirty.  Queries (vecsearch.c) run no handle and so
+ * only read.
  *
  * Copyright (C) 2026 The VexFS developers
  */
@@ -149,7 +159,10 @@ static struct inode *vexfs_vec_table_iget(struct super_block *sb)
 	return vexfs_vec_hidden_iget(sb, ino, "collections table");
 }
 
-/* Write @c's descriptor (or a free one, if @c->dead) to the table. */
+/*
+ * Write @c's descriptor (or a free one, if @c->dead) to the table.
+ * Context: inside the caller's handle (VEXFS_DESC_CREDITS).
+ */
 static int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
 {
 	u32 per_block = sb->s_blocksize / DESC_SIZE;
@@ -182,8 +195,10 @@ static int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
 		d->c_checksum = cpu_to_le32(vexfs_desc_csum(sb, d));
 	}
 	unlock_buffer(bh);
-	mark_buffer_dirty(bh);
+	err = vexfs_dirty_metadata(sb, table, bh);
 	brelse(bh);
+	if (err)
+		goto out;
 
 	/*
 	 * Not the table's i_rwsem: callers may hold another inode's, and
@@ -390,34 +405,53 @@ int vexfs_coll_for_each(struct super_block *sb,
 	return err;
 }
 
-/* Create the table inode and record it in the superblock. */
+/*
+ * Create the table inode and record it in the superblock.
+ * Context: inside the caller's handle (VEXFS_COLL_CREATE_CREDITS).
+ */
 static int vexfs_vec_make_table(struct super_block *sb)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct inode *table;
+	int err;
 
 	table = vexfs_new_hidden_inode(d_inode(sb->s_root), S_IFREG | 0600);
 	if (IS_ERR(table))
 		return PTR_ERR(table);
 	unlock_new_inode(table);
+	err = vexfs_super_get_write(sb);
+	if (err) {
+		clear_nlink(table);	/* eviction frees it */
+		iput(table);
+		return err;
+	}
+	lock_buffer(sbi->sbh);
 	spin_lock(&sbi->lock);
 	sbi->raw->s_collections_ino = cpu_to_le64(table->i_ino);
 	sbi->raw->s_feature_ro_compat |=
 		cpu_to_le32(VEXFS_FEATURE_RO_COMPAT_COLLECTIONS);
 	spin_unlock(&sbi->lock);
-	vexfs_commit_super(sb);
+	unlock_buffer(sbi->sbh);
+	err = vexfs_commit_super(sb);
 	iput(table);
-	return 0;
+	return err;
 }
 
-static void vexfs_vec_count_collections(struct super_block *sb, int delta)
+/* Count a collection in or out; inside the caller's handle. */
+static int vexfs_vec_count_collections(struct super_block *sb, int delta)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	int err;
 
+	err = vexfs_super_get_write(sb);
+	if (err)
+		return err;
+	lock_buffer(sbi->sbh);
 	spin_lock(&sbi->lock);
 	le32_add_cpu(&sbi->raw->s_collections_count, delta);
 	spin_unlock(&sbi->lock);
-	vexfs_commit_super(sb);
+	unlock_buffer(sbi->sbh);
+	return vexfs_commit_super(sb);
 }
 
 /**
@@ -427,7 +461,13 @@ static void vexfs_vec_count_collections(struct super_block *sb, int delta)
  * @metric: VEXFS_METRIC_*
  * @out: the new collection
  *
- * Context: process context, @dir's i_rwsem held; may sleep.
+ * Everything on disk (the table inode the first time, the superblock's
+ * s_collections_ino, feature bit and count, the store inode, the
+ * descriptor and the directory's i_collection) changes in one handle, so
+ * that a crash leaves either no collection or a whole one.
+ *
+ * Context: process context, @dir's i_rwsem held; starts a handle; may
+ * sleep.
  * Return: 0, -EINVAL for bad arguments, -EEXIST if @dir is in a collection
  * already, -ENOTEMPTY if it has entries, -ENOSPC when the table is full or
  * no inode is free, or another negative errno.
@@ -440,7 +480,8 @@ int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric,
 	struct vexfs_coll *c = NULL;
 	struct inode *store;
 	struct vexfs_vecs *v;
-	int err, i;
+	handle_t *handle;
+	int err, stop, i;
 
 	if (!dim || dim > VEXFS_MAX_DIM || metric < VEXFS_METRIC_L2 ||
 	    metric > VEXFS_METRIC_IP)
@@ -457,6 +498,9 @@ int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric,
 	v = vexfs_vecs_get(sb);
 	if (!v)
 		return -ENOMEM;
+	handle = vexfs_journal_start(sb, VEXFS_COLL_CREATE_CREDITS, 0);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
 
 	mutex_lock(&v->lock);
 	err = vexfs_vecs_load(sb, v);
@@ -505,17 +549,21 @@ int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric,
 	if (v->colls[i])		/* a dead one: keep it until unmount */
 		list_add(&v->colls[i]->dead_link, &v->dead);
 	v->colls[i] = c;
-	vexfs_vec_count_collections(sb, 1);
+	err = vexfs_vec_count_collections(sb, 1);
 	dvi->i_collection = c->id;
 	inode_set_ctime_current(dir);
 	mark_inode_dirty(dir);
 	*out = c;
 out_unlock:
 	mutex_unlock(&v->lock);
-	return err;
+	stop = vexfs_journal_stop(handle);
+	return err ?: stop;
 }
 
-/* The collection root @dir is being deleted: so is its collection. */
+/*
+ * The collection root @dir is being deleted: so is its collection.
+ * Context: inside the evicting handle (VEXFS_VEC_EVICT_CREDITS).
+ */
 static void vexfs_coll_delete(struct inode *dir, struct vexfs_coll *c)
 {
 	struct super_block *sb = dir->i_sb;
@@ -532,7 +580,8 @@ static void vexfs_coll_delete(struct inode *dir, struct vexfs_coll *c)
 			  c->id);
 	mutex_unlock(&c->lock);
 	mutex_unlock(&v->lock);
-	vexfs_vec_count_collections(sb, -1);
+	if (vexfs_vec_count_collections(sb, -1))
+		vexfs_err(sb, "collection %u: cannot update the count", c->id);
 
 	store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
 	if (!IS_ERR(store)) {
@@ -589,40 +638,64 @@ u32 vexfs_slot_csum(struct super_block *sb, const struct vexfs_coll *c,
 	return crc32c(crc, img + off + 4, c->slot_size - off - 4);
 }
 
+enum vexfs_slot_op {
+	VEXFS_SLOT_READ,	/* store -> @img; a hole reads as zeros */
+	VEXFS_SLOT_WRITE,	/* @img -> store, allocating blocks */
+	VEXFS_SLOT_CLEAR,	/* zeros -> the blocks that exist */
+};
+
 /*
- * Copy slot @slot between @img and the store: to the store with @write
- * (allocating blocks), from it otherwise.  The caller holds c->rw as
- * @write says (exclusive to write).  A slot in a hole reads as zeros.
+ * Copy slot @slot between @img and the store, as @op says.  The caller
+ * holds c->rw shared to read and exclusive otherwise, and to change the
+ * store runs a handle (VEXFS_SLOT_WRITE_CREDITS or _CLEAR_CREDITS of
+ * c->blocks_per_slot), in which vexfs_bread() takes write access to each
+ * block.  A slot spanning blocks is written last block first, so that
+ * the header naming its owner (vs_ino) is written only once the rest of
+ * the slot is in place: an error half-way (no space for a block) leaves
+ * a slot that still reads as free.
  */
 static int vexfs_slot_io(struct inode *store, struct vexfs_coll *c, u64 slot,
-			 void *img, bool write)
+			 void *img, enum vexfs_slot_op op)
 {
-	unsigned int bs = store->i_sb->s_blocksize, off, done = 0;
-	u64 lblk;
+	struct super_block *sb = store->i_sb;
+	unsigned int bs = sb->s_blocksize, off0, first, nchunks, k;
+	u64 lblk0;
+	int err;
 
-	vexfs_slot_pos(c, slot, &lblk, &off);
-	while (done < c->slot_size) {
+	vexfs_slot_pos(c, slot, &lblk0, &off0);
+	first = min(c->slot_size, bs - off0);
+	nchunks = 1 + DIV_ROUND_UP(c->slot_size - first, bs);
+	for (k = 0; k < nchunks; k++) {
+		/* Reads go forwards, writes backwards. */
+		unsigned int i = op == VEXFS_SLOT_READ ? k : nchunks - 1 - k;
+		unsigned int off = i ? 0 : off0;
+		unsigned int done = i ? first + (i - 1) * bs : 0;
 		unsigned int n = min(c->slot_size - done, bs - off);
 		struct buffer_head *bh;
 
-		bh = vexfs_bread(store, lblk, write);
+		bh = vexfs_bread(store, lblk0 + i, op == VEXFS_SLOT_WRITE);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
 		if (!bh) {
-			memset(img + done, 0, n);
-		} else if (write) {
-			lock_buffer(bh);
-			memcpy(bh->b_data + off, img + done, n);
-			unlock_buffer(bh);
-			mark_buffer_dirty(bh);
-			brelse(bh);
-		} else {
+			if (op == VEXFS_SLOT_READ)
+				memset(img + done, 0, n);
+			continue;
+		}
+		if (op == VEXFS_SLOT_READ) {
 			memcpy(img + done, bh->b_data + off, n);
 			brelse(bh);
+			continue;
 		}
-		done += n;
-		off = 0;
-		lblk++;
+		lock_buffer(bh);
+		if (op == VEXFS_SLOT_WRITE)
+			memcpy(bh->b_data + off, img + done, n);
+		else
+			memset(bh->b_data + off, 0, n);
+		unlock_buffer(bh);
+		err = vexfs_dirty_metadata(sb, store, bh);
+		brelse(bh);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -643,7 +716,7 @@ int vexfs_slot_read(struct inode *store, struct vexfs_coll *c, u64 slot,
 	int err;
 
 	down_read(&c->rw);
-	err = vexfs_slot_io(store, c, slot, img, false);
+	err = vexfs_slot_io(store, c, slot, img, VEXFS_SLOT_READ);
 	up_read(&c->rw);
 	return err;
 }
@@ -665,7 +738,7 @@ static int vexfs_slot_scan_free(struct inode *store, struct vexfs_coll *c)
 	c->nfree = 0;
 	for (s = 1; s <= c->slots; s++) {
 		down_read(&c->rw);
-		err = vexfs_slot_io(store, c, s, img, false);
+		err = vexfs_slot_io(store, c, s, img, VEXFS_SLOT_READ);
 		up_read(&c->rw);
 		if (err)
 			break;
@@ -769,7 +842,12 @@ int vexfs_vec_check(const u32 *vec, u32 dim)
  * @vec: the vector, float32 bits in CPU order
  * @dim: its length, which must be the collection's dimension
  *
- * Context: process context, @inode's i_rwsem held; may sleep.
+ * The slot, the collection descriptor (count and slots), the store's size
+ * and the file's i_vec_slot change in one handle: after a crash the file
+ * has its old embedding or the new one, never a half-written slot.
+ *
+ * Context: process context, @inode's i_rwsem held; starts (or joins) a
+ * handle; may sleep.
  * Return: 0, -ENODATA if @inode is in no collection, -EINVAL for a wrong
  * dimension or a NaN/Inf, -EPERM for a file that is not regular, -ENOSPC,
  * -EFSCORRUPTED, -EIO, -ENOMEM.
@@ -782,10 +860,11 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 	struct vexfs_coll *c;
 	struct inode *store;
 	bool grew = false;
+	handle_t *handle;
 	void *img;
 	u64 slot;
 	u32 i;
-	int err;
+	int err, stop;
 
 	c = vexfs_coll_get(inode);
 	if (IS_ERR(c))
@@ -813,6 +892,12 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 		err = PTR_ERR(store);
 		goto out_free;
 	}
+	handle = vexfs_journal_start(sb,
+			VEXFS_EMBED_SET_CREDITS(c->blocks_per_slot), 0);
+	if (IS_ERR(handle)) {
+		err = PTR_ERR(handle);
+		goto out_iput;
+	}
 	mutex_lock(&c->lock);
 	slot = vi->i_vec_slot;
 	if (slot && slot > c->slots) {
@@ -827,7 +912,7 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 			goto out_unlock;
 	}
 	down_write(&c->rw);
-	err = vexfs_slot_io(store, c, slot, img, true);
+	err = vexfs_slot_io(store, c, slot, img, VEXFS_SLOT_WRITE);
 	up_write(&c->rw);
 	if (err) {
 		if (!vi->i_vec_slot && !grew)
@@ -852,20 +937,26 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 	mark_inode_dirty(inode);
 out_unlock:
 	mutex_unlock(&c->lock);
+	stop = vexfs_journal_stop(handle);
+	if (!err)
+		err = stop;
+out_iput:
 	iput(store);
 out_free:
 	kfree(img);
 	return err;
 }
 
-/* Free the slot of @inode; the caller holds c->lock. */
+/*
+ * Free the slot of @inode; the caller holds c->lock and runs a handle
+ * (VEXFS_EMBED_DEL_CREDITS), and writes @inode (i_vec_slot is 0 now).
+ */
 static int vexfs_embedding_drop(struct inode *inode, struct vexfs_coll *c)
 {
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 	struct super_block *sb = inode->i_sb;
 	u64 slot = vi->i_vec_slot;
 	struct inode *store;
-	void *img;
 	int err;
 
 	if (slot > c->slots) {
@@ -876,14 +967,9 @@ static int vexfs_embedding_drop(struct inode *inode, struct vexfs_coll *c)
 	store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
 	if (IS_ERR(store))
 		return PTR_ERR(store);
-	img = kzalloc(c->slot_size, GFP_NOFS);
-	err = -ENOMEM;
-	if (!img)
-		goto out;
 	down_write(&c->rw);
-	err = vexfs_slot_io(store, c, slot, img, true);
+	err = vexfs_slot_io(store, c, slot, NULL, VEXFS_SLOT_CLEAR);
 	up_write(&c->rw);
-	kfree(img);
 	if (err)
 		goto out;
 	vexfs_slot_push_free(c, slot);
@@ -900,17 +986,28 @@ out:
  * vexfs_embedding_remove() - take a file's embedding away
  * @inode: the file; the caller holds its i_rwsem
  *
- * Context: process context, @inode's i_rwsem held; may sleep.
+ * The slot, the descriptor and the file's i_vec_slot change in one
+ * handle.
+ *
+ * Context: process context, @inode's i_rwsem held; starts (or joins) a
+ * handle; may sleep.
  * Return: 0, -ENODATA if it has none (or is in no collection), or an errno.
  */
 int vexfs_embedding_remove(struct inode *inode)
 {
 	struct vexfs_coll *c;
-	int err;
+	handle_t *handle;
+	int err, stop;
 
 	c = vexfs_coll_get(inode);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
+	if (!VEXFS_I(inode)->i_vec_slot)
+		return -ENODATA;
+	handle = vexfs_journal_start(inode->i_sb,
+			VEXFS_EMBED_DEL_CREDITS(c->blocks_per_slot), 0);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
 	mutex_lock(&c->lock);
 	err = -ENODATA;
 	if (VEXFS_I(inode)->i_vec_slot)
@@ -920,7 +1017,8 @@ int vexfs_embedding_remove(struct inode *inode)
 		inode_set_ctime_current(inode);
 		mark_inode_dirty(inode);
 	}
-	return err;
+	stop = vexfs_journal_stop(handle);
+	return err ?: stop;
 }
 
 /**
@@ -967,7 +1065,7 @@ int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim)
 	if (slot) {
 		down_read(&c->rw);
 		err = slot > c->slots ? -EFSCORRUPTED :
-		      vexfs_slot_io(store, c, slot, img, false);
+		      vexfs_slot_io(store, c, slot, img, VEXFS_SLOT_READ);
 		up_read(&c->rw);
 	}
 	mutex_unlock(&c->lock);
@@ -994,9 +1092,12 @@ out:
  * @inode: an inode with no links left, being evicted
  *
  * Frees the file's slot; a collection root directory takes its collection
- * with it (it is empty by then).
+ * with it (it is empty by then).  The inode forgets both (i_vec_slot,
+ * i_collection) in the same transaction, so that finishing its deletion
+ * from the orphan list after a crash frees nothing twice.
  *
- * Context: evict_inode; may sleep.
+ * Context: evict_inode, inside its handle (VEXFS_VEC_EVICT_CREDITS); may
+ * sleep.
  */
 void vexfs_vec_evict(struct inode *inode)
 {
@@ -1012,11 +1113,17 @@ void vexfs_vec_evict(struct inode *inode)
 		return;
 	if (vi->i_vec_slot) {
 		mutex_lock(&c->lock);
-		vexfs_embedding_drop(inode, c);
+		if (vexfs_embedding_drop(inode, c))
+			vexfs_err(inode->i_sb, "inode %lu: cannot free its vector slot",
+				  inode->i_ino);
 		mutex_unlock(&c->lock);
 	}
-	if (S_ISDIR(inode->i_mode) && c->root_ino == inode->i_ino)
+	if (S_ISDIR(inode->i_mode) && c->root_ino == inode->i_ino) {
 		vexfs_coll_delete(inode, c);
+		vi->i_collection = 0;
+	}
+	if (VEXFS_SB(inode->i_sb)->journal)
+		vexfs_journal_write_inode(inode);
 }
 
 /* ------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include <linux/buffer_head.h>
 #include <linux/spinlock.h>
 #include <linux/ratelimit.h>
+#include <linux/jbd2.h>
 
 #include "vexfs_format.h"
 #include "compat.h"
@@ -28,7 +29,11 @@
 /* Mount options, parsed in super.c. */
 struct vexfs_mount_opts {
 	unsigned int errors;		/* VEXFS_ERRORS_* */
+	unsigned int commit_interval;	/* seconds between commits */
 };
+
+/* commit= default, as ext4's JBD2_DEFAULT_MAX_COMMIT_AGE */
+#define VEXFS_DEFAULT_COMMIT_INTERVAL	5
 
 /**
  * struct vexfs_sb_info - the mounted filesystem
@@ -62,7 +67,8 @@ struct vexfs_sb_info {
 
 	/*
 	 * Serializes searches and updates of both bitmaps.  Taken inside
-	 * i_rwsem and vi->i_map_lock, never the other way round.
+	 * i_rwsem, a jbd2 handle and vi->i_map_lock, never the other way
+	 * round (the full order is in journal.c).
 	 */
 	struct mutex alloc_lock;
 	u64 inode_goal;			/* where the next inode search starts */
@@ -74,6 +80,15 @@ struct vexfs_sb_info {
 	/* vector collections (vector.c), created on first use */
 	struct vexfs_vecs *vecs;
 	struct mutex vecs_init_lock;
+
+	/* journal.c */
+	journal_t *journal;		/* NULL without a journal */
+	bool journal_rw;		/* INCOMPAT_RECOVER set by this mount */
+	bool fs_error;			/* errors seen: set STATE_ERROR */
+	struct work_struct error_work;	/* logs STATE_ERROR (super.c) */
+	struct mutex orphan_lock;	/* protects @orphans, s_last_orphan
+					 * and every i_next_orphan */
+	struct list_head orphans;	/* in-memory orphans, on-disk order */
 };
 
 /**
@@ -97,6 +112,10 @@ struct vexfs_inode_info {
 	struct timespec64 i_crtime;
 	struct rw_semaphore i_map_lock;	/* protects i_data's extent tree */
 	struct rw_semaphore i_xattr_sem; /* protects the xattr block */
+	struct jbd2_inode jinode;	/* ordered data of the running commit */
+	struct list_head i_orphan;	/* on sbi->orphans (orphan_lock) */
+	u64 i_next_orphan;		/* on-disk orphan link (orphan_lock) */
+	tid_t i_sync_tid;		/* last transaction that logged it */
 	struct inode vfs_inode;
 };
 
@@ -116,6 +135,108 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
  * itself (page cache readers map blocks without i_rwsem).
  */
 
+/*
+ * Journal credits: the most metadata blocks each operation dirties (see
+ * journal.c).  An extent insertion may split every level of the tree and
+ * grow a new root, each new node taking a bitmap block; a directory
+ * insertion may split every level of its tree and allocate that many new
+ * blocks, each an extent insertion at worst (two in practice, as the
+ * blocks are contiguous).  jbd2 refuses a handle larger than a quarter of
+ * the journal, so every constant stays well below 256 (1024 blocks).
+ */
+#define VEXFS_INODE_CREDITS		2	/* inode table block + slack */
+#define VEXFS_ORPHAN_CREDITS		4	/* sb, inode, list neighbour */
+#define VEXFS_EXT_INSERT_CREDITS	(3 * (VEXFS_EXT_MAX_DEPTH + 1) + 2)
+#define VEXFS_DATA_CREDITS(sb)	\
+	((PAGE_SIZE >> (sb)->s_blocksize_bits) * VEXFS_EXT_INSERT_CREDITS + \
+	 VEXFS_INODE_CREDITS)
+#define VEXFS_DIR_ADD_CREDITS	\
+	(2 * VEXFS_DIRTREE_MAX_DEPTH + 2 + 2 * VEXFS_EXT_INSERT_CREDITS + \
+	 VEXFS_INODE_CREDITS)
+#define VEXFS_DIR_DEL_CREDITS		(VEXFS_DIRTREE_MAX_DEPTH + 2)
+#define VEXFS_XATTR_CREDITS	\
+	(8 + 2 * VEXFS_EXT_INSERT_CREDITS + 2 * VEXFS_INODE_CREDITS)
+#define VEXFS_CREATE_CREDITS	\
+	(VEXFS_DIR_ADD_CREDITS + 2 * VEXFS_XATTR_CREDITS + \
+	 VEXFS_EXT_INSERT_CREDITS + 4 * VEXFS_INODE_CREDITS + \
+	 VEXFS_ORPHAN_CREDITS)
+#define VEXFS_UNLINK_CREDITS	\
+	(VEXFS_DIR_DEL_CREDITS + 2 * VEXFS_INODE_CREDITS + \
+	 VEXFS_ORPHAN_CREDITS)
+#define VEXFS_RENAME_CREDITS	\
+	(VEXFS_DIR_ADD_CREDITS + 2 * VEXFS_DIR_DEL_CREDITS + \
+	 4 * VEXFS_INODE_CREDITS + VEXFS_ORPHAN_CREDITS)
+/* Truncation starts with this and extends as it goes. */
+#define VEXFS_TRUNC_CREDITS	\
+	(2 * VEXFS_EXT_MAX_DEPTH + 8 + VEXFS_ORPHAN_CREDITS)
+/*
+ * Vector collections (vector.c).  A slot spans @n store blocks, written
+ * in one handle; each may be allocated, contiguously, so two extent
+ * insertions at worst as for directories.  A descriptor rewrite touches
+ * one collections table block (allocated if the table has a hole there)
+ * and the table inode's size.  Setting an embedding writes the slot, the
+ * descriptor (c_count, c_slots), the store inode (i_size) and the file's
+ * inode (i_vec_slot); clearing one writes only blocks that exist.  A new
+ * collection makes the table inode (first time) and the store inode,
+ * each an inode bitmap block and an inode table block, logs the
+ * superblock (s_collections_ino, feature bit, count) and the descriptor
+ * and marks the directory.  Evicting the last link frees the slot, or
+ * for a collection root the descriptor, the superblock count and the
+ * store inode, whose own eviction joins the handle and extends it as
+ * truncation does.
+ */
+#define VEXFS_SLOT_MAX_BLOCKS(sb)	\
+	DIV_ROUND_UP(VEXFS_VEC_SLOT_SIZE(VEXFS_MAX_DIM), (sb)->s_blocksize)
+#define VEXFS_SLOT_WRITE_CREDITS(n)	((n) + 2 * VEXFS_EXT_INSERT_CREDITS)
+#define VEXFS_SLOT_CLEAR_CREDITS(n)	(n)
+#define VEXFS_DESC_CREDITS	\
+	(1 + VEXFS_EXT_INSERT_CREDITS + VEXFS_INODE_CREDITS)
+#define VEXFS_HIDDEN_INODE_CREDITS	(1 + VEXFS_INODE_CREDITS)
+#define VEXFS_EMBED_SET_CREDITS(n)	\
+	(VEXFS_SLOT_WRITE_CREDITS(n) + VEXFS_DESC_CREDITS + \
+	 2 * VEXFS_INODE_CREDITS)
+#define VEXFS_EMBED_DEL_CREDITS(n)	\
+	(VEXFS_SLOT_CLEAR_CREDITS(n) + VEXFS_DESC_CREDITS + \
+	 VEXFS_INODE_CREDITS)
+#define VEXFS_COLL_CREATE_CREDITS	\
+	(2 * VEXFS_HIDDEN_INODE_CREDITS + 1 + VEXFS_DESC_CREDITS + \
+	 VEXFS_INODE_CREDITS)
+#define VEXFS_VEC_EVICT_CREDITS(sb)	\
+	(VEXFS_EMBED_DEL_CREDITS(VEXFS_SLOT_MAX_BLOCKS(sb)) + \
+	 VEXFS_DESC_CREDITS + 1 + VEXFS_INODE_CREDITS)
+/* Blocks of a directory (revoked one by one) freed per truncation step. */
+#define VEXFS_TRUNC_STEP		1024
+#define VEXFS_TRUNC_REVOKES		(VEXFS_TRUNC_STEP + 64)
+
+/* journal.c */
+handle_t *vexfs_handle(struct super_block *sb);
+handle_t *vexfs_journal_start(struct super_block *sb, int credits,
+			      int revokes);
+int vexfs_journal_stop(handle_t *handle);
+int vexfs_journal_ensure(struct super_block *sb, int credits, int revokes);
+int vexfs_journal_restart(struct super_block *sb, int credits, int revokes);
+int vexfs_journal_get_write(struct super_block *sb, struct buffer_head *bh);
+int vexfs_journal_get_undo(struct super_block *sb, struct buffer_head *bh);
+int vexfs_journal_get_create(struct super_block *sb, struct buffer_head *bh);
+int vexfs_dirty_metadata(struct super_block *sb, struct inode *inode,
+			 struct buffer_head *bh);
+void vexfs_forget_block(struct super_block *sb, struct buffer_head *bh,
+			u64 blocknr);
+bool vexfs_block_allocatable(struct buffer_head *bh, unsigned long bit);
+bool vexfs_should_retry_alloc(struct super_block *sb, int *retries);
+int vexfs_journal_inode_data(struct inode *inode, loff_t start, loff_t len);
+void vexfs_dirty_inode(struct inode *inode, int flags);
+int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+int vexfs_journal_sync_fs(struct super_block *sb, int wait);
+void vexfs_journal_set_params(struct super_block *sb);
+int vexfs_journal_load(struct super_block *sb);
+int vexfs_journal_destroy(struct super_block *sb);
+int vexfs_journal_flush(struct super_block *sb);
+void vexfs_journal_unlock(struct super_block *sb);
+int vexfs_orphan_add(struct inode *inode);
+int vexfs_orphan_del(struct inode *inode);
+void vexfs_orphan_cleanup(struct super_block *sb);
+
 /* super.c */
 __printf(3, 4) void __vexfs_error(struct super_block *sb, const char *func,
 				  const char *fmt, ...);
@@ -127,7 +248,8 @@ __printf(3, 4) void vexfs_msg(struct super_block *sb, const char *level,
 #define vexfs_err(sb, fmt, ...)  vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
 #define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
 #define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
-void vexfs_commit_super(struct super_block *sb);
+int vexfs_super_get_write(struct super_block *sb);
+int vexfs_commit_super(struct super_block *sb);
 
 /* checksum.c */
 u32 vexfs_super_csum(const struct vexfs_super_block *raw);
@@ -147,6 +269,7 @@ int vexfs_block_verify(struct super_block *sb, const void *buf, u32 magic,
 int vexfs_new_blocks(struct inode *inode, u64 goal, u64 *first,
 		     unsigned int *count);
 void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count);
+int vexfs_recount_free(struct super_block *sb);
 struct inode *vexfs_new_inode(vexfs_idmap_t *idmap, struct inode *dir,
 			      umode_t mode, dev_t rdev);
 struct inode *vexfs_new_hidden_inode(struct inode *owner, umode_t mode);
@@ -181,6 +304,7 @@ struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino);
 bool vexfs_ino_valid(struct vexfs_sb_info *sbi, u64 ino);
 struct inode *vexfs_alloc_inode(struct super_block *sb);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
+int vexfs_journal_write_inode(struct inode *inode);
 void vexfs_evict_inode(struct inode *inode);
 void vexfs_init_new_inode(struct inode *inode, dev_t rdev);
 int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
@@ -200,7 +324,7 @@ extern const struct export_operations vexfs_export_ops;
 extern const struct address_space_operations vexfs_file_aops;
 extern const struct file_operations vexfs_file_operations;
 extern const struct inode_operations vexfs_file_inode_operations;
-int vexfs_setsize(struct inode *inode, loff_t size);
+int vexfs_setsize(struct inode *inode, loff_t size, bool force);
 
 /* symlink.c */
 extern const struct inode_operations vexfs_symlink_inode_operations;

@@ -131,6 +131,8 @@ static struct buffer_head *vexfs_xattr_read(struct inode *inode)
 		return ERR_PTR(-EIO);
 	err = vexfs_block_verify(sb, bh->b_data, VEXFS_XATTR_MAGIC, blocknr,
 				 inode->i_ino);
+	if (!err)
+		err = vexfs_journal_get_write(sb, bh);
 	if (err) {
 		brelse(bh);
 		return ERR_PTR(err);
@@ -172,7 +174,7 @@ static int vexfs_value_io(struct inode *vino, void *buf, size_t size,
 			lock_buffer(bh);
 			memcpy(bh->b_data, buf + done, chunk);
 			unlock_buffer(bh);
-			mark_buffer_dirty_inode(bh, vino);
+			vexfs_dirty_metadata(vino->i_sb, vino, bh);
 		} else {
 			memcpy(buf + done, bh->b_data, chunk);
 		}
@@ -457,7 +459,7 @@ static int vexfs_xattr_store(struct inode *inode, struct buffer_head *bh,
 		if (bh) {
 			/* Never write the old contents into a freed block. */
 			get_bh(bh);
-			bforget(bh);
+			vexfs_forget_block(sb, bh, vi->i_xattr_block);
 			vexfs_free_blocks(sb, vi->i_xattr_block, 1);
 			inode_sub_bytes(inode, sb->s_blocksize);
 			vi->i_xattr_block = 0;
@@ -473,6 +475,12 @@ static int vexfs_xattr_store(struct inode *inode, struct buffer_head *bh,
 			vexfs_free_blocks(sb, blocknr, 1);
 			return -ENOMEM;
 		}
+		err = vexfs_journal_get_create(sb, bh);
+		if (err) {
+			brelse(bh);
+			vexfs_free_blocks(sb, blocknr, 1);
+			return err;
+		}
 		inode_add_bytes(inode, sb->s_blocksize);
 		vi->i_xattr_block = blocknr;
 	} else {
@@ -486,9 +494,9 @@ static int vexfs_xattr_store(struct inode *inode, struct buffer_head *bh,
 	vexfs_block_csum_set(sb, bh->b_data);
 	set_buffer_uptodate(bh);
 	unlock_buffer(bh);
-	mark_buffer_dirty_inode(bh, inode);
+	err = vexfs_dirty_metadata(sb, inode, bh);
 	brelse(bh);
-	return 0;
+	return err;
 }
 
 /**
@@ -512,6 +520,7 @@ int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 	int max = vexfs_xattr_max(sb), n, i, err;
 	struct vexfs_xattr *xs, old = {};
 	struct buffer_head *bh;
+	handle_t *handle;
 	u8 *img;
 
 	if (name_len > XATTR_NAME_MAX || size > XATTR_SIZE_MAX)
@@ -521,6 +530,18 @@ int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 	err = -ENOMEM;
 	if (!xs || !img)
 		goto out_free;
+	/*
+	 * A value stored out of line is written block by block; an old
+	 * one is freed (and revoked) when its inode is evicted.
+	 */
+	handle = vexfs_journal_start(sb, VEXFS_XATTR_CREDITS +
+				     2 * (size >> sb->s_blocksize_bits) + 2,
+				     VEXFS_TRUNC_REVOKES +
+				     (XATTR_SIZE_MAX >> sb->s_blocksize_bits));
+	if (IS_ERR(handle)) {
+		err = PTR_ERR(handle);
+		goto out_free;
+	}
 
 	down_write(&vi->i_xattr_sem);
 	bh = vexfs_xattr_read(inode);
@@ -576,6 +597,10 @@ out_brelse:
 	brelse(bh);
 out_unlock:
 	up_write(&vi->i_xattr_sem);
+	if (!err)
+		err = vexfs_journal_stop(handle);
+	else
+		vexfs_journal_stop(handle);
 out_free:
 	kfree(img);
 	kfree(xs);
@@ -604,7 +629,7 @@ void vexfs_xattr_delete_inode(struct inode *inode)
 		if (xs[i].value_ino)
 			vexfs_value_release(inode, xs[i].value_ino, xs[i].size);
 	kfree(xs);
-	bforget(bh);
+	vexfs_forget_block(sb, bh, VEXFS_I(inode)->i_xattr_block);
 	vexfs_free_blocks(sb, VEXFS_I(inode)->i_xattr_block, 1);
 	VEXFS_I(inode)->i_xattr_block = 0;
 }

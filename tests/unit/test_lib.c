@@ -53,6 +53,39 @@ static void layout_rules(void **state)
 			 -ENOSPC);
 }
 
+/* The journal goes between the inode table and the data, sized as mke2fs. */
+static void layout_journal(void **state)
+{
+	struct vexfs_layout lay;
+	struct vexfs_err err;
+
+	(void)state;
+	assert_int_equal(vexfs_default_journal_blocks(2047), 0);
+	assert_int_equal(vexfs_default_journal_blocks(2048), 1024);
+	assert_int_equal(vexfs_default_journal_blocks(32768), 4096);
+	assert_int_equal(vexfs_default_journal_blocks(1ULL << 30), 262144);
+
+	assert_int_equal(vexfs_layout_compute_journal(&lay, 64 << 20, 4096, 0,
+						      VEXFS_JOURNAL_DEFAULT,
+						      &err), 0);
+	assert_int_equal(lay.journal_blocks, 1024);
+	assert_int_equal(lay.journal_start, 1);	/* right after the sb */
+	assert_int_equal(lay.inode_bitmap_start, 1 + 1024);
+	assert_int_equal(lay.data_start,
+			 lay.inode_table_start + lay.inode_table_blocks);
+
+	assert_int_equal(vexfs_layout_compute_journal(&lay, 64 << 20, 4096, 0,
+						      0, &err), 0);
+	assert_int_equal(lay.journal_start, 0);
+	assert_int_equal(lay.journal_blocks, 0);
+
+	/* -J size= below jbd2's minimum or above half the disk: refused. */
+	assert_int_equal(vexfs_layout_compute_journal(&lay, 64 << 20, 4096, 0,
+						      1023, &err), -EINVAL);
+	assert_int_equal(vexfs_layout_compute_journal(&lay, 64 << 20, 4096, 0,
+						      8193, &err), -EINVAL);
+}
+
 /* Make a filesystem in a temporary image; returns its path. */
 static char *make_image(uint64_t bytes)
 {
@@ -366,6 +399,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(crc32c_known_vectors),
 		cmocka_unit_test(layout_rules),
+		cmocka_unit_test(layout_journal),
 		cmocka_unit_test(mkfs_reads_back),
 		cmocka_unit_test(fsck_finds_and_fixes_free_count),
 		cmocka_unit_test(siphash_reference_vectors),

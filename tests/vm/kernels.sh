@@ -12,6 +12,12 @@ if [ -n "${VEXFS_KERNELS:-}" ]; then
 	exit 0
 fi
 
+# VEXFS_KERNELS="KVER..." restricts a run to those kernels (iterating).
+if [ -n "${VEXFS_KERNELS:-}" ]; then
+	printf '%s\n' $VEXFS_KERNELS
+	exit 0
+fi
+
 newest() {
 	apt-cache search --names-only "$1" 2>/dev/null |
 		awk '{ sub(/^linux-image-/, "", $1); print $1 }' |

@@ -809,8 +809,25 @@ struct vexfs_layout {
 	uint64_t inode_bitmap_start, inode_bitmap_blocks;
 	uint64_t block_bitmap_start, block_bitmap_blocks;
 	uint64_t inode_table_start, inode_table_blocks;
+	uint64_t journal_start, journal_blocks;	/* 0, 0 without a journal */
 	uint64_t data_start;
 };
+
+/* vexfs_layout_compute_journal(): pick the journal size from the fs size */
+#define VEXFS_JOURNAL_DEFAULT	UINT64_MAX
+/* jbd2 refuses a journal shorter than this (JBD2_MIN_JOURNAL_BLOCKS). */
+#define VEXFS_JOURNAL_MIN_BLOCKS	1024
+/* ... and a filesystem smaller than this gets no journal by default. */
+#define VEXFS_JOURNAL_MIN_FS_BLOCKS	2048
+
+/**
+ * vexfs_default_journal_blocks() - the journal size mkfs picks, as mke2fs
+ * @fs_blocks: filesystem size in blocks
+ *
+ * Return: the journal size in blocks, or 0 for a filesystem too small to
+ * carry one.
+ */
+uint64_t vexfs_default_journal_blocks(uint64_t fs_blocks);
 
 /* One inode per this many bytes of device unless mkfs -N says otherwise. */
 #define VEXFS_DEFAULT_BYTES_PER_INODE	16384
@@ -837,6 +854,20 @@ struct vexfs_layout {
 int vexfs_layout_compute(struct vexfs_layout *lay, uint64_t dev_bytes,
 			 uint32_t block_size, uint64_t inodes,
 			 struct vexfs_err *err);
+
+/**
+ * vexfs_layout_compute_journal() - vexfs_layout_compute() with a journal
+ * @journal_blocks: journal size in blocks, 0 for none, or
+ *	VEXFS_JOURNAL_DEFAULT to size it like mke2fs does
+ *
+ * The journal goes between the inode table and the data.  An explicit
+ * size must be at least VEXFS_JOURNAL_MIN_BLOCKS and leave the data area
+ * at least as large as the journal.
+ */
+int vexfs_layout_compute_journal(struct vexfs_layout *lay, uint64_t dev_bytes,
+				 uint32_t block_size, uint64_t inodes,
+				 uint64_t journal_blocks,
+				 struct vexfs_err *err);
 
 /* ------------------------------------------------------------------ */
 /* bitmap.c                                                            */

@@ -82,7 +82,9 @@ static void fill_super(struct vexfs_super_block *sb,
 	sb->s_free_blocks = cpu_le64(lay->blocks - lay->data_start);
 	sb->s_inodes_count = cpu_le64(lay->inodes);
 	sb->s_free_inodes = cpu_le64(lay->inodes - VEXFS_FIRST_INO);
-	sb->s_feature_compat = cpu_le32(VEXFS_FEATURE_COMPAT_EXT_ATTR);
+	sb->s_feature_compat = cpu_le32(VEXFS_FEATURE_COMPAT_EXT_ATTR |
+					(lay->journal_blocks ?
+					 VEXFS_FEATURE_COMPAT_HAS_JOURNAL : 0));
 	sb->s_feature_incompat = cpu_le32(VEXFS_FEATURE_INCOMPAT_EXTENTS |
 					  VEXFS_FEATURE_INCOMPAT_DIR_TREE);
 	sb->s_inode_size = cpu_le16(VEXFS_INODE_SIZE);
@@ -96,6 +98,8 @@ static void fill_super(struct vexfs_super_block *sb,
 	sb->s_block_bitmap_blocks = cpu_le64(lay->block_bitmap_blocks);
 	sb->s_inode_table_start = cpu_le64(lay->inode_table_start);
 	sb->s_inode_table_blocks = cpu_le64(lay->inode_table_blocks);
+	sb->s_journal_start = cpu_le64(lay->journal_start);
+	sb->s_journal_blocks = cpu_le64(lay->journal_blocks);
 	sb->s_data_start = cpu_le64(lay->data_start);
 	sb->s_root_ino = cpu_le64(VEXFS_ROOT_INO);
 	sb->s_first_ino = cpu_le64(VEXFS_FIRST_INO);
@@ -105,6 +109,60 @@ static void fill_super(struct vexfs_super_block *sb,
 	sb->s_state = cpu_le16(VEXFS_STATE_VALID);
 	sb->s_errors = cpu_le16(VEXFS_ERRORS_DEFAULT);
 	memcpy(sb->s_hash_seed, opts->hash_seed, sizeof(sb->s_hash_seed));
+}
+
+/*
+ * The jbd2 journal superblock (version 2), big-endian as jbd2 defines it
+ * (its log block numbers are absolute, see write_journal())
+ * in include/linux/jbd2.h: only the fields mke2fs sets for a new internal
+ * journal.  s_start = 0 says the log is empty, so the first mount has
+ * nothing to replay; the rest of the region was zeroed by wipe().
+ */
+#define JBD2_MAGIC		0xc03b3998U
+#define JBD2_SUPERBLOCK_V2	4
+#define JSB_BLOCKTYPE		0x04
+#define JSB_BLOCKSIZE		0x0c
+#define JSB_MAXLEN		0x10
+#define JSB_FIRST		0x14
+#define JSB_SEQUENCE		0x18
+#define JSB_UUID		0x30
+#define JSB_NR_USERS		0x40
+#define JSB_USERS		0x100
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static int write_journal(struct vexfs_fs *fs, const struct vexfs_layout *lay,
+			 const struct vexfs_mkfs_opts *opts,
+			 struct vexfs_err *err)
+{
+	uint8_t jsb[1024];
+
+	if (!lay->journal_blocks)
+		return 0;
+	memset(jsb, 0, sizeof(jsb));
+	put_be32(jsb, JBD2_MAGIC);
+	put_be32(jsb + JSB_BLOCKTYPE, JBD2_SUPERBLOCK_V2);
+	put_be32(jsb + JSB_BLOCKSIZE, lay->block_size);
+	/*
+	 * The kernel opens the region with jbd2_journal_init_dev(), which
+	 * numbers log blocks from the start of the device, as for an ext4
+	 * external journal: the log is blocks start + 1 .. start + len - 1.
+	 */
+	put_be32(jsb + JSB_MAXLEN,
+		 (uint32_t)(lay->journal_start + lay->journal_blocks));
+	put_be32(jsb + JSB_FIRST, (uint32_t)(lay->journal_start + 1));
+	put_be32(jsb + JSB_SEQUENCE, 1);
+	memcpy(jsb + JSB_UUID, opts->uuid, 16);
+	put_be32(jsb + JSB_NR_USERS, 1);
+	memcpy(jsb + JSB_USERS, opts->uuid, 16);
+	return vexfs_dev_write(&fs->dev, lay->journal_start * lay->block_size,
+			       jsb, sizeof(jsb), err);
 }
 
 static int write_metadata(struct vexfs_fs *fs, const struct vexfs_layout *lay,
@@ -119,6 +177,8 @@ static int write_metadata(struct vexfs_fs *fs, const struct vexfs_layout *lay,
 		ret = write_bitmap(fs, VEXFS_INODE_BITMAP, VEXFS_FIRST_INO, err);
 	if (!ret)
 		ret = write_bitmap(fs, VEXFS_BLOCK_BITMAP, lay->data_start, err);
+	if (!ret)
+		ret = write_journal(fs, lay, opts, err);
 	if (ret)
 		return ret;
 	vexfs_inode_init_dir(&root, VEXFS_ROOT_INO, VEXFS_ROOT_INO, 0755,

@@ -45,10 +45,18 @@ static int check_regions(const struct vexfs_super_block *sb, uint32_t bs,
 {
 	uint64_t end = div_up(VEXFS_SUPER_OFFSET + VEXFS_SUPER_SIZE, bs);
 	uint64_t data = le64(sb->s_data_start);
-	int ret;
+	int ret = 0;
 
-	ret = check_region("inode bitmap", le64(sb->s_inode_bitmap_start),
-			   le64(sb->s_inode_bitmap_blocks), blocks, &end, err);
+	/* The journal, if any, comes first: jbd2 numbers it from block 0. */
+	if (le64(sb->s_journal_start))
+		ret = check_region("journal", le64(sb->s_journal_start),
+				   le64(sb->s_journal_blocks), blocks, &end,
+				   err);
+	if (!ret)
+		ret = check_region("inode bitmap",
+				   le64(sb->s_inode_bitmap_start),
+				   le64(sb->s_inode_bitmap_blocks), blocks,
+				   &end, err);
 	if (!ret)
 		ret = check_region("block bitmap",
 				   le64(sb->s_block_bitmap_start),
@@ -59,10 +67,6 @@ static int check_regions(const struct vexfs_super_block *sb, uint32_t bs,
 				   le64(sb->s_inode_table_start),
 				   le64(sb->s_inode_table_blocks), blocks,
 				   &end, err);
-	if (!ret && le64(sb->s_journal_start))
-		ret = check_region("journal", le64(sb->s_journal_start),
-				   le64(sb->s_journal_blocks), blocks, &end,
-				   err);
 	if (ret)
 		return ret;
 	if (data < end || data >= blocks)

@@ -3,7 +3,8 @@
  * mkfs.vexfs - make a VexFS filesystem.
  *
  * usage: mkfs.vexfs [-L label] [-U uuid|clear|random|time] [-b blocksize]
- *                   [-N inodes] [-E opts] [-d dir] [-n] [-F] [-q] [-V] [-h]
+ *                   [-N inodes] [-J size=MiB] [-E opts] [-d dir] [-n] [-F]
+ *                   [-q] [-V] [-h]
  *                   DEVICE [blocks]
  *
  * Exit status: 0 on success, 1 on any error (as mke2fs).  The work is
@@ -34,6 +35,8 @@ static void usage(FILE *out)
 		"  -U uuid       filesystem UUID, or clear, random or time\n"
 		"  -b size       block size: 1024, 2048 or 4096 (default 4096)\n"
 		"  -N inodes     inode table size (default: one inode per 16 KiB)\n"
+		"  -J size=N     journal size in MiB (default: from the filesystem\n"
+		"                size, as mke2fs; size=0 makes no journal)\n"
 		"  -d dir        copy the directory tree dir into the new filesystem\n"
 		"  -E opts       extended options, comma-separated:\n"
 		"                  root_owner=UID:GID  owner of the root directory\n"
@@ -139,6 +142,9 @@ static void print_summary(const struct vexfs_layout *lay,
 	printf("Filesystem UUID:  %s\n", uuid);
 	if (opts->label && *opts->label)
 		printf("Filesystem label: %s\n", opts->label);
+	if (lay->journal_blocks)
+		print_region("Journal:", lay->journal_start,
+			     lay->journal_blocks);
 	print_region("Inode bitmap:", lay->inode_bitmap_start,
 		     lay->inode_bitmap_blocks);
 	print_region("Block bitmap:", lay->block_bitmap_start,
@@ -154,6 +160,7 @@ struct mkfs_args {
 	const char *src_dir;
 	uint32_t root_uid, root_gid;
 	uint64_t inodes, fs_blocks;
+	uint64_t journal_mib;		/* UINT64_MAX: the default size */
 	uint32_t block_size;
 	const char *path;
 };
@@ -192,7 +199,7 @@ static void parse_args(int argc, char **argv, struct mkfs_args *a)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "L:U:b:N:E:d:nFqVh")) != -1) {
+	while ((opt = getopt(argc, argv, "L:U:b:N:J:E:d:nFqVh")) != -1) {
 		switch (opt) {
 		case 'E':
 			parse_extended(optarg, a);
@@ -218,6 +225,14 @@ static void parse_args(int argc, char **argv, struct mkfs_args *a)
 			a->inodes = parse_number(optarg, "inode count");
 			if (!a->inodes)
 				die("invalid inode count '%s'", optarg);
+			break;
+		case 'J':
+			if (strncmp(optarg, "size=", 5))
+				die("invalid journal option '%s' (only size=N is known)",
+				    optarg);
+			a->journal_mib = parse_number(optarg + 5, "journal size");
+			if (a->journal_mib > (1ULL << 20))
+				die("journal size %s MiB is too large", optarg + 5);
 			break;
 		case 'n':
 			a->dry_run = true;
@@ -319,7 +334,9 @@ int main(int argc, char **argv)
 	struct mkfs_args a = {
 		.opts.label = "",
 		.block_size = VEXFS_DEFAULT_BLOCK_SIZE,
+		.journal_mib = UINT64_MAX,
 	};
+	uint64_t journal_blocks;
 	struct vexfs_err err = { "" };
 	struct vexfs_layout lay;
 	struct vexfs_dev dev;
@@ -332,8 +349,10 @@ int main(int argc, char **argv)
 		    a.path, mnt);
 	if (vexfs_dev_open(&dev, a.path, !a.dry_run, &err))
 		die("%s", err.msg);
-	if (vexfs_layout_compute(&lay, fs_bytes(&a, &dev), a.block_size,
-				 a.inodes, &err))
+	journal_blocks = a.journal_mib == UINT64_MAX ? VEXFS_JOURNAL_DEFAULT :
+			 (a.journal_mib << 20) / a.block_size;
+	if (vexfs_layout_compute_journal(&lay, fs_bytes(&a, &dev), a.block_size,
+					 a.inodes, journal_blocks, &err))
 		die("%s: %s", a.path, err.msg);
 
 	other = existing_fs(&dev);

@@ -1671,7 +1671,12 @@ static int corrupt(const char *dev, const char *kind, uint64_t ino)
 	blocks = le(sb + 0x10, 8);
 	seed = crc32c_raw(~0U, sb + 0x40, 16);
 	b = malloc(bs);
-	for (n = 1; n < blocks; n++) {
+	/*
+	 * Directory blocks live in the data area (s_data_start on): the
+	 * journal before it holds logged copies that must not be taken
+	 * for the real thing.
+	 */
+	for (n = le(sb + 0xd0, 8); n < blocks; n++) {
 		unsigned int level, count, used;
 		uint8_t *body = b + 48, *node = b + 32;
 

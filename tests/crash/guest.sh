@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh SEED OPS NRANDOM - the crash test, inside the VM.
+#
+# /dev/vda holds a fresh journaled vexfs, /dev/vdb is the write log.
+# 1. Run the workload on a dm-log-writes device over vda: every write
+#    reaches the log with its FLUSH/FUA flags, with a mark before each
+#    operation and after each acknowledgement (fsync).
+# 2. For every FLUSH/FUA point, NRANDOM random points and the end: replay
+#    that prefix of the log onto a copy of the initial disk (a power cut
+#    there), mount it (journal replay), check that everything acknowledged
+#    is there and the operation in flight is all or nothing, unmount, and
+#    require fsck.vexfs -n to find nothing.
+. /tests/lib.sh
+
+seed=$1 ops=$2 nrandom=$3
+t=/mnt/crash c=/mnt/check
+mkdir -p $t $c
+
+echo "crash: seed $seed, $ops operations, $nrandom random points"
+check module_loads modprobe vexfs
+check dm_log_writes_loads modprobe dm-log-writes
+# The journal's mount options and superblock flags, on a scratch image.
+truncate -s 32M /tmp/opt.img
+mkfs.vexfs -q /tmp/opt.img
+loop=$(losetup -f)
+losetup "$loop" /tmp/opt.img
+check_fails data_writeback_refused mount -t vexfs -o data=writeback "$loop" $c
+check_fails data_journal_refused mount -t vexfs -o data=journal "$loop" $c
+check mount_data_ordered_commit_1 mount -t vexfs -o data=ordered,commit=1 "$loop" $c
+check_eq commit_option_shown "$(grep -c "$c vexfs .*commit=1" /proc/mounts)" 1
+check_eq needs_recovery_while_mounted \
+	"$(vexctl info "$loop" | grep -c 'features:.*needs_recovery')" 1
+echo data >$c/f
+check umount_scratch umount $c
+check_eq needs_recovery_cleared_at_umount \
+	"$(vexctl info "$loop" | grep -c 'needs_recovery')" 0
+check fsck_scratch_clean fsck.vexfs -n "$loop"
+losetup -d "$loop"
+rm -f /tmp/opt.img
+
+dd if=/dev/vda of=/tmp/base.img bs=1M 2>/dev/null
+check_eq base_copied "$(stat -c %s /tmp/base.img)" "$(blockdev --getsize64 /dev/vda)"
+
+dev=$(crashtool dm-create lw /dev/vda /dev/vdb) || { echo "FAIL: dm_create"; exit 1; }
+check mount_on_log_writes mount -t vexfs "$dev" $t
+start=$(date +%s)
+check workload crashtool workload $t lw "$seed" "$ops" /tmp/model
+echo "crash: workload took $(( $(date +%s) - start )) s"
+echo "crash: $(grep -c '^E' /tmp/model) embedding operations"
+check umount_after_workload umount $t
+check dm_remove crashtool dm-remove lw
+
+crashtool points /dev/vdb "$seed" "$nrandom" >/tmp/points || { echo "FAIL: points"; exit 1; }
+npoints=$(wc -l </tmp/points)
+echo "crash: $npoints crash points"
+cp /tmp/base.img /tmp/cursor.img
+prev=0 ok=0 bad=0
+while read -r entries acked inflight; do
+	crashtool replay /dev/vdb /tmp/cursor.img "$prev" "$entries" || { echo "FAIL: replay $entries"; exit 1; }
+	prev=$entries
+	cp /tmp/cursor.img /tmp/scratch.img
+	loop=$(losetup -f)
+	losetup "$loop" /tmp/scratch.img || { echo "FAIL: losetup"; exit 1; }
+	what="point $entries (acked $acked, in flight $inflight)"
+	if ! mount -t vexfs "$loop" $c 2>/tmp/mount.err; then
+		echo "FAIL-DETAIL: $what: mount failed: $(cat /tmp/mount.err)"
+		dmesg | tail -5
+		bad=$((bad + 1))
+		losetup -d "$loop"
+		continue
+	fi
+	if ! crashtool verify $c /tmp/model "$acked" "$inflight"; then
+		echo "FAIL-DETAIL: $what: verification failed"
+		bad=$((bad + 1))
+		umount $c
+		losetup -d "$loop"
+		continue
+	fi
+	umount $c
+	if ! fsck.vexfs -n "$loop" >/tmp/fsck.out 2>&1; then
+		echo "FAIL-DETAIL: $what: fsck.vexfs -n after recovery:"
+		head -20 /tmp/fsck.out
+		bad=$((bad + 1))
+	else
+		ok=$((ok + 1))
+	fi
+	losetup -d "$loop"
+done </tmp/points
+echo "crash: $ok of $npoints crash points clean, $bad failed (seed $seed)"
+check_eq crash_points_all_consistent "$bad" 0
+check_eq crash_points_at_least_50 "$([ "$npoints" -ge 50 ] && echo yes || echo "only $npoints")" yes
+finish

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [-n POINTS] [-s SEED] - the crash-consistency suite, per kernel.
+#
+# One VM boot per kernel (see guest.sh): a workload on a dm-log-writes
+# device, then at least POINTS crash points (default 64; every FLUSH/FUA
+# write of the log plus random ones) are replayed, recovered, verified
+# and checked with fsck.vexfs -n.  The seed is printed; -s SEED (or
+# CRASH_SEED) replays a run.  `make crashtest N=1000` is a long run.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tests/vm
+out=$top/build/crash
+points=${CRASH_POINTS:-64}
+seed=${CRASH_SEED:-$(( $(date +%s) % 100000 ))}
+
+while getopts "n:s:" opt; do
+	case $opt in
+	n) points=$OPTARG ;;
+	s) seed=$OPTARG ;;
+	*) echo "usage: run.sh [-n POINTS] [-s SEED]" >&2; exit 2 ;;
+	esac
+done
+
+fail_setup() {
+	echo "FAIL: crash/setup ($*)"
+	exit 1
+}
+
+# The workload makes about two flush points per operation.
+ops=$(( points / 4 > 24 ? points / 4 : 24 ))
+nrandom=$(( points / 2 > 16 ? points / 2 : 16 ))
+timeout=$(( 600 + points * 4 ))
+echo "crash: seed $seed (rerun with CRASH_SEED=$seed), $ops operations, $nrandom random points"
+
+mkdir -p "$out"
+make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
+make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
+gcc -O2 -Wall -Wextra -Werror -static -o "$out/crashtool" \
+	"$top/tests/crash/crashtool.c" || fail_setup "crashtool"
+
+. "$vm/each-kernel.sh"
+
+# One kernel's boot, in files of its own (mods-KVER, *-SERIES); runs
+# beside the other kernel (tests/vm/each-kernel.sh).
+crash_kernel() {
+	local kver=$1 series=$2 mods lw fs log rc=0
+
+	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
+		echo "FAIL: $series/crash/module_builds"
+		return 1
+	fi
+	mods=$out/mods-$kver
+	rm -rf "$mods"
+	mkdir -p "$mods"
+	cp "$top/build/$kver/vexfs.ko" "$mods/"
+	lw=$(find "/lib/modules/$kver/kernel/drivers/md" -name 'dm-log-writes.ko*' | head -n 1)
+	if [ -z "$lw" ]; then
+		echo "FAIL: $series/crash/setup (no dm-log-writes module for $kver)"
+		return 1
+	fi
+	cp "$lw" "$mods/"
+
+	fs=$out/fs-$series.img log=$out/log-$series.img
+	rm -f "$fs" "$log"
+	truncate -s 16M "$fs"
+	truncate -s 2G "$log"
+	if ! "$top/userspace/mkfs/mkfs.vexfs" -q "$fs"; then
+		echo "FAIL: $series/crash/setup (mkfs)"
+		return 1
+	fi
+
+	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$out/crashtool" \
+		-d "$fs" -d "$log" -t "$timeout" -l "$out/console-$series.log" \
+		"$top/tests/crash/guest.sh" "$seed" "$ops" "$nrandom" || rc=1
+	rm -f "$log"
+	return $rc
+}
+
+each_kernel crash_kernel
