@@ -1842,6 +1842,57 @@ static void check_xrefs(struct check *c)
 	}
 }
 
+/* A hidden inode named by the collections machinery, if it is one. */
+static void count_hidden_ref(struct check *c, uint64_t ino)
+{
+	if (ino >= VEXFS_FIRST_INO && ino < c->ninodes &&
+	    c->ii[ino].state == IS_USED &&
+	    (c->ii[ino].flags & VEXFS_INODE_HIDDEN))
+		c->ii[ino].refs++;
+}
+
+/*
+ * The collections table (named by the superblock) and each collection's
+ * vector store and index (named by the table) are hidden inodes owned
+ * through those references, not through xattrs: count them, so that
+ * pass 4 never takes a collection's vectors for a leaked inode and clears
+ * them.  Checking the table's and the stores' contents is not done yet.
+ */
+static void count_collection_refs(struct check *c)
+{
+	uint64_t table = le64(c->fs.sb.s_collections_ino);
+	const size_t dsize = sizeof(struct vexfs_collection);
+	struct vexfs_inode raw;
+	struct vexfs_err err;
+	uint8_t *buf;
+	size_t size, off;
+
+	if (!table || table >= c->ninodes || c->ii[table].state != IS_USED ||
+	    !(c->ii[table].flags & VEXFS_INODE_HIDDEN))
+		return;
+	count_hidden_ref(c, table);
+	if (vexfs_inode_read(&c->fs, table, &raw, &err))
+		return;
+	size = le64(raw.i_size);
+	if (size > VEXFS_MAX_COLLECTIONS * dsize)
+		size = VEXFS_MAX_COLLECTIONS * dsize;
+	buf = malloc(size ? size : 1);
+	if (!buf || vexfs_file_read(&c->fs, table, &raw, buf, size, &err))
+		goto out;
+	for (off = 0; off + dsize <= size; off += dsize) {
+		struct vexfs_collection d;
+
+		memcpy(&d, buf + off, dsize);
+		if (!le32(d.c_id))
+			continue;
+		count_hidden_ref(c, le64(d.c_store_ino));
+		if (le64(d.c_index_ino))
+			count_hidden_ref(c, le64(d.c_index_ino));
+	}
+out:
+	free(buf);
+}
+
 static int pass4(struct check *c, struct vexfs_err *err)
 {
 	uint64_t ino;
@@ -1849,6 +1900,7 @@ static int pass4(struct check *c, struct vexfs_err *err)
 	(void)err;
 	pass_header(c, 4, "Checking reference counts");
 	check_xrefs(c);
+	count_collection_refs(c);
 	for (ino = VEXFS_ROOT_INO; ino < c->ninodes && !c->stop; ino++) {
 		struct ino_info *ii = &c->ii[ino];
 		unsigned long long i = (unsigned long long)ino;

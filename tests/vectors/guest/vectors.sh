@@ -245,6 +245,8 @@ run)
 		'"count": 500' cat /tmp/stats
 	vexctl query $mnt/imp/csv --like $mnt/imp/csv/item17 -k 3 >$mnt/expected-query
 	check "final umount" umount $mnt
+	# fsck knows the collections table and the vector stores are owned.
+	check "run: fsck clean with collections" fsck.vexfs -fn "$dev"
 	dmesg | grep -i "vexfs.*error" && fail "run: no vexfs errors logged" || pass "run: no vexfs errors logged"
 	;;
 verify)
@@ -259,6 +261,7 @@ verify)
 		sh -c "touch $mnt/c4/new && vexctl embed set $mnt/c4/new --vector '7,7,7,7'"
 	check_out "reboot: query sees it" "new" vexctl query $mnt/c4 --vector "7,7,7,7" -k 1
 	check "reboot: umount" umount $mnt
+	check "reboot: fsck clean with collections" fsck.vexfs -fn "$dev"
 	dmesg | grep -i "vexfs.*error" && fail "reboot: no vexfs errors logged" || pass "reboot: no vexfs errors logged"
 	;;
 esac
