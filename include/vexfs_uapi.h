@@ -54,13 +54,22 @@
 #define VEXFS_UAPI_METRIC_COSINE	2
 #define VEXFS_UAPI_METRIC_IP		3
 
+/*
+ * Create flag: the directory may already have entries, and every inode
+ * below it joins the collection (a non-directory with several links, or
+ * anything in another collection, fails with EMLINK or EEXIST).  Asking
+ * again for the collection a directory already roots, with the same dim
+ * and metric, resumes an interrupted walk.
+ */
+#define VEXFS_COLLECTION_ADOPT	0x1
+
 /* Element types: only float32 exists. */
 #define VEXFS_ELEM_FLOAT32	1
 
 /**
  * struct vexfs_collection_info - a collection (create, info, list)
  * @version: VEXFS_UAPI_VERSION
- * @flags: zero
+ * @flags: zero, or for create VEXFS_COLLECTION_ADOPT
  * @id: out: the collection id (1-based)
  * @dim: in (create) / out: elements per vector, 1..VEXFS_UAPI_MAX_DIM
  * @metric: in (create) / out: VEXFS_UAPI_METRIC_*

@@ -958,20 +958,25 @@ out:
 /* ------------------------------------------------------------------ */
 
 /**
- * vexfs_dir_name_of() - find the name under which @dir holds inode @ino
+ * vexfs_dir_for_each() - call @actor on every entry of a directory
  * @dir: the directory; the caller holds its i_rwsem (shared is enough)
- * @ino: the inode to look for
- * @name: out: the name, NUL-terminated; VEXFS_NAME_LEN + 1 bytes
- * @len: out: its length
+ * @actor: called with @arg, the name, its length, the inode number and the
+ *	VEXFS_FT_* type of each entry, in hash order; a non-zero return
+ *	stops the walk and is returned
+ * @arg: passed to @actor
  *
- * Walks the leaves in hash order and returns the first entry naming @ino:
- * what naming a search hit needs when its dentry is not cached.
+ * @actor may sleep, read other inodes and start journal handles: the walk
+ * holds only a reference to the current leaf, never its lock.
  *
  * Context: process context, @dir's i_rwsem held; may sleep for I/O.
- * Return: 0, -ENOENT if no entry names @ino, -EFSCORRUPTED, -EIO.
+ * Return: 0 after the last entry, what @actor returned if not 0,
+ * -EFSCORRUPTED or -EIO.
  */
-int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
-		      unsigned int *len)
+int vexfs_dir_for_each(struct inode *dir,
+		       int (*actor)(void *arg, const u8 *name,
+				    unsigned int len, u64 ino,
+				    unsigned int ftype),
+		       void *arg)
 {
 	struct buffer_head *bh;
 	struct dt_path path;
@@ -980,7 +985,7 @@ int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
 	int err;
 
 	if (!i_size_read(dir))
-		return -ENOENT;
+		return 0;
 	err = dt_check_size(dir);
 	if (err)
 		return err;
@@ -1002,24 +1007,66 @@ int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
 
 			off += le16_to_cpu(de->de_rec_len);
 			last = le64_to_cpu(de->de_hash);
-			if (le64_to_cpu(de->de_ino) != ino)
-				continue;
-			memcpy(name, de->de_name, de->de_name_len);
-			name[de->de_name_len] = '\0';
-			*len = de->de_name_len;
-			brelse(bh);
-			return 0;
+			err = actor(arg, de->de_name, de->de_name_len,
+				    le64_to_cpu(de->de_ino), de->de_file_type);
+			if (err) {
+				brelse(bh);
+				return err;
+			}
 		}
 		next = le32_to_cpu(node->dn_next);
 		brelse(bh);
 		if (!next)
-			return -ENOENT;
+			return 0;
 		if (++steps > dt_nblocks(dir))
 			return dt_corrupt(dir, next, "leaf chain loops");
 		bh = dt_read(dir, next, 0, last, VEXFS_DIR_HASH_MAX);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
 	}
+}
+
+struct vexfs_name_of {
+	u64 ino;
+	char *name;
+	unsigned int *len;
+};
+
+static int vexfs_name_of_actor(void *arg, const u8 *name, unsigned int len,
+			       u64 ino, unsigned int ftype)
+{
+	struct vexfs_name_of *want = arg;
+
+	if (ino != want->ino)
+		return 0;
+	memcpy(want->name, name, len);
+	want->name[len] = '\0';
+	*want->len = len;
+	return 1;
+}
+
+/**
+ * vexfs_dir_name_of() - find the name under which @dir holds inode @ino
+ * @dir: the directory; the caller holds its i_rwsem (shared is enough)
+ * @ino: the inode to look for
+ * @name: out: the name, NUL-terminated; VEXFS_NAME_LEN + 1 bytes
+ * @len: out: its length
+ *
+ * Walks the leaves in hash order and returns the first entry naming @ino:
+ * what naming a search hit needs when its dentry is not cached.
+ *
+ * Context: process context, @dir's i_rwsem held; may sleep for I/O.
+ * Return: 0, -ENOENT if no entry names @ino, -EFSCORRUPTED, -EIO.
+ */
+int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
+		      unsigned int *len)
+{
+	struct vexfs_name_of want = { .ino = ino, .name = name, .len = len };
+	int err = vexfs_dir_for_each(dir, vexfs_name_of_actor, &want);
+
+	if (err > 0)
+		return 0;
+	return err ?: -ENOENT;
 }
 
 static int vexfs_readdir(struct file *file, struct dir_context *ctx)

@@ -43,16 +43,38 @@ static void vexfs_fill_info(struct vexfs_coll *c, struct vexfs_collection_info *
 	mutex_unlock(&c->lock);
 }
 
+/*
+ * Is @dir already the root of the collection @info asks for?  Then an
+ * adopting create resumes the walk an earlier one did not finish.
+ */
+static bool vexfs_coll_resumes(struct inode *dir,
+			       const struct vexfs_collection_info *info,
+			       struct vexfs_coll **out)
+{
+	struct vexfs_coll *c;
+
+	if (!VEXFS_I(dir)->i_collection)
+		return false;
+	c = vexfs_coll_get(dir);
+	if (IS_ERR(c) || c->root_ino != dir->i_ino || c->dim != info->dim ||
+	    c->metric != info->metric)
+		return false;
+	*out = c;
+	return true;
+}
+
 static int vexfs_ioc_create(struct file *file, void __user *arg)
 {
 	struct inode *dir = file_inode(file);
 	struct vexfs_collection_info info;
 	struct vexfs_coll *c;
+	bool adopt;
 	int err;
 
 	if (copy_from_user(&info, arg, sizeof(info)))
 		return -EFAULT;
-	if (info.version != VEXFS_UAPI_VERSION || info.flags || info.id ||
+	if (info.version != VEXFS_UAPI_VERSION ||
+	    (info.flags & ~VEXFS_COLLECTION_ADOPT) || info.id ||
 	    info.root_ino || info.count || info.slots ||
 	    (info.elem_type && info.elem_type != VEXFS_ELEM_FLOAT32) ||
 	    !vexfs_zero(info.reserved, sizeof(info.reserved)))
@@ -72,10 +94,17 @@ static int vexfs_ioc_create(struct file *file, void __user *arg)
 	err = mnt_want_write_file(file);
 	if (err)
 		return err;
+	adopt = info.flags & VEXFS_COLLECTION_ADOPT;
 	inode_lock(dir);
-	err = IS_DEADDIR(dir) ? -ENOENT :
-	      vexfs_coll_create(dir, info.dim, info.metric, &c);
+	if (IS_DEADDIR(dir))
+		err = -ENOENT;
+	else if (adopt && vexfs_coll_resumes(dir, &info, &c))
+		err = 0;
+	else
+		err = vexfs_coll_create(dir, info.dim, info.metric, adopt, &c);
 	inode_unlock(dir);
+	if (!err && adopt)
+		err = vexfs_coll_adopt(dir, c);
 	mnt_drop_write_file(file);
 	if (err)
 		return err;

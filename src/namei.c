@@ -150,6 +150,25 @@ static int __vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
 	return vexfs_add_new(dir, dentry, inode);
 }
 
+/*
+ * Would moving @inode from @old_dir to @new_dir cross a collection
+ * boundary?  Both directories must be in the same collection, and so must
+ * the inode, unless it is a collection's root (in its collection, below a
+ * directory that is in none).  An inode that a collection's adoption walk
+ * (vecadopt.c) has not reached yet is in no collection below a directory
+ * that is in one: it stays where it is until the walk reaches it.
+ */
+static bool vexfs_move_crosses(struct inode *inode, struct inode *old_dir,
+			       struct inode *new_dir)
+{
+	u32 from = VEXFS_I(old_dir)->i_collection;
+	u32 to = VEXFS_I(new_dir)->i_collection;
+	u32 own = VEXFS_I(inode)->i_collection;
+	bool root = own && !from;
+
+	return from != to || (own != to && !root);
+}
+
 static int __vexfs_link(struct dentry *old_dentry, struct inode *dir,
 			struct dentry *dentry)
 {
@@ -159,7 +178,7 @@ static int __vexfs_link(struct dentry *old_dentry, struct inode *dir,
 	if (inode->i_nlink >= VEXFS_LINK_MAX)
 		return -EMLINK;
 	/* A link may not cross a collection boundary (like XFS projects). */
-	if (VEXFS_I(dir)->i_collection != VEXFS_I(inode)->i_collection)
+	if (VEXFS_I(inode)->i_collection != VEXFS_I(dir)->i_collection)
 		return -EXDEV;
 	err = vexfs_dir_add(dir, &dentry->d_name, inode);
 	if (err)
@@ -292,7 +311,8 @@ static int vexfs_exchange(struct inode *old_dir, struct dentry *old_dentry,
 	u64 ino;
 	int err;
 
-	if (VEXFS_I(old_dir)->i_collection != VEXFS_I(new_dir)->i_collection)
+	if (vexfs_move_crosses(old_inode, old_dir, new_dir) ||
+	    vexfs_move_crosses(new_inode, new_dir, old_dir))
 		return -EXDEV;
 	if (old_dir != new_dir && old_is_dir != new_is_dir &&
 	    (old_is_dir ? new_dir : old_dir)->i_nlink >= VEXFS_LINK_MAX)
@@ -359,7 +379,7 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 	 * dimension into another collection: EXDEV makes mv copy instead,
 	 * and the copy's user.vexfs.embedding xattr carries the vector.
 	 */
-	if (VEXFS_I(old_dir)->i_collection != VEXFS_I(new_dir)->i_collection)
+	if (vexfs_move_crosses(d_inode(old_dentry), old_dir, new_dir))
 		return -EXDEV;
 
 	/* The VFS has checked the types match; a directory must be empty. */

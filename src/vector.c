@@ -20,7 +20,9 @@
  *   vecs->table_lock: the table inode's size;
  *   the store inode's i_map_lock and the allocator, inside vexfs_bread().
  * No inode's i_rwsem is taken here but the file's the caller holds, so
- * the hidden table and store inodes never nest in another i_rwsem.
+ * the hidden table and store inodes never nest in another i_rwsem
+ * (vecadopt.c takes a directory's and then its entries', parent first
+ * as the VFS does, but none of the locks below).
  * An inode is only deleted (vexfs_vec_evict()) with none of these held by
  * the evicting task, since the last iput() happens outside them.
  *
@@ -455,10 +457,12 @@ static int vexfs_vec_count_collections(struct super_block *sb, int delta)
 }
 
 /**
- * vexfs_coll_create() - make an empty directory the root of a collection
+ * vexfs_coll_create() - make a directory the root of a collection
  * @dir: the directory; the caller holds its i_rwsem exclusively
  * @dim: elements per vector, 1..VEXFS_MAX_DIM
  * @metric: VEXFS_METRIC_*
+ * @adopt: @dir may have entries; the caller then brings them into the
+ *	collection with vexfs_coll_adopt()
  * @out: the new collection
  *
  * Everything on disk (the table inode the first time, the superblock's
@@ -469,10 +473,10 @@ static int vexfs_vec_count_collections(struct super_block *sb, int delta)
  * Context: process context, @dir's i_rwsem held; starts a handle; may
  * sleep.
  * Return: 0, -EINVAL for bad arguments, -EEXIST if @dir is in a collection
- * already, -ENOTEMPTY if it has entries, -ENOSPC when the table is full or
- * no inode is free, or another negative errno.
+ * already, -ENOTEMPTY if it has entries and !@adopt, -ENOSPC when the
+ * table is full or no inode is free, or another negative errno.
  */
-int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric,
+int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, bool adopt,
 		      struct vexfs_coll **out)
 {
 	struct super_block *sb = dir->i_sb;
@@ -490,7 +494,7 @@ int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric,
 		return -ENOTDIR;
 	if (dvi->i_collection)
 		return -EEXIST;
-	err = vexfs_dir_is_empty(dir);
+	err = adopt ? 1 : vexfs_dir_is_empty(dir);
 	if (err < 0)
 		return err;
 	if (!err)

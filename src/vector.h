@@ -91,7 +91,7 @@ static inline loff_t vexfs_store_bytes(const struct vexfs_coll *c,
 struct vexfs_coll *vexfs_coll_get(struct inode *inode);
 int vexfs_coll_for_each(struct super_block *sb,
 			int (*fn)(struct vexfs_coll *c, void *arg), void *arg);
-int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric,
+int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, bool adopt,
 		      struct vexfs_coll **out);
 void vexfs_slot_pos(const struct vexfs_coll *c, u64 slot, u64 *lblk,
 		    unsigned int *off);
@@ -101,6 +101,9 @@ int vexfs_vec_check(const u32 *vec, u32 dim);
 int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim);
 int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim);
 int vexfs_embedding_remove(struct inode *inode);
+
+/* vecadopt.c */
+int vexfs_coll_adopt(struct inode *root, struct vexfs_coll *c);
 
 /* vecsearch.c */
 int vexfs_vec_query(struct file *dirf, struct vexfs_query *q);

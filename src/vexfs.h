@@ -350,6 +350,11 @@ void vexfs_dir_slot_delete(struct inode *dir, struct vexfs_dir_slot *slot);
 int vexfs_dir_add(struct inode *dir, const struct qstr *name,
 		  struct inode *inode);
 int vexfs_dir_is_empty(struct inode *dir);
+int vexfs_dir_for_each(struct inode *dir,
+		       int (*actor)(void *arg, const u8 *name,
+				    unsigned int len, u64 ino,
+				    unsigned int ftype),
+		       void *arg);
 int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
 		      unsigned int *len);
 extern const struct file_operations vexfs_dir_operations;

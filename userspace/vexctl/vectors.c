@@ -127,14 +127,113 @@ static void create_usage(FILE *out)
 	fprintf(out,
 		"Usage: vexctl collection create DIR --dim D --metric l2|cosine|ip [--json]\n"
 		"\n"
-		"Make DIR (created if missing; it must be empty) the root of a vector\n"
-		"collection: every file below it may carry one embedding of D float32\n"
-		"values (1..4096), compared with the metric given.  Directories made\n"
-		"below DIR join the collection.\n"
+		"Make DIR (created if missing) the root of a vector collection: every\n"
+		"file below it may carry one embedding of D float32 values (1..4096),\n"
+		"compared with the metric given.  What DIR already holds joins the\n"
+		"collection, and so does everything made below it later.  A file with\n"
+		"several hard links, or a tree already in a collection, cannot join.\n"
+		"If the command is interrupted, running it again finishes the work.\n"
 		"\n"
 		"  --dim D       elements per vector\n"
 		"  --metric M    l2 (squared Euclidean), cosine, or ip (inner product)\n"
 		"  --json        print the new collection as JSON\n");
+}
+
+/*
+ * Is the directory open at @fd already the root of a collection with the
+ * dimension and metric in @want?  Then create finishes what an earlier,
+ * interrupted create began.
+ */
+static bool existing_collection(int fd,
+				const struct vexfs_collection_info *want)
+{
+	struct vexfs_collection_info info = { .version = VEXFS_UAPI_VERSION };
+	struct stat st;
+
+	if (ioctl(fd, VEXFS_IOC_COLLECTION_INFO, &info) || fstat(fd, &st))
+		return false;
+	return info.root_ino == (uint64_t)st.st_ino &&
+	       info.dim == want->dim && info.metric == want->metric;
+}
+
+static int create_failed(const char *dir, int e)
+{
+	const char *why = NULL;
+
+	switch (e) {
+	case EEXIST:
+		why = "already in a collection (or something below it is)";
+		break;
+	case EMLINK:
+		why = "a file below it has several hard links (see the kernel log)";
+		break;
+	case EINTR:
+		why = "interrupted; run the same command again to finish";
+		break;
+	}
+	if (!why)
+		return fail_errno("collection create", dir, e);
+	fprintf(stderr, "vexctl: collection create: %s: %s\n", dir, why);
+	return 1;
+}
+
+/*
+ * What the kernel would refuse half-way through a tree, found before it
+ * changes anything, so that the user is told which path is at fault.
+ */
+static const char *adopt_bad;
+static char adopt_bad_path[PATH_MAX];
+static unsigned long adopt_entries;
+
+static int adopt_scan_one(const char *path, const struct stat *st, int type,
+			  struct FTW *ftw)
+{
+	struct vexfs_collection_info info = { .version = VEXFS_UAPI_VERSION };
+	int fd;
+
+	if (!ftw->level)
+		return 0;
+	adopt_entries++;
+	if (type != FTW_D) {
+		if (type == FTW_DNR || type == FTW_NS) {
+			adopt_bad = "cannot be read";
+		} else if (st->st_nlink > 1) {
+			adopt_bad = "has several hard links; a collection shares no file with the rest of the filesystem";
+		} else {
+			return 0;
+		}
+		snprintf(adopt_bad_path, sizeof(adopt_bad_path), "%s", path);
+		return 1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;	/* the kernel still sees it and will judge */
+	if (!ioctl(fd, VEXFS_IOC_COLLECTION_INFO, &info)) {
+		adopt_bad = "is in a collection already";
+		snprintf(adopt_bad_path, sizeof(adopt_bad_path), "%s", path);
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Return 0 if the tree at @dir may join a new collection, else 1. */
+static int adopt_prescan(const char *dir)
+{
+	adopt_bad = NULL;
+	adopt_entries = 0;
+	if (nftw(dir, adopt_scan_one, 64, FTW_PHYS | FTW_MOUNT) < 0) {
+		fprintf(stderr, "vexctl: collection create: %s: %s\n", dir,
+			strerror(errno));
+		return 1;
+	}
+	if (adopt_bad) {
+		fprintf(stderr, "vexctl: collection create: %s: %s\n",
+			adopt_bad_path, adopt_bad);
+		return 1;
+	}
+	return 0;
 }
 
 int cmd_collection_create(int argc, char **argv)
@@ -147,7 +246,7 @@ int cmd_collection_create(int argc, char **argv)
 		{ NULL, 0, NULL, 0 } };
 	struct vexfs_collection_info info = { .version = VEXFS_UAPI_VERSION };
 	const char *dir;
-	bool json = false;
+	bool json = false, existing;
 	int c, fd, ret;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -190,28 +289,30 @@ int cmd_collection_create(int argc, char **argv)
 	fd = open_path("collection create", dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return 1;
+	existing = existing_collection(fd, &info);
+	if (!existing && adopt_prescan(dir)) {
+		close(fd);
+		return 1;
+	}
+	info.flags = VEXFS_COLLECTION_ADOPT;
 	ret = ioctl(fd, VEXFS_IOC_COLLECTION_CREATE, &info);
 	if (ret) {
 		int e = errno;
 
 		close(fd);
-		if (e == EEXIST) {
-			fprintf(stderr, "vexctl: collection create: %s: already in a collection\n", dir);
-			return 1;
-		}
-		if (e == ENOTEMPTY) {
-			fprintf(stderr, "vexctl: collection create: %s: directory is not empty\n", dir);
-			return 1;
-		}
-		return fail_errno("collection create", dir, e);
+		return create_failed(dir, e);
 	}
 	close(fd);
 	if (json) {
 		print_info(dir, &info, true);
 		putchar('\n');
 	} else {
-		printf("created collection %u at %s: dimension %u, metric %s\n",
-		       info.id, dir, info.dim, metric_name(info.metric));
+		printf("%s collection %u at %s: dimension %u, metric %s",
+		       existing ? "finished" : "created", info.id, dir,
+		       info.dim, metric_name(info.metric));
+		if (adopt_entries)
+			printf("; %lu existing entries joined", adopt_entries);
+		putchar('\n');
 	}
 	return 0;
 }
@@ -243,7 +344,7 @@ int cmd_collection_info(int argc, char **argv)
 	}
 	if (!path)
 		return usage_error(info_usage, "collection info: %s", "PATH is required");
-	fd = open_path("collection info", path, O_RDONLY);
+	fd = open_path("collection info", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return 1;
 	if (get_info(fd, &info)) {

@@ -39,6 +39,47 @@ check_out() {
 	esac
 }
 
+# An existing tree becomes a collection: everything in it joins, at any
+# depth and of any type; what cannot join is refused before any change.
+adopt_tests() {
+	mkdir -p $mnt/tree/a/b/c $mnt/tree/d
+	for f in $mnt/tree/top $mnt/tree/a/f $mnt/tree/a/b/c/deep $mnt/tree/d/x; do
+		echo "$f" >$f
+	done
+	ln -s a/f $mnt/tree/link
+	mkfifo $mnt/tree/d/fifo
+	check_out "adopt: a tree with entries becomes a collection" \
+		"10 existing entries joined" \
+		vexctl collection create $mnt/tree --dim 4 --metric l2
+	for p in a a/b/c d/fifo link; do
+		check_out "adopt: $p joined" "dimension:  4" \
+			vexctl collection info $mnt/tree/$p
+	done
+	check "adopt: a deep file takes an embedding" \
+		vexctl embed set $mnt/tree/a/b/c/deep --vector "1,0,0,0"
+	check_out "adopt: and a query finds it by path" "a/b/c/deep" \
+		vexctl query $mnt/tree --vector "1,0,0,0" -k 1
+	check_rc "adopt: a member cannot be renamed out" 18 \
+		vectest rename $mnt/tree/top $mnt/plain/top
+	check "adopt: the same create again is a no-op" \
+		vexctl collection create $mnt/tree --dim 4 --metric l2
+
+	mkdir -p $mnt/linked/sub $mnt/nested
+	echo x >$mnt/linked/sub/f
+	ln $mnt/linked/sub/f $mnt/plain/f-link
+	check_out "adopt: a file with outside links is refused by path" \
+		"linked/sub/f: has several hard links" \
+		vexctl collection create $mnt/linked --dim 4 --metric l2
+	check_rc "adopt: and nothing joined" 3 vexctl collection info $mnt/linked
+	vexctl collection create $mnt/nested/inner --dim 2 --metric ip >/dev/null
+	check_out "adopt: a tree holding a collection is refused" \
+		"in a collection already" \
+		vexctl collection create $mnt/nested --dim 4 --metric l2
+	check_rc "adopt: and the outer directory stays plain" 3 \
+		vexctl collection info $mnt/nested
+	vectest adopt-race $mnt/race-tree || failures=$((failures + 1))
+}
+
 case $mode in
 run)
 	check mkfs mkfs.vexfs -q -F "$dev"
@@ -47,12 +88,13 @@ run)
 	# --- collections ---------------------------------------------------
 	check "create: vexctl collection create" \
 		vexctl collection create $mnt/c4 --dim 4 --metric l2
-	check_rc "create: again on the same directory fails" 1 \
+	check_out "create: the same collection again is a no-op" "finished collection" \
 		vexctl collection create $mnt/c4 --dim 4 --metric l2
+	check_rc "create: another dimension on the same directory fails" 1 \
+		vexctl collection create $mnt/c4 --dim 8 --metric l2
 	mkdir $mnt/plain
 	echo data >$mnt/plain/f
-	check_out "create: a non-empty directory is refused" "not empty" \
-		vexctl collection create $mnt/plain --dim 4 --metric l2
+	adopt_tests
 	check_rc "create: --dim 0 is a usage error" 2 \
 		vexctl collection create $mnt/x --dim 0 --metric l2
 	check_rc "create: --dim 4097 is a usage error" 2 \
@@ -260,6 +302,9 @@ verify)
 	check_out "reboot: new embedding after reboot" "" \
 		sh -c "touch $mnt/c4/new && vexctl embed set $mnt/c4/new --vector '7,7,7,7'"
 	check_out "reboot: query sees it" "new" vexctl query $mnt/c4 --vector "7,7,7,7" -k 1
+	check_out "reboot: an adopted tree is still a collection" "dimension:  4" \
+		vexctl collection info $mnt/tree/a/b/c/deep
+	check_eq "reboot: its embedding" "$(vexctl embed get $mnt/tree/a/b/c/deep)" "1,0,0,0"
 	check "reboot: umount" umount $mnt
 	check "reboot: fsck clean with collections" fsck.vexfs -fn "$dev"
 	dmesg | grep -i "vexfs.*error" && fail "reboot: no vexfs errors logged" || pass "reboot: no vexfs errors logged"

@@ -11,13 +11,18 @@
  *                                     1000 and 1001)
  *   vectest race DIR N                unlink every file during queries
  *   vectest bench DIR N DIM SEED REPS time queries; and a float scan
+ *   vectest adopt-race DIR            make DIR's tree a collection while
+ *                                     another process moves and creates
+ *                                     entries in it; every entry joins
  *   vectest rename|link A B           exit status = errno of the call
  *
  * Prints one PASS:/FAIL: line per check, and exits non-zero on failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ftw.h>
 #include <grp.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -683,6 +688,112 @@ static int cmd_race(const char *dir, uint32_t n)
 }
 
 /* ------------------------------------------------------------------ */
+/* adopt-race: an existing tree joins a collection while it changes    */
+/* ------------------------------------------------------------------ */
+
+#define ADOPT_DIRS	16
+#define ADOPT_FILES	24
+
+static uint32_t adopt_id;
+static unsigned int adopt_seen, adopt_outside;
+
+static int adopt_check_one(const char *path, const struct stat *st, int type,
+			   struct FTW *ftw)
+{
+	struct vexfs_collection_info info = { .version = VEXFS_UAPI_VERSION };
+	int fd;
+
+	(void)st;
+	(void)ftw;
+	adopt_seen++;
+	fd = open(path, (type == FTW_D ? O_DIRECTORY : 0) | O_RDONLY);
+	if (fd < 0 || ioctl(fd, VEXFS_IOC_COLLECTION_INFO, &info) ||
+	    info.id != adopt_id) {
+		if (adopt_outside++ < 5)
+			printf("    not in collection %u: %s\n", adopt_id, path);
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* Move and make entries at random inside @dir until killed. */
+static void adopt_churn(const char *dir)
+{
+	char a[512], b[512];
+	unsigned int n = 0;
+
+	for (;;) {
+		unsigned int d1 = xrand() % ADOPT_DIRS, d2 = xrand() % ADOPT_DIRS;
+		unsigned int f = xrand() % ADOPT_FILES;
+		int fd;
+
+		switch (xrand() % 4) {
+		case 0:	/* a file to another directory */
+			snprintf(a, sizeof(a), "%s/d%u/f%u", dir, d1, f);
+			snprintf(b, sizeof(b), "%s/d%u/f%u", dir, d2, f);
+			rename(a, b);
+			break;
+		case 1:	/* a new file */
+			snprintf(a, sizeof(a), "%s/d%u/new%u", dir, d1, n++);
+			fd = open(a, O_CREAT | O_WRONLY, 0644);
+			if (fd >= 0)
+				close(fd);
+			break;
+		case 2:	/* a new directory, deeper */
+			snprintf(a, sizeof(a), "%s/d%u/sub%u", dir, d1, n++);
+			mkdir(a, 0755);
+			break;
+		default: /* a directory into another one */
+			snprintf(a, sizeof(a), "%s/d%u/sub%u", dir, d1, n / 2);
+			snprintf(b, sizeof(b), "%s/d%u/moved%u", dir, d2, n++);
+			rename(a, b);
+			break;
+		}
+	}
+}
+
+static int cmd_adopt_race(const char *dir)
+{
+	struct vexfs_collection_info info = {
+		.version = VEXFS_UAPI_VERSION, .flags = VEXFS_COLLECTION_ADOPT,
+		.dim = 4, .metric = VEXFS_UAPI_METRIC_L2 };
+	char path[512];
+	unsigned int d, f;
+	int dfd, ret, e;
+	pid_t pid;
+
+	mkdir(dir, 0755);
+	for (d = 0; d < ADOPT_DIRS; d++) {
+		snprintf(path, sizeof(path), "%s/d%u", dir, d);
+		mkdir(path, 0755);
+		for (f = 0; f < ADOPT_FILES; f++) {
+			snprintf(path, sizeof(path), "%s/d%u/f%u", dir, d, f);
+			close(open(path, O_CREAT | O_WRONLY, 0644));
+		}
+	}
+	dfd = opendir_fd(dir);
+	pid = fork();
+	if (!pid)
+		adopt_churn(dir);
+	usleep(20000);
+	ret = ioctl(dfd, VEXFS_IOC_COLLECTION_CREATE, &info);
+	e = errno;
+	usleep(20000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	result(!ret, "adopt-race: create with ADOPT during renames (errno %d)",
+	       ret ? e : 0);
+	adopt_id = info.id;
+	nftw(dir, adopt_check_one, 32, FTW_PHYS);
+	result(!ret && !adopt_outside && adopt_seen > ADOPT_DIRS * ADOPT_FILES,
+	       "adopt-race: all %u entries are in the collection (%u not)",
+	       adopt_seen, adopt_outside);
+	close(dfd);
+	return failures ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* bench: kernel exact scan vs a plain float scan in userspace        */
 /* ------------------------------------------------------------------ */
 
@@ -771,6 +882,8 @@ int main(int argc, char **argv)
 	if (argc == 7 && !strcmp(argv[1], "bench"))
 		return cmd_bench(argv[2], atoi(argv[3]), atoi(argv[4]),
 				 strtoull(argv[5], NULL, 0), atoi(argv[6]));
+	if (argc == 3 && !strcmp(argv[1], "adopt-race"))
+		return cmd_adopt_race(argv[2]);
 	/* rename/link A B: exit with the errno (0 on success). */
 	if (argc == 4 && !strcmp(argv[1], "rename"))
 		return rename(argv[2], argv[3]) ? errno : 0;
