@@ -44,6 +44,52 @@ static void vexfs_inode_bitmap(struct vexfs_sb_info *sbi,
 }
 
 /*
+ * Bitmap checksums with a journal.  An allocation changes a few bits of a
+ * 4 KiB block, and checksumming the whole block after every change cost
+ * as much as the rest of the allocation.  With a journal every bitmap
+ * change goes through a handle, and what reaches the disk is either the
+ * copy jbd2 writes to the log at commit or, at checkpoint, the buffer
+ * itself once its last transaction committed.  jbd2 calls ->t_frozen on
+ * exactly that data when it freezes it for the commit (the buffer itself
+ * when no newer handle touched it, or the frozen copy a newer handle
+ * forced), after every handle of the transaction stopped, so the checksum
+ * is computed there, once per commit.  Meanwhile the buffer in memory
+ * carries a stale checksum, which nothing reads: it stays verified
+ * (BH_VexfsVerified) while cached, and it cannot leave the cache while
+ * it is journaled.  Without a journal, buffers are written back directly,
+ * so the checksum is still set at every change.
+ */
+static void vexfs_bitmap_frozen(struct jbd2_buffer_trigger_type *type,
+				struct buffer_head *bh, void *data,
+				size_t size)
+{
+	struct vexfs_sb_info *sbi = container_of(type, struct vexfs_sb_info,
+						 bitmap_trigger);
+
+	vexfs_block_csum_set_seed(sbi->csum_seed, data, size);
+}
+
+static const struct jbd2_buffer_trigger_type vexfs_bitmap_trigger_ops = {
+	.t_frozen = vexfs_bitmap_frozen,
+};
+
+/**
+ * vexfs_alloc_init() - set up the allocator of a filesystem being mounted
+ * @sbi: the filesystem
+ */
+void vexfs_alloc_init(struct vexfs_sb_info *sbi)
+{
+	sbi->bitmap_trigger = vexfs_bitmap_trigger_ops;
+}
+
+/* Checksum a changed bitmap block now, unless the commit will. */
+static void vexfs_bitmap_csum(struct super_block *sb, struct buffer_head *bh)
+{
+	if (!VEXFS_SB(sb)->journal || !vexfs_handle(sb))
+		vexfs_block_csum_set(sb, bh->b_data);
+}
+
+/*
  * Read and verify bitmap block @index of @map.  Inside a handle the block
  * is also taken for writing: with @undo (bits will be cleared in the block
  * bitmap) jbd2 keeps the committed copy the allocator checks.
@@ -56,16 +102,22 @@ static struct buffer_head *vexfs_read_bitmap(struct super_block *sb,
 	struct buffer_head *bh;
 	int err;
 
-	bh = sb_bread(sb, blocknr);
+	bh = vexfs_sb_bread(sb, blocknr);
 	if (!bh) {
 		vexfs_err(sb, "unable to read %s bitmap block %llu",
 			  map->what, blocknr);
 		return ERR_PTR(-EIO);
 	}
-	err = vexfs_block_verify(sb, bh->b_data, map->magic, blocknr, 0);
-	if (!err)
+	/* A bitmap has no structure beyond its header: any bits are valid. */
+	err = vexfs_bh_verify(sb, bh, map->magic, 0);
+	if (!err) {
+		set_buffer_vexfs_verified(bh);
 		err = undo ? vexfs_journal_get_undo(sb, bh) :
 			     vexfs_journal_get_write(sb, bh);
+		if (!err && vexfs_handle(sb))
+			jbd2_journal_set_triggers(bh,
+					&VEXFS_SB(sb)->bitmap_trigger);
+	}
 	if (err) {
 		brelse(bh);
 		return ERR_PTR(err);
@@ -165,7 +217,7 @@ static int vexfs_bitmap_alloc(struct super_block *sb,
 		lock_buffer(bh);
 		for (*got = 0; off + *got < end; (*got)++)
 			__set_bit_le(off + *got, addr);
-		vexfs_block_csum_set(sb, bh->b_data);
+		vexfs_bitmap_csum(sb, bh);
 		unlock_buffer(bh);
 		err = vexfs_dirty_metadata(sb, NULL, bh);
 		brelse(bh);
@@ -211,7 +263,7 @@ static int vexfs_bitmap_free(struct super_block *sb,
 				vexfs_error(sb, "freeing free %s %llu",
 					    map->what, first + i);
 		}
-		vexfs_block_csum_set(sb, bh->b_data);
+		vexfs_bitmap_csum(sb, bh);
 		unlock_buffer(bh);
 		vexfs_dirty_metadata(sb, NULL, bh);
 		brelse(bh);

@@ -7,6 +7,7 @@
  * copied from another VexFS does not verify.  The checksum field itself is
  * treated as zero.
  */
+#include <linux/buffer_head.h>
 #include <linux/crc32c.h>
 #include <linux/stddef.h>
 
@@ -113,6 +114,22 @@ void vexfs_block_csum_set(struct super_block *sb, void *buf)
 }
 
 /**
+ * vexfs_block_csum_set_seed() - checksum a metadata block, given the seed
+ * @seed: the filesystem's checksum seed (sbi->csum_seed)
+ * @buf: the block
+ * @size: its size
+ *
+ * For callers that have no superblock at hand (jbd2 triggers).
+ */
+void vexfs_block_csum_set_seed(u32 seed, void *buf, size_t size)
+{
+	struct vexfs_block_header *hdr = buf;
+
+	hdr->bh_checksum = cpu_to_le32(vexfs_csum_skip(seed, buf, size,
+			offsetof(struct vexfs_block_header, bh_checksum)));
+}
+
+/**
  * vexfs_block_verify() - check a metadata block read from disk
  * @sb: the filesystem
  * @buf: the block
@@ -144,4 +161,62 @@ int vexfs_block_verify(struct super_block *sb, const void *buf, u32 magic,
 		return -EFSCORRUPTED;
 	}
 	return 0;
+}
+
+/**
+ * vexfs_bh_verify() - check a metadata block, once per read from disk
+ * @sb: the filesystem
+ * @bh: the block, from vexfs_sb_bread()
+ * @magic: the expected block type
+ * @owner: the inode expected to own it, 0 for global metadata
+ *
+ * The header (type, place, owner) is checked every time: it is cheap, and
+ * it catches a block reached through a pointer of the wrong kind.  The
+ * checksum is checked only while the buffer is not marked verified; the
+ * caller marks it with set_buffer_vexfs_verified() once the structure of
+ * the block checked out too.
+ *
+ * Return: 0, -EFSBADCRC or -EFSCORRUPTED (reported as vexfs_block_verify()
+ * does).
+ */
+int vexfs_bh_verify(struct super_block *sb, struct buffer_head *bh,
+		    u32 magic, u64 owner)
+{
+	const struct vexfs_block_header *hdr = (const void *)bh->b_data;
+
+	if (!buffer_vexfs_verified(bh))
+		return vexfs_block_verify(sb, bh->b_data, magic, bh->b_blocknr,
+					  owner);
+	if (le32_to_cpu(hdr->bh_magic) == magic &&
+	    le64_to_cpu(hdr->bh_blocknr) == bh->b_blocknr &&
+	    le64_to_cpu(hdr->bh_owner) == owner)
+		return 0;
+	/* The full check reports what is wrong. */
+	return vexfs_block_verify(sb, bh->b_data, magic, bh->b_blocknr, owner);
+}
+
+/**
+ * vexfs_sb_bread() - read a metadata block
+ * @sb: the filesystem
+ * @blocknr: the block
+ *
+ * Like sb_bread(), but a buffer whose contents come from disk loses the
+ * verified bit (a write error may have left a verified buffer not
+ * up to date, so the bit alone does not say the contents are ours).
+ *
+ * Context: process context; may sleep for I/O.
+ * Return: the buffer, or NULL on I/O error or lack of memory.
+ */
+struct buffer_head *vexfs_sb_bread(struct super_block *sb, u64 blocknr)
+{
+	struct buffer_head *bh = sb_getblk(sb, blocknr);
+
+	if (!bh || bh_uptodate_or_lock(bh))
+		return bh;
+	clear_buffer_vexfs_verified(bh);
+	if (__bh_read(bh, REQ_META, true)) {
+		brelse(bh);
+		return NULL;
+	}
+	return bh;
 }

@@ -44,6 +44,17 @@ typedef struct folio vexfs_write_page_t;
 typedef struct page vexfs_write_page_t;
 #endif
 
+/*
+ * O_DIRECT opens: 6.1 lets any file whose address space has ->direct_IO
+ * open with O_DIRECT and sets FMODE_CAN_ODIRECT itself; later kernels
+ * (6.12) leave FMODE_CAN_ODIRECT to the filesystem's ->open.  Both
+ * define the flag, and setting it in ->open is right for both.
+ */
+static inline void vexfs_allow_odirect(struct file *file)
+{
+	file->f_mode |= FMODE_CAN_ODIRECT;
+}
+
 /* 6.5 replaced generic_file_splice_read() with filemap_splice_read(). */
 #ifdef HAVE_FILEMAP_SPLICE_READ
 #define vexfs_splice_read	filemap_splice_read

@@ -224,6 +224,29 @@ static const char *dt_check_leaf(struct inode *dir, struct buffer_head *bh,
 	return NULL;
 }
 
+/*
+ * The part of dt_check_leaf() that depends on the path: a verified leaf
+ * has its records in hash order, so its first and last hash bound them
+ * all.
+ */
+static const char *dt_check_leaf_range(struct buffer_head *bh, u64 lo,
+				       u64 hi)
+{
+	unsigned int count = le16_to_cpu(dt_node(bh)->dn_count);
+	u8 *recs = dt_recs(bh);
+	unsigned int off = 0, i;
+
+	if (!count)
+		return NULL;
+	if (le64_to_cpu(dt_rec(recs, 0)->de_hash) < lo)
+		return "hashes out of order";
+	for (i = 1; i < count; i++)
+		off += le16_to_cpu(dt_rec(recs, off)->de_rec_len);
+	if (le64_to_cpu(dt_rec(recs, off)->de_hash) > hi)
+		return "hashes out of order";
+	return NULL;
+}
+
 static const char *dt_check_interior(struct inode *dir,
 				     struct buffer_head *bh, u64 lo, u64 hi)
 {
@@ -277,8 +300,7 @@ static struct buffer_head *dt_read(struct inode *dir, u32 lblk, int level,
 		dt_corrupt(dir, lblk, "hole in the directory");
 		return ERR_PTR(-EFSCORRUPTED);
 	}
-	err = vexfs_block_verify(sb, bh->b_data, VEXFS_DIRTREE_MAGIC,
-				 bh->b_blocknr, dir->i_ino);
+	err = vexfs_bh_verify(sb, bh, VEXFS_DIRTREE_MAGIC, dir->i_ino);
 	if (err)
 		goto out_err;
 
@@ -292,10 +314,14 @@ static struct buffer_head *dt_read(struct inode *dir, u32 lblk, int level,
 		 le32_to_cpu(node->dn_prev) >= dt_nblocks(dir) ||
 		 (lblk && le32_to_cpu(node->dn_next) == lblk))
 		why = "sibling block out of range";
+	else if (buffer_vexfs_verified(bh))
+		why = dt_check_leaf_range(bh, lo, hi);
 	else
 		why = dt_check_leaf(dir, bh, lo, hi);
-	if (!why)
+	if (!why) {
+		set_buffer_vexfs_verified(bh);
 		return bh;
+	}
 	err = dt_corrupt(dir, lblk, why);
 out_err:
 	brelse(bh);

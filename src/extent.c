@@ -140,17 +140,27 @@ static struct buffer_head *vexfs_read_node(struct inode *inode,
 	struct buffer_head *bh;
 	int err;
 
-	bh = sb_bread(sb, blocknr);
+	bh = vexfs_sb_bread(sb, blocknr);
 	if (!bh) {
 		vexfs_err(sb, "inode %lu: unable to read extent block %llu",
 			  inode->i_ino, blocknr);
 		return ERR_PTR(-EIO);
 	}
-	err = vexfs_block_verify(sb, bh->b_data, VEXFS_EXTENT_MAGIC, blocknr,
-				 inode->i_ino);
-	if (!err)
+	err = vexfs_bh_verify(sb, bh, VEXFS_EXTENT_MAGIC, inode->i_ino);
+	/*
+	 * The entries of a verified node were checked when it was read and
+	 * only we changed them since; its depth depends on the path.
+	 */
+	if (!err && !buffer_vexfs_verified(bh)) {
 		err = vexfs_check_node(inode, block_hdr(bh),
 				       block_capacity(sb), depth);
+		if (!err)
+			set_buffer_vexfs_verified(bh);
+	} else if (!err && le16_to_cpu(block_hdr(bh)->eh_depth) != depth) {
+		vexfs_error(sb, "inode %lu: extent block %llu at the wrong depth",
+			    inode->i_ino, blocknr);
+		err = -EFSCORRUPTED;
+	}
 	if (!err)
 		err = vexfs_journal_get_write(sb, bh);
 	if (err) {
@@ -658,7 +668,7 @@ struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create)
 	if (!pblk)
 		return NULL;
 	if (!is_new) {
-		bh = sb_bread(sb, pblk);
+		bh = vexfs_sb_bread(sb, pblk);
 		if (!bh)
 			return ERR_PTR(-EIO);
 		/* These blocks are metadata: inside a handle, log them. */

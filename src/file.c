@@ -106,6 +106,54 @@ static int vexfs_write_end(struct file *file, struct address_space *mapping,
 	return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* Direct I/O                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Direct I/O goes through the kernel's generic block-device helper
+ * (blockdev_direct_IO(), with its DIO_LOCKING | DIO_SKIP_HOLES flags),
+ * mapping blocks with vexfs_get_block() but never allocating.
+ *
+ * Reads map existing extents and read holes as zeros; the helper flushes
+ * dirty page cache over the range first and, with DIO_LOCKING, holds
+ * i_rwsem while it maps, so a read never sees blocks a truncation is
+ * freeing (vexfs_setsize() also waits for direct I/O in flight).
+ *
+ * Writes go direct only when they overwrite blocks that are already
+ * allocated, inside i_size.  Anything else - a write that reaches past
+ * i_size, or that meets a hole - is done through the page cache: the
+ * write that extends the file is refused here (we return 0), and a hole
+ * makes the helper stop with -ENOTBLK, which it turns into a short count.
+ * The VFS (generic_file_write_iter()) then writes the rest buffered and
+ * writes back and invalidates that range before returning, so the caller
+ * still gets O_DIRECT's "on its way to the disk" semantics.  Buffered
+ * writes allocate in a handle and order their data before the commit
+ * (data=ordered), so a crash can never expose a block allocated for a
+ * direct write whose data did not reach the disk: a direct write never
+ * allocates, and never changes i_size.  This is what fat and the old
+ * ext2/ext3 did for the same reason; unwritten extents would let
+ * allocating writes go direct too, but the format has none (fallocate
+ * zeroes blocks on disk instead, so a preallocated file is written
+ * direct).  The VFS writes back and invalidates cached pages over the
+ * range of a direct write before and after it.
+ */
+static int vexfs_get_block_dio(struct inode *inode, sector_t iblock,
+			       struct buffer_head *bh, int create)
+{
+	return vexfs_get_block(inode, iblock, bh, 0);
+}
+
+static ssize_t vexfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+
+	if (iov_iter_rw(iter) == WRITE &&
+	    iocb->ki_pos + iov_iter_count(iter) > i_size_read(inode))
+		return 0;	/* extends the file: buffered */
+	return blockdev_direct_IO(iocb, inode, iter, vexfs_get_block_dio);
+}
+
 static sector_t vexfs_bmap(struct address_space *mapping, sector_t block)
 {
 	return generic_block_bmap(mapping, block, vexfs_get_block);
@@ -118,6 +166,7 @@ const struct address_space_operations vexfs_file_aops = {
 	.write_begin		= vexfs_write_begin,
 	.write_end		= vexfs_write_end,
 	.bmap			= vexfs_bmap,
+	.direct_IO		= vexfs_direct_IO,
 	.dirty_folio		= block_dirty_folio,
 	.invalidate_folio	= block_invalidate_folio,
 	.migrate_folio		= buffer_migrate_folio,
@@ -326,12 +375,18 @@ out_stop:
 	return err ? err : err2;
 }
 
+static int vexfs_file_open(struct inode *inode, struct file *file)
+{
+	vexfs_allow_odirect(file);
+	return generic_file_open(inode, file);
+}
+
 const struct file_operations vexfs_file_operations = {
 	.llseek		= generic_file_llseek,
 	.read_iter	= generic_file_read_iter,
 	.write_iter	= generic_file_write_iter,
 	.mmap		= vexfs_file_mmap,
-	.open		= generic_file_open,
+	.open		= vexfs_file_open,
 	.fsync		= vexfs_fsync,
 	.splice_read	= vexfs_splice_read,
 	.splice_write	= iter_file_splice_write,

@@ -233,6 +233,10 @@ int vexfs_journal_get_undo(struct super_block *sb, struct buffer_head *bh)
  * @sb: the filesystem
  * @bh: the buffer, from sb_getblk(), not yet initialized
  *
+ * The buffer may still be cached from an earlier life of the block: it
+ * loses its verified bit, so that the first read after it is rebuilt
+ * checks everything again.
+ *
  * Return: 0 or a negative errno.
  */
 int vexfs_journal_get_create(struct super_block *sb, struct buffer_head *bh)
@@ -240,6 +244,7 @@ int vexfs_journal_get_create(struct super_block *sb, struct buffer_head *bh)
 	handle_t *handle = vexfs_handle(sb);
 	int err;
 
+	clear_buffer_vexfs_verified(bh);
 	if (!handle)
 		return 0;
 	/* jbd2 wants the buffer locked; nobody else knows the block yet. */

@@ -469,6 +469,11 @@ static int vexfs_load_super(struct super_block *sb, struct vexfs_sb_info *sbi,
 		vexfs_err(sb, "unable to set the block size");
 		return -EINVAL;
 	}
+	/*
+	 * Buffers cached from an earlier mount may carry BH_VexfsVerified
+	 * while the device was written since: start from the disk.
+	 */
+	invalidate_bdev(sb->s_bdev);
 	raw = vexfs_read_raw_super(sb, &bh);
 	if (!raw)
 		return -EIO;
@@ -805,6 +810,7 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	spin_lock_init(&sbi->lock);
 	mutex_init(&sbi->alloc_lock);
+	vexfs_alloc_init(sbi);
 	mutex_init(&sbi->vecs_init_lock);
 	mutex_init(&sbi->orphan_lock);
 	INIT_LIST_HEAD(&sbi->orphans);

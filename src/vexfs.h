@@ -71,6 +71,8 @@ struct vexfs_sb_info {
 	 * round (the full order is in journal.c).
 	 */
 	struct mutex alloc_lock;
+	/* checksums bitmap blocks at commit (alloc.c) */
+	struct jbd2_buffer_trigger_type bitmap_trigger;
 	u64 inode_goal;			/* where the next inode search starts */
 	u64 block_goal;			/* where the next block search starts */
 
@@ -118,6 +120,25 @@ struct vexfs_inode_info {
 	tid_t i_sync_tid;		/* last transaction that logged it */
 	struct inode vfs_inode;
 };
+
+/*
+ * Buffer state bits of our own.  jbd2 owns every bit below
+ * BH_JBDPrivateStart (as ext4 does, we start there).
+ *
+ * BH_VexfsVerified: the buffer holds a metadata block whose checksum and
+ * context-free structure were checked when it came from disk (see
+ * vexfs_sb_bread() and vexfs_bh_verify()).  Cached re-reads then check
+ * only the header (type, place, owner) and what depends on the path that
+ * led to the block.  The bit stays set while VexFS itself changes the
+ * block: it is the only writer and keeps the block valid.  It is cleared
+ * whenever the contents come from disk again, and on a newly allocated
+ * block, whose first read after it is built checks everything once more.
+ */
+enum vexfs_bh_state_bits {
+	BH_VexfsVerified = BH_JBDPrivateStart,
+};
+
+BUFFER_FNS(VexfsVerified, vexfs_verified)
 
 static inline struct vexfs_sb_info *VEXFS_SB(struct super_block *sb)
 {
@@ -262,10 +283,15 @@ void vexfs_inode_csum_set(struct vexfs_sb_info *sbi, struct vexfs_inode *raw);
 void vexfs_block_init(struct super_block *sb, void *buf, u32 magic,
 		      u64 blocknr, u64 owner);
 void vexfs_block_csum_set(struct super_block *sb, void *buf);
+void vexfs_block_csum_set_seed(u32 seed, void *buf, size_t size);
 int vexfs_block_verify(struct super_block *sb, const void *buf, u32 magic,
 		       u64 blocknr, u64 owner);
+int vexfs_bh_verify(struct super_block *sb, struct buffer_head *bh,
+		    u32 magic, u64 owner);
+struct buffer_head *vexfs_sb_bread(struct super_block *sb, u64 blocknr);
 
 /* alloc.c */
+void vexfs_alloc_init(struct vexfs_sb_info *sbi);
 int vexfs_new_blocks(struct inode *inode, u64 goal, u64 *first,
 		     unsigned int *count);
 void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count);

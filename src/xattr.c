@@ -126,13 +126,15 @@ static struct buffer_head *vexfs_xattr_read(struct inode *inode)
 			    inode->i_ino, blocknr);
 		return ERR_PTR(-EFSCORRUPTED);
 	}
-	bh = sb_bread(sb, blocknr);
+	bh = vexfs_sb_bread(sb, blocknr);
 	if (!bh)
 		return ERR_PTR(-EIO);
-	err = vexfs_block_verify(sb, bh->b_data, VEXFS_XATTR_MAGIC, blocknr,
-				 inode->i_ino);
-	if (!err)
+	/* The entries are checked on every walk; the bit skips the crc. */
+	err = vexfs_bh_verify(sb, bh, VEXFS_XATTR_MAGIC, inode->i_ino);
+	if (!err) {
+		set_buffer_vexfs_verified(bh);
 		err = vexfs_journal_get_write(sb, bh);
+	}
 	if (err) {
 		brelse(bh);
 		return ERR_PTR(err);

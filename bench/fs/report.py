@@ -146,11 +146,16 @@ def main():
     ap.add_argument("--png", required=True)
     ap.add_argument("--kernel", default="?")
     ap.add_argument("--sizes", default="", help="what the run measured")
+    ap.add_argument("--notes", help="markdown appended to the report: "
+                    "what was done about each shortfall")
     args = ap.parse_args()
 
     res, errors = parse(args.raw)
     rows = table(res)
     text = markdown(rows, args.kernel, args.sizes, errors)
+    if args.notes:
+        with open(args.notes, encoding="utf-8") as f:
+            text += "\n" + f.read()
     with open(args.md, "w", encoding="utf-8") as f:
         f.write(text)
     chart(rows, args.kernel, args.png)

@@ -42,7 +42,9 @@ mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$out/ext4.img"
 src=$(ls -d /usr/src/linux-headers-*-common | sort -V | tail -n 1)
 [ -s "$out/src.tar" ] || tar -C "$(dirname "$src")" -cf "$out/src.tar" "$(basename "$src")"
 
-sizes="QEMU TCG, 2 vCPUs, 2 GiB; $disk disks; ${seq_mb} MiB sequential files;\
+host_cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+sizes="$(date -u '+%Y-%m-%d %H:%M UTC'); host: $host_cpu, $(nproc) cores (shared);
+QEMU TCG, 2 vCPUs, 2 GiB; $disk disks; ${seq_mb} MiB sequential files;\
  $nfiles small files; random I/O for ${runtime} s; source tree $(basename "$src")"
 [ "${BENCH_QUICK:-0}" = 1 ] && sizes="$sizes (BENCH_QUICK: smoke-test sizes, not for quoting)"
 echo "bench-fs: $sizes"
@@ -56,4 +58,5 @@ echo "bench-fs: $sizes"
 rm -f "$out"/*.img
 
 /usr/bin/python3 "$top/bench/fs/report.py" --kernel "$kver" --sizes "$sizes" \
-	--raw "$out/raw.txt" --md "$results/fs.md" --png "$results/fs.png"
+	--raw "$out/raw.txt" --md "$results/fs.md" --png "$results/fs.png" \
+	--notes "$top/bench/fs/notes.md"
