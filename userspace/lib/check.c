@@ -596,17 +596,21 @@ static int check_journal(struct check *c, struct vexfs_err *err)
 	}
 	if (!recover && !fix_problem(c, PR_0_JOURNAL_DATA_NOT_FLAGGED))
 		return 0;
-	if (recover && !can_write(c)) {
-		fix_problem(c, PR_0_JOURNAL_RECOVER_SKIPPED);
-		return 0;
-	}
-	if (!can_write(c))
-		return 0;
+	/* -n scans the log too (writing nothing), to say what it holds. */
 	ret = vexfs_journal_scan(&j, &r, err);
 	if (ret)
 		return ret;
-	if (r.corrupt && !fix_problem(c, PR_0_JOURNAL_TXN_CORRUPT, r.bad_tid,
-				      r.why, r.bad_block))
+	if (recover && !can_write(c)) {
+		fix_problem(c, PR_0_JOURNAL_RECOVER_SKIPPED);
+		if (c->opts->verbose)
+			out(c, "The log holds %llu complete transaction%s from %u\n",
+			    (unsigned long long)r.transactions,
+			    r.transactions == 1 ? "" : "s", r.first_tid);
+	}
+	if (r.corrupt && (!fix_problem(c, PR_0_JOURNAL_TXN_CORRUPT, r.bad_tid,
+				       r.why, r.bad_block) || !can_write(c)))
+		return 0;
+	if (!can_write(c))
 		return 0;
 	return replay_journal(c, &j, err);
 }
