@@ -1366,8 +1366,9 @@ struct vexfs_problem {
 
 /*
  * Problem codes: 0xPPNNNN, PP the pass.  Pass 0 checks the superblock and
- * the bitmap blocks, pass 1 the inodes, their extent trees and xattr
- * blocks (1B, code 0x011nnn: blocks claimed twice), pass 2 the directory
+ * the bitmap blocks (0x0000[2-3]n: the journal and its recovery), pass 1 the inodes, their extent trees and xattr
+ * blocks (1B, code 0x011nnn: blocks claimed twice; 1C, 0x013nnn: the
+ * orphan list, before the inode scan), pass 2 the directory
  * trees and entries, pass 3 connectivity, pass 4 reference counts, pass 5
  * the bitmaps and summary counts.  Pass 6 (vectors) will come with them.
  */
