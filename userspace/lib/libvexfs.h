@@ -1366,10 +1366,11 @@ struct vexfs_problem {
 
 /*
  * Problem codes: 0xPPNNNN, PP the pass.  Pass 0 checks the superblock and
- * the bitmap blocks (0x0000[2-3]n: the journal and its recovery), pass 1 the inodes, their extent trees and xattr
- * blocks (1B, code 0x011nnn: blocks claimed twice; 1C, 0x013nnn: the
- * orphan list, before the inode scan), pass 2 the directory
- * trees and entries, pass 3 connectivity, pass 4 reference counts, pass 5
+ * the bitmap blocks (0x00002n-0x00003n: the journal and its recovery),
+ * pass 1 the inodes, their extent trees and xattr blocks (1B, code
+ * 0x011nnn: blocks claimed twice; 1C, 0x013nnn: the orphan list, before
+ * the inode scan), pass 2 the directory trees and entries, pass 3
+ * connectivity, pass 4 reference counts, pass 5
  * the bitmaps and summary counts.  Pass 6 (vectors) will come with them.
  */
 #define PR_0_SB_READ		0x000001
