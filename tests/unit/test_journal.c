@@ -355,6 +355,46 @@ static void fsck_replays(void **state)
 	free(img);
 }
 
+static int say_no(void *priv, const char *prompt)
+{
+	(void)priv;
+	(void)prompt;
+	return 0;
+}
+
+/* Declining the replay stops a writing check before it writes anything. */
+static void fsck_declined_replay_writes_nothing(void **state)
+{
+	struct vexfs_check_opts opts = { .mode = VEXFS_CHECK_ASK,
+					 .force = true, .print = quiet,
+					 .ask = say_no };
+	struct vexfs_journal_writer w;
+	struct vexfs_check_result res;
+	struct vexfs_journal j;
+	struct vexfs_err err;
+	struct vexfs_fs fs;
+	uint8_t *img = mem_fs(&fs), data[1024], *copy;
+	uint64_t b[] = { BLK_A };
+	struct vexfs_journal_txn t = { .blocks = b, .data = data, .n = 1,
+				       .commit = true };
+
+	(void)state;
+	fill(data, 'q');
+	assert_int_equal(vexfs_journal_open(&fs, &j, &err), 0);
+	assert_int_equal(vexfs_journal_writer_start(&j, &w, &err), 0);
+	assert_int_equal(vexfs_journal_write_txn(&w, &t, &err), 0);
+	/* no RECOVER flag: fsck asks whether to replay anyway */
+	copy = malloc(IMG_BYTES);
+	assert_non_null(copy);
+	memcpy(copy, img, IMG_BYTES);
+	assert_int_equal(vexfs_check_mem(img, IMG_BYTES, &opts, &res, &err),
+			 FSCK_UNCORRECTED);
+	assert_int_equal(res.codes[0], PR_0_JOURNAL_DATA_NOT_FLAGGED);
+	assert_memory_equal(img, copy, IMG_BYTES);
+	free(copy);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +407,7 @@ int main(void)
 		cmocka_unit_test(journal_superblock_csum),
 		cmocka_unit_test(log_wraps),
 		cmocka_unit_test(fsck_replays),
+		cmocka_unit_test(fsck_declined_replay_writes_nothing),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);

@@ -540,6 +540,21 @@ static int replay_journal(struct check *c, struct vexfs_journal *j,
 }
 
 /*
+ * A log left unreplayed would be written over any repair at the next
+ * mount: a writing check stops there (-n goes on, writing nothing).
+ */
+static int journal_declined(struct check *c)
+{
+	if (!can_write(c) || c->stop)
+		return 0;
+	out(c, "%s: the journal was not replayed; nothing else is repaired before it is\n",
+	    c->name);
+	c->uncorrected = true;
+	c->stop = true;
+	return 0;
+}
+
+/*
  * The journal superblock, and recovery when the superblock says it is
  * needed (or the log is not empty anyway: the kernel would replay it).
  * Return: 1 if the superblock must be checked again after a replay, 0,
@@ -595,7 +610,7 @@ static int check_journal(struct check *c, struct vexfs_err *err)
 		return 0;
 	}
 	if (!recover && !fix_problem(c, PR_0_JOURNAL_DATA_NOT_FLAGGED))
-		return 0;
+		return journal_declined(c);
 	/* -n scans the log too (writing nothing), to say what it holds. */
 	ret = vexfs_journal_scan(&j, &r, err);
 	if (ret)
@@ -607,9 +622,9 @@ static int check_journal(struct check *c, struct vexfs_err *err)
 			    (unsigned long long)r.transactions,
 			    r.transactions == 1 ? "" : "s", r.first_tid);
 	}
-	if (r.corrupt && (!fix_problem(c, PR_0_JOURNAL_TXN_CORRUPT, r.bad_tid,
-				       r.why, r.bad_block) || !can_write(c)))
-		return 0;
+	if (r.corrupt && !fix_problem(c, PR_0_JOURNAL_TXN_CORRUPT, r.bad_tid,
+				      r.why, r.bad_block))
+		return journal_declined(c);
 	if (!can_write(c))
 		return 0;
 	return replay_journal(c, &j, err);
