@@ -210,9 +210,10 @@ static int vexfs_check_raw_inode(struct super_block *sb, u64 ino,
 		why = "checksum mismatch";
 	else if (le64_to_cpu(raw->i_ino) != ino)
 		why = "inode number mismatch";
-	else if (!mode || !le16_to_cpu(raw->i_links_count))
-		why = "inode is not in use";
-	else if (S_ISDIR(mode) && le16_to_cpu(raw->i_links_count) < 2)
+	else if (!mode || (!le16_to_cpu(raw->i_links_count) &&
+			   !(le32_to_cpu(raw->i_flags) & VEXFS_INODE_ORPHAN)))
+		why = "inode is not in use";	/* an orphan may have no links */
+	else if (S_ISDIR(mode) && le16_to_cpu(raw->i_links_count) == 1)
 		why = "directory with fewer than 2 links";
 	else if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISLNK(mode) &&
 		 !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode) &&

@@ -40,6 +40,14 @@ make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build
 make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
 gcc -O2 -Wall -Wextra -Werror -static -o "$out/crashtool" \
 	"$top/tests/crash/crashtool.c" || fail_setup "crashtool"
+# The fsck fixtures' journal writer and damage tool, for the check that
+# the writer's log is what the kernel's jbd2 replays.
+for t in vexfs-journal vexfs-damage; do
+	gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -static \
+		-I"$top/include" -I"$top/userspace/lib" -o "$out/$t" \
+		"$top/tests/fsck/tools/$t.c" "$top/userspace/lib/libvexfs.a" ||
+		fail_setup "$t"
+done
 
 . "$vm/each-kernel.sh"
 
@@ -73,6 +81,7 @@ crash_kernel() {
 	fi
 
 	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$out/crashtool" \
+		-b "$out/vexfs-journal" -b "$out/vexfs-damage" \
 		-d "$fs" -d "$log" -t "$timeout" -l "$out/console-$series.log" \
 		"$top/tests/crash/guest.sh" "$seed" "$ops" "$nrandom" || rc=1
 	rm -f "$log"

@@ -32,10 +32,16 @@ gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$top/include" \
 	-I"$top/userspace/lib" -o "$work/vexfs-damage" \
 	"$cases/tools/vexfs-damage.c" "$top/userspace/lib/libvexfs.a" ||
 	{ echo "FAIL: fsck/build (vexfs-damage)"; exit 1; }
+gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$top/include" \
+	${SANITIZE:+-fsanitize=$SANITIZE} \
+	-I"$top/userspace/lib" -o "$work/vexfs-journal" \
+	"$cases/tools/vexfs-journal.c" "$top/userspace/lib/libvexfs.a" ||
+	{ echo "FAIL: fsck/build (vexfs-journal)"; exit 1; }
 
 export MKFS=$top/userspace/mkfs/mkfs.vexfs
 export FSCK=$top/userspace/fsck/fsck.vexfs
 export DAMAGE=$work/vexfs-damage
+export JOURNAL=$work/vexfs-journal
 export XATTR=$top/tests/vm/progs/bin/xattr
 export VEXCTL=$top/userspace/vexctl/vexctl
 

@@ -10,7 +10,10 @@
 #   fuzz_fsck    the image parser and fsck's check-only path (-fn)
 #   fuzz_repair  fsck -fy, then -fn must find the result clean
 # Both are built with the library by clang -fsanitize=fuzzer,address,
-# undefined.  The seed corpus is generated from real images (mkfs.vexfs -d
+# undefined.  Inputs may be as large as the smallest image with a journal
+# (2.25 MiB), so that the journal seeds, whose logs need recovery, are
+# mutated whole: the -fn target scans their logs, the -fy target replays
+# them.  The seed corpus is generated from real images (mkfs.vexfs -d
 # of small trees, at run time: nothing is committed); each target keeps
 # its corpus in build/fuzz/corpus-NAME between runs.  A crash, sanitizer
 # report, leak, broken invariant, timeout (10 s per input) or
@@ -68,12 +71,27 @@ seed empty 64
 seed tree 192 -N 128 -d "$src"
 seed tree2k 256 -b 2048 -N 128 -d "$src"
 seed inodes 96 -N 32 -d "$src/a"
+# A journal needing recovery (the smallest image with one: 1024 journal
+# blocks), its log holding two committed transactions (one revoking) and
+# a cut-off one, written by the fixtures' tool over the library's writer.
+gcc -O2 -std=gnu11 -D_GNU_SOURCE -I"$top/include" -I"$top/userspace/lib" \
+	-o "$out/vexfs-journal" "$top/tests/fsck/tools/vexfs-journal.c" \
+	"$top/userspace/lib/libvexfs.a" || { echo "FAIL: fuzz/seeds (vexfs-journal)"; exit 1; }
+seed journal 2304 -N 64 -J size=1 -d "$src/a"
+"$out/vexfs-journal" "$out/seeds/journal" commit:1100,1101 commit:-1101,1102 \
+	open:1103 >/dev/null || { echo "FAIL: fuzz/seeds (journal)"; exit 1; }
+cp "$out/seeds/journal" "$out/seeds/journal-csum"
+truncate -s 0 "$out/seeds/journal-csum"
+truncate -s 2304K "$out/seeds/journal-csum"
+"$mkfs" -q -b 1024 -N 64 -J size=1 -d "$src/a" "$out/seeds/journal-csum" >/dev/null
+"$out/vexfs-journal" "$out/seeds/journal-csum" --csum 3 commit:1100 \
+	commit:-1100,1101 >/dev/null || { echo "FAIL: fuzz/seeds (journal-csum)"; exit 1; }
 
 failed=0
 run_target() {	# run_target NAME SECONDS
 	local t=$1 secs=$2 rc execs
 	mkdir -p "$out/corpus-$t"
-	"$out/fuzz_$t" -max_total_time="$secs" -max_len=262144 -timeout=10 \
+	"$out/fuzz_$t" -max_total_time="$secs" -max_len=2359296 -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$out/$t-" "$out/corpus-$t" "$out/seeds" \
 		>"$out/fuzz-$t.log" 2>&1

@@ -59,13 +59,25 @@ static const struct vexfs_problem problems[] = {
 	{ PR_0_SB_RECOVER, "Superblock says the journal needs recovery, but there is no journal",
 	  "Clear", PR_PREEN_OK },
 	{ PR_0_SB_RECOVER_JOURNAL, "The journal needs recovery, which this version of fsck cannot do",
-	  NULL, PR_FATAL },
+	  NULL, PR_FATAL },	/* no longer reported: the journal is replayed */
 	{ PR_0_SB_ERRORS, "Superblock error behavior %u is invalid", "Set to remount-ro",
 	  PR_PREEN_OK },
 	{ PR_0_BITMAP_HEADER, "%s bitmap block %llu has a bad header (magic 0x%08x, block %llu, owner %llu)",
 	  "Rewrite", 0 },
 	{ PR_0_BITMAP_CSUM, "%s bitmap block %llu checksum does not match",
 	  "Rewrite", 0 },
+
+	/* Pass 0: the journal */
+	{ PR_0_JOURNAL_BAD_SUPER, "The journal cannot be used: %s; the kernel will not mount the filesystem with it",
+	  "Clear the journal", 0 },
+	{ PR_0_JOURNAL_RECOVER_SKIPPED, "The journal needs recovery; a read-only check does not replay it, and checks the filesystem as it is",
+	  NULL, PR_NO_FIX },
+	{ PR_0_JOURNAL_TXN_CORRUPT, "Journal transaction %u is corrupt (%s, log block %u): it and any later transaction cannot be replayed",
+	  "Replay the transactions before it", 0 },
+	{ PR_0_JOURNAL_DATA_NOT_FLAGGED, "The journal holds transactions, but the superblock does not say it needs recovery",
+	  "Replay them", PR_PREEN_OK },
+	{ PR_0_JOURNAL_ERRNO, "The journal was aborted (error %d)", "Clear the error",
+	  PR_PREEN_OK },
 
 	/* Pass 1: inodes */
 	{ PR_1_INODE_EMPTY, "Inode %llu is marked in use, but it is empty",
@@ -99,6 +111,18 @@ static const struct vexfs_problem problems[] = {
 	{ PR_1B_DUP_BLOCKS, "Inode %llu shares %llu block(s) with other inodes",
 	  "Clone", 0 },
 
+	/* Pass 1C: the orphan list */
+	{ PR_1C_ORPHAN_FREE, "Orphan inode %llu (%s, %llu bytes) has no links left",
+	  "Free it", PR_PREEN_OK },
+	{ PR_1C_ORPHAN_TRUNCATE, "Orphan inode %llu (%s) was being truncated to %llu bytes",
+	  "Finish the truncation", PR_PREEN_OK },
+	{ PR_1C_ORPHAN_BAD, "Orphan list entry %llu is invalid (%s)",
+	  "Cut the orphan list there", PR_PREEN_OK },
+	{ PR_1C_ORPHAN_LOOP, "The orphan list loops back to inode %llu (after inode %llu)",
+	  "Cut the orphan list there", PR_PREEN_OK },
+	{ PR_1C_ORPHAN_STRAY, "Inode %llu is marked as an orphan but is not on the orphan list",
+	  "Clear the mark", PR_PREEN_OK },
+
 	/* Pass 2: directories */
 	{ PR_2_DIR_CORRUPT, "Directory inode %llu, block %llu: %s",
 	  "Rebuild the directory", 0 },
@@ -123,8 +147,8 @@ static const struct vexfs_problem problems[] = {
 	{ PR_3_NO_LPF, "/lost+found not found", "Create", PR_PREEN_OK },
 	{ PR_3_UNCONNECTED_DIR, "Unconnected directory inode %llu (parent %llu)",
 	  "Connect to /lost+found", 0 },
-	{ PR_3_DIR_LOOP, "Directory inode %llu is in a loop of directories not connected to the root",
-	  NULL, PR_NO_FIX },
+	{ PR_3_DIR_LOOP, "Directory inode %llu (in directory %llu) is in a loop of directories not connected to the root",
+	  "Move it to /lost+found", 0 },
 	{ PR_3_BAD_PARENT, "Directory inode %llu has parent (..) %llu, should be %llu",
 	  "Fix", PR_PREEN_OK },
 
@@ -214,6 +238,9 @@ struct check {
 	bool oom;
 	bool imap_rewrite, bmap_rewrite;
 	bool sb_dirty;			/* fixes to write to the superblock */
+	bool journal_done;		/* replayed (or cleared) this run */
+	bool counts_stale;		/* free counts are not journaled */
+	uint8_t *orphan_listed;		/* inodes the orphan list reaches */
 	bool modified;			/* something was written */
 	bool uncorrected;		/* a problem was left alone */
 	bool stop;			/* fatal, preen gave up, or canceled */
@@ -444,22 +471,163 @@ static void check_sb_fields(struct check *c)
 	}
 }
 
-static void check_sb_recover(struct check *c)
+/* ------------------------------------------------------------------ */
+/* Pass 0: the journal                                                 */
+/* ------------------------------------------------------------------ */
+
+static bool can_write(struct check *c);
+
+static void clear_recover_flag(struct check *c)
 {
 	struct vexfs_super_block *sb = &c->fs.sb;
 	uint32_t incompat = le32(sb->s_feature_incompat);
 
 	if (!(incompat & VEXFS_FEATURE_INCOMPAT_RECOVER))
 		return;
-	if (le64(sb->s_journal_start)) {
-		fix_problem(c, PR_0_SB_RECOVER_JOURNAL);
+	sb->s_feature_incompat = cpu_le32(incompat &
+					  ~VEXFS_FEATURE_INCOMPAT_RECOVER);
+	c->sb_dirty = true;
+}
+
+/* A journal that cannot be read is made anew, empty, as e2fsck does. */
+static void clear_journal(struct check *c)
+{
+	struct vexfs_err err;
+
+	if (!can_write(c))
+		return;
+	if (vexfs_journal_format(&c->fs, &err)) {
+		out(c, "%s: %s\n", c->name, err.msg);
+		c->uncorrected = true;
 		return;
 	}
-	if (fix_problem(c, PR_0_SB_RECOVER)) {
-		incompat &= ~VEXFS_FEATURE_INCOMPAT_RECOVER;
-		sb->s_feature_incompat = cpu_le32(incompat);
-		c->sb_dirty = true;
+	c->modified = true;
+	c->journal_done = true;
+	c->counts_stale = true;
+	clear_recover_flag(c);
+}
+
+/*
+ * Replay the log (@r from the scan says how far).  The replay may rewrite
+ * any metadata block, the superblock included: it is read and checked
+ * again afterwards (check_superblock() runs once more).
+ */
+static int replay_journal(struct check *c, struct vexfs_journal *j,
+			  struct vexfs_err *err)
+{
+	struct vexfs_journal_replay r;
+	int ret;
+
+	out(c, "%s: recovering journal\n", c->name);
+	ret = vexfs_journal_recover(j, &r, err);
+	if (ret)
+		return ret;
+	if (c->opts->verbose || r.transactions)
+		out(c, "%s: replayed %llu transaction%s (%u to %u): %llu block%s written, %llu revoked\n",
+		    c->name, (unsigned long long)r.transactions,
+		    r.transactions == 1 ? "" : "s", r.first_tid,
+		    r.end_tid - 1, (unsigned long long)r.blocks_replayed,
+		    r.blocks_replayed == 1 ? "" : "s",
+		    (unsigned long long)r.blocks_revoked);
+	c->modified = true;
+	c->journal_done = true;
+	c->counts_stale = true;
+	ret = vexfs_super_read(&c->fs.dev, &c->fs.sb, err);
+	if (ret)
+		return ret;
+	c->sb_dirty = false;	/* what was fixed before is read anew */
+	return 1;
+}
+
+/*
+ * A log left unreplayed would be written over any repair at the next
+ * mount: a writing check stops there (-n goes on, writing nothing).
+ */
+static int journal_declined(struct check *c)
+{
+	if (!can_write(c) || c->stop)
+		return 0;
+	out(c, "%s: the journal was not replayed; nothing else is repaired before it is\n",
+	    c->name);
+	c->uncorrected = true;
+	c->stop = true;
+	return 0;
+}
+
+/*
+ * The journal superblock, and recovery when the superblock says it is
+ * needed (or the log is not empty anyway: the kernel would replay it).
+ * Return: 1 if the superblock must be checked again after a replay, 0,
+ * or a negative errno (an operational error).
+ */
+static int check_journal(struct check *c, struct vexfs_err *err)
+{
+	struct vexfs_super_block *sb = &c->fs.sb;
+	bool recover = le32(sb->s_feature_incompat) &
+		       VEXFS_FEATURE_INCOMPAT_RECOVER;
+	struct vexfs_journal_replay r;
+	struct vexfs_journal j;
+	struct vexfs_err jerr;
+	int ret;
+
+	if (!(le32(sb->s_feature_compat) & VEXFS_FEATURE_COMPAT_HAS_JOURNAL) ||
+	    !le64(sb->s_journal_start)) {
+		if (recover && fix_problem(c, PR_0_SB_RECOVER))
+			clear_recover_flag(c);
+		return 0;
 	}
+	ret = vexfs_journal_open(&c->fs, &j, &jerr);
+	if (ret == -EUCLEAN) {
+		if (fix_problem(c, PR_0_JOURNAL_BAD_SUPER, jerr.msg))
+			clear_journal(c);
+		return 0;
+	}
+	if (ret) {
+		snprintf(err->msg, sizeof(err->msg), "%s", jerr.msg);
+		return ret;
+	}
+	/* A replay clears the error too (vexfs_journal_recover()). */
+	if (j.errnum && fix_problem(c, PR_0_JOURNAL_ERRNO, (int)j.errnum) &&
+	    can_write(c) && !j.log_start) {
+		ret = vexfs_journal_mark_empty(&j, j.sequence, err);
+		if (ret)
+			return ret;
+		c->modified = true;
+	}
+	if (!j.log_start) {
+		/* Nothing to replay: only the flag is left over. */
+		if (recover && !c->journal_done) {
+			if (!can_write(c)) {
+				fix_problem(c, PR_0_JOURNAL_RECOVER_SKIPPED);
+				return 0;
+			}
+			out(c, "%s: recovering journal\n", c->name);
+			c->modified = true;
+			c->counts_stale = true;
+		}
+		if (recover && can_write(c))
+			clear_recover_flag(c);
+		return 0;
+	}
+	if (!recover && !fix_problem(c, PR_0_JOURNAL_DATA_NOT_FLAGGED))
+		return journal_declined(c);
+	/* -n scans the log too (writing nothing), to say what it holds. */
+	ret = vexfs_journal_scan(&j, &r, err);
+	if (ret)
+		return ret;
+	if (recover && !can_write(c)) {
+		fix_problem(c, PR_0_JOURNAL_RECOVER_SKIPPED);
+		if (c->opts->verbose)
+			out(c, "The log holds %llu complete transaction%s from %u\n",
+			    (unsigned long long)r.transactions,
+			    r.transactions == 1 ? "" : "s", r.first_tid);
+	}
+	if (r.corrupt && !fix_problem(c, PR_0_JOURNAL_TXN_CORRUPT, r.bad_tid,
+				      r.why, r.bad_block))
+		return journal_declined(c);
+	if (!can_write(c))
+		return 0;
+	return replay_journal(c, &j, err);
 }
 
 static void check_superblock(struct check *c)
@@ -479,7 +647,6 @@ static void check_superblock(struct check *c)
 	if (c->stop)
 		return;
 	check_sb_fields(c);
-	check_sb_recover(c);
 }
 
 static const char *bitmap_name(const struct vexfs_bitmap *map)
@@ -545,6 +712,18 @@ static int pass0(struct check *c, struct vexfs_err *err)
 		return 0;
 	}
 	check_superblock(c);
+	if (c->stop)
+		return 0;
+	ret = check_journal(c, err);
+	if (ret > 0) {
+		/* replayed: the superblock may be another one now */
+		check_superblock(c);
+		if (c->stop)
+			return 0;
+		ret = check_journal(c, err);
+	}
+	if (ret)
+		return ret;
 	if (c->stop)
 		return 0;
 	ret = load_bitmap(c, &c->imap, VEXFS_INODE_BITMAP, &c->imap_rewrite,
@@ -701,6 +880,8 @@ static void inode_alloc_stats(struct check *c, uint64_t ino, bool used)
 }
 
 static void recreate_root(struct check *c, const struct vexfs_inode *old);
+static void check_orphan_mark(struct check *c, uint64_t ino,
+			      struct vexfs_inode *inode);
 
 /*
  * Clear an inode: zero it and forget it.  The root cannot go: it is made
@@ -1147,11 +1328,201 @@ static void check_inode(struct check *c, uint64_t ino,
 			vexfs_clear_bit(c->inode_used, ino);
 		return;
 	}
+	if (csum_ok)
+		check_orphan_mark(c, ino, inode);
 	check_other(c, ino, inode, csum_ok);
 	if (c->ii[ino].state != IS_USED)
 		return;
 	note_inode(c, ino, inode);
 	check_inode_data(c, ino, inode);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 1C: the orphan list (before the inode scan, as e2fsck does)     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Cut an inode's blocks past @size, as the kernel's truncation would
+ * have.  Tree blocks, if the shorter tree needs new ones, come from the
+ * on-disk bitmap (pass 1 has not yet said which blocks are in use), and
+ * are marked there at once.
+ */
+static int orphan_truncate(struct check *c, uint64_t ino,
+			   struct vexfs_inode *inode)
+{
+	size_t bytes = (size_t)(c->bmap.nblocks * VEXFS_BITMAP_BITS(c->fs.bs) / 8);
+	uint64_t keep = (le64(inode->i_size) + c->fs.bs - 1) / c->fs.bs;
+	uint64_t nodes, blocks = 0, n;
+	struct vexfs_ext_list list;
+	struct vexfs_alloc alloc;
+	struct vexfs_err err;
+	uint8_t *map;
+	size_t k, out_n = 0;
+	int ret;
+
+	if (vexfs_extent_list(&c->fs, ino, inode, &list, &err)) {
+		out(c, "%s: inode %llu: %s\n", c->name, (unsigned long long)ino,
+		    err.msg);
+		c->uncorrected = true;
+		return -1;
+	}
+	for (k = 0; k < list.n; k++) {
+		struct vexfs_ext e = list.e[k];
+
+		if (e.lblk >= keep)
+			continue;
+		if (e.lblk + (uint64_t)e.len > keep)
+			e.len = (uint32_t)(keep - e.lblk);
+		list.e[out_n++] = e;
+		blocks += e.len;
+	}
+	map = malloc(bytes);
+	if (!map) {
+		vexfs_ext_list_free(&list);
+		c->oom = true;
+		return -1;
+	}
+	memcpy(map, c->bmap.bits, bytes);
+	vexfs_alloc_init(&alloc, map, &c->fs.sb);
+	note_freed(c, ino);
+	ret = vexfs_extent_build(&c->fs, &alloc, ino, inode, list.e, out_n,
+				 &nodes, &err);
+	if (ret) {
+		out(c, "%s: inode %llu: %s\n", c->name, (unsigned long long)ino,
+		    err.msg);
+		c->uncorrected = true;
+	} else {
+		for (n = le64(c->fs.sb.s_data_start);
+		     n < le64(c->fs.sb.s_blocks_count); n++)
+			if (vexfs_test_bit(map, n) &&
+			    !vexfs_test_bit(c->bmap.bits, n)) {
+				vexfs_set_bit(c->bmap.bits, n);
+				c->bmap_rewrite = true;
+			}
+		inode->i_blocks = cpu_le64(blocks + nodes +
+					   (inode->i_xattr_block ? 1 : 0));
+	}
+	free(map);
+	vexfs_ext_list_free(&list);
+	return ret;
+}
+
+/* Why inode @ino cannot be on the orphan list; NULL if it can. */
+static const char *orphan_insanity(struct check *c, uint64_t ino,
+				   struct vexfs_inode *inode)
+{
+	if (ino < VEXFS_FIRST_INO || ino >= c->ninodes)
+		return "not an inode number";
+	if (vexfs_inode_read_raw(&c->fs, ino, inode, NULL))
+		return "unreadable";
+	if (!le16(inode->i_mode) || !vexfs_test_bit(c->imap.bits, ino))
+		return "a free inode";
+	if (le32(inode->i_checksum) != vexfs_inode_csum(c->fs.seed, inode) ||
+	    inode_insanity(inode, ino))
+		return "a corrupt inode";
+	if (!(le32(inode->i_flags) & VEXFS_INODE_ORPHAN))
+		return "an inode in use that is not an orphan";
+	return NULL;
+}
+
+/*
+ * Walk the orphan list from s_last_orphan and finish what the kernel
+ * would at mount (vexfs_orphan_cleanup()): an inode without links is
+ * freed, one with links loses its blocks past i_size and leaves the list.
+ * A bad entry or a loop ends the list there; inodes cut off that way are
+ * then found in pass 1 (check_orphan_mark()).
+ */
+static int release_orphans(struct check *c, struct vexfs_err *err)
+{
+	struct vexfs_super_block *sb = &c->fs.sb;
+	uint64_t ino = le64(sb->s_last_orphan), prev = 0;
+	bool declined = false;
+
+	c->orphan_listed = calloc(c->ninodes / 8 + 1, 1);
+	if (!c->orphan_listed)
+		return vexfs_errf(err, ENOMEM, "out of memory");
+	if (!ino)
+		return 0;
+	while (ino && !c->stop) {
+		unsigned long long i = (unsigned long long)ino;
+		struct vexfs_inode inode;
+		const char *why;
+		uint64_t next;
+		uint16_t mode;
+
+		if (ino < c->ninodes && vexfs_test_bit(c->orphan_listed, ino)) {
+			fix_problem(c, PR_1C_ORPHAN_LOOP, i,
+				    (unsigned long long)prev);
+			break;
+		}
+		why = orphan_insanity(c, ino, &inode);
+		if (why) {
+			fix_problem(c, PR_1C_ORPHAN_BAD, i, why);
+			break;
+		}
+		vexfs_set_bit(c->orphan_listed, ino);
+		next = le64(inode.i_next_orphan);
+		mode = le16(inode.i_mode);
+		if (!le16(inode.i_links_count)) {
+			if (fix_problem(c, PR_1C_ORPHAN_FREE, i, type_name(mode),
+					(unsigned long long)le64(inode.i_size))) {
+				if (can_write(c))
+					c->counts_stale = true;
+				clear_inode(c, ino);
+			} else {
+				declined = true;
+			}
+		} else {
+			if (S_ISREG(mode) &&
+			    !fix_problem(c, PR_1C_ORPHAN_TRUNCATE, i,
+					 type_name(mode),
+					 (unsigned long long)le64(inode.i_size))) {
+				declined = true;
+			} else if (can_write(c)) {
+				c->counts_stale = true;
+				if (S_ISREG(mode) &&
+				    orphan_truncate(c, ino, &inode))
+					return 0;
+				inode.i_flags = cpu_le32(le32(inode.i_flags) &
+							 ~VEXFS_INODE_ORPHAN);
+				inode.i_next_orphan = 0;
+				write_inode(c, ino, &inode);
+			}
+		}
+		if (declined)
+			break;
+		prev = ino;
+		ino = next;
+	}
+	/*
+	 * The list is done (or cut): empty it.  If a fix was declined, the
+	 * list goes on from that inode, untouched.
+	 */
+	if (!can_write(c) || c->stop)
+		return 0;
+	if (le64(sb->s_last_orphan) != (declined ? ino : 0)) {
+		sb->s_last_orphan = cpu_le64(declined ? ino : 0);
+		c->sb_dirty = true;
+	}
+	return 0;
+}
+
+/* Pass 1: an inode marked orphan that the orphan list does not reach. */
+static void check_orphan_mark(struct check *c, uint64_t ino,
+			      struct vexfs_inode *inode)
+{
+	uint32_t flags = le32(inode->i_flags);
+
+	if (!(flags & VEXFS_INODE_ORPHAN) ||
+	    (c->orphan_listed && vexfs_test_bit(c->orphan_listed, ino)))
+		return;
+	if (!fix_problem(c, PR_1C_ORPHAN_STRAY, (unsigned long long)ino))
+		return;
+	inode->i_flags = cpu_le32(flags & ~VEXFS_INODE_ORPHAN);
+	inode->i_next_orphan = 0;
+	/* without links it is now an inode to clear (check_other()) */
+	if (le16(inode->i_links_count))
+		write_inode(c, ino, inode);
 }
 
 static int pass1(struct check *c, struct vexfs_err *err)
@@ -1164,6 +1535,9 @@ static int pass1(struct check *c, struct vexfs_err *err)
 	int ret = 0;
 
 	pass_header(c, 1, "Checking inodes, extent trees and xattr blocks");
+	ret = release_orphans(c, err);
+	if (ret || c->stop)
+		return ret;
 	table = malloc(c->fs.bs);
 	if (!table)
 		return vexfs_errf(err, ENOMEM, "out of memory");
@@ -1678,6 +2052,43 @@ static void set_parent(struct check *c, uint64_t ino, uint64_t parent)
 	write_inode(c, ino, &inode);
 }
 
+/*
+ * Break a loop of directories at @ino: its entry leaves the directory of
+ * the loop that holds it, and it goes to /lost+found instead (its '..'
+ * follows in pass 3, the link counts in pass 4).  Everything hanging from
+ * the loop is then connected again.
+ */
+static void break_dir_loop(struct check *c, uint64_t ino)
+{
+	uint64_t dir = c->ii[ino].found_in;
+	struct vexfs_dirent_list list;
+	struct vexfs_inode inode;
+	size_t i, keep;
+
+	if (!can_write(c) || !get_lost_found(c)) {
+		c->uncorrected = true;
+		return;
+	}
+	if (dir_load(c, dir, &inode, &list)) {
+		c->uncorrected = true;
+		return;
+	}
+	for (i = 0, keep = 0; i < list.n; i++)
+		if (list.d[i].ino != ino)
+			list.d[keep++] = list.d[i];
+	list.n = keep;
+	if (dir_store(c, dir, &inode, &list)) {
+		vexfs_dirent_list_free(&list);
+		return;
+	}
+	vexfs_dirent_list_free(&list);
+	c->ii[dir].subdirs--;
+	c->ii[ino].refs--;
+	c->ii[ino].found_in = 0;
+	if (!reconnect(c, ino))
+		c->uncorrected = true;
+}
+
 /* Does following found_in from @ino reach the root? */
 static bool reaches_root(struct check *c, uint64_t ino)
 {
@@ -1710,14 +2121,19 @@ static int pass3(struct check *c, struct vexfs_err *err)
 			/* reconnect the top of the detached subtree */
 			uint64_t top = ino, steps = 0;
 
+			/*
+			 * A chain of parents longer than there are
+			 * directories goes round a loop, and @top is then
+			 * in it.
+			 */
 			while (c->ii[top].found_in &&
-			       c->ii[top].found_in != ino &&
 			       ++steps <= c->dirs + 1)
 				top = c->ii[top].found_in;
 			if (c->ii[top].found_in) {
-				/* a loop: leave it to a later run */
-				fix_problem(c, PR_3_DIR_LOOP,
-					    (unsigned long long)ino);
+				if (fix_problem(c, PR_3_DIR_LOOP,
+						(unsigned long long)top,
+						(unsigned long long)c->ii[top].found_in))
+					break_dir_loop(c, top);
 				continue;
 			}
 			if (fix_problem(c, PR_3_UNCONNECTED_DIR,
@@ -2024,6 +2440,12 @@ static void check_count(struct check *c, uint32_t code, __le64 *field,
 {
 	uint64_t stored = le64(*field);
 
+	/* Not journaled: after a replay they are rebuilt, as at mount. */
+	if (stored != counted && c->counts_stale && can_write(c)) {
+		*field = cpu_le64(counted);
+		c->sb_dirty = true;
+		return;
+	}
 	if (stored != counted &&
 	    fix_problem(c, code, (unsigned long long)stored,
 			(unsigned long long)counted)) {
@@ -2314,6 +2736,7 @@ static void release_state(struct check *c)
 	free(c->block_p1);
 	free(c->fsck_freed);
 	free(c->ii);
+	free(c->orphan_listed);
 	free(c->xref);
 	free(c->blk);
 }
@@ -2327,7 +2750,8 @@ static int run_passes(struct check *c, struct vexfs_err *err)
 	if (ret || c->stop)
 		return ret;
 	full = c->opts->force || !marked_clean(&c->fs.sb) || c->sb_dirty ||
-	       c->uncorrected || c->imap_rewrite || c->bmap_rewrite;
+	       c->uncorrected || c->imap_rewrite || c->bmap_rewrite ||
+	       c->journal_done || le64(c->fs.sb.s_last_orphan);
 	if (!full) {
 		summary(c, true);
 		return 0;

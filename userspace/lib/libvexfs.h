@@ -1136,6 +1136,201 @@ int vexfs_fs_from_dev(struct vexfs_fs *fs, const struct vexfs_dev *dev,
 		      struct vexfs_err *err);
 
 /* ------------------------------------------------------------------ */
+/* journal.c: the jbd2 log (big-endian, as include/linux/jbd2.h)       */
+/* ------------------------------------------------------------------ */
+
+#define JBD2_MAGIC_NUMBER		0xc03b3998U
+#define JBD2_DESCRIPTOR_BLOCK		1
+#define JBD2_COMMIT_BLOCK		2
+#define JBD2_SUPERBLOCK_V1		3
+#define JBD2_SUPERBLOCK_V2		4
+#define JBD2_REVOKE_BLOCK		5
+#define JBD2_FEATURE_COMPAT_CHECKSUM	0x00000001
+#define JBD2_FEATURE_INCOMPAT_REVOKE	0x00000001
+#define JBD2_FEATURE_INCOMPAT_64BIT	0x00000002
+#define JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT 0x00000004
+#define JBD2_FEATURE_INCOMPAT_CSUM_V2	0x00000008
+#define JBD2_FEATURE_INCOMPAT_CSUM_V3	0x00000010
+#define JBD2_FEATURE_INCOMPAT_FAST_COMMIT 0x00000020
+/* What this library replays: jbd2's features but ext4's fast commits. */
+#define JBD2_KNOWN_COMPAT		JBD2_FEATURE_COMPAT_CHECKSUM
+#define JBD2_KNOWN_RO_COMPAT		0
+#define JBD2_KNOWN_INCOMPAT	(JBD2_FEATURE_INCOMPAT_REVOKE | \
+				 JBD2_FEATURE_INCOMPAT_64BIT | \
+				 JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT | \
+				 JBD2_FEATURE_INCOMPAT_CSUM_V2 | \
+				 JBD2_FEATURE_INCOMPAT_CSUM_V3)
+#define VEXFS_JSB_SIZE			1024	/* journal_superblock_t */
+
+/* An open journal: its region and its superblock, validated. */
+struct vexfs_journal {
+	struct vexfs_fs *fs;
+	uint32_t bs;
+	uint64_t start, blocks;		/* the region, from the superblock */
+	uint32_t first, last;		/* log blocks first .. last - 1 */
+	uint32_t sequence;		/* s_sequence: first tid in the log */
+	uint32_t log_start;		/* s_start: 0 if the log is empty */
+	int32_t errnum;			/* s_errno: set by a journal abort */
+	uint32_t compat, incompat, ro_compat;
+	int csum_version;		/* 0, 2 or 3 */
+	uint32_t csum_seed;		/* crc32c(~0, journal UUID) */
+	unsigned int tag_bytes;		/* size of one block tag */
+	bool valid;
+	uint8_t jsb[VEXFS_JSB_SIZE];	/* as on disk */
+};
+
+/* What a scan or a recovery found and did. */
+struct vexfs_journal_replay {
+	uint32_t first_tid;		/* the log's first transaction */
+	uint32_t end_tid;		/* the first one not replayed */
+	uint64_t transactions;		/* complete ones: end - first */
+	uint64_t blocks_replayed;
+	uint64_t blocks_revoked;	/* logged, but revoked later */
+	uint64_t revoke_records;
+	bool corrupt;			/* the log ends in a corrupt block: */
+	uint32_t bad_tid;		/* ... of this transaction, */
+	uint32_t bad_block;		/* ... at this log block, */
+	char why[128];			/* ... and what is wrong with it */
+};
+
+/**
+ * vexfs_journal_open() - read and validate the journal superblock
+ * @fs: an open filesystem whose superblock says COMPAT_HAS_JOURNAL
+ * @j: filled in
+ * @err: why it failed
+ *
+ * Return: 0; -ENOENT without a journal; -EUCLEAN if the journal region or
+ * its superblock is corrupt or has features this library cannot replay
+ * (@err says which); another negative errno for an I/O error.
+ */
+int vexfs_journal_open(struct vexfs_fs *fs, struct vexfs_journal *j,
+		       struct vexfs_err *err);
+
+/**
+ * vexfs_journal_scan() - find what recovery would replay, writing nothing
+ * @j: an open journal
+ * @r: filled in (r->corrupt if the log ends in a corrupt transaction)
+ * @err: why it failed
+ *
+ * Return: 0, or a negative errno for an I/O error.
+ */
+int vexfs_journal_scan(struct vexfs_journal *j, struct vexfs_journal_replay *r,
+		       struct vexfs_err *err);
+
+/**
+ * vexfs_journal_recover() - replay the log and mark the journal empty
+ * @j: an open journal, on a device open for writing
+ * @r: filled in, as by vexfs_journal_scan()
+ * @err: why it failed
+ *
+ * Replays every complete transaction before the first corrupt or
+ * incomplete one, honouring revokes, as jbd2 does at mount, then leaves
+ * the journal as jbd2 does after recovery: s_start = 0 and s_sequence
+ * past every transaction that may remain in the log.  Never writes to a
+ * block outside the filesystem or inside the journal region (a tag naming
+ * one makes its transaction corrupt).  The VexFS superblock (which the
+ * log may have rewritten) must be read again afterwards; its
+ * INCOMPAT_RECOVER flag is the caller's to clear.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vexfs_journal_recover(struct vexfs_journal *j,
+			  struct vexfs_journal_replay *r,
+			  struct vexfs_err *err);
+
+/**
+ * vexfs_journal_mark_empty() - write the journal superblock as empty
+ * @j: an open journal
+ * @sequence: the first transaction ID the kernel will use
+ * @err: why it failed
+ *
+ * Return: 0 or a negative errno.
+ */
+int vexfs_journal_mark_empty(struct vexfs_journal *j, uint32_t sequence,
+			     struct vexfs_err *err);
+
+/**
+ * vexfs_journal_sb_init() - a new, empty journal superblock, as mkfs makes
+ * @jsb: VEXFS_JSB_SIZE bytes
+ * @start: the region's first block (the journal superblock)
+ * @blocks: the region's length
+ * @bs: the block size
+ * @uuid: the filesystem's UUID (the journal's, and its one user)
+ */
+void vexfs_journal_sb_init(uint8_t *jsb, uint64_t start, uint64_t blocks,
+			   uint32_t bs, const uint8_t uuid[16]);
+
+/**
+ * vexfs_journal_format() - write a new, empty journal superblock
+ * @fs: an open filesystem with a journal region
+ * @err: why it failed
+ *
+ * What fsck does to a journal that cannot be read: its contents are lost.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_journal_format(struct vexfs_fs *fs, struct vexfs_err *err);
+
+/* A transaction for vexfs_journal_write_txn(). */
+struct vexfs_journal_txn {
+	const uint64_t *blocks;		/* filesystem blocks to log */
+	const uint8_t *data;		/* n blocks of their new contents */
+	size_t n;
+	const uint64_t *revoke;		/* blocks to revoke first */
+	size_t nrevoke;
+	bool commit;			/* false: cut off before its commit */
+	uint64_t commit_sec;
+};
+
+/* Appends transactions to an empty journal, as jbd2's commit writes. */
+struct vexfs_journal_writer {
+	struct vexfs_journal *j;
+	uint32_t next;			/* the next log block */
+	uint32_t tid;			/* the next transaction's ID */
+	uint32_t last_desc, last_commit, last_revoke;	/* log blocks */
+	size_t cur_last_tag_off;
+};
+
+/**
+ * vexfs_journal_set_csum() - turn jbd2 checksums v2 or v3 on (or off)
+ * @j: an open journal
+ * @version: 0, 2 or 3
+ * @err: why it failed
+ *
+ * For the tests: the kernel's journal has no checksums.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_journal_set_csum(struct vexfs_journal *j, int version,
+			   struct vexfs_err *err);
+
+/**
+ * vexfs_journal_writer_start() - start writing transactions to the log
+ * @j: an open, empty journal
+ * @w: filled in
+ * @err: why it failed
+ *
+ * Points s_start at the first log block: from here the journal needs
+ * recovery.  Return: 0 or a negative errno.
+ */
+int vexfs_journal_writer_start(struct vexfs_journal *j,
+			       struct vexfs_journal_writer *w,
+			       struct vexfs_err *err);
+
+/**
+ * vexfs_journal_write_txn() - append one transaction
+ * @w: the writer
+ * @t: its revokes, blocks and whether it commits
+ * @err: why it failed
+ *
+ * Writes a revoke block, descriptor blocks each followed by their data
+ * blocks (escaped where they begin with the jbd2 magic), and a commit
+ * block, with the checksums the journal's features ask for.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_journal_write_txn(struct vexfs_journal_writer *w,
+			    const struct vexfs_journal_txn *t,
+			    struct vexfs_err *err);
+
+/* ------------------------------------------------------------------ */
 /* check.c: the checker behind fsck.vexfs                              */
 /* ------------------------------------------------------------------ */
 
@@ -1171,9 +1366,11 @@ struct vexfs_problem {
 
 /*
  * Problem codes: 0xPPNNNN, PP the pass.  Pass 0 checks the superblock and
- * the bitmap blocks, pass 1 the inodes, their extent trees and xattr
- * blocks (1B, code 0x011nnn: blocks claimed twice), pass 2 the directory
- * trees and entries, pass 3 connectivity, pass 4 reference counts, pass 5
+ * the bitmap blocks (0x00002n-0x00003n: the journal and its recovery),
+ * pass 1 the inodes, their extent trees and xattr blocks (1B, code
+ * 0x011nnn: blocks claimed twice; 1C, 0x013nnn: the orphan list, before
+ * the inode scan), pass 2 the directory trees and entries, pass 3
+ * connectivity, pass 4 reference counts, pass 5
  * the bitmaps and summary counts.  Pass 6 (vectors) will come with them.
  */
 #define PR_0_SB_READ		0x000001
@@ -1193,6 +1390,11 @@ struct vexfs_problem {
 #define PR_0_SB_ERRORS		0x00000f
 #define PR_0_BITMAP_HEADER	0x000010
 #define PR_0_BITMAP_CSUM	0x000011
+#define PR_0_JOURNAL_BAD_SUPER	0x000020
+#define PR_0_JOURNAL_RECOVER_SKIPPED 0x000021
+#define PR_0_JOURNAL_TXN_CORRUPT 0x000022
+#define PR_0_JOURNAL_DATA_NOT_FLAGGED 0x000023
+#define PR_0_JOURNAL_ERRNO	0x000024
 #define PR_1_INODE_EMPTY	0x010001
 #define PR_1_INODE_CSUM		0x010002
 #define PR_1_INODE_BAD		0x010003
@@ -1209,6 +1411,11 @@ struct vexfs_problem {
 #define PR_1_BAD_I_BLOCKS	0x01000e
 #define PR_1_BAD_SIZE		0x01000f
 #define PR_1B_DUP_BLOCKS	0x011001
+#define PR_1C_ORPHAN_FREE	0x013001
+#define PR_1C_ORPHAN_TRUNCATE	0x013002
+#define PR_1C_ORPHAN_BAD	0x013003
+#define PR_1C_ORPHAN_LOOP	0x013004
+#define PR_1C_ORPHAN_STRAY	0x013005
 #define PR_2_DIR_CORRUPT	0x020001
 #define PR_2_BAD_NAME		0x020002
 #define PR_2_BAD_INO		0x020003

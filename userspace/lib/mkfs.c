@@ -112,55 +112,24 @@ static void fill_super(struct vexfs_super_block *sb,
 }
 
 /*
- * The jbd2 journal superblock (version 2), big-endian as jbd2 defines it
- * (its log block numbers are absolute, see write_journal())
- * in include/linux/jbd2.h: only the fields mke2fs sets for a new internal
- * journal.  s_start = 0 says the log is empty, so the first mount has
- * nothing to replay; the rest of the region was zeroed by wipe().
+ * The jbd2 journal superblock (version 2, see journal.c): only the fields
+ * mke2fs sets for a new journal.  s_start = 0 says the log is empty, so
+ * the first mount has nothing to replay; the rest of the region was
+ * zeroed by wipe().  The kernel opens the region with
+ * jbd2_journal_init_dev(), which numbers log blocks from the start of the
+ * device, as for an ext4 external journal: the log is blocks start + 1 ..
+ * start + len - 1.
  */
-#define JBD2_MAGIC		0xc03b3998U
-#define JBD2_SUPERBLOCK_V2	4
-#define JSB_BLOCKTYPE		0x04
-#define JSB_BLOCKSIZE		0x0c
-#define JSB_MAXLEN		0x10
-#define JSB_FIRST		0x14
-#define JSB_SEQUENCE		0x18
-#define JSB_UUID		0x30
-#define JSB_NR_USERS		0x40
-#define JSB_USERS		0x100
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
 static int write_journal(struct vexfs_fs *fs, const struct vexfs_layout *lay,
 			 const struct vexfs_mkfs_opts *opts,
 			 struct vexfs_err *err)
 {
-	uint8_t jsb[1024];
+	uint8_t jsb[VEXFS_JSB_SIZE];
 
 	if (!lay->journal_blocks)
 		return 0;
-	memset(jsb, 0, sizeof(jsb));
-	put_be32(jsb, JBD2_MAGIC);
-	put_be32(jsb + JSB_BLOCKTYPE, JBD2_SUPERBLOCK_V2);
-	put_be32(jsb + JSB_BLOCKSIZE, lay->block_size);
-	/*
-	 * The kernel opens the region with jbd2_journal_init_dev(), which
-	 * numbers log blocks from the start of the device, as for an ext4
-	 * external journal: the log is blocks start + 1 .. start + len - 1.
-	 */
-	put_be32(jsb + JSB_MAXLEN,
-		 (uint32_t)(lay->journal_start + lay->journal_blocks));
-	put_be32(jsb + JSB_FIRST, (uint32_t)(lay->journal_start + 1));
-	put_be32(jsb + JSB_SEQUENCE, 1);
-	memcpy(jsb + JSB_UUID, opts->uuid, 16);
-	put_be32(jsb + JSB_NR_USERS, 1);
-	memcpy(jsb + JSB_USERS, opts->uuid, 16);
+	vexfs_journal_sb_init(jsb, lay->journal_start, lay->journal_blocks,
+			      lay->block_size, opts->uuid);
 	return vexfs_dev_write(&fs->dev, lay->journal_start * lay->block_size,
 			       jsb, sizeof(jsb), err);
 }

@@ -12,6 +12,9 @@
 #                    every run), populated from ./src when it exists
 #   damage ARGS...   tests/fsck/tools/vexfs-damage on test.img
 #   ino PATH         the inode number of PATH in test.img
+#   jlog ARGS...     tests/fsck/tools/vexfs-journal on test.img: write
+#                    transactions into its journal, as a crash leaves them
+#   iblock INO       the inode table block holding inode INO
 
 basic_tree() {
 	mkdir -p "$1"/dir/sub "$1"/empty
@@ -42,4 +45,14 @@ damage() {
 
 ino() {
 	"$DAMAGE" test.img --lookup "$1"
+}
+
+jlog() {
+	"$JOURNAL" test.img "$@"
+}
+
+iblock() {
+	local start
+	start=$("$VEXCTL" info test.img | sed -n 's/^Inode table:[^0-9]*\([0-9]*\).*/\1/p')
+	echo $(( start + $1 * 256 / 1024 ))
 }
