@@ -1272,7 +1272,8 @@ struct vexfs_problem {
  * the bitmap blocks, pass 1 the inodes, their extent trees and xattr
  * blocks (1B, code 0x011nnn: blocks claimed twice), pass 2 the directory
  * trees and entries, pass 3 connectivity, pass 4 reference counts, pass 5
- * the bitmaps and summary counts.  Pass 6 (vectors) will come with them.
+ * the bitmaps and summary counts, pass 6 the vector collections (it runs
+ * between passes 3 and 4: see check.c).
  */
 #define PR_0_SB_READ		0x000001
 #define PR_0_SB_MAGIC		0x000002
@@ -1331,6 +1332,26 @@ struct vexfs_problem {
 #define PR_5_BLOCK_PADDING	0x050004
 #define PR_5_FREE_INODES	0x050005
 #define PR_5_FREE_BLOCKS	0x050006
+#define PR_6_SB_FEATURE		0x060001
+#define PR_6_SB_NO_TABLE	0x060002
+#define PR_6_TABLE_BAD		0x060003
+#define PR_6_TABLE_SIZE		0x060004
+#define PR_6_TABLE_PARENT	0x060005
+#define PR_6_DESC_CSUM		0x060006
+#define PR_6_DESC_BAD		0x060007
+#define PR_6_ROOT_COLL		0x060008
+#define PR_6_STORE_BAD		0x060009
+#define PR_6_STORE_PARENT	0x06000a
+#define PR_6_INDEX_BAD		0x06000b
+#define PR_6_HIDDEN_VEC		0x06000c
+#define PR_6_DANGLING		0x06000d
+#define PR_6_INHERIT		0x06000e
+#define PR_6_STRAY_SLOT		0x06000f
+#define PR_6_BAD_SLOT		0x060010
+#define PR_6_ORPHAN_SLOT	0x060011
+#define PR_6_COUNT		0x060012
+#define PR_6_SLOTS		0x060013
+#define PR_6_SB_COUNT		0x060014
 
 /**
  * vexfs_problem_find() - look a problem up by its code
