@@ -68,6 +68,20 @@ seed empty 64
 seed tree 192 -N 128 -d "$src"
 seed tree2k 256 -b 2048 -N 128 -d "$src"
 seed inodes 96 -N 32 -d "$src/a"
+# Vector collections (mkfs -d honours user.vexfs.collection and
+# user.vexfs.embedding): two small ones and one whose slots span blocks.
+csrc=$out/csrc
+rm -rf "$csrc"
+mkdir -p "$csrc"
+if (DAMAGE=/bin/false; . "$top/tests/fsck/tools/common.sh"
+    coll_tree "$csrc" && mkdir "$csrc/wide" && collection "$csrc/wide" 300 ip &&
+    for i in 1 2 3; do echo "$i" >"$csrc/wide/f$i"
+	    embed "$csrc/wide/f$i" $(seq "$i" $((i + 299))) || exit 1; done) \
+	>/dev/null 2>&1; then
+	seed colls 192 -N 128 -d "$csrc"
+else
+	echo "fuzz: no collections seed (python3 or user xattrs missing)" >&2
+fi
 
 failed=0
 run_target() {	# run_target NAME SECONDS

@@ -2663,7 +2663,8 @@ static int pass6(struct check *c, struct vexfs_err *err)
 		ret = vec_members(c, err);
 	if (ret || c->stop)
 		return ret;
-	qsort(v->claims, v->nclaims, sizeof(*v->claims), claim_cmp);
+	if (v->nclaims)
+		qsort(v->claims, v->nclaims, sizeof(*v->claims), claim_cmp);
 	for (id = 1; id <= v->ndesc && !ret && !c->stop; id++) {
 		if (v->colls[id - 1].state == VC_LIVE)
 			ret = vec_check_store(c, id, &ci, err);
