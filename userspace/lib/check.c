@@ -1955,7 +1955,8 @@ static int vec_io(struct check *c, const struct vexfs_ext_list *l,
 			c->uncorrected = true;
 			return -1;
 		}
-		p += n;
+		if (!zero)
+			p += n;
 		pos += n;
 		len -= n;
 	}
@@ -2105,8 +2106,14 @@ static int vec_table(struct check *c, struct vexfs_err *err)
 		size = VEXFS_MAX_COLLECTIONS * dsize;
 	v->ndesc = (uint32_t)(size / dsize);
 	ret = vexfs_extent_list(&c->fs, table, &inode, &v->tmap, err);
-	if (ret)
+	if (ret == -ENOMEM)
 		return ret;
+	if (ret) {
+		/* pass 1 reported the tree (-n left it): nothing to read */
+		err->msg[0] = '\0';
+		c->uncorrected = true;
+		return 1;
+	}
 	v->colls = calloc(v->ndesc ? v->ndesc : 1, sizeof(*v->colls));
 	if (!v->colls)
 		return vexfs_errf(err, ENOMEM, "out of memory");
@@ -2520,6 +2527,32 @@ static bool vec_judge(struct check *c, const struct vclaim *cl,
 	return false;
 }
 
+/*
+ * The first slot at or after the one starting at logical block @lblk
+ * whose first block is mapped; UINT64_MAX - 1 if none.  Sparse stores
+ * are then scanned in the time their mapped blocks take.
+ */
+static uint64_t vec_next_mapped(const struct vexfs_ext_list *l, uint64_t lblk,
+				const struct vexfs_coll_geom *g)
+{
+	size_t k;
+
+	for (k = 0; k < l->n; k++) {
+		const struct vexfs_ext *e = &l->e[k];
+		uint64_t b = lblk + 1, end = (uint64_t)e->lblk + e->len;
+
+		if (end <= b || (e->flags & VEXFS_EXT_UNWRITTEN))
+			continue;
+		if (b < e->lblk)
+			b = e->lblk;
+		/* the slot holding block b, or the next one starting after */
+		if (g->per_block)
+			return b * g->per_block + 1;
+		return (b + g->blocks_per_slot - 1) / g->blocks_per_slot + 1;
+	}
+	return UINT64_MAX - 1;
+}
+
 /* Check collection @id's store against the claims on it. */
 static int vec_check_store(struct check *c, uint32_t id, size_t *ci,
 			   struct vexfs_err *err)
@@ -2537,8 +2570,14 @@ static int vec_check_store(struct check *c, uint32_t id, size_t *ci,
 	if (read_inode(c, store, &inode))
 		return 0;
 	ret = vexfs_extent_list(&c->fs, store, &inode, &map, err);
-	if (ret)
+	if (ret == -ENOMEM)
 		return ret;
+	if (ret) {
+		/* pass 1 reported the tree (-n left it): skip this store */
+		err->msg[0] = '\0';
+		c->uncorrected = true;
+		return 0;
+	}
 	for (k = 0; k < map.n; k++)
 		if ((uint64_t)map.e[k].lblk + map.e[k].len > mapped)
 			mapped = (uint64_t)map.e[k].lblk + map.e[k].len;
@@ -2561,10 +2600,18 @@ static int vec_check_store(struct check *c, uint32_t id, size_t *ci,
 		uint32_t off;
 
 		vexfs_slot_pos(&vc->g, s, &lblk, &off);
-		if (!vec_map(&map, lblk) && vc->g.per_block &&
+		if (!vec_map(&map, lblk) &&
 		    (*ci >= v->nclaims || v->claims[*ci].coll != id ||
-		     v->claims[*ci].slot > s))
-			continue;	/* a hole, and no claim on it */
+		     v->claims[*ci].slot > s)) {
+			/* a hole, and no claim on it: on to the next of either */
+			uint64_t next = vec_next_mapped(&map, lblk, &vc->g);
+
+			if (*ci < v->nclaims && v->claims[*ci].coll == id &&
+			    v->claims[*ci].slot < next)
+				next = v->claims[*ci].slot;
+			s = next - 1;
+			continue;
+		}
 		if (vec_io(c, &map, lblk * c->fs.bs + off, v->img,
 			   vc->g.slot_size, false))
 			break;
