@@ -5,6 +5,8 @@
  * usage: vexfs-damage IMAGE [--stale-csum] TARGET FIELD=VALUE...
  *        vexfs-damage IMAGE --lookup PATH      print PATH's inode number
  *        vexfs-damage IMAGE --map PATH         print "lblk pblk len" lines
+ *                                              (PATH may be #INO, for the
+ *                                              queries on one inode)
  *        vexfs-damage IMAGE --nodes PATH       print its extent tree blocks
  *        vexfs-damage IMAGE --xattr-block PATH print its xattr block
  *        vexfs-damage IMAGE --vec PATH         print "COLLECTION SLOT"
@@ -526,7 +528,9 @@ static int query(int argc, char **argv)
 	}
 	if (argc != 4)
 		die("usage: vexfs-damage IMAGE --QUERY PATH");
-	ino = path_ino(fs, argv[3]);
+	/* "#N": inode N itself, for hidden inodes that have no path */
+	ino = argv[3][0] == '#' ? strtoull(argv[3] + 1, NULL, 0) :
+	      path_ino(fs, argv[3]);
 	if (vexfs_inode_read(fs, ino, &inode, &err))
 		die("%s", err.msg);
 	if (!strcmp(argv[2], "--lookup")) {
