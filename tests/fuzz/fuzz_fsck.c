@@ -6,7 +6,8 @@
  * Each input is a whole filesystem image, checked in memory with
  * vexfs_check_mem() in VEXFS_CHECK_NO mode (-fn): superblock validation,
  * bitmaps, inodes, extent trees, directory trees, xattr blocks, symlinks,
- * connectivity and counts.  Then the path lookup and file read used by the
+ * connectivity, vector collections (pass 6: table, descriptors, stores,
+ * slots; the seed "colls" has three) and counts.  Then the path lookup and file read used by the
  * tools run over it.  Any crash, sanitizer report, leak or hang is a bug.
  *
  * Build and run: tests/fuzz/run.sh.

@@ -86,6 +86,20 @@ truncate -s 2304K "$out/seeds/journal-csum"
 "$mkfs" -q -b 1024 -N 64 -J size=1 -d "$src/a" "$out/seeds/journal-csum" >/dev/null
 "$out/vexfs-journal" "$out/seeds/journal-csum" --csum 3 commit:1100 \
 	commit:-1100,1101 >/dev/null || { echo "FAIL: fuzz/seeds (journal-csum)"; exit 1; }
+# Vector collections (mkfs -d honours user.vexfs.collection and
+# user.vexfs.embedding): two small ones and one whose slots span blocks.
+csrc=$out/csrc
+rm -rf "$csrc"
+mkdir -p "$csrc"
+if (DAMAGE=/bin/false; . "$top/tests/fsck/tools/common.sh"
+    coll_tree "$csrc" && mkdir "$csrc/wide" && collection "$csrc/wide" 300 ip &&
+    for i in 1 2 3; do echo "$i" >"$csrc/wide/f$i"
+	    embed "$csrc/wide/f$i" $(seq "$i" $((i + 299))) || exit 1; done) \
+	>/dev/null 2>&1; then
+	seed colls 192 -N 128 -d "$csrc"
+else
+	echo "fuzz: no collections seed (python3 or user xattrs missing)" >&2
+fi
 
 failed=0
 run_target() {	# run_target NAME SECONDS

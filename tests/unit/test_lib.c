@@ -394,6 +394,91 @@ static void fsck_n_keeps_bad_entry_safely(void **state)
 	free(img);
 }
 
+/* Slot geometry: the rules of vexfs_format.h and src/vector.c. */
+static void vec_geometry(void **state)
+{
+	struct vexfs_coll_geom g;
+	uint64_t lblk;
+	uint32_t off;
+
+	(void)state;
+	vexfs_coll_geom(&g, 4096, 4);
+	assert_int_equal(g.slot_size, 32);
+	assert_int_equal(g.per_block, 128);
+	vexfs_slot_pos(&g, 1, &lblk, &off);
+	assert_true(lblk == 0 && off == 0);
+	vexfs_slot_pos(&g, 129, &lblk, &off);
+	assert_true(lblk == 1 && off == 0);
+	vexfs_slot_pos(&g, 130, &lblk, &off);
+	assert_true(lblk == 1 && off == 32);
+	assert_int_equal(vexfs_store_blocks(&g, 129), 2);
+	assert_int_equal(vexfs_store_capacity(&g, 2), 256);
+	/* 300 floats: 1216 bytes, two whole 1 KiB blocks per slot */
+	vexfs_coll_geom(&g, 1024, 300);
+	assert_int_equal(g.slot_size, 1216);
+	assert_int_equal(g.per_block, 0);
+	assert_int_equal(g.blocks_per_slot, 2);
+	vexfs_slot_pos(&g, 3, &lblk, &off);
+	assert_true(lblk == 4 && off == 0);
+	assert_int_equal(vexfs_store_blocks(&g, 3), 6);
+	assert_int_equal(vexfs_store_capacity(&g, 5), 2);
+	vexfs_coll_geom(&g, 4096, VEXFS_MAX_DIM);
+	assert_int_equal(g.slot_size, 16400);
+	assert_int_equal(g.blocks_per_slot, 5);
+	assert_int_equal(g.max_slots, VEXFS_MAX_LBLK / 5);
+}
+
+/* A slot from an embedding value: the kernel's rules, a self checksum. */
+static void vec_slot_fill(void **state)
+{
+	struct vexfs_coll_geom g;
+	struct vexfs_collection d;
+	struct vexfs_err err;
+	uint8_t img[48], copy[48];
+	/* 1.0, -2.0, 0.5, denormal: little-endian float32 */
+	const uint8_t ok[16] = { 0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0,
+				 0, 0, 0, 0x3f, 1, 0, 0, 0 };
+	uint8_t bad[16];
+	uint32_t seed = 0x12345678, zero = 0;
+
+	(void)state;
+	vexfs_coll_geom(&g, 1024, 4);
+	assert_int_equal(vexfs_slot_fill(seed, &g, 4, img, 77, 5, ok, 12, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "expected 4 values"));
+	memcpy(bad, ok, 16);
+	bad[6] = 0x80;
+	bad[7] = 0x7f;				/* +Inf */
+	assert_int_equal(vexfs_slot_fill(seed, &g, 4, img, 77, 5, bad, 16, &err),
+			 -EINVAL);
+	bad[6] = 0xc0;				/* NaN */
+	assert_int_equal(vexfs_slot_fill(seed, &g, 4, img, 77, 5, bad, 16, &err),
+			 -EINVAL);
+	assert_int_equal(vexfs_slot_fill(seed, &g, 4, img, 77, 5, ok, 16, &err), 0);
+	assert_int_equal(le64(((struct vexfs_vec_slot *)img)->vs_ino), 77);
+	assert_int_equal(le32(((struct vexfs_vec_slot *)img)->vs_generation), 5);
+	assert_memory_equal(img + 16, ok, 16);
+	/* the checksum covers the whole slot with the field read as zero */
+	memcpy(copy, img, sizeof(copy));
+	memcpy(copy + 12, &zero, 4);
+	assert_int_equal(le32(((struct vexfs_vec_slot *)img)->vs_checksum),
+			 vexfs_crc32c(seed, copy, g.slot_size));
+	assert_int_equal(vexfs_slot_csum(seed, img, g.slot_size),
+			 vexfs_crc32c(seed, copy, g.slot_size));
+	img[31] ^= 1;				/* every byte counts */
+	assert_int_not_equal(vexfs_slot_csum(seed, img, g.slot_size),
+			     vexfs_crc32c(seed, copy, g.slot_size));
+	memset(&d, 0, sizeof(d));
+	d.c_id = cpu_le32(1);
+	d.c_checksum = cpu_le32(0xdeadbeef);
+	assert_int_equal(vexfs_desc_csum(seed, &d),
+			 (d.c_checksum = 0, vexfs_crc32c(seed, &d, sizeof(d))));
+	assert_int_equal(vexfs_metric_parse("l2"), VEXFS_METRIC_L2);
+	assert_int_equal(vexfs_metric_parse("cosine"), VEXFS_METRIC_COSINE);
+	assert_int_equal(vexfs_metric_parse("ip"), VEXFS_METRIC_IP);
+	assert_int_equal(vexfs_metric_parse("L2"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +492,8 @@ int main(void)
 		cmocka_unit_test(dir_build_then_walk),
 		cmocka_unit_test(xattr_pack_then_parse),
 		cmocka_unit_test(fsck_n_keeps_bad_entry_safely),
+		cmocka_unit_test(vec_geometry),
+		cmocka_unit_test(vec_slot_fill),
 	};
 
 	return cmocka_run_group_tests_name("libvexfs", tests, NULL, NULL);

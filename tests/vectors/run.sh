@@ -9,7 +9,10 @@
 #   1. guest/vectors.sh run: every rule of collections, embeddings, exact
 #      search, permissions, EXDEV, the xattr, vexctl, ioctl abuse, races,
 #      a remount;
-#   2. a fresh boot on the same disk: guest/vectors.sh verify.
+#   2. a fresh boot on the same disk: guest/vectors.sh verify;
+#   3. a disk made offline by mkfs.vexfs -d with two collections and
+#      their embeddings (mkoffline): guest/offline.sh mounts it, queries,
+#      changes it and checks that fsck.vexfs -fn finds it clean.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
 set -uo pipefail
 
@@ -43,6 +46,30 @@ done
 
 [ $# -eq 0 ] || export VEXFS_KERNELS="$*"
 
+# mkoffline IMAGE: collections made by mkfs -d (tests/fsck/tools/common.sh
+# has the helpers that set user.vexfs.collection and .embedding)
+mkoffline() {
+	local img=$1 src
+	src=$(mktemp -d "$work/offline-src.XXXXXX")
+	(
+		DAMAGE=/bin/false
+		. "$top/tests/fsck/tools/common.sh"
+		coll_tree "$src"
+		mkdir "$src/docs/gen"
+		for i in $(seq 0 19); do
+			echo "$i" >"$src/docs/gen/v$i"
+			embed "$src/docs/gen/v$i" "$i" 0 0 0
+		done
+	) || return 1
+	rm -f "$img"
+	truncate -s 64M "$img"
+	"$top/userspace/mkfs/mkfs.vexfs" -q -d "$src" "$img" &&
+		"$top/userspace/fsck/fsck.vexfs" -fn "$img" >/dev/null
+	local rc=$?
+	rm -rf "$src"
+	return $rc
+}
+
 # vectors_kernel KVER SERIES: the suite, then a fresh boot that verifies
 # what it left; runs beside the other kernel (tests/vm/each-kernel.sh).
 vectors_kernel() {
@@ -62,6 +89,14 @@ vectors_kernel() {
 	"$vm/run-vm.sh" -k "$kver" -t 600 -l "$top/build/console-vectors-$kver-reboot.log" \
 		"${bins[@]}" -d "$disk" "$here/guest/vectors.sh" verify /dev/vda || failed=1
 	echo "vectors: $series reboot check took $(($(date +%s) - t0)) s" >&2
+	rm -f "$disk"
+	disk=$work/offline-$series.img
+	if ! mkoffline "$disk"; then
+		echo "FAIL: $series/vectors/offline_image"
+		return 1
+	fi
+	"$vm/run-vm.sh" -k "$kver" -t 600 -l "$top/build/console-vectors-$kver-offline.log" \
+		-d "$disk" "$here/guest/offline.sh" /dev/vda || failed=1
 	rm -f "$disk"
 	return $failed
 }

@@ -1331,6 +1331,104 @@ int vexfs_journal_write_txn(struct vexfs_journal_writer *w,
 			    struct vexfs_err *err);
 
 /* ------------------------------------------------------------------ */
+/* vector.c: vector collections                                        */
+/* ------------------------------------------------------------------ */
+
+/* Where the slots of a collection of some dimension lie in its store. */
+struct vexfs_coll_geom {
+	uint32_t bs;			/* block size */
+	uint32_t slot_size;		/* VEXFS_VEC_SLOT_SIZE(dim) */
+	uint32_t per_block;		/* slots per block; 0: a slot spans */
+	uint32_t blocks_per_slot;	/* 1, or the blocks a slot spans */
+	uint64_t max_slots;		/* the last slot stays below lblk 2^32-1 */
+};
+
+/**
+ * vexfs_coll_geom() - the slot geometry of a collection, as the kernel's
+ * @g: filled in
+ * @bs: block size
+ * @dim: the collection's dimension, 1..VEXFS_MAX_DIM
+ */
+void vexfs_coll_geom(struct vexfs_coll_geom *g, uint32_t bs, uint32_t dim);
+
+/**
+ * vexfs_slot_pos() - where slot @slot begins in the store
+ * @g: the geometry
+ * @slot: 1-based slot number
+ * @lblk: the store's logical block
+ * @off: the byte offset in that block
+ */
+void vexfs_slot_pos(const struct vexfs_coll_geom *g, uint64_t slot,
+		    uint64_t *lblk, uint32_t *off);
+
+/**
+ * vexfs_store_blocks() - the store blocks that @slots slots take
+ * @g: the geometry
+ * @slots: c_slots
+ *
+ * Return: blocks; the kernel keeps the store's i_size at least that many
+ * blocks long.
+ */
+uint64_t vexfs_store_blocks(const struct vexfs_coll_geom *g, uint64_t slots);
+
+/**
+ * vexfs_store_capacity() - the whole slots that @blocks store blocks hold
+ * @g: the geometry
+ * @blocks: store blocks
+ *
+ * Return: the number of slots.
+ */
+uint64_t vexfs_store_capacity(const struct vexfs_coll_geom *g,
+			      uint64_t blocks);
+
+/**
+ * vexfs_desc_csum() - the checksum a collection descriptor must carry
+ * @seed: from vexfs_csum_seed()
+ * @d: the descriptor
+ *
+ * Return: crc32c(seed, descriptor with c_checksum read as zero).
+ */
+uint32_t vexfs_desc_csum(uint32_t seed, const struct vexfs_collection *d);
+
+/**
+ * vexfs_slot_csum() - the checksum a used vector slot must carry
+ * @seed: from vexfs_csum_seed()
+ * @img: the slot, @slot_size bytes
+ * @slot_size: from the geometry
+ *
+ * Return: crc32c(seed, slot with vs_checksum read as zero).
+ */
+uint32_t vexfs_slot_csum(uint32_t seed, const void *img, uint32_t slot_size);
+
+/**
+ * vexfs_slot_fill() - build a used slot from a user.vexfs.embedding value
+ * @seed: from vexfs_csum_seed()
+ * @g: the geometry
+ * @dim: the collection's dimension
+ * @img: g->slot_size bytes, filled in
+ * @ino: the owner
+ * @generation: the owner's i_generation
+ * @value: @dim little-endian float32 values
+ * @size: bytes at @value
+ * @err: why the value is refused
+ *
+ * The kernel's rules: exactly @dim values, none a NaN or an infinity.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vexfs_slot_fill(uint32_t seed, const struct vexfs_coll_geom *g,
+		    uint32_t dim, void *img, uint64_t ino, uint32_t generation,
+		    const void *value, size_t size, struct vexfs_err *err);
+
+/**
+ * vexfs_metric_parse() - a metric by name
+ * @name: "l2", "cosine" or "ip"
+ *
+ * Return: VEXFS_METRIC_* or -EINVAL.
+ */
+int vexfs_metric_parse(const char *name);
+
+/* ------------------------------------------------------------------ */
 /* check.c: the checker behind fsck.vexfs                              */
 /* ------------------------------------------------------------------ */
 
@@ -1370,8 +1468,9 @@ struct vexfs_problem {
  * pass 1 the inodes, their extent trees and xattr blocks (1B, code
  * 0x011nnn: blocks claimed twice; 1C, 0x013nnn: the orphan list, before
  * the inode scan), pass 2 the directory trees and entries, pass 3
- * connectivity, pass 4 reference counts, pass 5
- * the bitmaps and summary counts.  Pass 6 (vectors) will come with them.
+ * connectivity, pass 4 reference counts, pass 5 the bitmaps and summary
+ * counts, pass 6 the vector collections (it runs between passes 3 and 4:
+ * see check.c).
  */
 #define PR_0_SB_READ		0x000001
 #define PR_0_SB_MAGIC		0x000002
@@ -1440,6 +1539,26 @@ struct vexfs_problem {
 #define PR_5_BLOCK_PADDING	0x050004
 #define PR_5_FREE_INODES	0x050005
 #define PR_5_FREE_BLOCKS	0x050006
+#define PR_6_SB_FEATURE		0x060001
+#define PR_6_SB_NO_TABLE	0x060002
+#define PR_6_TABLE_BAD		0x060003
+#define PR_6_TABLE_SIZE		0x060004
+#define PR_6_TABLE_PARENT	0x060005
+#define PR_6_DESC_CSUM		0x060006
+#define PR_6_DESC_BAD		0x060007
+#define PR_6_ROOT_COLL		0x060008
+#define PR_6_STORE_BAD		0x060009
+#define PR_6_STORE_PARENT	0x06000a
+#define PR_6_INDEX_BAD		0x06000b
+#define PR_6_HIDDEN_VEC		0x06000c
+#define PR_6_DANGLING		0x06000d
+#define PR_6_INHERIT		0x06000e
+#define PR_6_STRAY_SLOT		0x06000f
+#define PR_6_BAD_SLOT		0x060010
+#define PR_6_ORPHAN_SLOT	0x060011
+#define PR_6_COUNT		0x060012
+#define PR_6_SLOTS		0x060013
+#define PR_6_SB_COUNT		0x060014
 
 /**
  * vexfs_problem_find() - look a problem up by its code

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libvexfs.h"
@@ -27,8 +28,25 @@ struct hardlink {
 	uint64_t vino;
 };
 
+/*
+ * A vector collection being built: a source directory with the xattr
+ * user.vexfs.collection ("dim=D,metric=l2|cosine|ip"); the slots of its
+ * store are laid out in memory and written at the end.
+ */
+struct pcoll {
+	uint32_t id, dim;
+	uint8_t metric;
+	uint64_t root, store;
+	struct vexfs_coll_geom g;
+	uint8_t *img;			/* the store's blocks */
+	uint64_t nslots, img_blocks;
+};
+
 struct pop {
 	struct vexfs_fs *fs;
+	struct pcoll *colls;
+	size_t ncolls;
+	uint32_t cur;			/* collection of what is added, or 0 */
 	struct vexfs_bitmap imap, bmap;
 	struct vexfs_alloc alloc;
 	uint64_t next_ino;
@@ -69,6 +87,9 @@ static int new_ino(struct pop *p, uint64_t *ino)
 	}
 	return vexfs_errf(p->err, ENOSPC, "no free inode left");
 }
+
+#define COLL_XATTR	"user.vexfs.collection"
+#define EMBED_XATTR	"user.vexfs.embedding"
 
 static void set_ts(struct vexfs_timestamp *t, const struct timespec *ts)
 {
@@ -209,6 +230,10 @@ static int copy_xattrs(struct pop *p, const char *path, uint64_t ino,
 		uint8_t index;
 		ssize_t vlen;
 
+		/* What makes collections and embeddings, not attributes. */
+		if (!strcmp(name, COLL_XATTR) || !strcmp(name, EMBED_XATTR))
+			continue;
+
 		/*
 		 * POSIX ACLs are copied in their xattr form, which is also
 		 * how the kernel stores them: the index is the whole name.
@@ -287,6 +312,194 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* Vector collections                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * If source directory @path is marked as a collection, start one rooted
+ * at @ino; p->cur is then its id.  Return: 0 or an error.
+ */
+static int coll_begin(struct pop *p, const char *path, uint64_t ino)
+{
+	char val[128], *tok, *save = NULL;
+	struct pcoll *c, *n;
+	long dim = 0;
+	int metric = 0;
+	ssize_t len;
+
+	len = lgetxattr(path, COLL_XATTR, val, sizeof(val) - 1);
+	if (len < 0)
+		return 0;
+	val[len] = '\0';
+	for (tok = strtok_r(val, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		if (!strncmp(tok, "dim=", 4)) {
+			dim = strtol(tok + 4, &end, 10);
+			if (*end || end == tok + 4)
+				dim = 0;
+		} else if (!strncmp(tok, "metric=", 7)) {
+			metric = vexfs_metric_parse(tok + 7);
+		} else {
+			metric = -EINVAL;
+		}
+	}
+	if (dim < 1 || dim > VEXFS_MAX_DIM || metric <= 0)
+		return vexfs_errf(p->err, EINVAL,
+				  "%s: bad %s (want dim=1..%d,metric=l2|cosine|ip)",
+				  path, COLL_XATTR, VEXFS_MAX_DIM);
+	if (p->cur)
+		return vexfs_errf(p->err, EEXIST,
+				  "%s: a collection cannot be inside another",
+				  path);
+	if (p->ncolls == VEXFS_MAX_COLLECTIONS)
+		return vexfs_errf(p->err, ENOSPC, "%s: too many collections",
+				  path);
+	n = realloc(p->colls, (p->ncolls + 1) * sizeof(*n));
+	if (!n)
+		return vexfs_errf(p->err, ENOMEM, "out of memory");
+	p->colls = n;
+	c = &p->colls[p->ncolls];
+	memset(c, 0, sizeof(*c));
+	c->id = (uint32_t)++p->ncolls;
+	c->dim = (uint32_t)dim;
+	c->metric = (uint8_t)metric;
+	c->root = ino;
+	vexfs_coll_geom(&c->g, p->fs->bs, c->dim);
+	p->cur = c->id;
+	return new_ino(p, &c->store);
+}
+
+/* Store @path's user.vexfs.embedding, if it has one, for file @ino. */
+static int add_embedding(struct pop *p, const char *path, uint64_t ino,
+			 struct vexfs_inode *inode)
+{
+	struct vexfs_err verr;
+	struct pcoll *c;
+	uint8_t *value;
+	uint64_t lblk, need;
+	uint32_t off;
+	ssize_t len;
+	int ret;
+
+	len = lgetxattr(path, EMBED_XATTR, NULL, 0);
+	if (len < 0)
+		return 0;
+	if (!p->cur) {
+		warn(p, "%s: %s not stored: the file is in no collection", path,
+		     EMBED_XATTR);
+		return 0;
+	}
+	c = &p->colls[p->cur - 1];
+	if (c->nslots >= c->g.max_slots)
+		return vexfs_errf(p->err, ENOSPC, "%s: the collection is full",
+				  path);
+	value = malloc((size_t)len + 1);
+	if (!value)
+		return vexfs_errf(p->err, ENOMEM, "out of memory");
+	len = lgetxattr(path, EMBED_XATTR, value, (size_t)len);
+	need = vexfs_store_blocks(&c->g, c->nslots + 1);
+	if (need > c->img_blocks) {
+		uint64_t nb = need * 2;
+		uint8_t *img = realloc(c->img, nb * p->fs->bs);
+
+		if (!img) {
+			free(value);
+			return vexfs_errf(p->err, ENOMEM, "out of memory");
+		}
+		memset(img + c->img_blocks * p->fs->bs, 0,
+		       (nb - c->img_blocks) * p->fs->bs);
+		c->img = img;
+		c->img_blocks = nb;
+	}
+	vexfs_slot_pos(&c->g, c->nslots + 1, &lblk, &off);
+	ret = vexfs_slot_fill(p->fs->seed, &c->g, c->dim,
+			      c->img + lblk * p->fs->bs + off, ino,
+			      le32(inode->i_generation), value,
+			      len < 0 ? 0 : (size_t)len, &verr);
+	free(value);
+	if (ret)
+		return vexfs_errf(p->err, EINVAL, "%s: %s: %s", path,
+				  EMBED_XATTR, verr.msg);
+	inode->i_vec_slot = cpu_le64(++c->nslots);
+	return 0;
+}
+
+/* A hidden regular inode holding @len bytes of @mem. */
+static int hidden_file(struct pop *p, uint64_t ino, uint64_t parent,
+		       const uint8_t *mem, uint64_t len)
+{
+	struct vexfs_inode inode;
+	struct stat st;
+	uint64_t blocks;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFREG | 0600;
+	clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+	st.st_atim = st.st_ctim = st.st_mtim;
+	inode_from_stat(&inode, ino, parent, &st);
+	inode.i_flags = cpu_le32(VEXFS_INODE_HIDDEN);
+	ret = write_data(p, ino, &inode, -1, mem, len, &blocks);
+	if (ret)
+		return ret;
+	inode.i_blocks = cpu_le64(blocks);
+	return vexfs_inode_write(p->fs, ino, &inode, p->err);
+}
+
+/*
+ * Write every collection: the stores, then the table and the superblock
+ * fields the kernel sets when it makes the first collection.
+ */
+static int write_collections(struct pop *p)
+{
+	struct vexfs_super_block *sb = &p->fs->sb;
+	const size_t dsize = sizeof(struct vexfs_collection);
+	struct vexfs_collection *table;
+	uint64_t table_ino;
+	size_t i;
+	int ret = 0;
+
+	if (!p->ncolls)
+		return 0;
+	table = calloc(p->ncolls, dsize);
+	if (!table)
+		return vexfs_errf(p->err, ENOMEM, "out of memory");
+	for (i = 0; i < p->ncolls && !ret; i++) {
+		struct pcoll *c = &p->colls[i];
+		struct vexfs_collection *d = &table[i];
+
+		ret = hidden_file(p, c->store, c->root, c->img,
+				  vexfs_store_blocks(&c->g, c->nslots) *
+				  p->fs->bs);
+		d->c_id = cpu_le32(c->id);
+		d->c_dim = cpu_le16((uint16_t)c->dim);
+		d->c_metric = c->metric;
+		d->c_elem_type = VEXFS_ELEM_F32;
+		d->c_root_ino = cpu_le64(c->root);
+		d->c_store_ino = cpu_le64(c->store);
+		d->c_count = cpu_le64(c->nslots);
+		d->c_slots = cpu_le64(c->nslots);
+		d->c_checksum = cpu_le32(vexfs_desc_csum(p->fs->seed, d));
+	}
+	if (!ret)
+		ret = new_ino(p, &table_ino);
+	if (!ret)
+		ret = hidden_file(p, table_ino, VEXFS_ROOT_INO,
+				  (const uint8_t *)table, p->ncolls * dsize);
+	if (!ret) {
+		sb->s_collections_ino = cpu_le64(table_ino);
+		sb->s_collections_count = cpu_le32((uint32_t)p->ncolls);
+		sb->s_feature_ro_compat =
+			cpu_le32(le32(sb->s_feature_ro_compat) |
+				 VEXFS_FEATURE_RO_COMPAT_COLLECTIONS);
+	}
+	free(table);
+	return ret;
+}
+
 static int add_file(struct pop *p, const char *path, const struct stat *st,
 		    uint64_t parent, uint64_t *ino_out);
 
@@ -297,10 +510,14 @@ static int fill_dir(struct pop *p, const char *path, uint64_t ino,
 	struct vexfs_dirent_list list = { 0 };
 	struct vexfs_inode inode;
 	uint64_t blocks = 0, dblocks, subdirs = 0;
+	uint32_t outer = p->cur;
 	struct dirent *de;
 	DIR *d;
-	int ret = 0;
+	int ret;
 
+	ret = coll_begin(p, path, ino);
+	if (ret)
+		return ret;
 	d = opendir(path);
 	if (!d)
 		return vexfs_errf(p->err, errno, "%s: %s", path, strerror(errno));
@@ -339,6 +556,7 @@ static int fill_dir(struct pop *p, const char *path, uint64_t ino,
 	if (ret)
 		goto out;
 	inode_from_stat(&inode, ino, parent, st);
+	inode.i_collection = cpu_le32(p->cur);
 	if (subdirs + 2 > VEXFS_LINK_MAX) {
 		ret = vexfs_errf(p->err, EMLINK, "%s: too many subdirectories",
 				 path);
@@ -354,6 +572,7 @@ static int fill_dir(struct pop *p, const char *path, uint64_t ino,
 	inode.i_blocks = cpu_le64(blocks + dblocks);
 	ret = vexfs_inode_write(p->fs, ino, &inode, p->err);
 out:
+	p->cur = outer;
 	vexfs_dirent_list_free(&list);
 	return ret;
 }
@@ -384,6 +603,10 @@ static int add_file(struct pop *p, const char *path, const struct stat *st,
 						   &inode, p->err);
 			if (ret)
 				return ret;
+			if (le32(inode.i_collection) != p->cur)
+				return vexfs_errf(p->err, EXDEV,
+						  "%s: a hard link across a collection boundary",
+						  path);
 			if (le16(inode.i_links_count) >= VEXFS_LINK_MAX)
 				return vexfs_errf(p->err, EMLINK,
 						  "%s: too many links", path);
@@ -404,6 +627,7 @@ static int add_file(struct pop *p, const char *path, const struct stat *st,
 		return ret;
 	}
 	inode_from_stat(&inode, ino, parent, st);
+	inode.i_collection = cpu_le32(p->cur);
 	switch (st->st_mode & S_IFMT) {
 	case S_IFREG:
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -413,6 +637,8 @@ static int add_file(struct pop *p, const char *path, const struct stat *st,
 		ret = write_data(p, ino, &inode, fd, NULL, (uint64_t)st->st_size,
 				 &blocks);
 		close(fd);
+		if (!ret)
+			ret = add_embedding(p, path, ino, &inode);
 		break;
 	case S_IFLNK: {
 		char target[VEXFS_MAX_BLOCK_SIZE + 1];
@@ -503,6 +729,8 @@ int vexfs_populate(struct vexfs_fs *fs, const char *src,
 	vexfs_alloc_init(&p.alloc, p.bmap.bits, sb);
 	/* The root is already there, empty: fill it in place. */
 	ret = fill_dir(&p, src, VEXFS_ROOT_INO, VEXFS_ROOT_INO, &st);
+	if (!ret)
+		ret = write_collections(&p);
 	if (ret)
 		goto out;
 	ret = vexfs_bitmap_store(fs, &p.imap, err);
@@ -518,6 +746,9 @@ int vexfs_populate(struct vexfs_fs *fs, const char *src,
 out:
 	vexfs_bitmap_release(&p.imap);
 	vexfs_bitmap_release(&p.bmap);
+	for (size_t i = 0; i < p.ncolls; i++)
+		free(p.colls[i].img);
+	free(p.colls);
 	free(p.links);
 	free(p.blk);
 	return ret;

@@ -11,6 +11,15 @@
 #                    seed (so that hashes and layouts are the same on
 #                    every run), populated from ./src when it exists
 #   damage ARGS...   tests/fsck/tools/vexfs-damage on test.img
+#   collection DIR DIM METRIC
+#                    mark source directory DIR as a collection for mkfs -d
+#                    (the xattr user.vexfs.collection)
+#   embed FILE V...  give source file FILE the embedding V... (the xattr
+#                    user.vexfs.embedding, little-endian float32)
+#   coll_tree DIR    a tree with two collections: DIR/docs (dim 4, l2:
+#                    a, b, sub/d and sub/e with embeddings, c without)
+#                    and DIR/pics (dim 3, cosine: x with one), and
+#                    DIR/plain/f outside them
 #   ino PATH         the inode number of PATH in test.img
 #   jlog ARGS...     tests/fsck/tools/vexfs-journal on test.img: write
 #                    transactions into its journal, as a crash leaves them
@@ -55,4 +64,36 @@ iblock() {
 	local start
 	start=$("$VEXCTL" info test.img | sed -n 's/^Inode table:[^0-9]*\([0-9]*\).*/\1/p')
 	echo $(( start + $1 * 256 / 1024 ))
+}
+
+collection() {
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.vexfs.collection", ("dim=%s,metric=%s" % (sys.argv[2], sys.argv[3])).encode())' "$@"
+}
+
+embed() {
+	python3 -c 'import os, struct, sys; v = [float(x) for x in sys.argv[2:]]; os.setxattr(sys.argv[1], "user.vexfs.embedding", struct.pack("<%df" % len(v), *v))' "$@"
+}
+
+coll_tree() {
+	mkdir -p "$1"/docs/sub "$1"/pics "$1"/plain
+	echo f >"$1"/plain/f
+	collection "$1"/docs 4 l2
+	for f in a b c sub/d sub/e; do echo "$f" >"$1/docs/$f"; done
+	embed "$1"/docs/a 1 0 0 0
+	embed "$1"/docs/b 0 1 0 0
+	embed "$1"/docs/sub/d 0 0 1 0
+	embed "$1"/docs/sub/e 0.5 0.5 0 0
+	collection "$1"/pics 3 cosine
+	echo x >"$1"/pics/x
+	embed "$1"/pics/x 1 2 3
+	chmod -R u+rwX,go+rX "$1"
+}
+
+# coll_of PATH, slot_of PATH: the collection and the vector slot of PATH
+coll_of() {
+	"$DAMAGE" test.img --vec "$1" | cut -d' ' -f1
+}
+
+slot_of() {
+	"$DAMAGE" test.img --vec "$1" | cut -d' ' -f2
 }

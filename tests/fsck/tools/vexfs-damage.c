@@ -5,8 +5,11 @@
  * usage: vexfs-damage IMAGE [--stale-csum] TARGET FIELD=VALUE...
  *        vexfs-damage IMAGE --lookup PATH      print PATH's inode number
  *        vexfs-damage IMAGE --map PATH         print "lblk pblk len" lines
+ *                                              (PATH may be #INO, for the
+ *                                              queries on one inode)
  *        vexfs-damage IMAGE --nodes PATH       print its extent tree blocks
  *        vexfs-damage IMAGE --xattr-block PATH print its xattr block
+ *        vexfs-damage IMAGE --vec PATH         print "COLLECTION SLOT"
  *        vexfs-damage IMAGE --entry DIR NAME   print "L N": NAME is record N
  *                                              of block L of directory DIR
  *        vexfs-damage IMAGE --fragment PATH    rewrite its extent tree with
@@ -21,7 +24,11 @@
  *          dir:PATH:L    logical block L of directory PATH (a tree node)
  *          meta:B        block B, a metadata block (header and checksum)
  *          raw:B         block B, with no checksum to update
- * FIELD    a field name: s_* for sb, i_* for an inode (i_mtime.sec style
+ *          coll:N        the descriptor of collection N (1-based)
+ *          slot:N:S      slot S of collection N's vector store (a slot
+ *                        within one block); element K of the vector is
+ *                        @(16+4K):4
+ * FIELD    a field name: c_* for a descriptor, vs_* for a slot, s_* for sb, i_* for an inode (i_mtime.sec style
  *          for timestamps), bh_* for a block header, dn_* for a directory
  *          node; de:N.de_* (de_hash, de_ino, de_rec_len, de_name_len,
  *          de_file_type, or de_name for its first byte) for record N of a
@@ -110,9 +117,27 @@ static const struct field entry_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+#define CO(f)	{ #f, offsetof(struct vexfs_collection, f), \
+		  sizeof(((struct vexfs_collection *)0)->f) }
+
+static const struct field coll_fields[] = {
+	CO(c_id), CO(c_dim), CO(c_metric), CO(c_elem_type), CO(c_root_ino),
+	CO(c_store_ino), CO(c_index_ino), CO(c_count), CO(c_slots),
+	CO(c_flags), CO(c_checksum),
+	{ NULL, 0, 0 },
+};
+
+#define VS(f)	{ #f, offsetof(struct vexfs_vec_slot, f), \
+		  sizeof(((struct vexfs_vec_slot *)0)->f) }
+
+static const struct field slot_fields[] = {
+	VS(vs_ino), VS(vs_generation), VS(vs_checksum),
+	{ NULL, 0, 0 },
+};
+
 /* The object being damaged, in memory. */
 struct target {
-	enum { T_SB, T_INODE, T_BITMAP, T_RAW } kind;
+	enum { T_SB, T_INODE, T_BITMAP, T_RAW, T_COLL, T_SLOT } kind;
 	uint64_t off;			/* byte offset in the image */
 	size_t len;
 	size_t csum_off;		/* offset of its checksum field */
@@ -138,11 +163,51 @@ static struct vexfs_fs *open_fs(const char *image);
 static uint64_t path_ino(struct vexfs_fs *fs, const char *path);
 static const char *image_path;
 
+/* The byte offset in the image of byte @pos (@len bytes) of inode @ino. */
+static uint64_t data_pos(uint64_t ino, uint64_t pos, size_t len)
+{
+	struct vexfs_fs *fs = open_fs(image_path);
+	struct vexfs_ext_list list;
+	struct vexfs_inode inode;
+	struct vexfs_err err;
+	uint64_t pblk;
+
+	if (vexfs_inode_read(fs, ino, &inode, &err) ||
+	    vexfs_extent_list(fs, ino, &inode, &list, &err))
+		die("%s", err.msg);
+	if (pos / fs->bs != (pos + len - 1) / fs->bs)
+		die("inode %llu: bytes %llu+%zu span blocks",
+		    (unsigned long long)ino, (unsigned long long)pos, len);
+	pblk = vexfs_ext_list_map(&list, (uint32_t)(pos / fs->bs));
+	vexfs_ext_list_free(&list);
+	if (!pblk)
+		die("inode %llu has no block at byte %llu",
+		    (unsigned long long)ino, (unsigned long long)pos);
+	pos = pblk * fs->bs + pos % fs->bs;
+	vexfs_fs_close(fs);
+	return pos;
+}
+
+/* Descriptor @n of the collections table. */
+static void read_desc(const struct vexfs_super_block *sb, uint64_t n,
+		      struct vexfs_collection *d)
+{
+	uint64_t pos = data_pos(le64(sb->s_collections_ino),
+				(n - 1) * sizeof(*d), sizeof(*d));
+	struct vexfs_err err;
+	struct vexfs_dev dev;
+
+	if (vexfs_dev_open(&dev, image_path, false, &err) ||
+	    vexfs_dev_read(&dev, pos, d, sizeof(*d), &err))
+		die("%s", err.msg);
+	vexfs_dev_close(&dev);
+}
+
 static void locate(struct target *t, const char *spec,
 		   const struct vexfs_super_block *sb)
 {
 	uint32_t bs = le32(sb->s_block_size);
-	unsigned long long n;
+	unsigned long long n, m;
 	char path[1024];
 
 	if (!strcmp(spec, "sb")) {
@@ -193,6 +258,30 @@ static void locate(struct target *t, const char *spec,
 		t->len = bs;
 		t->csum_off = offsetof(struct vexfs_block_header, bh_checksum);
 		t->fields = dir_fields;
+	} else if (sscanf(spec, "coll:%llu", &n) == 1 && n) {
+		t->kind = T_COLL;
+		t->len = sizeof(struct vexfs_collection);
+		t->off = data_pos(le64(sb->s_collections_ino),
+				  (n - 1) * t->len, t->len);
+		t->csum_off = offsetof(struct vexfs_collection, c_checksum);
+		t->fields = coll_fields;
+	} else if (sscanf(spec, "slot:%llu:%llu", &n, &m) == 2 && n && m) {
+		struct vexfs_collection d;
+		struct vexfs_coll_geom g;
+		uint64_t lblk;
+		uint32_t off;
+
+		read_desc(sb, n, &d);
+		vexfs_coll_geom(&g, bs, le16(d.c_dim));
+		if (!g.per_block)
+			die("slot:%llu:%llu spans blocks", n, m);
+		vexfs_slot_pos(&g, m, &lblk, &off);
+		t->kind = T_SLOT;
+		t->off = data_pos(le64(d.c_store_ino), lblk * bs + off,
+				  g.slot_size);
+		t->len = g.slot_size;
+		t->csum_off = offsetof(struct vexfs_vec_slot, vs_checksum);
+		t->fields = slot_fields;
 	} else {
 		die("unknown target '%s'", spec);
 	}
@@ -304,6 +393,10 @@ static void reseal(struct target *t, const struct vexfs_super_block *sb)
 		csum = vexfs_inode_csum(seed, (struct vexfs_inode *)t->buf);
 	} else if (t->kind == T_RAW) {
 		return;
+	} else if (t->kind == T_COLL) {
+		csum = vexfs_desc_csum(seed, (struct vexfs_collection *)t->buf);
+	} else if (t->kind == T_SLOT) {
+		csum = vexfs_slot_csum(seed, t->buf, (uint32_t)t->len);
 	} else {
 		csum = vexfs_block_csum(seed, t->buf, (uint32_t)t->len);
 	}
@@ -435,7 +528,9 @@ static int query(int argc, char **argv)
 	}
 	if (argc != 4)
 		die("usage: vexfs-damage IMAGE --QUERY PATH");
-	ino = path_ino(fs, argv[3]);
+	/* "#N": inode N itself, for hidden inodes that have no path */
+	ino = argv[3][0] == '#' ? strtoull(argv[3] + 1, NULL, 0) :
+	      path_ino(fs, argv[3]);
 	if (vexfs_inode_read(fs, ino, &inode, &err))
 		die("%s", err.msg);
 	if (!strcmp(argv[2], "--lookup")) {
@@ -450,6 +545,9 @@ static int query(int argc, char **argv)
 	} else if (!strcmp(argv[2], "--nodes")) {
 		if (vexfs_extent_walk(fs, ino, &inode, &v, &err))
 			die("%s", err.msg);
+	} else if (!strcmp(argv[2], "--vec")) {
+		printf("%u %llu\n", le32(inode.i_collection),
+		       (unsigned long long)le64(inode.i_vec_slot));
 	} else if (!strcmp(argv[2], "--xattr-block")) {
 		printf("%llu\n", (unsigned long long)le64(inode.i_xattr_block));
 	} else if (!strcmp(argv[2], "--fragment")) {

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vector.c - the arithmetic of vector collections: slot geometry,
+ * descriptor and slot checksums, and the embedding xattr's value.  The
+ * same rules as the kernel's src/vector.c, which the on-disk format
+ * (include/vexfs_format.h, "Vector collections") describes.  Used by
+ * mkfs -d (populate.c) and the checker (check.c).  Documented in
+ * libvexfs.h.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "libvexfs.h"
+
+void vexfs_coll_geom(struct vexfs_coll_geom *g, uint32_t bs, uint32_t dim)
+{
+	g->slot_size = (uint32_t)VEXFS_VEC_SLOT_SIZE(dim);
+	g->per_block = bs / g->slot_size;
+	g->blocks_per_slot = g->per_block ? 1 :
+			     (g->slot_size + bs - 1) / bs;
+	g->max_slots = g->per_block ?
+		       (uint64_t)VEXFS_MAX_LBLK * g->per_block :
+		       VEXFS_MAX_LBLK / g->blocks_per_slot;
+	g->bs = bs;
+}
+
+void vexfs_slot_pos(const struct vexfs_coll_geom *g, uint64_t slot,
+		    uint64_t *lblk, uint32_t *off)
+{
+	uint64_t idx = slot - 1;
+
+	if (g->per_block) {
+		*lblk = idx / g->per_block;
+		*off = (uint32_t)(idx % g->per_block) * g->slot_size;
+	} else {
+		*lblk = idx * g->blocks_per_slot;
+		*off = 0;
+	}
+}
+
+uint64_t vexfs_store_blocks(const struct vexfs_coll_geom *g, uint64_t slots)
+{
+	return g->per_block ? (slots + g->per_block - 1) / g->per_block :
+			      slots * g->blocks_per_slot;
+}
+
+uint64_t vexfs_store_capacity(const struct vexfs_coll_geom *g,
+			      uint64_t blocks)
+{
+	return g->per_block ? blocks * g->per_block :
+			      blocks / g->blocks_per_slot;
+}
+
+uint32_t vexfs_desc_csum(uint32_t seed, const struct vexfs_collection *d)
+{
+	struct vexfs_collection tmp = *d;
+
+	tmp.c_checksum = 0;
+	return vexfs_crc32c(seed, &tmp, sizeof(tmp));
+}
+
+uint32_t vexfs_slot_csum(uint32_t seed, const void *img, uint32_t slot_size)
+{
+	static const uint8_t zero[4];
+	size_t off = offsetof(struct vexfs_vec_slot, vs_checksum);
+	uint32_t crc;
+
+	crc = vexfs_crc32c(seed, img, off);
+	crc = vexfs_crc32c(crc, zero, 4);
+	return vexfs_crc32c(crc, (const uint8_t *)img + off + 4,
+			    slot_size - off - 4);
+}
+
+/* The kernel's vec_f32_is_finite(): the exponent is not all ones. */
+static bool f32_finite(uint32_t bits)
+{
+	return (bits & 0x7f800000U) != 0x7f800000U;
+}
+
+int vexfs_slot_fill(uint32_t seed, const struct vexfs_coll_geom *g,
+		    uint32_t dim, void *img, uint64_t ino, uint32_t generation,
+		    const void *value, size_t size, struct vexfs_err *err)
+{
+	struct vexfs_vec_slot *hdr = img;
+	const uint8_t *v = value;
+	uint32_t i;
+
+	if (size != (size_t)dim * 4)
+		return vexfs_errf(err, EINVAL,
+				  "expected %u values, got %zu bytes (%zu values)",
+				  dim, size, size / 4);
+	memset(img, 0, g->slot_size);
+	for (i = 0; i < dim; i++) {
+		uint32_t bits = (uint32_t)v[4 * i] |
+				(uint32_t)v[4 * i + 1] << 8 |
+				(uint32_t)v[4 * i + 2] << 16 |
+				(uint32_t)v[4 * i + 3] << 24;
+
+		if (!f32_finite(bits))
+			return vexfs_errf(err, EINVAL,
+					  "value %u is a NaN or an infinity",
+					  i + 1);
+		hdr->vs_data[i] = cpu_le32(bits);
+	}
+	hdr->vs_ino = cpu_le64(ino);
+	hdr->vs_generation = cpu_le32(generation);
+	hdr->vs_checksum = cpu_le32(vexfs_slot_csum(seed, img, g->slot_size));
+	return 0;
+}
+
+int vexfs_metric_parse(const char *name)
+{
+	if (!strcmp(name, "l2"))
+		return VEXFS_METRIC_L2;
+	if (!strcmp(name, "cosine"))
+		return VEXFS_METRIC_COSINE;
+	if (!strcmp(name, "ip"))
+		return VEXFS_METRIC_IP;
+	return -EINVAL;
+}
