@@ -58,6 +58,7 @@ typedef uint16_t u16;
 #define HNSW_DEFAULT_M		16
 #define HNSW_DEFAULT_EF_CONSTRUCTION 200
 #define HNSW_DEFAULT_EF		64
+#define HNSW_DEFAULT_RERANK_FACTOR 2	/* exact distances: 2k candidates */
 
 /* struct hnsw_nodeinfo.flags */
 #define HNSW_NODE_DELETED	0x01	/* tombstone: routes, never returned */

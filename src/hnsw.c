@@ -37,7 +37,11 @@ struct hc {
 	u32 slot;
 };
 
-/* The scratch buffer, carved by hs_carve(). */
+/*
+ * The scratch buffer, carved by hs_carve() for the ef at hand (a search's
+ * ef, or ef_construction for the writers), so that a narrow search clears
+ * a small visited table.
+ */
 struct hs {
 	u32 *vhash;		/* open addressing, 0 = empty */
 	u32 hmask;
@@ -86,8 +90,6 @@ static size_t hs_layout(const struct hnsw_index *ix, u32 ef, struct hs *s,
 		off += hs_align((size_t)(count) * sizeof(*s->field));	\
 	} while (0)
 
-	if (ef < ix->ef_construction)
-		ef = ix->ef_construction;
 	vcap = hs_vcap(ix, ef);
 	hsize = 1U << hs_hash_bits(vcap);
 	if (s) {
@@ -111,19 +113,23 @@ static size_t hs_layout(const struct hnsw_index *ix, u32 ef, struct hs *s,
 }
 
 /**
- * hnsw_scratch_size() - bytes of scratch a search with @ef (or an insert,
- * a delete or a compaction, with ef 0) needs
+ * hnsw_scratch_size() - bytes of scratch for searches up to @ef and for
+ * the writers (insert, delete, compaction, which search with
+ * ef_construction)
  * @ix: the index
- * @ef: the largest ef the buffer will serve (ef_construction at least)
+ * @ef: the largest ef the buffer will serve
  *
  * With V = max(ef, ef_construction) * m0 + 1024 visited nodes at most,
  * the size is about 4 * 2^ceil(log2(2V)) + 12 V + 40 ef + dim
- * + (8 + 16 * 8) m0 bytes: 210 KiB for m = 16, ef = ef_construction = 200,
- * dim 768; 2.4 MiB at the limits (ef 1024, m 64, dim 4096).
+ * + (8 + 16 * 8) m0 bytes: 163 KiB for m = 16, ef = ef_construction = 200,
+ * dim 768; 3.6 MiB at the limits (ef 1024, m 64, dim 4096).
  */
 size_t hnsw_scratch_size(const struct hnsw_index *ix, u32 ef)
 {
-	return hs_layout(ix, ef, NULL, NULL);
+	size_t a = hs_layout(ix, ef, NULL, NULL),
+	       b = hs_layout(ix, ix->ef_construction, NULL, NULL);
+
+	return a > b ? a : b;
 }
 
 static void hs_carve(const struct hnsw_index *ix, u32 ef, void *scratch,
@@ -389,17 +395,31 @@ void hnsw_quantize(struct hnsw_index *ix, const u32 *vec, u8 *code)
 	}
 }
 
-/* Squared L2 distance of two codes: at most 4096 * 255^2 < 2^32. */
+/*
+ * Squared L2 distance of two codes: at most 4096 * 255^2 < 2^32.  Four
+ * independent sums, so that without SIMD (the kernel) the additions do
+ * not wait on each other; with SIMD the compiler vectorizes it anyway.
+ */
 static inline u32 code_l2(const u8 *a, const u8 *b, u32 dim)
 {
-	u32 s = 0, i;
+	u32 s0 = 0, s1 = 0, s2 = 0, s3 = 0, i;
+	s32 t0, t1, t2, t3;
 
-	for (i = 0; i < dim; i++) {
-		s32 t = (s32)a[i] - (s32)b[i];
-
-		s += (u32)(t * t);
+	for (i = 0; i + 4 <= dim; i += 4) {
+		t0 = (s32)a[i] - (s32)b[i];
+		t1 = (s32)a[i + 1] - (s32)b[i + 1];
+		t2 = (s32)a[i + 2] - (s32)b[i + 2];
+		t3 = (s32)a[i + 3] - (s32)b[i + 3];
+		s0 += (u32)(t0 * t0);
+		s1 += (u32)(t1 * t1);
+		s2 += (u32)(t2 * t2);
+		s3 += (u32)(t3 * t3);
 	}
-	return s;
+	for (; i < dim; i++) {
+		t0 = (s32)a[i] - (s32)b[i];
+		s0 += (u32)(t0 * t0);
+	}
+	return s0 + s1 + s2 + s3;
 }
 
 /* Distance from @code to node @slot; its flags in @flags. */
@@ -629,7 +649,7 @@ static int hit_cmp(const struct hnsw_hit *a, const struct hnsw_hit *b)
  * @k: results wanted, 1..HNSW_MAX_K
  * @ef: search width at level 0 (raised to k), up to HNSW_MAX_EF
  * @rerank: how many of the best candidates get an exact distance (at
- *	least k, at most ef)
+ *	least k, at most ef; 0: HNSW_DEFAULT_RERANK_FACTOR * k)
  * @hits: room for @k results, nearest first (exact distance, then slot)
  * @nhits: results written
  * @scratch: hnsw_scratch_size(ix, ef) bytes
@@ -640,7 +660,6 @@ static int hit_cmp(const struct hnsw_hit *a, const struct hnsw_hit *b)
 int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 		u32 rerank, struct hnsw_hit *hits, u32 *nhits, void *scratch)
 {
-	struct vec_query prep;
 	struct hs s;
 	u32 ep, epd, lev, n, r, i, j;
 	int err;
@@ -670,10 +689,11 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 	n = res_sorted(&s);
 
 	/* Exact distances for the best @rerank codes. */
-	r = rerank < k ? k : rerank;
+	r = rerank ? rerank : HNSW_DEFAULT_RERANK_FACTOR * k;
+	if (r < k)
+		r = k;
 	if (r > n)
 		r = n;
-	vec_query_prepare(&prep, query, ix->dim);
 	for (i = 0, j = 0; i < r; i++) {
 		const u32 *v;
 		void *ck;
@@ -684,8 +704,7 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 			continue;	/* freed under a stale node: skip */
 		if (err)
 			return err;
-		h.d = vec_distance_prepared(ix->metric, &prep, query, v,
-					    ix->dim);
+		h.d = vec_l2sq_fast(query, v, ix->dim);	/* exact */
 		h.slot = s.res[i].slot;
 		ix->ops->vec_put(ix->ctx, ck);
 		ix->n_exact++;
@@ -864,7 +883,7 @@ int hnsw_insert(struct hnsw_index *ix, u32 slot, const u32 *vec,
 		return err;
 	}
 
-	hs_carve(ix, 0, scratch, &s);
+	hs_carve(ix, ix->ef_construction, scratch, &s);
 	hnsw_quantize(ix, vec, s.qcode);
 	level = hnsw_level_of(ix, slot);
 	ni.level = (u8)level;
@@ -1047,7 +1066,7 @@ int hnsw_delete(struct hnsw_index *ix, u32 slot, void *scratch)
 		ix->max_level = 0;
 		return 0;
 	}
-	hs_carve(ix, 0, scratch, &s);
+	hs_carve(ix, ix->ef_construction, scratch, &s);
 	for (lev = 0; lev <= ni.level; lev++) {
 		nx = read_links(ix, slot, lev, s.lbuf2);
 		if (nx < 0)
@@ -1102,7 +1121,7 @@ int hnsw_compact(struct hnsw_index *ix, u32 nslots, void *scratch)
 	struct hs s;
 	int err, n;
 
-	hs_carve(ix, 0, scratch, &s);
+	hs_carve(ix, ix->ef_construction, scratch, &s);
 	for (slot = 1; slot <= nslots; slot++) {
 		err = ix->ops->code_get(ix->ctx, slot, &c, &ni, &ck);
 		if (err == -ENOENT)
