@@ -652,7 +652,7 @@ static int hit_cmp(const struct hnsw_hit *a, const struct hnsw_hit *b)
  *	least k, at most ef; 0: HNSW_DEFAULT_RERANK_FACTOR * k)
  * @hits: room for @k results, nearest first (exact distance, then slot)
  * @nhits: results written
- * @scratch: hnsw_scratch_size(ix, ef) bytes
+ * @scratch: hnsw_scratch_size(ix, max(ef, k)) bytes
  *
  * Context: reads the index through ix->ops; no writer may run meanwhile.
  * Return: 0, -EINVAL for a bad k or ef, or an error of ix->ops.

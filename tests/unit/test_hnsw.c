@@ -427,6 +427,9 @@ static void bad_parameters(void **state)
 	assert_int_equal(hnsw_search(&hm.ix, q, 2, HNSW_MAX_EF + 1, 0, h, &nh,
 				     hm.scratch), -EINVAL);
 	assert_int_equal(hnsw_mem_insert(&hm, 0), -EINVAL);
+	/* wider than the scratch was sized for (ef_max 64) */
+	assert_int_equal(hnsw_mem_search(&hm, q, 2, 65, 0, h, &nh), -EINVAL);
+	assert_int_equal(hnsw_mem_search(&hm, q, 65, 16, 0, h, &nh), -EINVAL);
 	hnsw_mem_destroy(&hm);
 }
 

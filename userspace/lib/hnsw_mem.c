@@ -234,7 +234,7 @@ int hnsw_mem_delete(struct hnsw_mem *hm, u32 slot)
 int hnsw_mem_search(struct hnsw_mem *hm, const u32 *query, u32 k, u32 ef,
 		    u32 rerank, struct hnsw_hit *hits, u32 *nhits)
 {
-	if (ef > hm->ef_max)
+	if (ef > hm->ef_max || k > hm->ef_max)	/* the scratch's size */
 		return -EINVAL;
 	return hnsw_search(&hm->ix, query, k, ef, rerank, hits, nhits,
 			   hm->scratch);
