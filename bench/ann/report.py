@@ -59,7 +59,24 @@ def main():
     for r in rows:
         sets.setdefault(dataset(r), {}).setdefault(name(r), []).append(r)
 
-    out = []
+    out = ["# ANN: the VexFS HNSW core against hnswlib and FAISS (native)",
+           "",
+           "Written by `make bench-ann` (bench/ann/run.sh, report.py).  Native "
+           "runs on the build machine, one thread each; the VexFS core is "
+           "the userspace build of src/hnsw.c over in-memory storage, once "
+           "with the kernel's constraints (-O2, no SIMD/FP registers) and "
+           "once with -O3 -march=native like hnswlib.  **No kernel query is "
+           "measured here**: the in-VM comparison, mount time and kernel "
+           "memory come with phase 2 of issue 7 (docs/ann.md).  Index "
+           "size: for hnswlib and FAISS the saved index file (it holds the "
+           "float vectors); for VexFS the size the phase-2 index inode will "
+           "take (codes and links; the floats stay in the vector store), "
+           "computed by hnsw_disk_bytes().  FAISS is Debian's build, whose "
+           "distance code uses SSE only (no AVX), and its HNSW is searched "
+           "one query per call; its flat index is searched in one batched "
+           "(BLAS) call.  The machine was shared with other jobs: timings "
+           "vary by 20-40% between runs (see the load averages).",
+           ""]
     for i in info:
         out.append("- %s: %s, %d cores, load average at start %s" %
                    (i["info"], i["cpu"], i["nproc"], i["load"]))

@@ -50,7 +50,7 @@ run() {	# N DIM
 	local cpu
 	cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 	echo "bench-ann: n=$1 dim=$2 on $cpu, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-	echo "{\"info\": \"n=$1 dim=$2\", \"cpu\": \"$cpu\", \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"nproc\": $(nproc)}" >>"$raw"
+	echo "{\"info\": \"n=$1 dim=$2\", \"cpu\": \"$cpu\", \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"nproc\": $(nproc --all)}" >>"$raw"
 	"$out/annbench-native" --n "$1" --dim "$2" --data "$out" \
 		--libs vexfs,hnswlib,faiss-flat,faiss-hnsw \
 		--label "native n=$1 d=$2" | tee -a "$raw"
