@@ -97,6 +97,10 @@ struct hnsw_nodeinfo {
  *	bits) of @slot, valid until @vec_put; -ENOENT if the slot holds no
  *	vector.
  * @vec_put: release what @vec_get returned.
+ * @prefetch: optional (may be NULL): a hint that @slot's code and level-0
+ *	list will be read soon; must not fail or sleep.  A search calls it
+ *	for a node's whole neighbour list before computing the distances,
+ *	so that the cache misses overlap, as hnswlib does.
  */
 struct hnsw_ops {
 	int (*code_get)(void *ctx, u32 slot, const u8 **code,
@@ -111,6 +115,7 @@ struct hnsw_ops {
 	int (*node_free)(void *ctx, u32 slot);
 	int (*vec_get)(void *ctx, u32 slot, const u32 **vec, void **cookie);
 	void (*vec_put)(void *ctx, void *cookie);
+	void (*prefetch)(void *ctx, u32 slot);
 };
 
 /**

@@ -593,6 +593,9 @@ static int search_layer(struct hnsw_index *ix, struct hs *s, const u8 *code,
 		n = read_links(ix, c.slot, level, s->lbuf);
 		if (n < 0)
 			return n;
+		if (ix->ops->prefetch)
+			for (i = 0; i < n; i++)
+				ix->ops->prefetch(ix->ctx, s->lbuf[i]);
 		for (i = 0; i < n; i++) {
 			int v = hs_visit(s, s->lbuf[i]);
 

@@ -22,7 +22,7 @@
  * "build_s", "index_bytes", ...}.
  */
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -41,11 +41,25 @@ extern "C" {
 #include "hnsw_mem.h"
 }
 
-typedef std::chrono::steady_clock clk;
+/*
+ * Time is the process's CPU time, not the wall clock: every library runs
+ * on one thread, and on a machine shared with other jobs the wall clock
+ * also counts the time this process waited for a CPU.
+ */
+struct clk {
+	typedef double time_point;
+	static double now()
+	{
+		struct timespec ts;
 
-static double since(clk::time_point t)
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		return ts.tv_sec + ts.tv_nsec * 1e-9;
+	}
+};
+
+static double since(double t)
 {
-	return std::chrono::duration<double>(clk::now() - t).count();
+	return clk::now() - t;
 }
 
 struct rng {

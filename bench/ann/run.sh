@@ -11,7 +11,8 @@
 # kernel will compile it (-O2 -mgeneral-regs-only: no SIMD, no FP) and
 # with -O3 -march=native (the flags hnswlib and FAISS get here), runs
 # both cores and the references single-threaded (OMP_NUM_THREADS=1,
-# OPENBLAS_NUM_THREADS=1, omp_set_num_threads(1)) at 100k vectors for
+# OPENBLAS_NUM_THREADS=1, omp_set_num_threads(1); times are process CPU
+# time, so that other jobs on the machine count less) at 100k vectors for
 # each dimension, and 1M at 128-d with --long; writes
 # bench/results/ann.md, ann.png and the raw ann.jsonl.
 set -euo pipefail

@@ -141,6 +141,21 @@ static int mem_vec_get(void *ctx, u32 slot, const u32 **vec, void **cookie)
 	return 0;
 }
 
+/* The first lines of the code and the level-0 list; a hint only. */
+static void mem_prefetch(void *ctx, u32 slot)
+{
+	struct hnsw_mem *hm = ctx;
+	const u8 *c;
+
+	if (slot > hm->cap)
+		return;
+	c = hm->codes + (size_t)slot * hm->ix.dim;
+	__builtin_prefetch(c);
+	if (hm->ix.dim > 64)
+		__builtin_prefetch(c + 64);
+	__builtin_prefetch(hm->links0 + (size_t)slot * (hm->ix.m0 + 1));
+}
+
 static const struct hnsw_ops mem_ops = {
 	.code_get = mem_code_get,
 	.code_put = mem_put,
@@ -151,6 +166,7 @@ static const struct hnsw_ops mem_ops = {
 	.node_free = mem_node_free,
 	.vec_get = mem_vec_get,
 	.vec_put = mem_put,
+	.prefetch = mem_prefetch,
 };
 
 /**
