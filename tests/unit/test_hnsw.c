@@ -163,7 +163,7 @@ static u64 check_graph(struct hnsw_mem *hm, bool no_tombstones)
 		for (lev = 0; lev <= hm->level[s]; lev++) {
 			const u32 *l = lev ? hm->upper[s] + (lev - 1) *
 					(hm->ix.m + 1) :
-				hm->links0 + (size_t)s * (hm->ix.m0 + 1);
+				hnsw_mem_links0(hm, s);
 
 			assert_true(l[0] <= (lev ? hm->ix.m : hm->ix.m0));
 			for (i = 1; i <= l[0]; i++) {
@@ -446,14 +446,14 @@ static void corrupt_link(void **state)
 	build(&hm, v, n, dim, 4, 32);
 	/* every level-0 list names a slot beyond the store */
 	for (s = 1; s <= n; s++) {
-		l = hm.links0 + (size_t)s * (hm.ix.m0 + 1);
+		l = hnsw_mem_links0(&hm, s);
 		if (l[0])
 			l[1] = n + 7;
 	}
 	assert_int_equal(hnsw_mem_search(&hm, v, 10, 64, 10, h, &nh),
 			 -EFSCORRUPTED);
 	/* a count above the list's capacity */
-	l = hm.links0 + (size_t)hm.ix.entry * (hm.ix.m0 + 1);
+	l = hnsw_mem_links0(&hm, hm.ix.entry);
 	l[0] = hm.ix.m0 + 1;
 	assert_int_equal(hnsw_mem_search(&hm, v, 10, 64, 10, h, &nh),
 			 -EFSCORRUPTED);

@@ -29,7 +29,7 @@ static int mem_code_get(void *ctx, u32 slot, const u8 **code,
 
 	if (err)
 		return err;
-	*code = hm->codes + (size_t)slot * hm->ix.dim;
+	*code = hnsw_mem_code(hm, slot);
 	info->level = hm->level[slot];
 	info->flags = hm->flags[slot];
 	*cookie = NULL;
@@ -45,7 +45,7 @@ static void mem_put(void *ctx, void *cookie)
 static u32 *mem_list(struct hnsw_mem *hm, u32 slot, u32 level)
 {
 	if (!level)
-		return hm->links0 + (size_t)slot * (hm->ix.m0 + 1);
+		return hnsw_mem_links0(hm, slot);
 	return hm->upper[slot] + (size_t)(level - 1) * (hm->ix.m + 1);
 }
 
@@ -98,10 +98,10 @@ static int mem_node_write(void *ctx, u32 slot,
 	}
 	free(hm->upper[slot]);
 	hm->upper[slot] = up;
-	memcpy(hm->codes + (size_t)slot * hm->ix.dim, code, hm->ix.dim);
+	memcpy(hnsw_mem_code(hm, slot), code, hm->ix.dim);
 	hm->level[slot] = info->level;
 	hm->flags[slot] = info->flags;
-	hm->links0[(size_t)slot * (hm->ix.m0 + 1)] = 0;
+	hnsw_mem_links0(hm, slot)[0] = 0;
 	return 0;
 }
 
@@ -149,11 +149,10 @@ static void mem_prefetch(void *ctx, u32 slot)
 
 	if (slot > hm->cap)
 		return;
-	c = hm->codes + (size_t)slot * hm->ix.dim;
+	c = hnsw_mem_code(hm, slot);
 	__builtin_prefetch(c);
 	if (hm->ix.dim > 64)
 		__builtin_prefetch(c + 64);
-	__builtin_prefetch(hm->links0 + (size_t)slot * (hm->ix.m0 + 1));
 }
 
 static const struct hnsw_ops mem_ops = {
@@ -198,14 +197,14 @@ int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
 	hm->cap = cap;
 	hm->vecs = vecs;
 	hm->ef_max = ef_max < HNSW_MAX_EF ? ef_max : HNSW_MAX_EF;
-	hm->codes = malloc(((size_t)cap + 1) * dim);
+	hm->rec_size = ((hm->ix.m0 + 1) * sizeof(u32) + dim + 63) & ~(size_t)63;
+	hm->rec = aligned_alloc(64, ((size_t)cap + 1) * hm->rec_size);
 	hm->level = malloc((size_t)cap + 1);
 	hm->flags = calloc((size_t)cap + 1, 1);
-	hm->links0 = calloc(((size_t)cap + 1) * (hm->ix.m0 + 1), sizeof(u32));
 	hm->upper = calloc((size_t)cap + 1, sizeof(u32 *));
 	hm->scratch_size = hnsw_scratch_size(&hm->ix, hm->ef_max);
 	hm->scratch = malloc(hm->scratch_size);
-	if (!hm->codes || !hm->level || !hm->flags || !hm->links0 ||
+	if (!hm->rec || !hm->level || !hm->flags ||
 	    !hm->upper || !hm->scratch) {
 		hnsw_mem_destroy(hm);
 		return -ENOMEM;
@@ -222,10 +221,9 @@ void hnsw_mem_destroy(struct hnsw_mem *hm)
 		for (s = 0; s <= hm->cap; s++)
 			free(hm->upper[s]);
 	free(hm->upper);
-	free(hm->codes);
+	free(hm->rec);
 	free(hm->level);
 	free(hm->flags);
-	free(hm->links0);
 	free(hm->scratch);
 	free(hm->q_lo);
 	memset(hm, 0, sizeof(*hm));
@@ -271,9 +269,7 @@ u64 hnsw_mem_upper_lists(const struct hnsw_mem *hm)
 /* Bytes this in-memory index holds (not counting the float originals). */
 size_t hnsw_mem_bytes(const struct hnsw_mem *hm)
 {
-	size_t n = ((size_t)hm->cap + 1) * (hm->ix.dim + 2 +
-					    (hm->ix.m0 + 1) * sizeof(u32) +
-					    sizeof(u32 *));
+	size_t n = ((size_t)hm->cap + 1) * (hm->rec_size + 2 + sizeof(u32 *));
 
 	return n + hnsw_mem_upper_lists(hm) * (hm->ix.m + 1) * sizeof(u32);
 }

@@ -2,8 +2,9 @@
 /*
  * hnsw_mem.h - an HNSW index (src/hnsw.c) kept in memory.
  *
- * The userspace storage for the index core: codes and level-0 lists in
- * flat arrays indexed by slot, upper-level lists allocated per node.  The
+ * The userspace storage for the index core: one record per slot holding
+ * the level-0 list and the code together (one region of memory to fetch
+ * per node, as hnswlib does), upper-level lists allocated per node.  The
  * float32 originals are the caller's (slot s at vecs + (s - 1) * dim), as
  * the vector store is the kernel's.  Used by the unit tests and bench/ann;
  * fsck's rebuild will use an image-backed variant.
@@ -17,10 +18,10 @@ struct hnsw_mem {
 	struct hnsw_index ix;
 	u32 cap;		/* slots 1..cap */
 	const u32 *vecs;	/* float32 bits, slot s at (s - 1) * dim */
-	u8 *codes;		/* (cap + 1) * dim */
+	u8 *rec;		/* (cap + 1) records of rec_size bytes: */
+	size_t rec_size;	/* count, m0 links (u32), then the code */
 	u8 *level;		/* (cap + 1); 0xff: no record */
 	u8 *flags;
-	u32 *links0;		/* (cap + 1) * (m0 + 1): count, then links */
 	u32 **upper;		/* (cap + 1): levels 1.. of (m + 1) each */
 	s64 *q_lo;
 	void *scratch;
@@ -39,5 +40,17 @@ size_t hnsw_mem_bytes(const struct hnsw_mem *hm);
 size_t hnsw_disk_bytes(u32 dim, u32 m, u64 nodes, u64 upper_lists,
 		       u32 block_size);
 u64 hnsw_mem_upper_lists(const struct hnsw_mem *hm);
+
+/* The level-0 list of @slot: count, then m0 slots. */
+static inline u32 *hnsw_mem_links0(const struct hnsw_mem *hm, u32 slot)
+{
+	return (u32 *)(hm->rec + (size_t)slot * hm->rec_size);
+}
+
+static inline u8 *hnsw_mem_code(const struct hnsw_mem *hm, u32 slot)
+{
+	return hm->rec + (size_t)slot * hm->rec_size +
+	       (hm->ix.m0 + 1) * sizeof(u32);
+}
 
 #endif /* _VEXFS_HNSW_MEM_H */
