@@ -16,7 +16,7 @@ export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check fuzz \
 	unit-tests demo deps deb rpm dist version bench bench-fs \
-	bench-exact fuzz-images crashtest
+	bench-exact bench-ann fuzz-images crashtest
 
 all: module tools
 
@@ -78,6 +78,12 @@ bench-fs:
 # (bench/vectors/run.sh; N, DIM and REPS may be given as BENCH_ARGS).
 bench-exact:
 	$(CURDIR)/bench/vectors/run.sh $(BENCH_ARGS)
+
+# ANN index core against hnswlib and FAISS, natively (bench/ann/run.sh;
+# BENCH_ARGS=--long adds 1M vectors at 128-d).
+bench-ann:
+	$(CURDIR)/scripts/install-deps.sh ann
+	$(CURDIR)/bench/ann/run.sh $(BENCH_ARGS)
 
 deb rpm dist:
 	$(CURDIR)/scripts/package.sh $@

@@ -271,6 +271,69 @@ static inline struct vec_num vec_l2sq(const u32 *a, const u32 *b, u32 dim)
 	return vec_acc_result(&acc);
 }
 
+/**
+ * vec_l2sq_fast() - vec_l2sq(), bit for bit, in one multiply per element
+ *
+ * When every nonzero element of both vectors lies within 2^56 of the
+ * smallest one's last mantissa bit (true of ordinary data: it fails only
+ * for vectors mixing magnitudes more than ~10^9 apart, denormals, or
+ * values near the float32 limits), all of them are exact integers in
+ * units of that bit, their differences fit 57 bits, and the sum of the
+ * squared differences is an exact 126-bit integer.  Its top 64 bits,
+ * truncated, are what vec_l2sq() returns.  Otherwise this falls back to
+ * vec_l2sq().
+ */
+static inline struct vec_num vec_l2sq_fast(const u32 *a, const u32 *b, u32 dim)
+{
+	struct vec_num r = { 0, 0, 0 };
+	s32 lo = 0x7fffffff, hi = 0;
+	unsigned __int128 sum = 0;
+	u32 i, odd = 0;
+	int len;
+
+	for (i = 0; i < dim; i++) {
+		u32 x = a[i], y = b[i];
+		s32 ex = (s32)((x >> 23) & 0xff), ey = (s32)((y >> 23) & 0xff);
+
+		/* denormals: exponent 0 with a mantissa */
+		odd |= (!ex & !!(x & 0x7fffff)) | (!ey & !!(y & 0x7fffff));
+		lo = ex && ex < lo ? ex : lo;
+		lo = ey && ey < lo ? ey : lo;
+		hi = ex > hi ? ex : hi;
+		hi = ey > hi ? ey : hi;
+	}
+	if (odd || hi == 0xff)
+		return vec_l2sq(a, b, dim);	/* denormal, inf or nan */
+	if (!hi)
+		return r;			/* both all zero */
+	/* mantissas are 24 bits: the largest is < 2^(hi - lo + 24) units */
+	if (hi - lo + 24 > 56)
+		return vec_l2sq(a, b, dim);
+	for (i = 0; i < dim; i++) {	/* branch-free: signs are random */
+		u32 x = a[i], y = b[i];
+		u32 ex = (x >> 23) & 0xff, ey = (y >> 23) & 0xff;
+		s64 sx = -(s64)(x >> 31), sy = -(s64)(y >> 31), vx, vy, d;
+		u64 mx = ex ? (x & 0x7fffff) | 0x800000 : 0;
+		u64 my = ey ? (y & 0x7fffff) | 0x800000 : 0;
+
+		vx = (s64)(mx << (ex ? ex - lo : 0));
+		vy = (s64)(my << (ey ? ey - lo : 0));
+		d = ((vx ^ sx) - sx) - ((vy ^ sy) - sy);
+		d = (d ^ (d >> 63)) - (d >> 63);
+		sum += (unsigned __int128)(u64)d * (u64)d;
+	}
+	if (!sum)
+		return r;
+	if (sum >> 64)		/* bit length, with no 128-bit loop */
+		len = 128 - __builtin_clzll((u64)(sum >> 64));
+	else
+		len = 64 - __builtin_clzll((u64)sum);
+	r.mant = len >= 64 ? (u64)(sum >> (len - 64)) : (u64)sum << (64 - len);
+	/* sum counts units of 2^(2 (lo - 150)); value = mant 2^(exp - 64) */
+	r.exp = len + 2 * (lo - 150);
+	return r;
+}
+
 /* Integer square root of a 128-bit value (floor), bit by bit. */
 static inline u64 vec_isqrt128(unsigned __int128 x)
 {

@@ -11,7 +11,7 @@ out=$top/build/unit
 mkdir -p "$out"
 failed=0
 version=$(cat "$top/VERSION")
-libsrc=("$top"/userspace/lib/*.c)
+libsrc=("$top"/userspace/lib/*.c "$top"/src/hnsw.c)
 
 for variant in plain asan; do
 	flags=(-O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE

@@ -166,10 +166,49 @@ static void special_values(void **state)
 	}
 }
 
+/*
+ * vec_l2sq_fast() is vec_l2sq() bit for bit: on its fast path (ordinary
+ * magnitudes), on near-equal vectors, with zeros, and where it must fall
+ * back (magnitudes 2^40 apart, denormals).
+ */
+static void l2sq_fast_is_exact(void **state)
+{
+	u32 a[MAXDIM], b[MAXDIM];
+	int t, i;
+
+	(void)state;
+	for (t = 0; t < 4000; t++) {
+		int dim = 1 + t % 200;
+		float sc = (float)ldexp(1.0, (t % 40) - 20);
+		struct vec_num p, q;
+
+		for (i = 0; i < dim; i++) {
+			float x = (float)uniform() * sc, y = (float)uniform() * sc;
+
+			if (t % 5 == 0)
+				y = x * (1.0f + 1e-6f * (float)uniform());
+			if (t % 7 == 0 && i % 3 == 0)
+				x = 0;
+			if (t % 13 == 0 && i == 0)
+				x = 1e30f;		/* span too wide */
+			if (t % 17 == 0 && i == 0)
+				y = 1e-40f;		/* denormal */
+			a[i] = bits(x);
+			b[i] = bits(y);
+		}
+		p = vec_l2sq(a, b, dim);
+		q = vec_l2sq_fast(a, b, dim);
+		assert_int_equal(p.neg, q.neg);
+		assert_int_equal(p.exp, q.exp);
+		assert_true(p.mant == q.mant);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ordinary_magnitudes),
+		cmocka_unit_test(l2sq_fast_is_exact),
 		cmocka_unit_test(huge_and_tiny_magnitudes),
 		cmocka_unit_test(denormals),
 		cmocka_unit_test(special_values),

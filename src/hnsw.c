@@ -1,0 +1,1199 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * hnsw.c - the HNSW index core, integer-only, for the kernel and userspace.
+ *
+ * Hierarchical Navigable Small World graphs (Malkov and Yashunin, 2016),
+ * as hnswlib builds them: a node gets a level from a geometric
+ * distribution (P(level >= l) = m^-l), a search descends greedily from the
+ * entry point through the upper levels and does a best-first search of
+ * width ef at level 0, and an insert links the new node to the neighbours
+ * the "heuristic" keeps (a candidate is dropped when it is nearer to an
+ * already kept neighbour than to the new node).
+ *
+ * What differs from hnswlib:
+ * - distances inside the graph are between 8-bit codes (vexfs_hnsw.h), so
+ *   everything is integer; the final candidates are re-ranked with the
+ *   exact float32 distance of vexfs_vecmath.h;
+ * - a node's level is a hash of (seed, slot), not a draw from a stream, so
+ *   a rebuild gives the same levels whatever the insertion order;
+ * - nodes and their lists live behind struct hnsw_ops, and all memory is
+ *   one scratch buffer whose size hnsw_scratch_size() states in advance;
+ * - the visited set is a bounded hash table, not an array of one entry per
+ *   node: a search stops expanding after a fixed visit budget
+ *   (ef * m0 + 1024 nodes), so its memory does not grow with the index;
+ * - a delete leaves a tombstone and repairs the lists of the deleted node's
+ *   neighbours at once; hnsw_compact() later removes the remaining links
+ *   to tombstones and frees their records.
+ *
+ * Copyright (C) 2026 The VexFS developers
+ */
+#include "vexfs_hnsw.h"
+
+#define HNSW_VISIT_SLACK	1024
+
+/* A candidate: quantized distance to the current base, and the node. */
+struct hc {
+	u32 d;
+	u32 slot;
+};
+
+/*
+ * The scratch buffer, carved by hs_carve() for the ef at hand (a search's
+ * ef, or ef_construction for the writers), so that a narrow search clears
+ * a small visited table.
+ */
+struct hs {
+	u32 *vhash;		/* open addressing, 0 = empty */
+	u32 hmask;
+	u32 *vlist;		/* hash positions filled, to clear them */
+	u32 nv, vcap;
+	struct hc *cand;	/* min-heap of nodes to expand */
+	u32 nc;
+	struct hc *res;		/* max-heap of the best live nodes (ef) */
+	u32 nr;
+	u8 *qcode;		/* the query's or new node's code */
+	u32 *lbuf, *lbuf2;	/* neighbour lists (m0 each) */
+	struct hc *sel;		/* selection input (2 m0 + 1) */
+	struct hc *selout;	/* selection output (m0) */
+	struct hc *levsel;	/* an insert's neighbours per level */
+	struct hnsw_hit *rr;	/* reranked candidates (ef) */
+};
+
+static inline size_t hs_align(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static u32 hs_hash_bits(u32 vcap)
+{
+	u32 bits = 4;
+
+	while ((1U << bits) < 2 * vcap)
+		bits++;
+	return bits;
+}
+
+static u32 hs_vcap(const struct hnsw_index *ix, u32 ef)
+{
+	return ef * ix->m0 + HNSW_VISIT_SLACK;
+}
+
+static size_t hs_layout(const struct hnsw_index *ix, u32 ef, struct hs *s,
+			u8 *base)
+{
+	u32 vcap, hsize, m0 = ix->m0;
+	size_t off = 0;
+
+#define HS_TAKE(field, count) do {					\
+		if (s)							\
+			s->field = (void *)(base + off);		\
+		off += hs_align((size_t)(count) * sizeof(*s->field));	\
+	} while (0)
+
+	vcap = hs_vcap(ix, ef);
+	hsize = 1U << hs_hash_bits(vcap);
+	if (s) {
+		s->hmask = hsize - 1;
+		s->vcap = vcap;
+		s->nv = s->nc = s->nr = 0;
+	}
+	HS_TAKE(vhash, hsize);
+	HS_TAKE(vlist, vcap);
+	HS_TAKE(cand, vcap);
+	HS_TAKE(res, ef + 1);
+	HS_TAKE(qcode, ix->dim);
+	HS_TAKE(lbuf, m0);
+	HS_TAKE(lbuf2, m0);
+	HS_TAKE(sel, 2 * m0 + 1);
+	HS_TAKE(selout, m0);
+	HS_TAKE(levsel, (HNSW_MAX_LEVEL + 1) * m0);
+	HS_TAKE(rr, ef);
+#undef HS_TAKE
+	return off;
+}
+
+/**
+ * hnsw_scratch_size() - bytes of scratch for searches up to @ef and for
+ * the writers (insert, delete, compaction, which search with
+ * ef_construction)
+ * @ix: the index
+ * @ef: the largest ef the buffer will serve
+ *
+ * With V = max(ef, ef_construction) * m0 + 1024 visited nodes at most,
+ * the size is about 4 * 2^ceil(log2(2V)) + 12 V + 40 ef + dim
+ * + (8 + 16 * 8) m0 bytes: 163 KiB for m = 16, ef = ef_construction = 200,
+ * dim 768; 3.6 MiB at the limits (ef 1024, m 64, dim 4096).
+ */
+size_t hnsw_scratch_size(const struct hnsw_index *ix, u32 ef)
+{
+	size_t a = hs_layout(ix, ef, NULL, NULL),
+	       b = hs_layout(ix, ix->ef_construction, NULL, NULL);
+
+	return a > b ? a : b;
+}
+
+static void hs_carve(const struct hnsw_index *ix, u32 ef, void *scratch,
+		     struct hs *s)
+{
+	hs_layout(ix, ef, s, scratch);
+	memset(s->vhash, 0, (size_t)(s->hmask + 1) * sizeof(u32));
+}
+
+static void hs_visit_reset(struct hs *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->nv; i++)
+		s->vhash[s->vlist[i]] = 0;
+	s->nv = 0;
+}
+
+/* 1 if @slot is new (and now visited), 0 if seen, -1 if over budget. */
+static int hs_visit(struct hs *s, u32 slot)
+{
+	u32 h = (slot * 0x9e3779b1U) & s->hmask;
+
+	while (s->vhash[h]) {
+		if (s->vhash[h] == slot)
+			return 0;
+		h = (h + 1) & s->hmask;
+	}
+	if (s->nv == s->vcap)
+		return -1;
+	s->vhash[h] = slot;
+	s->vlist[s->nv++] = h;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Heaps of candidates                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Order by distance, then slot, so that results never depend on ties. */
+static inline int hc_cmp(const struct hc *a, const struct hc *b)
+{
+	if (a->d != b->d)
+		return a->d < b->d ? -1 : 1;
+	return a->slot < b->slot ? -1 : a->slot > b->slot;
+}
+
+/* sign = 1: max-heap; sign = -1: min-heap. */
+static void heap_push(struct hc *h, u32 *n, struct hc e, int sign)
+{
+	u32 i = (*n)++;
+
+	while (i) {
+		u32 p = (i - 1) / 2;
+
+		if (hc_cmp(&e, &h[p]) * sign <= 0)
+			break;
+		h[i] = h[p];
+		i = p;
+	}
+	h[i] = e;
+}
+
+static struct hc heap_pop(struct hc *h, u32 *n, int sign)
+{
+	struct hc top = h[0], e = h[--(*n)];
+	u32 i = 0;
+
+	for (;;) {
+		u32 l = 2 * i + 1, r = l + 1, m = i;
+		const struct hc *best = &e;
+
+		if (l < *n && hc_cmp(&h[l], best) * sign > 0) {
+			m = l;
+			best = &h[l];
+		}
+		if (r < *n && hc_cmp(&h[r], best) * sign > 0)
+			m = r;
+		if (m == i)
+			break;
+		h[i] = h[m];
+		i = m;
+	}
+	if (*n)
+		h[i] = e;
+	return top;
+}
+
+static void hc_sort(struct hc *a, u32 n)
+{
+	u32 i, j;
+
+	for (i = 1; i < n; i++) {
+		struct hc e = a[i];
+
+		for (j = i; j && hc_cmp(&e, &a[j - 1]) < 0; j--)
+			a[j] = a[j - 1];
+		a[j] = e;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Quantization and distances                                          */
+/* ------------------------------------------------------------------ */
+
+#define HNSW_FIXED_LIM	(1LL << 62)
+
+/* @bits as a fixed-point integer in units of 2^@E (truncated, saturated). */
+static s64 f32_fixed(u32 bits, s32 E)
+{
+	int neg;
+	u32 m;
+	s32 e, sh;
+	s64 v;
+
+	if (!vec_f32_is_finite(bits))
+		return bits >> 31 ? -HNSW_FIXED_LIM : HNSW_FIXED_LIM;
+	vec_f32_split(bits, &neg, &m, &e);
+	if (!m)
+		return 0;
+	sh = e - E;
+	if (sh >= 0)
+		v = sh > 38 ? HNSW_FIXED_LIM : (s64)m << sh;
+	else
+		v = sh <= -24 ? 0 : (s64)(m >> -sh);
+	return neg ? -v : v;
+}
+
+/* A float's bits as an unsigned key that sorts like the float. */
+static inline u32 f32_key(u32 bits)
+{
+	return bits >> 31 ? ~bits : bits | 0x80000000U;
+}
+
+static inline u32 f32_unkey(u32 key)
+{
+	return key >> 31 ? key & 0x7fffffffU : ~key;
+}
+
+/* Position of the top bit of |x| plus one, as a power of two. */
+static s32 f32_top(u32 bits)
+{
+	int neg;
+	u32 m;
+	s32 e, b = 0;
+
+	vec_f32_split(bits, &neg, &m, &e);
+	if (!m)
+		return -1000;
+	while (m >> b)
+		b++;
+	return e + b;
+}
+
+/**
+ * hnsw_train_begin() - start training the quantizer
+ * @ix: the index
+ *
+ * Feed a sample (or all) of the vectors to hnsw_train_add(), then call
+ * hnsw_train_end().  Vectors seen later outside the sample's range are
+ * clamped: their codes saturate (counted in n_saturated), which costs
+ * recall, never correctness, since results are reranked exactly.
+ */
+void hnsw_train_begin(struct hnsw_index *ix)
+{
+	u32 d;
+
+	for (d = 0; d < ix->dim; d++)	/* min key ~0, max key 0 */
+		ix->q_lo[d] = (s64)(0xffffffffULL << 32);
+	ix->trained = 0;
+}
+
+/* Track each dimension's minimum and maximum as float keys. */
+void hnsw_train_add(struct hnsw_index *ix, const u32 *vec)
+{
+	u32 d;
+
+	for (d = 0; d < ix->dim; d++) {
+		u64 mm = (u64)ix->q_lo[d];
+		u32 lo = mm >> 32, hi = (u32)mm, k;
+
+		if (!vec_f32_is_finite(vec[d]))
+			continue;
+		k = f32_key(vec[d]);
+		if (k < lo)
+			lo = k;
+		if (k > hi)
+			hi = k;
+		ix->q_lo[d] = (s64)(((u64)lo << 32) | hi);
+	}
+}
+
+/* Fix the fixed-point exponent, the per-dimension offsets and the step. */
+void hnsw_train_end(struct hnsw_index *ix)
+{
+	s32 top = -1000;
+	u64 range = 0;
+	u32 d;
+
+	for (d = 0; d < ix->dim; d++) {
+		u64 mm = (u64)ix->q_lo[d];
+		u32 lo = mm >> 32, hi = (u32)mm;
+		s32 t;
+
+		if (lo > hi)
+			continue;	/* no sample */
+		t = f32_top(f32_unkey(lo));
+		if (t > top)
+			top = t;
+		t = f32_top(f32_unkey(hi));
+		if (t > top)
+			top = t;
+	}
+	/* The largest magnitude becomes < 2^40 units. */
+	ix->q_exp = top == -1000 ? -40 : top - 40;
+	for (d = 0; d < ix->dim; d++) {
+		u64 mm = (u64)ix->q_lo[d];
+		u32 lo = mm >> 32, hi = (u32)mm;
+		s64 flo, fhi;
+
+		if (lo > hi) {
+			ix->q_lo[d] = 0;
+			continue;
+		}
+		flo = f32_fixed(f32_unkey(lo), ix->q_exp);
+		fhi = f32_fixed(f32_unkey(hi), ix->q_exp);
+		ix->q_lo[d] = flo;
+		if ((u64)(fhi - flo) > range)
+			range = (u64)(fhi - flo);
+	}
+	ix->q_step = (range + 254) / 255;
+	if (!ix->q_step)
+		ix->q_step = 1;
+	ix->trained = 1;
+}
+
+/**
+ * hnsw_quantize() - the 8-bit code of a float32 vector
+ * @ix: a trained index
+ * @vec: dim float32 values, as bits
+ * @code: dim bytes out
+ */
+void hnsw_quantize(struct hnsw_index *ix, const u32 *vec, u8 *code)
+{
+	u64 step = ix->q_step, half = step / 2;
+	u32 d;
+
+	for (d = 0; d < ix->dim; d++) {
+		s64 t = f32_fixed(vec[d], ix->q_exp) - ix->q_lo[d];
+		u64 q;
+
+		if (t < 0) {
+			code[d] = 0;
+			ix->n_saturated++;
+			continue;
+		}
+		q = ((u64)t + half) / step;
+		if (q > 255) {
+			q = 255;
+			ix->n_saturated++;
+		}
+		code[d] = (u8)q;
+	}
+}
+
+/*
+ * Squared L2 distance of two codes: at most 4096 * 255^2 < 2^32.  Four
+ * independent sums, so that without SIMD (the kernel) the additions do
+ * not wait on each other; with SIMD the compiler vectorizes it anyway.
+ */
+static inline u32 code_l2(const u8 *a, const u8 *b, u32 dim)
+{
+	u32 s0 = 0, s1 = 0, s2 = 0, s3 = 0, i;
+	s32 t0, t1, t2, t3;
+
+	for (i = 0; i + 4 <= dim; i += 4) {
+		t0 = (s32)a[i] - (s32)b[i];
+		t1 = (s32)a[i + 1] - (s32)b[i + 1];
+		t2 = (s32)a[i + 2] - (s32)b[i + 2];
+		t3 = (s32)a[i + 3] - (s32)b[i + 3];
+		s0 += (u32)(t0 * t0);
+		s1 += (u32)(t1 * t1);
+		s2 += (u32)(t2 * t2);
+		s3 += (u32)(t3 * t3);
+	}
+	for (; i < dim; i++) {
+		t0 = (s32)a[i] - (s32)b[i];
+		s0 += (u32)(t0 * t0);
+	}
+	return s0 + s1 + s2 + s3;
+}
+
+/* Distance from @code to node @slot; its flags in @flags. */
+static int node_dist(struct hnsw_index *ix, const u8 *code, u32 slot, u32 *d,
+		     u8 *flags)
+{
+	struct hnsw_nodeinfo ni;
+	const u8 *c;
+	void *ck;
+	int err;
+
+	err = ix->ops->code_get(ix->ctx, slot, &c, &ni, &ck);
+	if (err)
+		return err;
+	*d = code_l2(code, c, ix->dim);
+	if (flags)
+		*flags = ni.flags;
+	ix->ops->code_put(ix->ctx, ck);
+	ix->n_dist++;
+	return 0;
+}
+
+/* Read and check a neighbour list. */
+static int read_links(struct hnsw_index *ix, u32 slot, u32 level, u32 *out)
+{
+	u32 cap = level ? ix->m : ix->m0;
+	int n, i;
+
+	n = ix->ops->links_read(ix->ctx, slot, level, out, cap);
+	if (n < 0)
+		return n;
+	if ((u32)n > cap)
+		return -EFSCORRUPTED;
+	for (i = 0; i < n; i++)
+		if (out[i] == HNSW_NONE || out[i] == slot)
+			return -EFSCORRUPTED;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Levels                                                              */
+/* ------------------------------------------------------------------ */
+
+static inline u64 splitmix64(u64 *x)
+{
+	u64 z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/**
+ * hnsw_level_of() - the level of the node of @slot
+ * @ix: the index
+ * @slot: the node
+ *
+ * Climb one level with probability 1/m per step, drawing from splitmix64
+ * seeded with (seed, slot): deterministic, whatever the insertion order.
+ */
+u32 hnsw_level_of(const struct hnsw_index *ix, u32 slot)
+{
+	u64 x = ix->seed ^ ((u64)slot * 0xd1b54a32d192ed03ULL);
+	u32 level = 0;
+
+	while (level < HNSW_MAX_LEVEL && splitmix64(&x) < ix->level_cut)
+		level++;
+	return level;
+}
+
+/**
+ * hnsw_init() - describe an empty index
+ * @ix: the index to fill
+ * @dim: vector length, 1..HNSW_MAX_DIM
+ * @metric: VEC_METRIC_L2 (the others: -EOPNOTSUPP for now)
+ * @m: links per node, HNSW_MIN_M..HNSW_MAX_M (level 0 keeps 2m)
+ * @ef_construction: search width of an insert, 1..HNSW_MAX_EF
+ * @seed: seeds the level assignment
+ * @q_lo: @dim s64 for the quantizer, owned by the caller
+ * @ops: the storage
+ * @ctx: passed to @ops
+ *
+ * Return: 0, or -EINVAL for a parameter out of range.
+ */
+int hnsw_init(struct hnsw_index *ix, u32 dim, u32 metric, u32 m,
+	      u32 ef_construction, u64 seed, s64 *q_lo,
+	      const struct hnsw_ops *ops, void *ctx)
+{
+	memset(ix, 0, sizeof(*ix));
+	if (!dim || dim > HNSW_MAX_DIM || m < HNSW_MIN_M || m > HNSW_MAX_M ||
+	    !ef_construction || ef_construction > HNSW_MAX_EF)
+		return -EINVAL;
+	if (metric != VEC_METRIC_L2)
+		return -EOPNOTSUPP;
+	ix->dim = dim;
+	ix->metric = (u8)metric;
+	ix->m = (u16)m;
+	ix->m0 = (u16)(2 * m);
+	ix->ef_construction = (u16)ef_construction;
+	ix->seed = seed;
+	ix->level_cut = ~0ULL / m;
+	ix->q_lo = q_lo;
+	ix->entry = HNSW_NONE;
+	ix->ops = ops;
+	ix->ctx = ctx;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Search                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Greedy descent at one level: move to any nearer neighbour until none. */
+static int greedy(struct hnsw_index *ix, struct hs *s, const u8 *code,
+		  u32 *ep, u32 *epd, u32 level)
+{
+	bool moved = true;
+
+	while (moved) {
+		int n, i, err;
+
+		moved = false;
+		n = read_links(ix, *ep, level, s->lbuf);
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++) {
+			u32 d;
+
+			err = node_dist(ix, code, s->lbuf[i], &d, NULL);
+			if (err)
+				return err;
+			if (d < *epd) {
+				*epd = d;
+				*ep = s->lbuf[i];
+				moved = true;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Best-first search of width @ef at @level from @ep: s->res holds the @ef
+ * nearest live nodes found (a max-heap).  Tombstones are expanded, since
+ * they still route, but never enter the results.
+ */
+static int search_layer(struct hnsw_index *ix, struct hs *s, const u8 *code,
+			u32 ep, u32 ef, u32 level)
+{
+	struct hc e;
+	u8 flags;
+	int err;
+
+	hs_visit_reset(s);
+	s->nc = s->nr = 0;
+	e.slot = ep;
+	err = node_dist(ix, code, ep, &e.d, &flags);
+	if (err)
+		return err;
+	hs_visit(s, ep);
+	heap_push(s->cand, &s->nc, e, -1);
+	if (!(flags & HNSW_NODE_DELETED))
+		heap_push(s->res, &s->nr, e, 1);
+
+	while (s->nc) {
+		struct hc c = heap_pop(s->cand, &s->nc, -1);
+		int n, i;
+
+		if (s->nr == ef && c.d > s->res[0].d)
+			break;
+		n = read_links(ix, c.slot, level, s->lbuf);
+		if (n < 0)
+			return n;
+		if (ix->ops->prefetch)
+			for (i = 0; i < n; i++)
+				ix->ops->prefetch(ix->ctx, s->lbuf[i]);
+		for (i = 0; i < n; i++) {
+			int v = hs_visit(s, s->lbuf[i]);
+
+			if (v < 0) {
+				ix->n_budget++;
+				return 0;
+			}
+			if (!v)
+				continue;
+			e.slot = s->lbuf[i];
+			err = node_dist(ix, code, e.slot, &e.d, &flags);
+			if (err)
+				return err;
+			if (s->nr < ef || e.d < s->res[0].d) {
+				heap_push(s->cand, &s->nc, e, -1);
+				if (flags & HNSW_NODE_DELETED)
+					continue;
+				heap_push(s->res, &s->nr, e, 1);
+				if (s->nr > ef)
+					heap_pop(s->res, &s->nr, 1);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Empty s->res into ascending order in s->res[0..n). */
+static u32 res_sorted(struct hs *s)
+{
+	u32 n = s->nr;
+
+	while (s->nr) {
+		u32 at = s->nr - 1;
+		struct hc e = heap_pop(s->res, &s->nr, 1);
+
+		s->res[at] = e;
+	}
+	return n;
+}
+
+static int hit_cmp(const struct hnsw_hit *a, const struct hnsw_hit *b)
+{
+	int r = vec_num_cmp(&a->d, &b->d);
+
+	if (r)
+		return r;
+	return a->slot < b->slot ? -1 : a->slot > b->slot;
+}
+
+/**
+ * hnsw_search() - the k nearest live vectors to @query
+ * @ix: the index
+ * @query: dim float32 values, as bits (finite: the caller checks)
+ * @k: results wanted, 1..HNSW_MAX_K
+ * @ef: search width at level 0 (raised to k), up to HNSW_MAX_EF
+ * @rerank: how many of the best candidates get an exact distance (at
+ *	least k, at most ef; 0: HNSW_DEFAULT_RERANK_FACTOR * k)
+ * @hits: room for @k results, nearest first (exact distance, then slot)
+ * @nhits: results written
+ * @scratch: hnsw_scratch_size(ix, max(ef, k)) bytes
+ *
+ * Context: reads the index through ix->ops; no writer may run meanwhile.
+ * Return: 0, -EINVAL for a bad k or ef, or an error of ix->ops.
+ */
+int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
+		u32 rerank, struct hnsw_hit *hits, u32 *nhits, void *scratch)
+{
+	struct hs s;
+	u32 ep, epd, lev, n, r, i, j;
+	int err;
+
+	*nhits = 0;
+	if (!k || k > HNSW_MAX_K || ef > HNSW_MAX_EF)
+		return -EINVAL;
+	if (ef < k)
+		ef = k;
+	if (!ix->trained || ix->entry == HNSW_NONE)
+		return 0;
+	hs_carve(ix, ef, scratch, &s);
+	hnsw_quantize(ix, query, s.qcode);
+
+	ep = ix->entry;
+	err = node_dist(ix, s.qcode, ep, &epd, NULL);
+	if (err)
+		return err;
+	for (lev = ix->max_level; lev > 0; lev--) {
+		err = greedy(ix, &s, s.qcode, &ep, &epd, lev);
+		if (err)
+			return err;
+	}
+	err = search_layer(ix, &s, s.qcode, ep, ef, 0);
+	if (err)
+		return err;
+	n = res_sorted(&s);
+
+	/* Exact distances for the best @rerank codes. */
+	r = rerank ? rerank : HNSW_DEFAULT_RERANK_FACTOR * k;
+	if (r < k)
+		r = k;
+	if (r > n)
+		r = n;
+	for (i = 0, j = 0; i < r; i++) {
+		const u32 *v;
+		void *ck;
+		struct hnsw_hit h;
+
+		err = ix->ops->vec_get(ix->ctx, s.res[i].slot, &v, &ck);
+		if (err == -ENOENT)
+			continue;	/* freed under a stale node: skip */
+		if (err)
+			return err;
+		h.d = vec_l2sq_fast(query, v, ix->dim);	/* exact */
+		h.slot = s.res[i].slot;
+		ix->ops->vec_put(ix->ctx, ck);
+		ix->n_exact++;
+		/* insertion into the sorted prefix s.rr[0..j) */
+		{
+			u32 p = j++;
+
+			while (p && hit_cmp(&h, &s.rr[p - 1]) < 0) {
+				s.rr[p] = s.rr[p - 1];
+				p--;
+			}
+			s.rr[p] = h;
+		}
+	}
+	if (j > k)
+		j = k;
+	for (i = 0; i < j; i++)
+		hits[i] = s.rr[i];
+	*nhits = j;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Neighbour selection                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Quantized distance between two nodes. */
+static int pair_dist(struct hnsw_index *ix, u32 a, u32 b, u32 *d)
+{
+	struct hnsw_nodeinfo ni;
+	const u8 *c;
+	void *ck;
+	int err;
+
+	err = ix->ops->code_get(ix->ctx, a, &c, &ni, &ck);
+	if (err)
+		return err;
+	err = node_dist(ix, c, b, d, NULL);
+	ix->ops->code_put(ix->ctx, ck);
+	return err;
+}
+
+/*
+ * hnswlib's heuristic: walk @in (ascending distance to the base) and keep
+ * a candidate unless it is nearer to a kept one than to the base; at most
+ * @max kept, into @out.  Returns the count or a negative errno.
+ */
+static int select_heuristic(struct hnsw_index *ix, const struct hc *in, u32 n,
+			    struct hc *out, u32 max)
+{
+	u32 i, j, kept = 0;
+	int err;
+
+	for (i = 0; i < n && kept < max; i++) {
+		bool good = true;
+
+		for (j = 0; j < kept; j++) {
+			u32 d;
+
+			err = pair_dist(ix, in[i].slot, out[j].slot, &d);
+			if (err)
+				return err;
+			if (d < in[i].d) {
+				good = false;
+				break;
+			}
+		}
+		if (good)
+			out[kept++] = in[i];
+	}
+	return kept;
+}
+
+/*
+ * Re-select the list of @base at @level from s->sel[0..n) (distances to
+ * @base already filled in) and write it.
+ */
+static int reselect(struct hnsw_index *ix, struct hs *s, u32 base, u32 level,
+		    u32 n)
+{
+	u32 cap = level ? ix->m : ix->m0, i;
+	int kept;
+
+	hc_sort(s->sel, n);
+	kept = select_heuristic(ix, s->sel, n, s->selout, cap);
+	if (kept < 0)
+		return kept;
+	for (i = 0; i < (u32)kept; i++)
+		s->lbuf[i] = s->selout[i].slot;
+	return ix->ops->links_write(ix->ctx, base, level, s->lbuf, kept);
+}
+
+/* Add @slot (at distance @d) to the list of @nb at @level. */
+static int link_back(struct hnsw_index *ix, struct hs *s, u32 nb, u32 level,
+		     u32 slot, u32 d)
+{
+	u32 cap = level ? ix->m : ix->m0;
+	struct hnsw_nodeinfo ni;
+	const u8 *c;
+	void *ck;
+	int n, i, err;
+
+	n = read_links(ix, nb, level, s->lbuf);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if (s->lbuf[i] == slot)
+			return 0;
+	if ((u32)n < cap) {
+		s->lbuf[n] = slot;
+		return ix->ops->links_write(ix->ctx, nb, level, s->lbuf, n + 1);
+	}
+	/* Full: keep the best of the old list and the new node. */
+	err = ix->ops->code_get(ix->ctx, nb, &c, &ni, &ck);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		s->sel[i].slot = s->lbuf[i];
+		err = node_dist(ix, c, s->lbuf[i], &s->sel[i].d, NULL);
+		if (err)
+			break;
+	}
+	ix->ops->code_put(ix->ctx, ck);
+	if (err)
+		return err;
+	s->sel[n].slot = slot;
+	s->sel[n].d = d;
+	return reselect(ix, s, nb, level, n + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Insert, delete, compaction                                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * hnsw_insert() - add the vector of @slot to the index
+ * @ix: a trained index
+ * @slot: its store slot (1-based); a live node of that slot is first
+ *	deleted (an update), a tombstone of it is replaced
+ * @vec: dim float32 values, as bits (finite: the caller checks)
+ * @scratch: hnsw_scratch_size(ix, 0) bytes
+ *
+ * The neighbours are found on the graph as it was, before the node's
+ * record is (re)written, so replacing a tombstone that is the entry
+ * point still starts from its old links.
+ *
+ * Context: the only writer; no search may run meanwhile.
+ * Return: 0, -EINVAL (untrained, slot 0) or an error of ix->ops; after an
+ * error of ix->ops the graph may miss some links of this node, but every
+ * link names a node.
+ */
+int hnsw_insert(struct hnsw_index *ix, u32 slot, const u32 *vec,
+		void *scratch)
+{
+	struct hnsw_nodeinfo ni, old;
+	u32 level, lev, ep, epd, top, j, nsel[HNSW_MAX_LEVEL + 1];
+	bool replaced = false;
+	const u8 *c;
+	void *ck;
+	struct hs s;
+	int err, i;
+
+	if (!ix->trained || slot == HNSW_NONE)
+		return -EINVAL;
+	/* Is there a record already? A live one is an update. */
+	err = ix->ops->code_get(ix->ctx, slot, &c, &old, &ck);
+	if (!err) {
+		ix->ops->code_put(ix->ctx, ck);
+		if (!(old.flags & HNSW_NODE_DELETED)) {
+			err = hnsw_delete(ix, slot, scratch);
+			if (err)
+				return err;
+		}
+		replaced = true;
+	} else if (err != -ENOENT) {
+		return err;
+	}
+
+	hs_carve(ix, ix->ef_construction, scratch, &s);
+	hnsw_quantize(ix, vec, s.qcode);
+	level = hnsw_level_of(ix, slot);
+	ni.level = (u8)level;
+	ni.flags = 0;
+
+	if (ix->entry == HNSW_NONE) {
+		err = ix->ops->node_write(ix->ctx, slot, &ni, s.qcode);
+		if (err)
+			return err;
+		ix->entry = slot;
+		ix->max_level = level;
+		goto out_count;
+	}
+
+	/* Phase 1, read-only: the neighbours at each level. */
+	ep = ix->entry;
+	err = node_dist(ix, s.qcode, ep, &epd, NULL);
+	if (err)
+		return err;
+	for (lev = ix->max_level; lev > level; lev--) {
+		err = greedy(ix, &s, s.qcode, &ep, &epd, lev);
+		if (err)
+			return err;
+	}
+	top = level < ix->max_level ? level : ix->max_level;
+	for (i = top; i >= 0; i--) {
+		struct hc *sel = &s.levsel[(u32)i * ix->m0];
+		u32 n;
+		int kept;
+
+		err = search_layer(ix, &s, s.qcode, ep, ix->ef_construction, i);
+		if (err)
+			return err;
+		n = res_sorted(&s);
+		kept = select_heuristic(ix, s.res, n, sel, ix->m);
+		if (kept < 0)
+			return kept;
+		nsel[i] = kept;
+		if (kept) {	/* the nearest found starts the next level */
+			ep = s.res[0].slot;
+			epd = s.res[0].d;
+		}
+	}
+
+	/* Phase 2: write the node, then link both ways. */
+	err = ix->ops->node_write(ix->ctx, slot, &ni, s.qcode);
+	if (err)
+		return err;
+	for (i = top; i >= 0; i--) {
+		const struct hc *sel = &s.levsel[(u32)i * ix->m0];
+
+		for (j = 0; j < nsel[i]; j++)
+			s.lbuf2[j] = sel[j].slot;
+		err = ix->ops->links_write(ix->ctx, slot, i, s.lbuf2, nsel[i]);
+		if (err)
+			return err;
+		for (j = 0; j < nsel[i]; j++) {
+			err = link_back(ix, &s, sel[j].slot, i, slot, sel[j].d);
+			if (err)
+				return err;
+		}
+	}
+	if (level > ix->max_level) {
+		ix->entry = slot;
+		ix->max_level = level;
+	}
+out_count:
+	ix->live++;
+	if (replaced)
+		ix->deleted--;
+	return 0;
+}
+
+/* Is @slot in @list[0..n)? */
+static bool in_list(const u32 *list, u32 n, u32 slot)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == slot)
+			return true;
+	return false;
+}
+
+static bool in_sel(const struct hc *sel, u32 n, u32 slot)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (sel[i].slot == slot)
+			return true;
+	return false;
+}
+
+/*
+ * Local repair of @y's list at @level: drop the tombstones, and offer as
+ * replacements the live members of s->lbuf2[0..nx) (the list of a
+ * tombstone that @y linked to); write the re-selected list.
+ */
+static int repair(struct hnsw_index *ix, struct hs *s, u32 y, u32 level,
+		  u32 nx)
+{
+	struct hnsw_nodeinfo ni;
+	const u8 *c;
+	void *ck;
+	u32 n = 0, i;
+	int ny, err;
+	u8 flags;
+
+	ny = read_links(ix, y, level, s->lbuf);
+	if (ny < 0)
+		return ny;
+	err = ix->ops->code_get(ix->ctx, y, &c, &ni, &ck);
+	if (err)
+		return err;
+	for (i = 0; i < (u32)ny + nx; i++) {
+		u32 z = i < (u32)ny ? s->lbuf[i] : s->lbuf2[i - ny];
+		u32 d;
+
+		if (z == y || in_sel(s->sel, n, z))
+			continue;
+		err = node_dist(ix, c, z, &d, &flags);
+		if (err)
+			break;
+		if (flags & HNSW_NODE_DELETED)
+			continue;
+		s->sel[n].slot = z;
+		s->sel[n].d = d;
+		n++;
+	}
+	ix->ops->code_put(ix->ctx, ck);
+	if (err)
+		return err;
+	return reselect(ix, s, y, level, n);
+}
+
+/**
+ * hnsw_delete() - tombstone the node of @slot and repair its neighbours
+ * @ix: the index
+ * @slot: a live node
+ * @scratch: hnsw_scratch_size(ix, 0) bytes
+ *
+ * The node keeps its code and links, so that links still pointing to it
+ * route searches through it, but it is never returned again.  Each live
+ * neighbour y that links back to it gets its list re-selected at once
+ * from y's other neighbours and the node's own (hnswlib's repair of an
+ * updated point).  Nodes that link to it without being linked from it are
+ * cleaned by hnsw_compact().
+ *
+ * Context: the only writer; no search may run meanwhile.
+ * Return: 0, -ENOENT if @slot has no live node, or an error of ix->ops
+ * (the tombstone is set first, so an error leaves a tombstone with some
+ * neighbours not yet repaired: still a valid graph).
+ */
+int hnsw_delete(struct hnsw_index *ix, u32 slot, void *scratch)
+{
+	struct hnsw_nodeinfo ni;
+	const u8 *c;
+	void *ck;
+	struct hs s;
+	u32 lev, i;
+	int err, nx;
+
+	err = ix->ops->code_get(ix->ctx, slot, &c, &ni, &ck);
+	if (err)
+		return err;
+	ix->ops->code_put(ix->ctx, ck);
+	if (ni.flags & HNSW_NODE_DELETED)
+		return -ENOENT;
+	if (ni.level > HNSW_MAX_LEVEL)
+		return -EFSCORRUPTED;
+	err = ix->ops->node_set_flags(ix->ctx, slot,
+				      ni.flags | HNSW_NODE_DELETED);
+	if (err)
+		return err;
+	ix->live--;
+	ix->deleted++;
+	if (!ix->live) {	/* nothing left to find */
+		ix->entry = HNSW_NONE;
+		ix->max_level = 0;
+		return 0;
+	}
+	hs_carve(ix, ix->ef_construction, scratch, &s);
+	for (lev = 0; lev <= ni.level; lev++) {
+		nx = read_links(ix, slot, lev, s.lbuf2);
+		if (nx < 0)
+			return nx;
+		for (i = 0; i < (u32)nx; i++) {
+			u32 y = s.lbuf2[i];
+			struct hnsw_nodeinfo yi;
+			int ny;
+
+			err = ix->ops->code_get(ix->ctx, y, &c, &yi, &ck);
+			if (err)
+				return err;
+			ix->ops->code_put(ix->ctx, ck);
+			if (yi.flags & HNSW_NODE_DELETED || yi.level < lev)
+				continue;
+			ny = read_links(ix, y, lev, s.lbuf);
+			if (ny < 0)
+				return ny;
+			if (!in_list(s.lbuf, ny, slot))
+				continue;
+			err = repair(ix, &s, y, lev, nx);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/**
+ * hnsw_compact() - remove every link to a tombstone, then the tombstones
+ * @ix: the index
+ * @nslots: slots 1..nslots may hold nodes
+ * @scratch: hnsw_scratch_size(ix, 0) bytes
+ *
+ * Pass 1 repairs, at each level, every live node's list that names a
+ * tombstone (offering the tombstones' own live neighbours as
+ * replacements); pass 2 frees the tombstones' records (ops->node_free) and
+ * moves the entry point to the highest live node if it was a tombstone.
+ * Costs O(nslots) record reads plus a repair per affected list.
+ *
+ * Context: the only writer; no search may run meanwhile.
+ * Return: 0 or an error of ix->ops (the graph stays valid: tombstones are
+ * freed only once no list names them).
+ */
+int hnsw_compact(struct hnsw_index *ix, u32 nslots, void *scratch)
+{
+	struct hnsw_nodeinfo ni, ti;
+	u32 slot, lev, i, best = HNSW_NONE, best_level = 0;
+	u32 tl[2 * HNSW_MAX_M];
+	const u8 *c;
+	void *ck;
+	struct hs s;
+	int err, n;
+
+	hs_carve(ix, ix->ef_construction, scratch, &s);
+	for (slot = 1; slot <= nslots; slot++) {
+		err = ix->ops->code_get(ix->ctx, slot, &c, &ni, &ck);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		ix->ops->code_put(ix->ctx, ck);
+		if (ni.flags & HNSW_NODE_DELETED)
+			continue;
+		if (ni.level > HNSW_MAX_LEVEL)
+			return -EFSCORRUPTED;
+		if (best == HNSW_NONE || ni.level > best_level) {
+			best = slot;
+			best_level = ni.level;
+		}
+		for (lev = 0; lev <= ni.level; lev++) {
+			bool dead = false;
+			u32 nx = 0;
+
+			n = read_links(ix, slot, lev, s.lbuf);
+			if (n < 0)
+				return n;
+			/* gather the tombstones' live neighbours as offers */
+			for (i = 0; i < (u32)n; i++) {
+				u32 t = s.lbuf[i], j;
+				int nt;
+
+				err = ix->ops->code_get(ix->ctx, t, &c, &ti,
+							&ck);
+				if (err)
+					return err;
+				ix->ops->code_put(ix->ctx, ck);
+				if (!(ti.flags & HNSW_NODE_DELETED))
+					continue;
+				dead = true;
+				if (ti.level < lev)
+					continue;
+				nt = read_links(ix, t, lev, tl);
+				if (nt < 0)
+					return nt;
+				for (j = 0; j < (u32)nt && nx < ix->m0; j++)
+					if (!in_list(s.lbuf2, nx, tl[j]))
+						s.lbuf2[nx++] = tl[j];
+			}
+			if (!dead)
+				continue;
+			err = repair(ix, &s, slot, lev, nx);
+			if (err)
+				return err;
+		}
+	}
+	for (slot = 1; slot <= nslots; slot++) {
+		err = ix->ops->code_get(ix->ctx, slot, &c, &ni, &ck);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		ix->ops->code_put(ix->ctx, ck);
+		if (!(ni.flags & HNSW_NODE_DELETED))
+			continue;
+		if (ix->ops->node_free) {
+			err = ix->ops->node_free(ix->ctx, slot);
+			if (err)
+				return err;
+		}
+		if (ix->deleted)
+			ix->deleted--;
+	}
+	ix->entry = best;
+	ix->max_level = best_level;
+	return 0;
+}
