@@ -51,7 +51,8 @@ adopt_tests() {
 	check_out "adopt: a tree with entries becomes a collection" \
 		"10 existing entries joined" \
 		vexctl collection create $mnt/tree --dim 4 --metric l2
-	for p in a a/b/c d/fifo link; do
+	# (a FIFO or a symlink cannot be asked: fsck -fn at the end checks them)
+	for p in a a/b/c d/x; do
 		check_out "adopt: $p joined" "dimension:  4" \
 			vexctl collection info $mnt/tree/$p
 	done
