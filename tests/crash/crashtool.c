@@ -785,7 +785,8 @@ static int cmd_verify(char **argv)
 				after.state = 1;
 				after.size = size;
 				after.crc = crc;
-				after.emb = 0;
+				after.emb = 0;	/* a new inode: no embedding */
+				after.ecrc = 0;
 				inflight_is_rename = 1;
 			} else if (t == 'E') {
 				int has;

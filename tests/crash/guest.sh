@@ -13,7 +13,7 @@
 #    that prefix of the log onto a copy of the initial disk (a power cut
 #    there), mount it (journal replay), check that everything acknowledged
 #    is there and the operation in flight is all or nothing, unmount, and
-#    require fsck.vexfs -n to find nothing.
+#    require fsck.vexfs -fn to find nothing.
 # 3. At every fourth point (and the last), also recover a copy of the same
 #    crash image in userspace: fsck.vexfs -fy must replay its journal and
 #    finish its orphans reporting nothing else, fsck.vexfs -fn must then
@@ -91,7 +91,7 @@ echo data >$c/f
 check umount_scratch umount $c
 check_eq needs_recovery_cleared_at_umount \
 	"$(vexctl info "$loop" | grep -c 'needs_recovery')" 0
-check fsck_scratch_clean fsck.vexfs -n "$loop"
+check fsck_scratch_clean fsck.vexfs -fn "$loop"
 losetup -d "$loop"
 rm -f /tmp/opt.img
 
@@ -203,8 +203,8 @@ while read -r entries acked inflight; do
 		fi
 	fi
 	umount $c
-	if ! fsck.vexfs -n "$loop" >/tmp/fsck.out 2>&1; then
-		echo "FAIL-DETAIL: $what: fsck.vexfs -n after recovery:"
+	if ! fsck.vexfs -fn "$loop" >/tmp/fsck.out 2>&1; then
+		echo "FAIL-DETAIL: $what: fsck.vexfs -fn after recovery:"
 		head -20 /tmp/fsck.out
 		bad=$((bad + 1))
 	else
@@ -215,6 +215,8 @@ done </tmp/points
 echo "crash: $ok of $npoints crash points clean, $bad failed (seed $seed)"
 echo "crash: fsck replay matched the kernel's at $xok points, differed at $xbad ($unflagged with a log but no needs_recovery flag)"
 check_eq crash_points_all_consistent "$bad" 0
+# A replayed journal leaves nothing for fsck: the mount must not ask for it.
+check_eq no_fsck_advice_after_replay "$(dmesg_count 'not cleanly unmounted')" 0
 check_eq fsck_replay_matches_kernel_recovery "$xbad" 0
 check_eq fsck_replay_compared_some "$([ "$xok" -ge 8 ] && echo yes || echo "only $xok")" yes
 check_eq crash_points_at_least_50 "$([ "$npoints" -ge 50 ] && echo yes || echo "only $npoints")" yes

@@ -35,7 +35,8 @@ for t in fsck repair; do
 	if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-I"$top/include" -I"$top/userspace/lib" -o "$out/fuzz_$t" \
-		"$top/tests/fuzz/fuzz_$t.c" "$top"/userspace/lib/*.c 2>"$out/build.log"; then
+		"$top/tests/fuzz/fuzz_$t.c" "$top"/userspace/lib/*.c \
+		"$top/src/hnsw.c" 2>"$out/build.log"; then
 		cat "$out/build.log"
 		echo "FAIL: fuzz/build ($t)"
 		exit 1

@@ -7,11 +7,6 @@
 # $VEXFS_KERNELS (space-separated) overrides the choice.
 set -eu
 
-if [ -n "${VEXFS_KERNELS:-}" ]; then
-	printf '%s\n' $VEXFS_KERNELS
-	exit 0
-fi
-
 # VEXFS_KERNELS="KVER..." restricts a run to those kernels (iterating).
 if [ -n "${VEXFS_KERNELS:-}" ]; then
 	printf '%s\n' $VEXFS_KERNELS

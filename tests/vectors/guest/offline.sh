@@ -15,17 +15,6 @@ mnt=/mnt/off
 mkdir -p $mnt
 modprobe vexfs
 
-# check_out NAME PATTERN CMD...: the output (stdout+stderr) has PATTERN
-check_out() {
-	name=$1 pat=$2
-	shift 2
-	out=$("$@" 2>&1)
-	case $out in
-	*"$pat"*) pass "$name" ;;
-	*) fail "$name"; echo "$out" | sed 's/^/    /' ;;
-	esac
-}
-
 check "offline: fsck clean before mounting" fsck.vexfs -fn "$dev"
 check "offline: mount" mount -t vexfs "$dev" $mnt
 list=$(vexctl collection list $mnt 2>&1)

@@ -14,31 +14,6 @@ mnt=/mnt/vec
 mkdir -p $mnt
 modprobe vexfs
 
-# check_rc NAME WANT CMD...: the command exits with status WANT
-check_rc() {
-	name=$1 want=$2
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" = "$want" ]; then
-		pass "$name"
-	else
-		fail "$name (exit $rc, want $want)"
-		echo "$out" | sed 's/^/    /'
-	fi
-}
-
-# check_out NAME PATTERN CMD...: the output (stdout+stderr) has PATTERN
-check_out() {
-	name=$1 pat=$2
-	shift 2
-	out=$("$@" 2>&1)
-	case $out in
-	*"$pat"*) pass "$name" ;;
-	*) fail "$name"; echo "$out" | sed 's/^/    /' ;;
-	esac
-}
-
 # An existing tree becomes a collection: everything in it joins, at any
 # depth and of any type; what cannot join is refused before any change.
 adopt_tests() {

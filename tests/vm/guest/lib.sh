@@ -6,6 +6,8 @@
 # check NAME CMD...        PASS if CMD succeeds, FAIL otherwise
 # check_fails NAME CMD...  PASS if CMD fails
 # check_eq NAME GOT WANT   PASS if the two strings are equal
+# check_rc NAME WANT CMD...   PASS if CMD exits with status WANT
+# check_out NAME PATTERN CMD...  PASS if CMD's output (with stderr) has PATTERN
 # dmesg_count PATTERN      lines of the kernel log matching PATTERN
 # fresh_vexfs DEV [MKFS-OPTIONS...]  make a filesystem on DEV, quietly
 #
@@ -47,6 +49,29 @@ check_eq() {
 		echo "    got:  $2"
 		echo "    want: $3"
 	fi
+}
+
+check_rc() {
+	name=$1 want=$2
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name (exit $rc, want $want)"
+		echo "$out" | sed 's/^/    /'
+	fi
+}
+
+check_out() {
+	name=$1 pat=$2
+	shift 2
+	out=$("$@" 2>&1)
+	case $out in
+	*"$pat"*) pass "$name" ;;
+	*) fail "$name"; echo "$out" | sed 's/^/    /' ;;
+	esac
 }
 
 dmesg_count() {
