@@ -543,7 +543,11 @@ static int vexfs_setup_rw(struct super_block *sb)
 	struct vexfs_super_block *raw = sbi->raw;
 	u16 state = le16_to_cpu(raw->s_state);
 
-	if (!(state & VEXFS_STATE_VALID))
+	/*
+	 * With a journal, a crash needs no fsck: vexfs_journal_load() has
+	 * replayed the log, and that is all a crash leaves to repair.
+	 */
+	if (!(state & VEXFS_STATE_VALID) && !sbi->journal)
 		vexfs_warn(sb, "was not cleanly unmounted; running fsck.vexfs is recommended");
 	if (state & VEXFS_STATE_ERROR)
 		vexfs_warn(sb, "contains errors; running fsck.vexfs is recommended");
