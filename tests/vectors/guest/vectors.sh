@@ -147,13 +147,6 @@ run)
 	else
 		echo "SKIP: xattr: rsync is not installed on the host"
 	fi
-	# busybox cp -a copies no xattrs; say so rather than pretend.
-	cp -a $mnt/c4/f1 $mnt/c4/sub/bbcopy
-	if vexctl embed get $mnt/c4/sub/bbcopy >/dev/null 2>&1; then
-		pass "xattr: busybox cp -a copies the embedding too"
-	else
-		echo "SKIP: xattr: busybox cp -a does not copy xattrs (GNU cp -a does)"
-	fi
 	gnucp -a $mnt/c4/f1 $mnt/plain/outside 2>/tmp/cp.err
 	check_eq "xattr: cp -a out of the collection copies the data" \
 		"$(cat $mnt/plain/outside)" "hello"
