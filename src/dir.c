@@ -544,49 +544,6 @@ void vexfs_dir_slot_delete(struct inode *dir, struct vexfs_dir_slot *slot)
 	unlock_buffer(slot->bh);
 }
 
-/**
- * vexfs_dir_is_empty() - does a directory hold no entry?
- * @dir: the directory
- *
- * Context: process context; the caller holds @dir's i_rwsem; may sleep.
- * Return: 1 if empty, 0 if not, or a negative errno.
- */
-int vexfs_dir_is_empty(struct inode *dir)
-{
-	struct dt_path path;
-	struct buffer_head *bh;
-	u32 steps = 0;
-	int err;
-
-	if (!i_size_read(dir))
-		return 1;
-	err = dt_check_size(dir);
-	if (err)
-		return err;
-	err = dt_descend(dir, 0, false, &path);
-	if (err)
-		return err;
-	bh = path.p[--path.depth].bh;
-	dt_path_release(&path);
-	for (;;) {
-		struct vexfs_dir_node *node = dt_node(bh);
-		u32 next = le32_to_cpu(node->dn_next);
-
-		if (node->dn_count) {
-			brelse(bh);
-			return 0;
-		}
-		brelse(bh);
-		if (!next)
-			return 1;
-		if (++steps > dt_nblocks(dir))
-			return dt_corrupt(dir, next, "leaf chain loops");
-		bh = dt_read(dir, next, 0, 0, VEXFS_DIR_HASH_MAX);
-		if (IS_ERR(bh))
-			return PTR_ERR(bh);
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* Insertion                                                           */
 /* ------------------------------------------------------------------ */
@@ -1093,6 +1050,28 @@ int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
 	if (err > 0)
 		return 0;
 	return err ?: -ENOENT;
+}
+
+static int vexfs_any_entry_actor(void *arg, const u8 *name, unsigned int len,
+				 u64 ino, unsigned int ftype)
+{
+	return 1;
+}
+
+/**
+ * vexfs_dir_is_empty() - does a directory hold no entry?
+ * @dir: the directory
+ *
+ * Context: process context; the caller holds @dir's i_rwsem; may sleep.
+ * Return: 1 if empty, 0 if not, or a negative errno.
+ */
+int vexfs_dir_is_empty(struct inode *dir)
+{
+	int err = vexfs_dir_for_each(dir, vexfs_any_entry_actor, NULL);
+
+	if (err < 0)
+		return err;
+	return !err;
 }
 
 static int vexfs_readdir(struct file *file, struct dir_context *ctx)
