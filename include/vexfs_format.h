@@ -490,12 +490,118 @@ struct vexfs_collection {
 	__le64	c_slots;		/* slots allocated in the store */
 /*30*/	__le16	c_hnsw_m;		/* index tunables */
 	__le16	c_hnsw_ef_construction;
-	__le32	c_flags;
+	__le32	c_flags;		/* VEXFS_COLL_* */
 	__le32	c_checksum;		/* crc32c(uuid seed, descriptor) */
 	__le32	c_reserved0;
 /*40*/	__u8	c_reserved[64];
 };
 
 _Static_assert(sizeof(struct vexfs_collection) == 128, "collection");
+
+/*
+ * c_flags.  INDEX_DIRTY: the index inode may not match the store, so it
+ * must be rebuilt before it is used.  A read-write mount sets it (and
+ * commits) before it changes any index block, and a clean unmount clears
+ * it once the index blocks are on disk: index blocks are written back
+ * like file data, outside the journal, and a crash costs a rebuild from
+ * the store, which is the source of truth, never a wrong answer.
+ */
+#define VEXFS_COLL_INDEX_DIRTY	0x00000001
+#define VEXFS_COLL_FLAGS_ALL	VEXFS_COLL_INDEX_DIRTY
+
+/* ------------------------------------------------------------------ */
+/* Vector index (HNSW)                                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A collection with c_index_ino != 0 keeps an HNSW graph of its vectors
+ * (src/hnsw.c, docs/ann.md) in that hidden regular inode, a sparse file
+ * addressed by arithmetic:
+ *
+ *   logical block 0: struct vexfs_vindex_header, after a block header
+ *     (VEXFS_VINDEX_MAGIC, checksummed);
+ *   blocks 1 .. vh_q_blocks: the quantizer, vh_dim __le64 offsets (two's
+ *     complement), packed, no block header; vh_q_checksum covers them;
+ *   from block vh_node_start: one node record per store slot, slot s at
+ *     index s - 1, vh_node_size bytes each, whole records per block
+ *     (block_size / vh_node_size of them, the tail unused): struct
+ *     vexfs_vindex_node, the 8-bit code (vh_dim bytes, padded to 4), then
+ *     2 * vh_m __le32 level-0 links;
+ *   from block VEXFS_VINDEX_UPPER_LBLK: upper-level lists, 1-based, of
+ *     vh_upper_size bytes each, whole records per block: struct
+ *     vexfs_vindex_upper then vh_m __le32 links.  A node of level L owns
+ *     the L consecutive records vn_upper .. vn_upper + L - 1 (levels 1..L),
+ *     allocated in order (vh_upper_used); a slot keeps its level (a hash
+ *     of the seed and the slot), so a reused slot reuses its records.
+ *
+ * A record belongs to the current index only if its epoch is vh_epoch: a
+ * rebuild takes the next epoch, so whatever older builds left in the file
+ * reads as "no node" without being cleared.  Every record carries a
+ * crc32c (uuid seed, record with the checksum field zero).  Links are
+ * slot numbers (0 = none is never stored); a link count never exceeds the
+ * list's room.  The index is derived data: see VEXFS_COLL_INDEX_DIRTY.
+ */
+#define VEXFS_VINDEX_VERSION	1
+#define VEXFS_VINDEX_UPPER_LBLK	0x80000000U
+
+struct vexfs_vindex_header {
+/*00*/	struct vexfs_block_header vh_hdr;
+/*20*/	__le32	vh_version;		/* VEXFS_VINDEX_VERSION */
+	__le32	vh_dim;			/* = c_dim */
+	__u8	vh_metric;		/* = c_metric */
+	__u8	vh_trained;		/* 1 once the quantizer is set */
+	__le16	vh_m;			/* links per node above level 0 */
+	__le16	vh_ef_construction;
+	__le16	vh_node_size;		/* bytes per node record */
+/*30*/	__le16	vh_upper_size;		/* bytes per upper-level record */
+	__le16	vh_max_level;		/* the entry point's level */
+	__le32	vh_epoch;		/* records of this build; >= 1 */
+	__le64	vh_seed;		/* level assignment */
+/*40*/	__le32	vh_q_exp;		/* quantizer: fixed-point exponent (s32) */
+	__le32	vh_q_blocks;		/* blocks of quantizer offsets */
+	__le64	vh_q_step;		/* quantizer step */
+/*50*/	__le32	vh_entry;		/* entry point slot, 0 = empty graph */
+	__le32	vh_node_start;		/* first node record block */
+	__le32	vh_upper_used;		/* upper records allocated */
+	__le32	vh_q_checksum;		/* crc32c(uuid seed, offsets) */
+/*60*/	__le64	vh_live;		/* nodes without a tombstone */
+	__le64	vh_deleted;		/* tombstones */
+/*70*/	__le64	vh_slots;		/* store slots the build covered */
+	__u8	vh_reserved[136];
+};
+
+_Static_assert(sizeof(struct vexfs_vindex_header) == 256, "vindex header");
+
+/* vn_flags */
+#define VEXFS_VNODE_DELETED	0x01	/* tombstone: routes, never returned */
+#define VEXFS_VNODE_FLAGS_ALL	VEXFS_VNODE_DELETED
+
+struct vexfs_vindex_node {
+/*00*/	__le32	vn_checksum;		/* crc32c(uuid seed, record) */
+	__le32	vn_epoch;		/* vh_epoch, else no node here */
+/*08*/	__u8	vn_level;		/* top level, <= 15 */
+	__u8	vn_flags;		/* VEXFS_VNODE_* */
+	__le16	vn_count;		/* level-0 links in use */
+	__le32	vn_upper;		/* first upper record, 0 if level 0 */
+/*10*/	/* __u8 code[dim], padded to 4; __le32 links[2 * m] */
+};
+
+_Static_assert(sizeof(struct vexfs_vindex_node) == 16, "vindex node");
+
+struct vexfs_vindex_upper {
+/*00*/	__le32	vu_checksum;		/* crc32c(uuid seed, record) */
+	__le32	vu_epoch;		/* vh_epoch, else unused */
+/*08*/	__le32	vu_slot;		/* owner node */
+	__u8	vu_level;		/* 1..15 */
+	__u8	vu_reserved;
+	__le16	vu_count;		/* links in use */
+/*10*/	/* __le32 links[m] */
+};
+
+_Static_assert(sizeof(struct vexfs_vindex_upper) == 16, "vindex upper");
+
+#define VEXFS_VINDEX_NODE_SIZE(dim, m) \
+	(16 + (((unsigned long)(dim) + 3) & ~3UL) + 8 * (unsigned long)(m))
+#define VEXFS_VINDEX_UPPER_SIZE(m)	(16 + 4 * (unsigned long)(m))
 
 #endif /* _VEXFS_FORMAT_H */

@@ -63,6 +63,26 @@
  */
 #define VEXFS_COLLECTION_ADOPT	0x1
 
+/*
+ * The ANN index (HNSW) of a collection.  Queries use it by default once
+ * the collection holds VEXFS_INDEX_MIN_VECTORS vectors; below that, and
+ * whenever the index is not ready, they search exactly.
+ */
+#define VEXFS_HNSW_DEFAULT_M			16
+#define VEXFS_HNSW_MAX_M			64
+#define VEXFS_HNSW_DEFAULT_EF_CONSTRUCTION	200
+#define VEXFS_HNSW_DEFAULT_EF			64
+#define VEXFS_HNSW_MAX_EF			1024
+#define VEXFS_INDEX_MIN_VECTORS			1024
+
+/* index_state */
+#define VEXFS_INDEX_NONE	0	/* no index: too few vectors, or none */
+#define VEXFS_INDEX_READY	1	/* queries use it */
+#define VEXFS_INDEX_BUILDING	2	/* being (re)built; exact meanwhile */
+#define VEXFS_INDEX_STALE	3	/* must be rebuilt (read-only mount) */
+#define VEXFS_INDEX_FAILED	4	/* damaged or out of space; exact */
+#define VEXFS_INDEX_UNSUPPORTED	5	/* a node record would exceed a block */
+
 /* Element types: only float32 exists. */
 #define VEXFS_ELEM_FLOAT32	1
 
@@ -77,6 +97,11 @@
  * @root_ino: out: inode number of the collection's top directory
  * @count: out: embeddings stored
  * @slots: out: slots in the vector store, used or free
+ * @hnsw_m: in (create) / out: links per node of the ANN index (0 asks
+ *	for the default, VEXFS_HNSW_DEFAULT_M), 2..VEXFS_HNSW_MAX_M
+ * @hnsw_ef_construction: in (create) / out: candidates an insert keeps
+ *	(0: VEXFS_HNSW_DEFAULT_EF_CONSTRUCTION), up to VEXFS_HNSW_MAX_EF
+ * @index_state: out: VEXFS_INDEX_*
  * @reserved: zero
  */
 struct vexfs_collection_info {
@@ -89,7 +114,10 @@ struct vexfs_collection_info {
 	__u64	root_ino;		/* 0x18 */
 	__u64	count;			/* 0x20 */
 	__u64	slots;			/* 0x28 */
-	__u64	reserved[4];		/* 0x30 */
+	__u16	hnsw_m;			/* 0x30 */
+	__u16	hnsw_ef_construction;	/* 0x32 */
+	__u32	index_state;		/* 0x34 */
+	__u64	reserved[3];		/* 0x38 */
 };					/* 0x50 */
 
 /**
@@ -179,8 +207,12 @@ struct vexfs_batch {
 };					/* 0x38 */
 
 /* vexfs_query.flags */
-#define VEXFS_QUERY_EXACT	0x1	/* brute force (the only method yet) */
+#define VEXFS_QUERY_EXACT	0x1	/* brute force, bypassing the index */
 #define VEXFS_QUERY_ALL		VEXFS_QUERY_EXACT
+
+/* vexfs_query.method (out) */
+#define VEXFS_QUERY_METHOD_EXACT	1
+#define VEXFS_QUERY_METHOD_INDEX	2
 
 /**
  * struct vexfs_query_hit - one result
@@ -212,7 +244,12 @@ struct vexfs_query_hit {
  * @path_size: bytes per path, 0 or 2..VEXFS_QUERY_MAX_PATH; a longer path
  *	makes the hit's path empty (the hit is still reported)
  * @nhits: out: hits written, <= k, closest first
- * @scanned: out: stored vectors the search compared
+ * @scanned: out: stored vectors the search compared (exactly; an index
+ *	search counts the candidates it re-ranked)
+ * @ef: in: the index search's width, 0 for the default
+ *	(VEXFS_HNSW_DEFAULT_EF), else k..VEXFS_HNSW_MAX_EF; ignored by an
+ *	exact search
+ * @method: out: VEXFS_QUERY_METHOD_*, how the answer was found
  * @reserved: zero
  *
  * The ioctl is made on a directory of the collection and needs read and
@@ -232,7 +269,9 @@ struct vexfs_query {
 	__u32	path_size;		/* 0x28 */
 	__u32	nhits;			/* 0x2c */
 	__u64	scanned;		/* 0x30 */
-	__u64	reserved[4];		/* 0x38 */
+	__u32	ef;			/* 0x38 */
+	__u32	method;			/* 0x3c */
+	__u64	reserved[3];		/* 0x40 */
 };					/* 0x58 */
 
 /**
@@ -246,6 +285,10 @@ struct vexfs_query {
  * @reserved0: zero
  * @queries: out: queries served since mount
  * @scanned: out: vectors compared by those queries
+ * @index_live: out: vectors in the ANN index
+ * @index_deleted: out: tombstones in the index, until compaction
+ * @index_bytes: out: bytes the index inode occupies on disk
+ * @index_queries: out: queries the index answered since mount
  * @reserved: zero
  */
 struct vexfs_collection_stats {
@@ -258,8 +301,36 @@ struct vexfs_collection_stats {
 	__u32	reserved0;		/* 0x6c */
 	__u64	queries;		/* 0x70 */
 	__u64	scanned;		/* 0x78 */
-	__u64	reserved[4];		/* 0x80 */
+	__u64	index_live;		/* 0x80 */
+	__u64	index_deleted;		/* 0x88 */
+	__u64	index_bytes;		/* 0x90 */
+	__u64	index_queries;		/* 0x98 */
 };					/* 0xa0 */
+
+/* vexfs_index_ctl.op */
+#define VEXFS_INDEX_OP_WAIT	1	/* wait until no build is running */
+#define VEXFS_INDEX_OP_REBUILD	2	/* rebuild from the store, in the
+					 * background (then OP_WAIT) */
+#define VEXFS_INDEX_OP_COMPACT	3	/* drop the tombstones now */
+
+/**
+ * struct vexfs_index_ctl - act on a collection's ANN index
+ * @version: VEXFS_UAPI_VERSION
+ * @op: VEXFS_INDEX_OP_*
+ * @state: out: VEXFS_INDEX_* once the operation is done
+ * @reserved0: zero
+ * @reserved: zero
+ * On any file or directory of the collection.  REBUILD and COMPACT need
+ * CAP_SYS_ADMIN or ownership of the collection root and a read-write
+ * mount; WAIT returns EINTR on a signal.
+ */
+struct vexfs_index_ctl {
+	__u32	version;		/* 0x00 */
+	__u32	op;			/* 0x04 */
+	__u32	state;			/* 0x08 */
+	__u32	reserved0;		/* 0x0c */
+	__u64	reserved[2];		/* 0x10 */
+};					/* 0x20 */
 
 /* On a directory: make it (empty, not in a collection) a collection root. */
 #define VEXFS_IOC_COLLECTION_CREATE \
@@ -285,6 +356,8 @@ struct vexfs_collection_stats {
 /* On any file or directory of a collection. */
 #define VEXFS_IOC_COLLECTION_STATS \
 	_IOWR(VEXFS_IOC_MAGIC, 9, struct vexfs_collection_stats)
+#define VEXFS_IOC_INDEX_CTL \
+	_IOWR(VEXFS_IOC_MAGIC, 10, struct vexfs_index_ctl)
 
 /* The xattr that carries a file's embedding: dim little-endian floats. */
 #define VEXFS_EMBEDDING_XATTR	"user.vexfs.embedding"
@@ -298,6 +371,7 @@ _Static_assert(sizeof(struct vexfs_batch) == 0x38, "uapi batch");
 _Static_assert(sizeof(struct vexfs_query_hit) == 0x20, "uapi hit");
 _Static_assert(sizeof(struct vexfs_query) == 0x58, "uapi query");
 _Static_assert(sizeof(struct vexfs_collection_stats) == 0xa0, "uapi stats");
+_Static_assert(sizeof(struct vexfs_index_ctl) == 0x20, "uapi index ctl");
 #endif
 
 #endif /* _VEXFS_UAPI_H */

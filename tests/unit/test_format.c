@@ -136,6 +136,21 @@ static void metadata_layouts(void **state)
 	FIELD(vexfs_collection, c_count, 0x20, 8);
 	FIELD(vexfs_collection, c_hnsw_m, 0x30, 2);
 	assert_int_equal(sizeof(struct vexfs_collection), 128);
+	FIELD(vexfs_collection, c_flags, 0x34, 4);
+	FIELD(vexfs_vindex_header, vh_version, 0x20, 4);
+	FIELD(vexfs_vindex_header, vh_node_size, 0x2e, 2);
+	FIELD(vexfs_vindex_header, vh_epoch, 0x34, 4);
+	FIELD(vexfs_vindex_header, vh_q_step, 0x48, 8);
+	FIELD(vexfs_vindex_header, vh_entry, 0x50, 4);
+	FIELD(vexfs_vindex_header, vh_q_checksum, 0x5c, 4);
+	FIELD(vexfs_vindex_header, vh_slots, 0x70, 8);
+	FIELD(vexfs_vindex_node, vn_level, 0x08, 1);
+	FIELD(vexfs_vindex_node, vn_upper, 0x0c, 4);
+	FIELD(vexfs_vindex_upper, vu_slot, 0x08, 4);
+	FIELD(vexfs_vindex_upper, vu_count, 0x0e, 2);
+	assert_int_equal(VEXFS_VINDEX_NODE_SIZE(128, 16), 272);
+	assert_int_equal(VEXFS_VINDEX_NODE_SIZE(3, 2), 36);
+	assert_int_equal(VEXFS_VINDEX_UPPER_SIZE(16), 80);
 }
 
 int main(void)

@@ -26,7 +26,10 @@ static void uapi_layout(void **state)
 	(void)state;
 	FIELD(vexfs_collection_info, version, 0x00, 4);
 	FIELD(vexfs_collection_info, root_ino, 0x18, 8);
-	FIELD(vexfs_collection_info, reserved, 0x30, 32);
+	FIELD(vexfs_collection_info, hnsw_m, 0x30, 2);
+	FIELD(vexfs_collection_info, hnsw_ef_construction, 0x32, 2);
+	FIELD(vexfs_collection_info, index_state, 0x34, 4);
+	FIELD(vexfs_collection_info, reserved, 0x38, 24);
 	FIELD(vexfs_collection_list, entries, 0x10, 8);
 	FIELD(vexfs_embedding, vector, 0x10, 8);
 	FIELD(vexfs_batch_item, result, 0x0c, 4);
@@ -38,8 +41,15 @@ static void uapi_layout(void **state)
 	FIELD(vexfs_query, paths, 0x20, 8);
 	FIELD(vexfs_query, path_size, 0x28, 4);
 	FIELD(vexfs_query, scanned, 0x30, 8);
+	FIELD(vexfs_query, ef, 0x38, 4);
+	FIELD(vexfs_query, method, 0x3c, 4);
 	FIELD(vexfs_collection_stats, info, 0x08, 0x50);
 	FIELD(vexfs_collection_stats, queries, 0x70, 8);
+	FIELD(vexfs_collection_stats, index_live, 0x80, 8);
+	FIELD(vexfs_collection_stats, index_queries, 0x98, 8);
+	FIELD(vexfs_index_ctl, state, 0x08, 4);
+	assert_int_equal(_IOC_SIZE(VEXFS_IOC_INDEX_CTL),
+			 sizeof(struct vexfs_index_ctl));
 	/* The size is part of each ioctl number. */
 	assert_int_equal(_IOC_SIZE(VEXFS_IOC_QUERY), sizeof(struct vexfs_query));
 	assert_int_equal(_IOC_SIZE(VEXFS_IOC_BATCH_SET), sizeof(struct vexfs_batch));
