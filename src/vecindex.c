@@ -1056,9 +1056,13 @@ static void vx_fail(struct vexfs_vindex *vx, int err, const char *what)
 static int vx_prepare(struct vexfs_vindex *vx)
 {
 	struct vexfs_coll *c = vx_coll(vx);
+	struct hnsw_index probe;
 
+	/* A probe: vx->ix may be serving queries (a rebuild of a ready index). */
 	if (vx_geometry(vx->sb, vx, c->dim, c->hnsw_m) ||
-	    vx_init_ix(vx, 0) == -EOPNOTSUPP)
+	    hnsw_init(&probe, c->dim, c->metric, c->hnsw_m,
+		      c->hnsw_ef_construction, 0, NULL, &vx_ops, NULL) ==
+	    -EOPNOTSUPP)
 		return -EOPNOTSUPP;
 	if (!vx->q_lo)
 		vx->q_lo = kvcalloc(c->dim, sizeof(s64), GFP_NOFS);

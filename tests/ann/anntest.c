@@ -9,14 +9,18 @@
  *   anntest state DIR                    print state live deleted bytes
  *   anntest expect DIR STATE             fail unless the state is STATE
  *   anntest recall DIR K EF NQ SEED MIN  recall@K of the index against the
- *                                        exact search, over NQ queries;
+ *                                        exact search, over NQ queries
+ *                                        from the clusters of data SEED;
  *                                        fails below MIN, or if a hit's
  *                                        distance is not exact
- *   anntest churn DIR N DIM SEED ROUNDS  inserts, updates, removals and
+ *   anntest churn DIR N DIM SEED ROUNDS  (SEED: the data's, as for recall)
+ *                                        inserts, updates, removals and
  *                                        unlinks interleaved with queries,
  *                                        each checked against exact search
  *   anntest concurrent DIR N DIM SEED    queries in a child while the
  *                                        parent inserts N vectors
+ *   anntest speed DIR NQ EF SEED         queries per second, by the index
+ *                                        and exactly (informational)
  *   anntest census DIR                   every file with an embedding is
  *                                        counted once by the collection
  *                                        and, once ready, by the index
@@ -460,6 +464,42 @@ static int cmd_census(const char *dir)
 	return bad;
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmd_speed(const char *dir, uint32_t nq, uint32_t ef, uint64_t seed)
+{
+	struct vexfs_query_hit hits[MAXK];
+	struct vexfs_collection_stats st;
+	int fd = open_dir(dir), exact;
+	uint32_t i, dim, method = 0;
+	float *v;
+
+	stats(fd, &st);
+	dim = st.info.dim;
+	v = malloc(sizeof(float) * dim * nq);
+	seed_data(seed, dim);
+	rng_state ^= 0x77;
+	for (i = 0; i < nq; i++)
+		point(v + (size_t)i * dim, dim);
+	for (exact = 0; exact < 2; exact++) {
+		uint32_t n = exact ? (nq + 9) / 10 : nq;
+		double t0 = now();
+
+		for (i = 0; i < n; i++)
+			query(fd, v + (size_t)i * dim, dim, 10, ef, exact, hits,
+			      &method);
+		printf("%s: %.1f queries/s (%u queries, method %u)\n",
+		       exact ? "exact" : "index", n / (now() - t0), n, method);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vexfs_collection_stats st;
@@ -513,6 +553,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "concurrent") && argc == 6)
 		return cmd_concurrent(argv[2], atoi(argv[3]), atoi(argv[4]),
 				      strtoull(argv[5], NULL, 0));
+	if (!strcmp(argv[1], "speed") && argc == 6)
+		return cmd_speed(argv[2], atoi(argv[3]), atoi(argv[4]),
+				 strtoull(argv[5], NULL, 0));
 	if (!strcmp(argv[1], "census") && argc == 3)
 		return cmd_census(argv[2]);
 usage:
