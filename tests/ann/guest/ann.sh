@@ -32,7 +32,8 @@ run)
 		anntest recall $mnt/c 10 0 200 7 0.90
 	check "recall@10 >= 0.9 at ef 64" anntest recall $mnt/c 10 64 100 7 0.90
 	check "recall@1 >= 0.9" anntest recall $mnt/c 1 64 100 7 0.90
-	anntest recall $mnt/c 10 10 100 7 0 | sed 's/^/    /'
+	check "recall@10 >= 0.8 even at ef 10" \
+		anntest recall $mnt/c 10 10 100 7 0.80
 	check "inserts, updates, removals and unlinks keep it right" \
 		anntest churn $mnt/c 3000 32 7 150
 	check "queries run while vectors are inserted" \
@@ -41,8 +42,13 @@ run)
 	check_out "no tombstone is left" "deleted 0" anntest state $mnt/c
 	check "recall after compaction" anntest recall $mnt/c 10 64 100 7 0.90
 	check "census: every embedding is indexed once" anntest census $mnt/c
+	anntest load $mnt/c 90000 1 32 7
+	check_out "a query says it used the index" "\"method\": \"index\"" \
+		vexctl query $mnt/c --like $mnt/c/f90000 -k 1 --json
 	check_out "an exact query says so" "\"method\": \"exact\"" \
-		vexctl query $mnt/c --exact --like $mnt/c/f1 -k 1 --json
+		vexctl query $mnt/c --exact --like $mnt/c/f90000 -k 1 --json
+	check_out "vexctl query --ef works" "f90000" \
+		vexctl query $mnt/c --ef 100 --like $mnt/c/f90000 -k 1
 	umount $mnt
 	check "fsck finds the filesystem clean" fsck.vexfs -fn $dev
 	mount -t vexfs $dev $mnt || exit 1
@@ -90,7 +96,7 @@ recover)
 	check_fails "the index is not trusted after the crash" \
 		anntest expect $mnt/c ready
 	check "queries are answered meanwhile (exactly)" \
-		vexctl query $mnt/c --like $mnt/c/f1 -k 3
+		vexctl query $mnt/c --like $mnt/c/f0 -k 3
 	check_out "the rebuild finishes" "ready" anntest wait $mnt/c
 	check "no vector is lost: each embedding indexed once" \
 		anntest census $mnt/c
