@@ -67,6 +67,7 @@
 #include <linux/random.h>
 #include <linux/delay.h>
 #include <linux/sched/mm.h>
+#include <linux/hash.h>
 
 #include "vexfs.h"
 #include "vector.h"
@@ -75,8 +76,21 @@
 #define VX_GROW_BLOCKS		16
 /* Highest slot the index can address (the core's slots are u32). */
 #define VX_MAX_SLOT		0xfffffffeU
+/*
+ * Buffers an operation keeps referenced, by logical block: a search or
+ * an insert reads the same blocks many times (a block holds several
+ * nodes, and a node's list and code are read apart), and a hit here
+ * saves the buffer cache lookup.  Bounded: 256 references at most.
+ */
+#define VX_BCACHE_BITS		8
+#define VX_BCACHE		(1U << VX_BCACHE_BITS)
 
 static const struct hnsw_ops vx_ops;
+
+struct vx_bcache {
+	u32 lblk;
+	struct buffer_head *bh;
+};
 
 /**
  * struct vx_io - one operation's view of the index storage (hnsw ctx)
@@ -85,7 +99,7 @@ static const struct hnsw_ops vx_ops;
  * @ixi: the index inode
  * @store: the vector store inode
  * @img: one slot image, for vec_get
- * @err: first storage error met (reported once by the caller)
+ * @bcache: VX_BCACHE referenced buffers, direct-mapped by logical block
  */
 struct vx_io {
 	struct vexfs_vindex *vx;
@@ -93,7 +107,7 @@ struct vx_io {
 	struct inode *ixi;
 	struct inode *store;
 	void *img;
-	int err;
+	struct vx_bcache *bcache;
 };
 
 static inline struct vexfs_coll *vx_coll(struct vexfs_vindex *vx)
@@ -170,12 +184,20 @@ static int vx_verify_block(struct vx_io *io, struct buffer_head *bh, u32 lblk);
 static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
 {
 	struct vexfs_vindex *vx = io->vx;
+	struct vx_bcache *bc = NULL;
 	struct buffer_head *bh;
 	unsigned int len;
 	bool is_new;
 	u64 pblk;
 	int err;
 
+	if (io->bcache) {
+		bc = &io->bcache[hash_32(lblk, VX_BCACHE_BITS)];
+		if (bc->bh && bc->lblk == lblk) {
+			get_bh(bc->bh);
+			return bc->bh;
+		}
+	}
 	pblk = vx_run_lookup(vx, lblk);
 	if (!pblk) {
 		u32 want = create ? VX_GROW_BLOCKS : 1;
@@ -205,6 +227,12 @@ static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
 			brelse(bh);
 			return ERR_PTR(err);
 		}
+	}
+	if (bc) {
+		brelse(bc->bh);
+		bc->lblk = lblk;
+		bc->bh = bh;
+		get_bh(bh);
 	}
 	return bh;
 }
@@ -667,6 +695,13 @@ static const struct hnsw_ops vx_ops = {
 
 static void vx_io_end(struct vx_io *io)
 {
+	u32 i;
+
+	if (io->bcache) {
+		for (i = 0; i < VX_BCACHE; i++)
+			brelse(io->bcache[i].bh);
+		kfree(io->bcache);
+	}
 	if (io->ixi)
 		iput(io->ixi);
 	if (io->store)
@@ -686,6 +721,9 @@ static int vx_io_begin(struct vexfs_vindex *vx, struct super_block *sb,
 	io->img = kmalloc(c->slot_size, GFP_NOFS);
 	if (!io->img)
 		return -ENOMEM;
+	/* Without it an operation only runs slower. */
+	io->bcache = kcalloc(VX_BCACHE, sizeof(*io->bcache),
+			     GFP_NOFS | __GFP_NOWARN);
 	io->store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
 	if (IS_ERR(io->store)) {
 		err = PTR_ERR(io->store);
