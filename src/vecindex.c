@@ -431,102 +431,90 @@ static void vx_put(void *ctx, void *cookie)
 	brelse(cookie);
 }
 
-static int vx_links_read(void *ctx, u32 slot, u32 level, u32 *out, u32 max)
+/* Where a neighbour list lives, to read or rewrite it. */
+struct vx_list {
+	struct buffer_head *bh;		/* holds the record; referenced */
+	void *rec;			/* the record, to reseal */
+	u32 rec_size;
+	__le16 *count;
+	__le32 *links;
+	u32 room;
+};
+
+/* Find @slot's list at @level; the caller releases l->bh. */
+static int vx_list_get(struct vx_io *io, u32 slot, u32 level,
+		       struct vx_list *l)
 {
-	struct vx_io *io = ctx;
+	struct vexfs_vindex *vx = io->vx;
 	struct vexfs_vindex_node *n;
 	struct vexfs_vindex_upper *u;
 	struct buffer_head *bh, *ubh;
-	const __le32 *l;
-	u32 cnt, i;
 	int err;
 
 	bh = vx_node_bh(io, slot, false, &n);
 	if (IS_ERR_OR_NULL(bh))
 		return bh ? PTR_ERR(bh) : -EFSCORRUPTED;
-	err = vx_node_live(io->vx, n);
-	if (err)
-		goto out;
+	err = vx_node_live(vx, n);
+	if (err) {
+		brelse(bh);
+		return err == -ENOENT ? -EFSCORRUPTED : err;
+	}
 	if (!level) {
-		cnt = le16_to_cpu(n->vn_count);
-		l = vx_node_links(io->vx, n);
-		err = -EFSCORRUPTED;
-		if (cnt > max)
-			goto out;
-		for (i = 0; i < cnt; i++)
-			out[i] = le32_to_cpu(l[i]);
-		err = cnt;
-		goto out;
+		*l = (struct vx_list){ bh, n, vx->node_size, &n->vn_count,
+				       vx_node_links(vx, n), vx->ix.m0 };
+		return 0;
 	}
 	ubh = vx_list_upper(io, slot, level, n, &u);
-	if (IS_ERR(ubh)) {
-		err = PTR_ERR(ubh);
-		goto out;
-	}
-	cnt = le16_to_cpu(u->vu_count);
-	l = (const __le32 *)(u + 1);
+	brelse(bh);
+	if (IS_ERR(ubh))
+		return PTR_ERR(ubh);
+	*l = (struct vx_list){ ubh, u, vx->upper_size, &u->vu_count,
+			       (__le32 *)(u + 1), vx->ix.m };
+	return 0;
+}
+
+static int vx_links_read(void *ctx, u32 slot, u32 level, u32 *out, u32 max)
+{
+	struct vx_list l;
+	u32 cnt, i;
+	int err;
+
+	err = vx_list_get(ctx, slot, level, &l);
+	if (err)
+		return err;
+	cnt = le16_to_cpu(*l.count);
 	err = -EFSCORRUPTED;
-	if (cnt <= max) {
+	if (cnt <= max && cnt <= l.room) {
 		for (i = 0; i < cnt; i++)
-			out[i] = le32_to_cpu(l[i]);
+			out[i] = le32_to_cpu(l.links[i]);
 		err = cnt;
 	}
-	brelse(ubh);
-out:
-	brelse(bh);
-	return err == -ENOENT ? -EFSCORRUPTED : err;
+	brelse(l.bh);
+	return err;
 }
 
 static int vx_links_write(void *ctx, u32 slot, u32 level, const u32 *in,
 			  u32 cnt)
 {
 	struct vx_io *io = ctx;
-	struct super_block *sb = io->sb;
-	struct vexfs_vindex_node *n;
-	struct vexfs_vindex_upper *u;
-	struct buffer_head *bh, *ubh;
-	__le32 *l;
+	struct vx_list l;
 	u32 i;
 	int err;
 
-	bh = vx_node_bh(io, slot, false, &n);
-	if (IS_ERR_OR_NULL(bh))
-		return bh ? PTR_ERR(bh) : -EFSCORRUPTED;
-	err = vx_node_live(io->vx, n);
+	err = vx_list_get(io, slot, level, &l);
 	if (err)
-		goto out;
-	if (!level) {
-		err = -EINVAL;
-		if (cnt > io->vx->ix.m0)
-			goto out;
-		l = vx_node_links(io->vx, n);
-		for (i = 0; i < cnt; i++)
-			l[i] = cpu_to_le32(in[i]);
-		n->vn_count = cpu_to_le16(cnt);
-		vx_rec_seal(sb, n, io->vx->node_size);
-		mark_buffer_dirty(bh);
-		err = 0;
-		goto out;
-	}
-	ubh = vx_list_upper(io, slot, level, n, &u);
-	if (IS_ERR(ubh)) {
-		err = PTR_ERR(ubh);
-		goto out;
-	}
+		return err;
 	err = -EINVAL;
-	if (cnt <= io->vx->ix.m) {
-		l = (__le32 *)(u + 1);
+	if (cnt <= l.room) {
 		for (i = 0; i < cnt; i++)
-			l[i] = cpu_to_le32(in[i]);
-		u->vu_count = cpu_to_le16(cnt);
-		vx_rec_seal(sb, u, io->vx->upper_size);
-		mark_buffer_dirty(ubh);
+			l.links[i] = cpu_to_le32(in[i]);
+		*l.count = cpu_to_le16(cnt);
+		vx_rec_seal(io->sb, l.rec, l.rec_size);
+		mark_buffer_dirty(l.bh);
 		err = 0;
 	}
-	brelse(ubh);
-out:
-	brelse(bh);
-	return err == -ENOENT ? -EFSCORRUPTED : err;
+	brelse(l.bh);
+	return err;
 }
 
 /* Give @slot's node of @level its upper records, reusing what it owns. */
