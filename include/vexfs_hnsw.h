@@ -40,6 +40,7 @@
 #include <errno.h>
 typedef uint8_t u8;
 typedef uint16_t u16;
+typedef int16_t s16;
 #endif
 #include "vexfs_vecmath.h"
 

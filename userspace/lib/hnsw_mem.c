@@ -141,18 +141,22 @@ static int mem_vec_get(void *ctx, u32 slot, const u32 **vec, void **cookie)
 	return 0;
 }
 
-/* The first lines of the code and the level-0 list; a hint only. */
+/*
+ * The code's cache lines (up to four: the hardware prefetcher follows a
+ * longer one); a hint only.  The list is not prefetched: most neighbours
+ * are only measured, never expanded.
+ */
 static void mem_prefetch(void *ctx, u32 slot)
 {
 	struct hnsw_mem *hm = ctx;
 	const u8 *c;
+	u32 off;
 
 	if (slot > hm->cap)
 		return;
 	c = hnsw_mem_code(hm, slot);
-	__builtin_prefetch(c);
-	if (hm->ix.dim > 64)
-		__builtin_prefetch(c + 64);
+	for (off = 0; off < hm->ix.dim && off < 256; off += 64)
+		__builtin_prefetch(c + off);
 }
 
 static const struct hnsw_ops mem_ops = {
@@ -169,17 +173,18 @@ static const struct hnsw_ops mem_ops = {
 };
 
 /**
- * hnsw_mem_create() - an empty in-memory index for slots 1..@cap
+ * hnsw_mem_create_metric() - an empty in-memory index for slots 1..@cap
  * @hm: filled in
- * @dim, @m, @ef_construction, @seed: as hnsw_init()
+ * @dim, @metric, @m, @ef_construction, @seed: as hnsw_init()
  * @cap: highest slot
  * @vecs: the float32 originals (bits), slot s at (s - 1) * dim
  * @ef_max: the largest ef searches will use (sizes the scratch)
  *
  * Return: 0, -EINVAL or -ENOMEM.
  */
-int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
-		    u64 seed, u32 cap, const u32 *vecs, u32 ef_max)
+int hnsw_mem_create_metric(struct hnsw_mem *hm, u32 dim, u32 metric, u32 m,
+			   u32 ef_construction, u64 seed, u32 cap,
+			   const u32 *vecs, u32 ef_max)
 {
 	int err;
 
@@ -187,7 +192,7 @@ int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
 	hm->q_lo = calloc(dim ? dim : 1, sizeof(s64));
 	if (!hm->q_lo)
 		return -ENOMEM;
-	err = hnsw_init(&hm->ix, dim, VEC_METRIC_L2, m, ef_construction, seed,
+	err = hnsw_init(&hm->ix, dim, metric, m, ef_construction, seed,
 			hm->q_lo, &mem_ops, hm);
 	if (err) {
 		free(hm->q_lo);
@@ -197,7 +202,13 @@ int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
 	hm->cap = cap;
 	hm->vecs = vecs;
 	hm->ef_max = ef_max < HNSW_MAX_EF ? ef_max : HNSW_MAX_EF;
-	hm->rec_size = ((hm->ix.m0 + 1) * sizeof(u32) + dim + 63) & ~(size_t)63;
+	/*
+	 * The code first, at the start of a cache line, so that a distance
+	 * touches ceil(dim / 64) lines; the list follows.
+	 */
+	hm->links_off = (dim + 3) & ~(size_t)3;
+	hm->rec_size = (hm->links_off + (hm->ix.m0 + 1) * sizeof(u32) + 63) &
+		       ~(size_t)63;
 	hm->rec = aligned_alloc(64, ((size_t)cap + 1) * hm->rec_size);
 	hm->level = malloc((size_t)cap + 1);
 	hm->flags = calloc((size_t)cap + 1, 1);
@@ -211,6 +222,14 @@ int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
 	}
 	memset(hm->level, NO_RECORD, (size_t)cap + 1);
 	return 0;
+}
+
+/* hnsw_mem_create_metric() for VEC_METRIC_L2. */
+int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
+		    u64 seed, u32 cap, const u32 *vecs, u32 ef_max)
+{
+	return hnsw_mem_create_metric(hm, dim, VEC_METRIC_L2, m,
+				      ef_construction, seed, cap, vecs, ef_max);
 }
 
 void hnsw_mem_destroy(struct hnsw_mem *hm)
