@@ -61,6 +61,7 @@ struct hs {
 	u8 *qcode;		/* the query's or new node's code */
 	s16 *wide;		/* an IP query's wide code */
 	const s16 *qwide;	/* wide if an IP search, else NULL */
+	s64 *qfix;		/* an L2 query prepared for the rerank */
 	u32 *lbuf, *lbuf2;	/* neighbour lists (m0 each) */
 	struct hc *sel;		/* selection input (2 m0 + 1) */
 	struct hc *selout;	/* selection output (m0) */
@@ -113,6 +114,7 @@ static size_t hs_layout(const struct hnsw_index *ix, u32 ef, struct hs *s,
 	HS_TAKE(res, ef + 1);
 	HS_TAKE(qcode, ix->dim);
 	HS_TAKE(wide, ix->metric == VEC_METRIC_IP ? ix->dim : 0);
+	HS_TAKE(qfix, ix->metric == VEC_METRIC_L2 ? ix->dim : 0);
 	HS_TAKE(lbuf, m0);
 	HS_TAKE(lbuf2, m0);
 	HS_TAKE(sel, 2 * m0 + 1);
@@ -820,25 +822,33 @@ static int search_layer(struct hnsw_index *ix, struct hs *s, const u8 *code,
 
 	while (s->nc) {
 		struct hc c = heap_pop(s->cand, &s->nc, -1);
-		int n, i;
+		bool over = false;
+		int n, i, nn;
 
 		if (s->nr == ef && c.d > s->res[0].d)
 			break;
 		n = read_links(ix, c.slot, level, s->lbuf);
 		if (n < 0)
 			return n;
-		if (ix->ops->prefetch)
-			for (i = 0; i < n; i++)
-				ix->ops->prefetch(ix->ctx, s->lbuf[i]);
-		for (i = 0; i < n; i++) {
+		/*
+		 * First the visited check, compacting the list to the new
+		 * nodes and asking for their codes, then the distances: the
+		 * cache misses overlap, and seen nodes cost no prefetch.
+		 */
+		for (i = 0, nn = 0; i < n; i++) {
 			int v = hs_visit(s, s->lbuf[i]);
 
 			if (v < 0) {
-				ix->n_budget++;
-				return 0;
+				over = true;
+				break;
 			}
 			if (!v)
 				continue;
+			s->lbuf[nn++] = s->lbuf[i];
+			if (ix->ops->prefetch)
+				ix->ops->prefetch(ix->ctx, s->lbuf[i]);
+		}
+		for (i = 0; i < nn; i++) {
 			e.slot = s->lbuf[i];
 			err = node_dist(ix, code, s->qwide, e.slot,
 					s->nr < ef ? ~0U : s->res[0].d, &e.d,
@@ -853,6 +863,10 @@ static int search_layer(struct hnsw_index *ix, struct hs *s, const u8 *code,
 				if (s->nr > ef)
 					heap_pop(s->res, &s->nr, 1);
 			}
+		}
+		if (over) {
+			ix->n_budget++;
+			return 0;
 		}
 	}
 	return 0;
@@ -881,9 +895,13 @@ static inline void prefetch_vec(const u32 *v, u32 dim)
 		hnsw_prefetch(v + off);
 }
 
-/* vec_distance(ix->metric, q, v), bit for bit; @qn: q.q for cosine. */
+/*
+ * vec_distance(ix->metric, q, v), bit for bit; @qn: q.q for cosine, @ql:
+ * the prepared query for L2.
+ */
 static struct vec_num exact_dist(const struct hnsw_index *ix,
-				 const struct vec_num *qn, const u32 *q,
+				 const struct vec_num *qn,
+				 const struct vec_l2q *ql, const u32 *q,
 				 const u32 *v)
 {
 	struct vec_num r;
@@ -896,7 +914,7 @@ static struct vec_num exact_dist(const struct hnsw_index *ix,
 		r.neg = !r.neg;
 		return r;
 	default:
-		return vec_l2sq_fast(q, v, ix->dim);
+		return vec_l2sq_q(ql, q, v, ix->dim);
 	}
 }
 
@@ -929,6 +947,7 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 {
 	struct hs s;
 	struct vec_num qn = { 0, 0, 0 };
+	struct vec_l2q ql = { NULL, 0, 0, false };
 	const u32 *v = NULL, *nv;
 	void *ck = NULL, *nck;
 	u32 ep, epd, lev, n, r, i, j;
@@ -970,6 +989,8 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 		r = n;
 	if (ix->metric == VEC_METRIC_COSINE)
 		qn = vec_dot(query, query, ix->dim);
+	if (ix->metric == VEC_METRIC_L2 && r)
+		vec_l2q_prepare(&ql, query, ix->dim, s.qfix);
 	/*
 	 * The originals are not in cache: fetch candidate i + 1's while
 	 * computing i's (two held at a time).
@@ -991,7 +1012,7 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 			goto next;	/* freed under a stale node: skip */
 		if (err)
 			goto out_next;
-		h.d = exact_dist(ix, &qn, query, v);
+		h.d = exact_dist(ix, &qn, &ql, query, v);
 		h.slot = s.res[i].slot;
 		ix->ops->vec_put(ix->ctx, ck);
 		ix->n_exact++;

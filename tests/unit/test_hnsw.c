@@ -160,11 +160,11 @@ static u64 check_graph(struct hnsw_mem *hm, bool no_tombstones)
 	u64 live = 0;
 
 	for (s = 1; s <= hm->cap; s++) {
-		if (hm->level[s] == 0xff)
+		if (hm->info[s].level == 0xff)
 			continue;
-		if (!(hm->flags[s] & HNSW_NODE_DELETED))
+		if (!(hm->info[s].flags & HNSW_NODE_DELETED))
 			live++;
-		for (lev = 0; lev <= hm->level[s]; lev++) {
+		for (lev = 0; lev <= hm->info[s].level; lev++) {
 			const u32 *l = lev ? hm->upper[s] + (lev - 1) *
 					(hm->ix.m + 1) :
 				hnsw_mem_links0(hm, s);
@@ -174,11 +174,11 @@ static u64 check_graph(struct hnsw_mem *hm, bool no_tombstones)
 				u32 t = l[i];
 
 				assert_true(t >= 1 && t <= hm->cap && t != s);
-				assert_int_not_equal(hm->level[t], 0xff);
-				assert_true(hm->level[t] >= lev);
-				if (no_tombstones && !(hm->flags[s] &
+				assert_int_not_equal(hm->info[t].level, 0xff);
+				assert_true(hm->info[t].level >= lev);
+				if (no_tombstones && !(hm->info[s].flags &
 						       HNSW_NODE_DELETED))
-					assert_false(hm->flags[t] &
+					assert_false(hm->info[t].flags &
 						     HNSW_NODE_DELETED);
 			}
 		}
