@@ -1048,8 +1048,8 @@ out_next:
 /* Neighbour selection                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Quantized distance between two nodes. */
-static int pair_dist(struct hnsw_index *ix, u32 a, u32 b, u32 *d)
+/* Quantized distance between two nodes (any value >= @bound if above). */
+static int pair_dist(struct hnsw_index *ix, u32 a, u32 b, u32 bound, u32 *d)
 {
 	struct hnsw_nodeinfo ni;
 	const u8 *c;
@@ -1059,7 +1059,7 @@ static int pair_dist(struct hnsw_index *ix, u32 a, u32 b, u32 *d)
 	err = ix->ops->code_get(ix->ctx, a, &c, &ni, &ck);
 	if (err)
 		return err;
-	err = node_dist(ix, c, NULL, b, ~0U, d, NULL);
+	err = node_dist(ix, c, NULL, b, bound, d, NULL);
 	ix->ops->code_put(ix->ctx, ck);
 	return err;
 }
@@ -1081,7 +1081,8 @@ static int select_heuristic(struct hnsw_index *ix, const struct hc *in, u32 n,
 		for (j = 0; j < kept; j++) {
 			u32 d;
 
-			err = pair_dist(ix, in[i].slot, out[j].slot, &d);
+			err = pair_dist(ix, in[i].slot, out[j].slot, in[i].d,
+					&d);
 			if (err)
 				return err;
 			if (d < in[i].d) {

@@ -156,6 +156,7 @@ static void mem_prefetch(void *ctx, u32 slot)
 	c = hnsw_mem_code(hm, slot);
 	for (off = 0; off < hm->ix.dim && off < 256; off += 64)
 		__builtin_prefetch(c + off);
+	__builtin_prefetch(hnsw_mem_links0(hm, slot));
 }
 
 static const struct hnsw_ops mem_ops = {
