@@ -29,12 +29,12 @@
  */
 #include "vexfs_hnsw.h"
 
-#ifdef __KERNEL__
-#include <linux/prefetch.h>
-#define hnsw_prefetch(p)	prefetch(p)
-#else
+/*
+ * A cache hint (prefetcht0 on x86: no FP/SIMD state), as the kernel's own
+ * prefetch() is.  <linux/prefetch.h> is not included: its function-like
+ * prefetch() macro would swallow calls of ops->prefetch.
+ */
 #define hnsw_prefetch(p)	__builtin_prefetch(p)
-#endif
 
 #define HNSW_VISIT_SLACK	1024
 
@@ -846,7 +846,7 @@ static int search_layer(struct hnsw_index *ix, struct hs *s, const u8 *code,
 				continue;
 			s->lbuf[nn++] = s->lbuf[i];
 			if (ix->ops->prefetch)
-				ix->ops->prefetch(ix->ctx, s->lbuf[i]);
+				(ix->ops->prefetch)(ix->ctx, s->lbuf[i]);
 		}
 		for (i = 0; i < nn; i++) {
 			e.slot = s->lbuf[i];
