@@ -21,7 +21,7 @@ struct hnsw_mem {
 	u8 *rec;		/* (cap + 1) records of rec_size bytes: */
 	size_t rec_size;	/* the code, then count and m0 links (u32) */
 	size_t links_off;	/* where the count is: dim rounded up to 4 */
-	struct hnsw_nodeinfo *info;	/* (cap + 1); level 0xff: no record */
+	struct hnsw_nodeinfo *info;	/* (cap + 1); level 0xff: none */
 	u32 **upper;		/* (cap + 1): levels 1.. of (m + 1) each */
 	s64 *q_lo;
 	void *scratch;
