@@ -134,8 +134,10 @@ static size_t hs_layout(const struct hnsw_index *ix, u32 ef, struct hs *s,
  *
  * With V = max(ef, ef_construction) * m0 + 1024 visited nodes at most,
  * the size is about 4 * 2^ceil(log2(2V)) + 12 V + 40 ef + dim
- * + (8 + 16 * 8) m0 bytes: 163 KiB for m = 16, ef = ef_construction = 200,
- * dim 768; 3.6 MiB at the limits (ef 1024, m 64, dim 4096).
+ * + (8 + 16 * 8) m0 bytes, plus 8 dim (L2: the query prepared for the
+ * rerank) or 2 dim (IP: the wide query): 169 KiB for m = 16,
+ * ef = ef_construction = 200, dim 768, L2; 3.6 MiB at the limits
+ * (ef 1024, m 64, dim 4096).
  */
 size_t hnsw_scratch_size(const struct hnsw_index *ix, u32 ef)
 {
