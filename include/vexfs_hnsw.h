@@ -102,8 +102,9 @@ struct hnsw_nodeinfo {
  * @node_free: forget the record of @slot (compaction); may be NULL.
  * @vec_get: give the float32 original (dim little-endian values, as u32
  *	bits) of @slot, valid until @vec_put; -ENOENT if the slot holds no
- *	vector.  The core holds at most two at a time (the rerank fetches
- *	the next candidate's while computing the current one's distance).
+ *	vector.  The core holds at most two at a time, nested: the rerank
+ *	takes and releases the next candidate's (to prefetch it) while it
+ *	holds the current one's, so releases come in reverse order.
  * @vec_put: release what @vec_get returned.
  * @prefetch: optional (may be NULL): a hint that @slot's code and level-0
  *	list will be read soon; must not fail or sleep.  A search calls it

@@ -983,10 +983,8 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 	struct hs s;
 	struct vec_num qn = { 0, 0, 0 };
 	struct vec_l2q ql = { NULL, 0, 0, false };
-	const u32 *v = NULL, *nv;
-	void *ck = NULL, *nck;
 	u32 ep, epd, lev, n, r, i, j;
-	int err, nerr;
+	int err;
 
 	*nhits = 0;
 	if (!k || k > HNSW_MAX_K || ef > HNSW_MAX_EF)
@@ -1026,27 +1024,27 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 		qn = vec_dot(query, query, ix->dim);
 	if (ix->metric == VEC_METRIC_L2 && r)
 		vec_l2q_prepare(&ql, query, ix->dim, s.qfix);
-	/*
-	 * The originals are not in cache: fetch candidate i + 1's while
-	 * computing i's (two held at a time).
-	 */
-	err = r ? ix->ops->vec_get(ix->ctx, s.res[0].slot, &v, &ck) : 0;
-	if (!err && r)
-		prefetch_vec(v, ix->dim);
 	for (i = 0, j = 0; i < r; i++) {
+		const u32 *v, *nv;
+		void *ck, *nck;
 		struct hnsw_hit h;
 
-		nerr = -ENOENT;
-		if (i + 1 < r) {
-			nerr = ix->ops->vec_get(ix->ctx, s.res[i + 1].slot,
-						&nv, &nck);
-			if (!nerr)
-				prefetch_vec(nv, ix->dim);
-		}
+		err = ix->ops->vec_get(ix->ctx, s.res[i].slot, &v, &ck);
 		if (err == -ENOENT)
-			goto next;	/* freed under a stale node: skip */
+			continue;	/* freed under a stale node: skip */
 		if (err)
-			goto out_next;
+			return err;
+		/*
+		 * The originals are not in cache: start loading the next
+		 * candidate's before computing this one's.  Its reference is
+		 * taken and dropped inside this one's (nested, so a storage
+		 * that maps pages with kmap_local_page() unmaps in order).
+		 */
+		if (i + 1 < r &&
+		    !ix->ops->vec_get(ix->ctx, s.res[i + 1].slot, &nv, &nck)) {
+			prefetch_vec(nv, ix->dim);
+			ix->ops->vec_put(ix->ctx, nck);
+		}
 		h.d = exact_dist(ix, &qn, &ql, query, v);
 		h.slot = s.res[i].slot;
 		ix->ops->vec_put(ix->ctx, ck);
@@ -1061,10 +1059,6 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 			}
 			s.rr[p] = h;
 		}
-next:
-		err = nerr;
-		v = nv;
-		ck = nck;
 	}
 	if (j > k)
 		j = k;
@@ -1072,11 +1066,6 @@ next:
 		hits[i] = s.rr[i];
 	*nhits = j;
 	return 0;
-
-out_next:
-	if (!nerr)
-		ix->ops->vec_put(ix->ctx, nck);
-	return err;
 }
 
 /* ------------------------------------------------------------------ */
