@@ -98,7 +98,10 @@ struct vx_bcache {
  * @sb: its filesystem
  * @ixi: the index inode
  * @store: the vector store inode
- * @img: one slot image, for vec_get
+ * @img: one slot image, for the build's reads of the store
+ * @vimg: two slot images for vec_get (the core holds up to two originals,
+ *	nested)
+ * @vbusy: which of @vimg are handed out
  * @bcache: VX_BCACHE referenced buffers, direct-mapped by logical block
  */
 struct vx_io {
@@ -107,6 +110,8 @@ struct vx_io {
 	struct inode *ixi;
 	struct inode *store;
 	void *img;
+	void *vimg[2];
+	u32 vbusy;
 	struct vx_bcache *bcache;
 };
 
@@ -645,24 +650,32 @@ static int vx_vec_get(void *ctx, u32 slot, const u32 **vec, void **cookie)
 {
 	struct vx_io *io = ctx;
 	struct vexfs_coll *c = vx_coll(io->vx);
-	struct vexfs_vec_slot *hdr = io->img;
+	struct vexfs_vec_slot *hdr;
+	u32 b = io->vbusy & 1 ? 1 : 0;
 	int err;
 
+	if (io->vbusy & (1U << b))
+		return -EINVAL;		/* a third at once: not the contract */
 	if (slot == HNSW_NONE || slot > READ_ONCE(c->slots))
 		return -ENOENT;		/* a node the store outgrew: skip */
-	err = vexfs_slot_read(io->store, c, slot, io->img);
+	hdr = io->vimg[b];
+	err = vexfs_slot_read(io->store, c, slot, hdr);
 	if (err)
 		return err;
 	if (!hdr->vs_ino ||
-	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(io->sb, c, io->img))
+	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(io->sb, c, hdr))
 		return -ENOENT;
+	io->vbusy |= 1U << b;
 	*vec = (const u32 *)hdr->vs_data;
-	*cookie = NULL;
+	*cookie = (void *)(uintptr_t)(b + 1);
 	return 0;
 }
 
 static void vx_vec_put(void *ctx, void *cookie)
 {
+	struct vx_io *io = ctx;
+
+	io->vbusy &= ~(1U << ((uintptr_t)cookie - 1));
 }
 
 static const struct hnsw_ops vx_ops = {
@@ -706,9 +719,11 @@ static int vx_io_begin(struct vexfs_vindex *vx, struct super_block *sb,
 	memset(io, 0, sizeof(*io));
 	io->vx = vx;
 	io->sb = sb;
-	io->img = kmalloc(c->slot_size, GFP_NOFS);
+	io->img = kmalloc_array(3, c->slot_size, GFP_NOFS);
 	if (!io->img)
 		return -ENOMEM;
+	io->vimg[0] = io->img + c->slot_size;
+	io->vimg[1] = io->img + 2 * c->slot_size;
 	/* Without it an operation only runs slower. */
 	io->bcache = kcalloc(VX_BCACHE, sizeof(*io->bcache),
 			     GFP_NOFS | __GFP_NOWARN);
@@ -1365,9 +1380,10 @@ static int vx_reset(struct vx_io *io, struct hnsw_index *t)
 	down_write(&vx->rw);
 	/* Records of any earlier build must read as "no node". */
 	epoch = vx->epoch + 1;
-	if (vx->state == VX_UNLOADED || vx->state == VEXFS_INDEX_FAILED ||
+	if (!vx->epoch || vx->state == VX_UNLOADED ||
+	    vx->state == VEXFS_INDEX_FAILED ||
 	    vx->state == VEXFS_INDEX_STALE || !epoch)
-		epoch = get_random_u32() | 1;
+		epoch = get_random_u32() | 1;	/* the old one is unknown */
 	err = vx_init_ix(vx, vx_seed(c, io->sb));
 	if (!err) {
 		memcpy(vx->q_lo, t->q_lo, c->dim * sizeof(s64));
