@@ -3444,6 +3444,7 @@ static void vi_totals(struct vidx *x, bool store_only)
 	const struct vcoll *vc = x->vc;
 	uint64_t s, live = 0, dead = 0, top = 0, top_slot = 0;
 	uint32_t entry = le32(h->vh_entry), maxl = le16(h->vh_max_level);
+	char why[64] = "";
 
 	for (s = 1; s <= x->nslots && !x->stop; s++) {
 		bool used = s <= vc->used_n && vexfs_test_bit(vc->used, s);
@@ -3486,12 +3487,14 @@ static void vi_totals(struct vidx *x, bool store_only)
 		vi_problem(x, PR_6_VINDEX_ENTRY, x->id, (unsigned long long)x->ino,
 			   (unsigned long long)entry, maxl, "which is not a node");
 	else if (entry && x->level[entry] != maxl)
-		vi_problem(x, PR_6_VINDEX_ENTRY, x->id, (unsigned long long)x->ino,
-			   (unsigned long long)entry, maxl, "but its level is not");
+		snprintf(why, sizeof(why), "but its node's level is %u",
+			 x->level[entry]);
 	else if (live && top > maxl)
+		snprintf(why, sizeof(why), "below live node %llu at level %llu",
+			 (unsigned long long)top_slot, (unsigned long long)top);
+	if (why[0])
 		vi_problem(x, PR_6_VINDEX_ENTRY, x->id, (unsigned long long)x->ino,
-			   (unsigned long long)entry, maxl,
-			   "below a live node's level");
+			   (unsigned long long)entry, maxl, why);
 }
 
 /* Check collection @id's index, if it has one the kernel would read. */
