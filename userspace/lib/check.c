@@ -222,6 +222,8 @@ static const struct vexfs_problem problems[] = {
 	  "Fix", PR_PREEN_OK },
 	{ PR_6_DESC_FLAGS, "Collection %u has unknown flags 0x%x",
 	  "Clear", PR_PREEN_OK },
+	{ PR_6_DESC_TUNABLES, "Collection %u has index tunables M %u and ef_construction %u, out of range (the kernel refuses them)",
+	  "Reset them to the defaults", PR_PREEN_OK },
 	{ PR_6_INDEX_PARENT, "Collection %u index inode %llu has parent %llu, should be %llu",
 	  "Fix", PR_PREEN_OK },
 
@@ -2778,6 +2780,16 @@ static void vec_check_desc(struct check *c, uint32_t id)
 			       (unsigned long long)c->ii[index].parent,
 			       (unsigned long long)root)) {
 		set_parent(c, index, root);
+	}
+	if (((le16(d->c_hnsw_m) && (le16(d->c_hnsw_m) < HNSW_MIN_M ||
+				    le16(d->c_hnsw_m) > HNSW_MAX_M)) ||
+	     le16(d->c_hnsw_ef_construction) > HNSW_MAX_EF) &&
+	    fix_problem(c, PR_6_DESC_TUNABLES, id, le16(d->c_hnsw_m),
+			le16(d->c_hnsw_ef_construction))) {
+		/* 0 is the default; an index built with others is rebuilt */
+		d->c_hnsw_m = 0;
+		d->c_hnsw_ef_construction = 0;
+		vc->dirty = true;
 	}
 	if ((le32(d->c_flags) & ~VEXFS_COLL_FLAGS_ALL) &&
 	    fix_problem(c, PR_6_DESC_FLAGS, id,

@@ -130,7 +130,8 @@ static const struct field entry_fields[] = {
 static const struct field coll_fields[] = {
 	CO(c_id), CO(c_dim), CO(c_metric), CO(c_elem_type), CO(c_root_ino),
 	CO(c_store_ino), CO(c_index_ino), CO(c_count), CO(c_slots),
-	CO(c_flags), CO(c_checksum),
+	CO(c_hnsw_m), CO(c_hnsw_ef_construction), CO(c_flags),
+	CO(c_checksum),
 	{ NULL, 0, 0 },
 };
 
