@@ -48,11 +48,11 @@ damage=$work/vexfs-damage
 host_check() {
 	local series=$1 name=$2
 	shift 2
-	if "$@" >"$work/last.log" 2>&1; then
+	if "$@" >"$work/last-$series.log" 2>&1; then
 		echo "PASS: $series/vidx/$name"
 	else
 		echo "FAIL: $series/vidx/$name"
-		sed 's/^/    /' "$work/last.log"
+		sed 's/^/    /' "$work/last-$series.log"
 		return 1
 	fi
 }
@@ -88,8 +88,8 @@ damage_and_rebuild() {
 	slot=$("$damage" "$img" --vec /c/f7 | cut -d' ' -f2)
 	"$damage" "$img" --stale-csum vnode:"$c":"$slot" @16:1=^0x40 || return 1
 	# the damage is found (exit 4) ...
-	"$fsck" -fn "$img" >"$work/found.log"
-	[ $? -eq 4 ] && grep -q "node of slot $slot is bad" "$work/found.log" ||
+	"$fsck" -fn "$img" >"$img.found"
+	[ $? -eq 4 ] && grep -q "node of slot $slot is bad" "$img.found" ||
 		return 1
 	# ... and repaired by a rebuild
 	"$fsck" -fy "$img"
@@ -126,8 +126,8 @@ vidx_kernel() {
 	host_check "$series" "host_fsck_clean_after_the_kernel_used_them" \
 		sh -c "'$fsck' -fn '$disk' && '$fsck' -fn '$disk2'" || failed=1
 	# a failure keeps the images for a look
-	[ $failed = 1 ] || rm -f "$disk" "$disk2" "$work/kernel-$series.img" \
-		"$work/rebuilt-$series.img"
+	[ $failed = 1 ] || rm -f "$disk" "$disk2" "$disk.found" \
+		"$work/kernel-$series.img" "$work/rebuilt-$series.img"
 	return $failed
 }
 
