@@ -3164,7 +3164,17 @@ static bool vi_header_insane(struct vidx *x, char *why, size_t len)
 	int ret;
 
 	if (!pblk) {
-		snprintf(why, len, "no header block");
+		/*
+		 * Never built (the kernel made the inode, and stopped before
+		 * the first header): nothing is read.  Blocks without a
+		 * header, though, could hold records of the epoch a first
+		 * build would take.
+		 */
+		memset(&x->h, 0, sizeof(x->h));
+		if (!x->map.n)
+			return false;
+		snprintf(why, len, "no header block, while %zu extent(s) of other blocks remain",
+			 x->map.n);
 		return true;
 	}
 	b = vi_block(x, 0);

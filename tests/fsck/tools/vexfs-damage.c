@@ -10,6 +10,8 @@
  *        vexfs-damage IMAGE --nodes PATH       print its extent tree blocks
  *        vexfs-damage IMAGE --xattr-block PATH print its xattr block
  *        vexfs-damage IMAGE --vec PATH         print "COLLECTION SLOT"
+ *        vexfs-damage IMAGE --index N          print collection N's index
+ *                                              inode
  *        vexfs-damage IMAGE --entry DIR NAME   print "L N": NAME is record N
  *                                              of block L of directory DIR
  *        vexfs-damage IMAGE --fragment PATH    rewrite its extent tree with
@@ -611,6 +613,14 @@ static int query(int argc, char **argv)
 		if (!q.found)
 			die("%s: no entry %s", argv[3], argv[4]);
 		printf("%u %d\n", q.lblk, q.idx);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[2], "--index")) {
+		struct vexfs_collection d;
+
+		image_path = argv[1];
+		read_desc(&fs->sb, strtoull(argv[3], NULL, 0), &d);
+		printf("%llu\n", (unsigned long long)le64(d.c_index_ino));
 		return 0;
 	}
 	if (argc != 4)
