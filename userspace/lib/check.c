@@ -3571,9 +3571,12 @@ static int vec_check_index(struct check *c, uint32_t id, struct vexfs_err *err)
 		goto out;
 	x.epoch = le32(x.h.vh_epoch);
 	x.upper_used = le32(x.h.vh_upper_used);
+	/* slots the store's mapped blocks hold: memory for real data only */
 	n = le64(vc->d.c_slots);
 	if (n > vc->cap)
 		n = vc->cap;
+	if (n > vc->used_n)
+		n = vc->used_n;
 	if (n > x.g.max_slots)
 		n = x.g.max_slots;
 	x.nslots = n;
