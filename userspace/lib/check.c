@@ -3459,6 +3459,70 @@ static void vi_uppers(struct vidx *x)
 	}
 }
 
+static bool vi_claimed(const struct vidx *x, uint64_t rec)
+{
+	size_t lo = 0, hi = x->nclaims;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->claims[mid].rec == rec)
+			return true;
+		if (x->claims[mid].rec < rec)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Upper records of this epoch that no node owns (a compacted node's, say)
+ * are never followed, but the kernel verifies every record of the epoch
+ * in a block it reads: their checksums must hold too.  After vi_uppers(),
+ * which sorted the claims.
+ */
+static void vi_unowned_uppers(struct vidx *x)
+{
+	const struct vexfs_ext_list *l = &x->map;
+	size_t k;
+
+	for (k = 0; k < l->n && !x->stop; k++) {
+		const struct vexfs_ext *e = &l->e[k];
+		uint64_t lblk = e->lblk, end = (uint64_t)e->lblk + e->len;
+
+		if ((e->flags & VEXFS_EXT_UNWRITTEN) ||
+		    end <= VEXFS_VINDEX_UPPER_LBLK)
+			continue;
+		if (lblk < VEXFS_VINDEX_UPPER_LBLK)
+			lblk = VEXFS_VINDEX_UPPER_LBLK;
+		for (; lblk < end && !x->stop; lblk++) {
+			const uint8_t *b = vi_block(x, lblk);
+			uint32_t i;
+
+			for (i = 0; b && i < x->g.per_block_u && !x->stop; i++) {
+				const struct vexfs_vindex_upper *vu =
+					(const void *)(b + (size_t)i * x->g.upper_size);
+				uint64_t rec = (lblk - VEXFS_VINDEX_UPPER_LBLK) *
+					       x->g.per_block_u + i + 1;
+
+				if (le32(vu->vu_epoch) != x->epoch ||
+				    vi_claimed(x, rec) ||
+				    le32(vu->vu_checksum) ==
+				    vexfs_vindex_rec_csum(x->c->fs.seed, vu,
+							  x->g.upper_size))
+					continue;
+				vi_problem(x, PR_6_VINDEX_UPPER, x->id,
+					   (unsigned long long)x->ino,
+					   vu->vu_level,
+					   (unsigned long long)le32(vu->vu_slot),
+					   (unsigned long long)rec,
+					   "checksum mismatch, in a record no node owns");
+			}
+		}
+	}
+}
+
 /* The nodes against the store, the counts and the entry point. */
 static void vi_totals(struct vidx *x, bool store_only)
 {
@@ -3596,6 +3660,7 @@ static int vec_check_index(struct check *c, uint32_t id, struct vexfs_err *err)
 	vi_totals(&x, true);
 	vi_each_node(&x, vi_node_links);
 	vi_uppers(&x);
+	vi_unowned_uppers(&x);
 	vi_totals(&x, false);
 	if (c->oom)
 		ret = vexfs_errf(err, ENOMEM, "out of memory");
