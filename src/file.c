@@ -11,7 +11,7 @@
  * vexfs_journal_inode_data(), so the transaction that logs them commits
  * only after the data is on disk.  Large extending writes allocate their
  * blocks in batches, and overwrites inside i_size need no handle at all
- * (see "Buffered writes" below).
+ * (see "Buffered writes" below).  Direct reads use iomap.
  *
  * Copyright (C) 2026 The VexFS developers
  */
@@ -23,6 +23,7 @@
 #include <linux/falloc.h>
 #include <linux/blkdev.h>
 #include <linux/uio.h>
+#include <linux/iomap.h>
 
 #include "vexfs.h"
 
@@ -429,14 +430,10 @@ static ssize_t vexfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 /* ------------------------------------------------------------------ */
 
 /*
- * Direct I/O goes through the kernel's generic block-device helper
+ * Direct writes go through the kernel's generic block-device helper
  * (blockdev_direct_IO(), with its DIO_LOCKING | DIO_SKIP_HOLES flags),
- * mapping blocks with vexfs_get_block() but never allocating.
- *
- * Reads map existing extents and read holes as zeros; the helper flushes
- * dirty page cache over the range first and, with DIO_LOCKING, holds
- * i_rwsem while it maps, so a read never sees blocks a truncation is
- * freeing (vexfs_setsize() also waits for direct I/O in flight).
+ * mapping blocks with vexfs_get_block() but never allocating; direct
+ * reads go through iomap (below).
  *
  * Writes go direct only when they overwrite blocks that are already
  * allocated, inside i_size.  Anything else - a write that reaches past
@@ -470,6 +467,71 @@ static ssize_t vexfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
 	    iocb->ki_pos + iov_iter_count(iter) > i_size_read(inode))
 		return 0;	/* extends the file: buffered */
 	return blockdev_direct_IO(iocb, inode, iter, vexfs_get_block_dio);
+}
+
+/*
+ * Direct reads go through iomap (vexfs_file_read_iter()): it maps
+ * a whole extent per call and builds bios straight from the caller's
+ * pages, where the helper above works a page at a time.  The reader holds
+ * i_rwsem shared, so no truncation or extending write runs meanwhile;
+ * iomap writes back cached pages of the range first and counts the I/O
+ * for inode_dio_wait() as the helper does.
+ */
+static int vexfs_iomap_begin(struct inode *inode, loff_t offset, loff_t length,
+			     unsigned int flags, struct iomap *iomap,
+			     struct iomap *srcmap)
+{
+	unsigned int bits = inode->i_blkbits, len;
+	u64 lblk = offset >> bits;
+	u64 last = (offset + length - 1) >> bits;
+	bool is_new;
+	u64 pblk;
+	int err;
+
+	/* Only reads come here: writes use vexfs_direct_IO(). */
+	if (flags & (IOMAP_WRITE | IOMAP_ZERO))
+		return -EIO;
+	err = vexfs_map_blocks(inode, lblk, min_t(u64, last - lblk + 1, UINT_MAX),
+			       false, &pblk, &len, &is_new);
+	if (err)
+		return err;
+	iomap->bdev = inode->i_sb->s_bdev;
+	iomap->offset = (loff_t)lblk << bits;
+	iomap->length = (u64)len << bits;
+	iomap->flags = 0;
+	if (pblk) {
+		iomap->type = IOMAP_MAPPED;
+		iomap->addr = pblk << bits;
+	} else {
+		iomap->type = IOMAP_HOLE;
+		iomap->addr = IOMAP_NULL_ADDR;
+	}
+	return 0;
+}
+
+static const struct iomap_ops vexfs_iomap_ops = {
+	.iomap_begin	= vexfs_iomap_begin,
+};
+
+static ssize_t vexfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (!(iocb->ki_flags & IOCB_DIRECT))
+		return generic_file_read_iter(iocb, to);
+	if (!iov_iter_count(to))
+		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock_shared(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock_shared(inode);
+	}
+	ret = iomap_dio_rw(iocb, to, &vexfs_iomap_ops, NULL, 0, NULL, 0);
+	inode_unlock_shared(inode);
+	file_accessed(iocb->ki_filp);
+	return ret;
 }
 
 static sector_t vexfs_bmap(struct address_space *mapping, sector_t block)
@@ -701,7 +763,7 @@ static int vexfs_file_open(struct inode *inode, struct file *file)
 
 const struct file_operations vexfs_file_operations = {
 	.llseek		= generic_file_llseek,
-	.read_iter	= generic_file_read_iter,
+	.read_iter	= vexfs_file_read_iter,
 	.write_iter	= vexfs_file_write_iter,
 	.mmap		= vexfs_file_mmap,
 	.open		= vexfs_file_open,
