@@ -74,8 +74,8 @@ static int vexfs_writepages(struct address_space *mapping,
  * blocks past the size, so no stale block is ever exposed.
  */
 #define VEXFS_BATCH_CHUNK	(4 << 20)	/* bytes per batch */
-#define VEXFS_BATCH_MIN		16		/* blocks worth a batch */
-#define VEXFS_BATCH_RUNS	16		/* allocator calls per batch */
+#define VEXFS_BATCH_MIN		16	/* blocks worth a batch */
+#define VEXFS_BATCH_RUNS	16	/* allocator calls per batch */
 
 /* ->write_begin tells ->write_end which path a page took (fsdata). */
 #define VEXFS_WRITE_WINDOW	((void *)1)
@@ -491,8 +491,9 @@ static int vexfs_iomap_begin(struct inode *inode, loff_t offset, loff_t length,
 	/* Only reads come here: writes use vexfs_direct_IO(). */
 	if (flags & (IOMAP_WRITE | IOMAP_ZERO))
 		return -EIO;
-	err = vexfs_map_blocks(inode, lblk, min_t(u64, last - lblk + 1, UINT_MAX),
-			       false, &pblk, &len, &is_new);
+	err = vexfs_map_blocks(inode, lblk,
+			       min_t(u64, last - lblk + 1, UINT_MAX), false,
+			       &pblk, &len, &is_new);
 	if (err)
 		return err;
 	iomap->bdev = inode->i_sb->s_bdev;
