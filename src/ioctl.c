@@ -41,6 +41,9 @@ static void vexfs_fill_info(struct vexfs_coll *c, struct vexfs_collection_info *
 	info->count = c->count;
 	info->slots = c->slots;
 	mutex_unlock(&c->lock);
+	info->hnsw_m = c->hnsw_m;
+	info->hnsw_ef_construction = c->hnsw_ef_construction;
+	info->index_state = vexfs_vindex_peek_state(c);
 }
 
 /*
@@ -75,9 +78,13 @@ static int vexfs_ioc_create(struct file *file, void __user *arg)
 		return -EFAULT;
 	if (info.version != VEXFS_UAPI_VERSION ||
 	    (info.flags & ~VEXFS_COLLECTION_ADOPT) || info.id ||
-	    info.root_ino || info.count || info.slots ||
+	    info.root_ino || info.count || info.slots || info.index_state ||
 	    (info.elem_type && info.elem_type != VEXFS_ELEM_FLOAT32) ||
 	    !vexfs_zero(info.reserved, sizeof(info.reserved)))
+		return -EINVAL;
+	if ((info.hnsw_m && (info.hnsw_m < 2 ||
+			     info.hnsw_m > VEXFS_HNSW_MAX_M)) ||
+	    info.hnsw_ef_construction > VEXFS_HNSW_MAX_EF)
 		return -EINVAL;
 	if (!info.dim || info.dim > VEXFS_UAPI_MAX_DIM ||
 	    info.metric < VEXFS_UAPI_METRIC_L2 ||
@@ -101,7 +108,9 @@ static int vexfs_ioc_create(struct file *file, void __user *arg)
 	else if (adopt && vexfs_coll_resumes(dir, &info, &c))
 		err = 0;
 	else
-		err = vexfs_coll_create(dir, info.dim, info.metric, adopt, &c);
+		err = vexfs_coll_create(dir, info.dim, info.metric,
+					info.hnsw_m, info.hnsw_ef_construction,
+					adopt, &c);
 	inode_unlock(dir);
 	if (!err && adopt)
 		err = vexfs_coll_adopt(dir, c);
@@ -436,7 +445,8 @@ static int vexfs_ioc_query(struct file *file, void __user *arg)
 	if (copy_from_user(&q, arg, sizeof(q)))
 		return -EFAULT;
 	if (q.version != VEXFS_UAPI_VERSION || (q.flags & ~VEXFS_QUERY_ALL) ||
-	    !q.k || q.k > VEXFS_QUERY_MAX_K || !q.dim ||
+	    !q.k || q.k > VEXFS_QUERY_MAX_K || !q.dim || q.method ||
+	    (q.ef && (q.ef < q.k || q.ef > VEXFS_HNSW_MAX_EF)) ||
 	    q.dim > VEXFS_UAPI_MAX_DIM || q.nhits || q.scanned ||
 	    q.path_size == 1 || q.path_size > VEXFS_QUERY_MAX_PATH ||
 	    (!q.path_size && q.paths) || (q.path_size && !q.paths) ||
@@ -475,7 +485,50 @@ static int vexfs_ioc_stats(struct file *file, void __user *arg)
 	st.slot_size = c->slot_size;
 	st.queries = atomic64_read(&c->queries);
 	st.scanned = atomic64_read(&c->scanned);
+	vexfs_vindex_fill_stats(c, &st.info.index_state, &st.index_live,
+				&st.index_deleted, &st.index_bytes,
+				&st.index_queries);
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static int vexfs_ioc_index_ctl(struct file *file, void __user *arg)
+{
+	struct inode *inode = file_inode(file);
+	struct vexfs_index_ctl ctl;
+	struct vexfs_coll *c;
+	bool writes;
+	int err;
+
+	if (copy_from_user(&ctl, arg, sizeof(ctl)))
+		return -EFAULT;
+	if (ctl.version != VEXFS_UAPI_VERSION || ctl.state || ctl.reserved0 ||
+	    !vexfs_zero(ctl.reserved, sizeof(ctl.reserved)) ||
+	    ctl.op < VEXFS_INDEX_OP_WAIT || ctl.op > VEXFS_INDEX_OP_COMPACT)
+		return -EINVAL;
+	c = vexfs_coll_get(inode);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	writes = ctl.op != VEXFS_INDEX_OP_WAIT;
+	if (writes) {
+		struct inode *root = vexfs_iget_quiet(inode->i_sb, c->root_ino);
+		bool owner;
+
+		if (IS_ERR(root))
+			return PTR_ERR(root);
+		owner = inode_owner_or_capable(VEXFS_NOP_IDMAP, root);
+		iput(root);
+		if (!owner && !capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		err = mnt_want_write_file(file);
+		if (err)
+			return err;
+	}
+	err = vexfs_vindex_ctl(c, ctl.op, &ctl.state);
+	if (writes)
+		mnt_drop_write_file(file);
+	if (err)
+		return err;
+	return copy_to_user(arg, &ctl, sizeof(ctl)) ? -EFAULT : 0;
 }
 
 /**
@@ -510,6 +563,8 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vexfs_ioc_query(file, uarg);
 	case VEXFS_IOC_COLLECTION_STATS:
 		return vexfs_ioc_stats(file, uarg);
+	case VEXFS_IOC_INDEX_CTL:
+		return vexfs_ioc_index_ctl(file, uarg);
 	case FS_IOC_GETVERSION:
 	case FS_IOC32_GETVERSION:
 		return put_user(file_inode(file)->i_generation,

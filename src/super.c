@@ -16,6 +16,7 @@
 #include <linux/statfs.h>
 
 #include "vexfs.h"
+#include "vector.h"
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -629,6 +630,7 @@ static int vexfs_mount_rw(struct super_block *sb)
 		vexfs_orphan_cleanup(sb);
 	else if (raw->s_last_orphan)
 		vexfs_warn(sb, "orphan list present but no journal; run fsck.vexfs");
+	vexfs_vindex_mount(sb);
 	return 0;
 }
 
@@ -875,6 +877,21 @@ out_free:
 	return err;
 }
 
+/*
+ * Before the VFS tears the filesystem down (and while every inode can
+ * still be read and written normally): stop the index builds, then write
+ * the indexes back and mark them clean.
+ */
+static void vexfs_kill_sb(struct super_block *sb)
+{
+	if (sb->s_fs_info && sb->s_root) {
+		vexfs_vindex_stop(sb);
+		if (!sb_rdonly(sb))
+			vexfs_vindex_unmount(sb);
+	}
+	kill_block_super(sb);
+}
+
 static int vexfs_get_tree(struct fs_context *fc)
 {
 	return get_tree_bdev(fc, vexfs_fill_super);
@@ -888,6 +905,11 @@ static int vexfs_reconfigure(struct fs_context *fc)
 	bool to_ro = fc->sb_flags & SB_RDONLY;
 	int err;
 
+	if (to_ro && !sb_rdonly(sb)) {
+		/* The indexes are written back and marked clean first. */
+		vexfs_vindex_stop(sb);
+		vexfs_vindex_unmount(sb);
+	}
 	sync_filesystem(sb);
 	if (to_ro && !sb_rdonly(sb)) {
 		if (sbi->journal) {
@@ -947,7 +969,7 @@ static struct file_system_type vexfs_fs_type = {
 	.name			= "vexfs",
 	.init_fs_context	= vexfs_init_fs_context,
 	.parameters		= vexfs_param_spec,
-	.kill_sb		= kill_block_super,
+	.kill_sb		= vexfs_kill_sb,
 	.fs_flags		= FS_REQUIRES_DEV,
 };
 MODULE_ALIAS_FS("vexfs");

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vecsearch.c - exact k-nearest-neighbour search of a collection.
+ * vecsearch.c - k-nearest-neighbour search of a collection: by the ANN
+ * index when it is ready (vecindex.c), else exactly.
+ *
+ * With the index, the graph gives the nearest slots with exact distances
+ * (reranked on the stored originals), and each is resolved and checked
+ * as below, nearest first, until k visible files are found.  If the
+ * index's candidates run out before that (most of them invisible to the
+ * caller, or outside the directory queried), the query falls back to
+ * the exact scan, so permissions never shrink an answer.
  *
  * A query compares the query vector with every stored vector of the
  * collection, reading the store block by block through the buffer cache,
@@ -386,6 +394,55 @@ static int vexfs_q_sort_cmp(const void *a, const void *b)
 	return vexfs_cand_cmp(a, b);
 }
 
+/*
+ * Answer from the ANN index.  Return: 0, or -EAGAIN when the exact scan
+ * must answer instead (no index, or too few visible candidates).
+ */
+static int vexfs_q_index(struct vexfs_qctx *q, struct inode *store, u32 ef)
+{
+	struct vexfs_coll *c = q->c;
+	struct hnsw_hit *hits;
+	u32 want, n, i;
+	int err;
+
+	if (!ef)
+		ef = VEXFS_HNSW_DEFAULT_EF;
+	ef = max(ef, q->k);
+	/* Some slack for hits the caller may not see. */
+	want = min3(2 * q->k, ef, (u32)VEXFS_QUERY_MAX_K);
+	want = max(want, q->k);
+	hits = kvmalloc_array(want, sizeof(*hits), GFP_KERNEL);
+	if (!hits)
+		return -ENOMEM;
+	err = vexfs_vindex_query(c, q->qv, want, ef, hits, &n);
+	if (err)
+		goto out;
+	for (i = 0; i < n && q->n < q->k; i++) {
+		struct vexfs_cand e;
+		const struct vexfs_vec_slot *hdr = q->img;
+
+		if (vexfs_slot_read(store, c, hits[i].slot, q->img))
+			continue;
+		if (!hdr->vs_ino)
+			continue;
+		e.d = hits[i].d;
+		e.ino = le64_to_cpu(hdr->vs_ino);
+		e.slot = hits[i].slot;
+		e.gen = le32_to_cpu(hdr->vs_generation);
+		if (!vexfs_q_resolve(q, &e, NULL, 0))
+			vexfs_heap_push(q, &e);
+	}
+	q->scanned = n;
+	if (q->n < q->k && n == want && READ_ONCE(c->count) > n) {
+		q->n = 0;		/* not enough visible: scan instead */
+		q->scanned = 0;
+		err = -EAGAIN;
+	}
+out:
+	kvfree(hits);
+	return err;
+}
+
 /* Bits of the IEEE-754 double nearest below |n| (truncated), with sign. */
 static u64 vexfs_num_to_f64(struct vec_num n)
 {
@@ -403,10 +460,10 @@ static u64 vexfs_num_to_f64(struct vec_num n)
 }
 
 /**
- * vexfs_vec_query() - run an exact k-NN query on a directory
+ * vexfs_vec_query() - run a k-NN query on a directory
  * @dirf: the open directory (in a collection) the ioctl was made on
- * @q: the validated arguments, in kernel memory; @q->nhits and
- *	@q->scanned are filled in
+ * @q: the validated arguments, in kernel memory; @q->nhits,
+ *	@q->scanned and @q->method are filled in
  *
  * The caller has checked @q's fields and the caller's read and search
  * permission on the directory.
@@ -467,7 +524,15 @@ int vexfs_vec_query(struct file *dirf, struct vexfs_query *q)
 	slots = ctx.c->slots;
 	mutex_unlock(&ctx.c->lock);
 
-	err = vexfs_q_scan(&ctx, store, slots);
+	err = -EAGAIN;
+	if (!(q->flags & VEXFS_QUERY_EXACT))
+		err = vexfs_q_index(&ctx, store, q->ef);
+	if (!err) {
+		q->method = VEXFS_QUERY_METHOD_INDEX;
+	} else if (err == -EAGAIN) {
+		q->method = VEXFS_QUERY_METHOD_EXACT;
+		err = vexfs_q_scan(&ctx, store, slots);
+	}
 	if (ctx.bad_slot)
 		vexfs_error(ctx.sb, "collection %u: vector slot %llu does not verify",
 			    ctx.c->id, ctx.bad_slot);

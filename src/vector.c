@@ -81,6 +81,7 @@ static struct vexfs_vecs *vexfs_vecs_get(struct super_block *sb)
 
 static void vexfs_coll_free(struct vexfs_coll *c)
 {
+	vexfs_vindex_free(c);
 	kvfree(c->free);
 	kfree(c);
 }
@@ -135,8 +136,8 @@ static void vexfs_coll_geometry(struct super_block *sb, struct vexfs_coll *c)
 }
 
 /* Open a hidden inode the table or a descriptor names, and check it. */
-static struct inode *vexfs_vec_hidden_iget(struct super_block *sb, u64 ino,
-					   const char *what)
+struct inode *vexfs_vec_hidden_iget(struct super_block *sb, u64 ino,
+				    const char *what)
 {
 	struct inode *inode = vexfs_iget(sb, ino);
 
@@ -161,11 +162,16 @@ static struct inode *vexfs_vec_table_iget(struct super_block *sb)
 	return vexfs_vec_hidden_iget(sb, ino, "collections table");
 }
 
-/*
- * Write @c's descriptor (or a free one, if @c->dead) to the table.
- * Context: inside the caller's handle (VEXFS_DESC_CREDITS).
+/**
+ * vexfs_coll_write_desc() - write a collection's descriptor to the table
+ * @sb: the filesystem
+ * @c: the collection (a free descriptor is written if @c->dead)
+ *
+ * Context: inside the caller's handle (VEXFS_DESC_CREDITS), c->lock held
+ * (or @c not yet visible).
+ * Return: 0 or a negative errno.
  */
-static int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
+int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
 {
 	u32 per_block = sb->s_blocksize / DESC_SIZE;
 	struct vexfs_collection *d;
@@ -194,6 +200,11 @@ static int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
 		d->c_store_ino = cpu_to_le64(c->store_ino);
 		d->c_count = cpu_to_le64(c->count);
 		d->c_slots = cpu_to_le64(c->slots);
+		d->c_index_ino = cpu_to_le64(c->index_ino);
+		d->c_hnsw_m = cpu_to_le16(c->hnsw_m);
+		d->c_hnsw_ef_construction =
+			cpu_to_le16(c->hnsw_ef_construction);
+		d->c_flags = cpu_to_le32(c->flags);
 		d->c_checksum = cpu_to_le32(vexfs_desc_csum(sb, d));
 	}
 	unlock_buffer(bh);
@@ -247,6 +258,16 @@ static int vexfs_coll_from_desc(struct super_block *sb, u32 idx,
 		why = "bad inode number";
 	else if (le64_to_cpu(d->c_count) > le64_to_cpu(d->c_slots))
 		why = "more vectors than slots";
+	else if (d->c_index_ino &&
+		 (le64_to_cpu(d->c_index_ino) < VEXFS_FIRST_INO ||
+		  le64_to_cpu(d->c_index_ino) >= sbi->inodes_count))
+		why = "bad index inode number";
+	else if ((d->c_hnsw_m && (le16_to_cpu(d->c_hnsw_m) < HNSW_MIN_M ||
+				  le16_to_cpu(d->c_hnsw_m) > HNSW_MAX_M)) ||
+		 le16_to_cpu(d->c_hnsw_ef_construction) > HNSW_MAX_EF)
+		why = "bad index parameters";
+	else if (le32_to_cpu(d->c_flags) & ~VEXFS_COLL_FLAGS_ALL)
+		why = "unknown flags";
 	if (why) {
 		vexfs_error(sb, "collection %u: %s", idx + 1, why);
 		return -EFSCORRUPTED;
@@ -262,9 +283,14 @@ static int vexfs_coll_from_desc(struct super_block *sb, u32 idx,
 	c->store_ino = le64_to_cpu(d->c_store_ino);
 	c->count = le64_to_cpu(d->c_count);
 	c->slots = le64_to_cpu(d->c_slots);
+	c->index_ino = le64_to_cpu(d->c_index_ino);
+	c->hnsw_m = le16_to_cpu(d->c_hnsw_m);
+	c->hnsw_ef_construction = le16_to_cpu(d->c_hnsw_ef_construction);
+	c->flags = le32_to_cpu(d->c_flags);
 	mutex_init(&c->lock);
 	init_rwsem(&c->rw);
 	vexfs_coll_geometry(sb, c);
+	vexfs_vindex_init(c, sb);
 	if (c->slots > c->max_slots) {
 		vexfs_error(sb, "collection %u: bad slot count", c->id);
 		kfree(c);
@@ -407,6 +433,32 @@ int vexfs_coll_for_each(struct super_block *sb,
 	return err;
 }
 
+/**
+ * vexfs_coll_for_each_all() - call @fn for every loaded collection, dead
+ * ones included
+ * @sb: the filesystem
+ * @fn: may sleep
+ *
+ * Context: unmount or remount read-only: nothing creates or deletes a
+ * collection meanwhile, so the table lock is not taken (@fn may wait for
+ * work that takes it).
+ */
+void vexfs_coll_for_each_all(struct super_block *sb,
+			     void (*fn)(struct vexfs_coll *c))
+{
+	struct vexfs_vecs *v = VEXFS_SB(sb)->vecs;
+	struct vexfs_coll *c;
+	int i;
+
+	if (!v)
+		return;
+	for (i = 0; i < VEXFS_MAX_COLLECTIONS; i++)
+		if (v->colls[i])
+			fn(v->colls[i]);
+	list_for_each_entry(c, &v->dead, dead_link)
+		fn(c);
+}
+
 /*
  * Create the table inode and record it in the superblock.
  * Context: inside the caller's handle (VEXFS_COLL_CREATE_CREDITS).
@@ -476,8 +528,8 @@ static int vexfs_vec_count_collections(struct super_block *sb, int delta)
  * already, -ENOTEMPTY if it has entries and !@adopt, -ENOSPC when the
  * table is full or no inode is free, or another negative errno.
  */
-int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, bool adopt,
-		      struct vexfs_coll **out)
+int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, u32 m, u32 efc,
+		      bool adopt, struct vexfs_coll **out)
 {
 	struct super_block *sb = dir->i_sb;
 	struct vexfs_inode_info *dvi = VEXFS_I(dir);
@@ -488,7 +540,8 @@ int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, bool adopt,
 	int err, stop, i;
 
 	if (!dim || dim > VEXFS_MAX_DIM || metric < VEXFS_METRIC_L2 ||
-	    metric > VEXFS_METRIC_IP)
+	    metric > VEXFS_METRIC_IP || (m && (m < HNSW_MIN_M || m > HNSW_MAX_M)) ||
+	    efc > HNSW_MAX_EF)
 		return -EINVAL;
 	if (!S_ISDIR(dir->i_mode))
 		return -ENOTDIR;
@@ -538,10 +591,14 @@ int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, bool adopt,
 	c->metric = metric;
 	c->root_ino = dir->i_ino;
 	c->store_ino = store->i_ino;
+	c->hnsw_m = m;
+	c->hnsw_ef_construction = efc;
 	mutex_init(&c->lock);
 	init_rwsem(&c->rw);
 	c->free_known = true;		/* an empty store has no holes */
 	vexfs_coll_geometry(sb, c);
+	vexfs_vindex_init(c, sb);	/* fills in the default tunables */
+	c->vx.dirty_ours = true;	/* the index is born in this mount */
 	err = vexfs_coll_write_desc(sb, c);
 	if (err) {
 		clear_nlink(store);	/* eviction frees it */
@@ -592,6 +649,17 @@ static void vexfs_coll_delete(struct inode *dir, struct vexfs_coll *c)
 		clear_nlink(store);
 		mark_inode_dirty(store);
 		iput(store);		/* eviction frees its blocks */
+	}
+	/* A build still running notices c->dead and stops. */
+	if (c->index_ino) {
+		struct inode *ixi;
+
+		ixi = vexfs_vec_hidden_iget(sb, c->index_ino, "vector index");
+		if (!IS_ERR(ixi)) {
+			clear_nlink(ixi);
+			mark_inode_dirty(ixi);
+			iput(ixi);
+		}
 	}
 }
 
@@ -937,6 +1005,8 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 		err = vexfs_coll_write_desc(sb, c);
 		vi->i_vec_slot = slot;
 	}
+	if (!err)
+		vexfs_vindex_set(c, slot, vec);
 	inode_set_ctime_current(inode);
 	mark_inode_dirty(inode);
 out_unlock:
@@ -976,6 +1046,7 @@ static int vexfs_embedding_drop(struct inode *inode, struct vexfs_coll *c)
 	up_write(&c->rw);
 	if (err)
 		goto out;
+	vexfs_vindex_del(c, slot);
 	vexfs_slot_push_free(c, slot);
 	if (c->count)
 		c->count--;

@@ -10,8 +10,73 @@
 #include <linux/rwsem.h>
 #include <linux/atomic.h>
 
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
 #include "vexfs_vecmath.h"
+#include "vexfs_hnsw.h"
 #include "vexfs_uapi.h"
+
+#define VX_RUNS		8		/* cached block runs per index */
+#define VX_UNLOADED	0xff		/* state: header not read yet */
+
+struct vexfs_vx_run {
+	u32 lblk;
+	u32 len;
+	u64 pblk;
+};
+
+/**
+ * struct vexfs_vindex - the ANN index of a collection in memory
+ * (vecindex.c; the locking is explained there)
+ * @rw: the graph: shared for queries, exclusive for writers and builds
+ * @map_lock: @runs
+ * @runs: recently mapped runs of the index inode (its blocks never move)
+ * @run_next: the entry @runs replaces next
+ * @ix: the core's state (parameters, quantizer, entry point, counts)
+ * @q_lo: the quantizer offsets @ix points to (dim entries)
+ * @wscratch: the writers' scratch (@wscratch_size bytes)
+ * @sb: the filesystem
+ * @work: the build worker
+ * @state: VEXFS_INDEX_* or VX_UNLOADED
+ * @queued: a build is queued or running
+ * @stop: builds must stop (unmount, remount read-only)
+ * @dirty_ours: this mount set VEXFS_COLL_INDEX_DIRTY (so the index it
+ *	loaded, or built, is current)
+ * @epoch, @upper_used: as the header's vh_epoch, vh_upper_used
+ * @covered: store slots the last build covered (vh_slots)
+ * @cursor: while BUILDING, slots below it are in the graph
+ * @node_size, @node_per_block, @upper_size, @upper_per_block, @q_blocks,
+ * @node_start: the layout (include/vexfs_format.h)
+ * @queries: queries the index answered since mount
+ */
+struct vexfs_vindex {
+	struct rw_semaphore rw;
+	spinlock_t map_lock;
+	struct vexfs_vx_run runs[VX_RUNS];
+	u32 run_next;
+	struct hnsw_index ix;
+	s64 *q_lo;
+	void *wscratch;
+	size_t wscratch_size;
+	struct super_block *sb;
+	struct work_struct work;
+	u32 state;
+	bool queued;
+	bool stop;
+	bool dirty_ours;
+	u32 epoch;
+	u32 upper_used;
+	u64 covered;
+	u64 cursor;
+	u32 node_size;
+	u32 node_per_block;
+	u32 upper_size;
+	u32 upper_per_block;
+	u32 q_blocks;
+	u32 node_start;
+	atomic64_t queries;
+};
 
 /**
  * struct vexfs_coll - a collection in memory
@@ -20,6 +85,10 @@
  * @metric: VEXFS_METRIC_*
  * @root_ino: the collection's top directory
  * @store_ino: the hidden inode of the vector store
+ * @index_ino: the hidden inode of the ANN index, 0 until the first build
+ * @hnsw_m: index tunable M (c_hnsw_m)
+ * @hnsw_ef_construction: index tunable (c_hnsw_ef_construction)
+ * @flags: c_flags (VEXFS_COLL_*), under @lock
  * @count: vectors stored (c_count)
  * @slots: slots up to the highest used (c_slots)
  * @slot_size: bytes per slot
@@ -36,6 +105,7 @@
  * @dead_link: on vexfs_vecs.dead once replaced by a new collection
  * @queries: queries served since mount
  * @scanned: vectors compared by those queries
+ * @vx: the ANN index
  */
 struct vexfs_coll {
 	u32 id;
@@ -43,6 +113,10 @@ struct vexfs_coll {
 	u8 metric;
 	u64 root_ino;
 	u64 store_ino;
+	u64 index_ino;
+	u16 hnsw_m;
+	u16 hnsw_ef_construction;
+	u32 flags;
 	u64 count;
 	u64 slots;
 	unsigned int slot_size;
@@ -59,6 +133,7 @@ struct vexfs_coll {
 	struct list_head dead_link;
 	atomic64_t queries;
 	atomic64_t scanned;
+	struct vexfs_vindex vx;
 };
 
 /**
@@ -91,8 +166,13 @@ static inline loff_t vexfs_store_bytes(const struct vexfs_coll *c,
 struct vexfs_coll *vexfs_coll_get(struct inode *inode);
 int vexfs_coll_for_each(struct super_block *sb,
 			int (*fn)(struct vexfs_coll *c, void *arg), void *arg);
-int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, bool adopt,
-		      struct vexfs_coll **out);
+int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, u32 m, u32 efc,
+		      bool adopt, struct vexfs_coll **out);
+void vexfs_coll_for_each_all(struct super_block *sb,
+			     void (*fn)(struct vexfs_coll *c));
+int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c);
+struct inode *vexfs_vec_hidden_iget(struct super_block *sb, u64 ino,
+				    const char *what);
 void vexfs_slot_pos(const struct vexfs_coll *c, u64 slot, u64 *lblk,
 		    unsigned int *off);
 u32 vexfs_slot_csum(struct super_block *sb, const struct vexfs_coll *c,
@@ -101,6 +181,22 @@ int vexfs_vec_check(const u32 *vec, u32 dim);
 int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim);
 int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim);
 int vexfs_embedding_remove(struct inode *inode);
+
+/* vecindex.c */
+void vexfs_vindex_init(struct vexfs_coll *c, struct super_block *sb);
+void vexfs_vindex_free(struct vexfs_coll *c);
+void vexfs_vindex_set(struct vexfs_coll *c, u64 slot, const u32 *vec);
+void vexfs_vindex_del(struct vexfs_coll *c, u64 slot);
+void vexfs_vindex_build_work(struct work_struct *work);
+int vexfs_vindex_query(struct vexfs_coll *c, const u32 *qv, u32 k, u32 ef,
+		       struct hnsw_hit *hits, u32 *nhits);
+void vexfs_vindex_fill_stats(struct vexfs_coll *c, u32 *state, u64 *live,
+			     u64 *deleted, u64 *bytes, u64 *queries);
+u32 vexfs_vindex_peek_state(struct vexfs_coll *c);
+int vexfs_vindex_ctl(struct vexfs_coll *c, u32 op, u32 *state);
+void vexfs_vindex_mount(struct super_block *sb);
+void vexfs_vindex_stop(struct super_block *sb);
+void vexfs_vindex_unmount(struct super_block *sb);
 
 /* vecadopt.c */
 int vexfs_coll_adopt(struct inode *root, struct vexfs_coll *c);

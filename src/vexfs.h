@@ -213,9 +213,15 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 #define VEXFS_DESC_CREDITS	\
 	(1 + VEXFS_EXT_INSERT_CREDITS + VEXFS_INODE_CREDITS)
 #define VEXFS_HIDDEN_INODE_CREDITS	(1 + VEXFS_INODE_CREDITS)
+/*
+ * The ANN index's blocks are not journaled (vecindex.c), but growing the
+ * index inode is: a run of node blocks and one of upper-list blocks.
+ */
+#define VEXFS_VINDEX_CREDITS	\
+	(2 * VEXFS_EXT_INSERT_CREDITS + VEXFS_INODE_CREDITS)
 #define VEXFS_EMBED_SET_CREDITS(n)	\
 	(VEXFS_SLOT_WRITE_CREDITS(n) + VEXFS_DESC_CREDITS + \
-	 2 * VEXFS_INODE_CREDITS)
+	 2 * VEXFS_INODE_CREDITS + VEXFS_VINDEX_CREDITS)
 #define VEXFS_EMBED_DEL_CREDITS(n)	\
 	(VEXFS_SLOT_CLEAR_CREDITS(n) + VEXFS_DESC_CREDITS + \
 	 VEXFS_INODE_CREDITS)
@@ -224,7 +230,7 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 	 VEXFS_INODE_CREDITS)
 #define VEXFS_VEC_EVICT_CREDITS(sb)	\
 	(VEXFS_EMBED_DEL_CREDITS(VEXFS_SLOT_MAX_BLOCKS(sb)) + \
-	 VEXFS_DESC_CREDITS + 1 + VEXFS_INODE_CREDITS)
+	 VEXFS_DESC_CREDITS + 1 + 2 * VEXFS_INODE_CREDITS)
 /* Blocks of a directory (revoked one by one) freed per truncation step. */
 #define VEXFS_TRUNC_STEP		1024
 #define VEXFS_TRUNC_REVOKES		(VEXFS_TRUNC_STEP + 64)

@@ -429,6 +429,13 @@ static const struct command embed_verbs[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+static const struct command index_verbs[] = {
+	{ "wait", "wait for a running index build", cmd_index_wait, NULL },
+	{ "rebuild", "rebuild a collection's index", cmd_index_rebuild, NULL },
+	{ "compact", "drop an index's tombstones", cmd_index_compact, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
 static const struct command commands[] = {
 	{ "info", "show a filesystem's superblock (like dumpe2fs -h)",
 	  cmd_info, NULL },
@@ -439,8 +446,10 @@ static const struct command commands[] = {
 	{ "import", "attach vectors from .fvecs/.npy/.csv/.jsonl to files",
 	  cmd_import, NULL },
 	{ "export", "write a collection's embeddings out", cmd_export, NULL },
-	{ "query", "find the files nearest a vector (exact k-NN)",
+	{ "query", "find the files nearest a vector (ANN index or exact)",
 	  cmd_query, NULL },
+	{ "index", "wait for, rebuild or compact a collection's ANN index",
+	  NULL, index_verbs },
 	{ "stats", "show a collection's counters", cmd_stats, NULL },
 	{ "ls", "list a directory of an unmounted filesystem",
 	  cmd_ls, NULL },

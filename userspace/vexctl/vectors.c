@@ -31,6 +31,15 @@ static const char *metric_name(uint32_t m)
 }
 
 /* Report a failed ioctl or system call on @path, mapping the errno. */
+static const char *index_state_name(uint32_t s)
+{
+	static const char *const names[] = {
+		"none", "ready", "building", "stale", "failed", "unsupported"
+	};
+
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
 static int fail_errno(const char *what, const char *path, int err)
 {
 	switch (err) {
@@ -125,7 +134,8 @@ static void print_info(const char *path, const struct vexfs_collection_info *i,
 static void create_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vexctl collection create DIR --dim D --metric l2|cosine|ip [--json]\n"
+		"Usage: vexctl collection create DIR --dim D --metric l2|cosine|ip\n"
+		"                                [--m M] [--ef-construction E] [--json]\n"
 		"\n"
 		"Make DIR (created if missing) the root of a vector collection: every\n"
 		"file below it may carry one embedding of D float32 values (1..4096),\n"
@@ -136,7 +146,13 @@ static void create_usage(FILE *out)
 		"\n"
 		"  --dim D       elements per vector\n"
 		"  --metric M    l2 (squared Euclidean), cosine, or ip (inner product)\n"
-		"  --json        print the new collection as JSON\n");
+		"  --m M         links per node of the ANN index, 2..64 (default 16)\n"
+		"  --ef-construction E\n"
+		"                candidates kept while inserting, 1..1024 (default 200)\n"
+		"  --json        print the new collection as JSON\n"
+		"\n"
+		"Once the collection holds 1024 vectors the kernel builds an HNSW index\n"
+		"in the background; queries use it (see vexctl query --ef, --exact).\n");
 }
 
 /*
@@ -241,10 +257,13 @@ int cmd_collection_create(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dim", required_argument, NULL, 'd' },
 		{ "metric", required_argument, NULL, 'm' },
+		{ "m", required_argument, NULL, 'M' },
+		{ "ef-construction", required_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	struct vexfs_collection_info info = { .version = VEXFS_UAPI_VERSION };
+	uint32_t val;
 	const char *dir;
 	bool json = false, existing;
 	int c, fd, ret;
@@ -265,6 +284,20 @@ int cmd_collection_create(int argc, char **argv)
 				return usage_error(create_usage,
 					"collection create: unknown metric '%s' (l2, cosine or ip)",
 					optarg);
+			break;
+		case 'M':
+			if (!parse_u32(optarg, &val, 2, VEXFS_HNSW_MAX_M))
+				return usage_error(create_usage,
+					"collection create: --m must be 2..64, not '%s'",
+					optarg);
+			info.hnsw_m = val;
+			break;
+		case 'E':
+			if (!parse_u32(optarg, &val, 1, VEXFS_HNSW_MAX_EF))
+				return usage_error(create_usage,
+					"collection create: --ef-construction must be 1..1024, not '%s'",
+					optarg);
+			info.hnsw_ef_construction = val;
 			break;
 		case 'j':
 			json = true;
@@ -965,7 +998,7 @@ static void query_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: vexctl query DIR (--vector \"v1,...\" | --vector-file F | --like FILE)\n"
-		"                    [-k N] [--exact] [--json]\n"
+		"                    [-k N] [--ef E | --exact] [--json]\n"
 		"\n"
 		"Find the N (default 10, at most 1024) files below DIR whose embeddings\n"
 		"are nearest the query vector, by the collection's metric, among the\n"
@@ -977,7 +1010,13 @@ static void query_usage(FILE *out)
 		"  --vector-file F  text values, or the first vector of .fvecs/.npy\n"
 		"  --like FILE      use FILE's own embedding\n"
 		"  -k N             results wanted\n"
-		"  --exact          exact brute-force search (the only method so far)\n"
+		"  --ef E           width of the index search, k..1024 (default 64):\n"
+		"                   higher finds more of the true nearest, slower\n"
+		"  --exact          exact brute-force search, bypassing the index\n"
+		"\n"
+		"Collections with an ANN index that is ready are searched with it;\n"
+		"the others (and --exact) are scanned exactly.  Distances are exact\n"
+		"either way.\n"
 		"  --json           print the results as JSON\n");
 }
 
@@ -988,6 +1027,7 @@ int cmd_query(int argc, char **argv)
 		{ "vector-file", required_argument, NULL, 'f' },
 		{ "like", required_argument, NULL, 'l' },
 		{ "exact", no_argument, NULL, 'e' },
+		{ "ef", required_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
@@ -1007,6 +1047,10 @@ int cmd_query(int argc, char **argv)
 		case 'f': vfile = optarg; break;
 		case 'l': like = optarg; break;
 		case 'e': q.flags |= VEXFS_QUERY_EXACT; break;
+		case 'E':
+			if (!parse_u32(optarg, &q.ef, 1, VEXFS_HNSW_MAX_EF))
+				return usage_error(query_usage, "query: --ef must be 1..1024, not '%s'", optarg);
+			break;
 		case 'j': json = true; break;
 		case 'k':
 			if (!parse_u32(optarg, &k, 1, VEXFS_QUERY_MAX_K))
@@ -1016,6 +1060,11 @@ int cmd_query(int argc, char **argv)
 		default: query_usage(stderr); return VEXCTL_EXIT_USAGE;
 		}
 	}
+	if (q.ef && (q.flags & VEXFS_QUERY_EXACT))
+		return usage_error(query_usage, "query: %s",
+				   "--ef and --exact exclude each other");
+	if (q.ef && q.ef < k)
+		q.ef = k;	/* the width is at least the answers wanted */
 	srcs = !!text + !!vfile + !!like;
 	if (optind + 1 != argc || srcs != 1)
 		return usage_error(query_usage, "query: %s",
@@ -1075,7 +1124,9 @@ int cmd_query(int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		printf("{\"scanned\": %llu, \"hits\": [", (unsigned long long)q.scanned);
+		printf("{\"method\": \"%s\", \"scanned\": %llu, \"hits\": [",
+		       q.method == VEXFS_QUERY_METHOD_INDEX ? "index" : "exact",
+		       (unsigned long long)q.scanned);
 	for (i = 0; i < q.nhits; i++) {
 		double d;
 
@@ -1112,7 +1163,8 @@ static void stats_usage(FILE *out)
 		"Usage: vexctl stats [--json] PATH\n"
 		"\n"
 		"Show the counters of the collection PATH is in: embeddings, slots,\n"
-		"store size, and queries served and vectors compared since mount.\n");
+		"store size, queries served and vectors compared since mount, and\n"
+		"the ANN index: its state, nodes, tombstones and size.\n");
 }
 
 int cmd_stats(int argc, char **argv)
@@ -1145,25 +1197,98 @@ int cmd_stats(int argc, char **argv)
 	if (json) {
 		printf("{\"id\": %u, \"dim\": %u, \"metric\": \"%s\", \"count\": %llu, "
 		       "\"slots\": %llu, \"free_slots\": %llu, \"slot_size\": %u, "
-		       "\"store_bytes\": %llu, \"queries\": %llu, \"scanned\": %llu}\n",
+		       "\"store_bytes\": %llu, \"queries\": %llu, \"scanned\": %llu, "
+		       "\"index\": {\"state\": \"%s\", \"m\": %u, \"ef_construction\": %u, "
+		       "\"live\": %llu, \"deleted\": %llu, \"bytes\": %llu, "
+		       "\"queries\": %llu}}\n",
 		       st.info.id, st.info.dim, metric_name(st.info.metric),
 		       (unsigned long long)st.info.count,
 		       (unsigned long long)st.info.slots,
 		       (unsigned long long)st.free_slots, st.slot_size,
 		       (unsigned long long)st.store_bytes,
 		       (unsigned long long)st.queries,
-		       (unsigned long long)st.scanned);
+		       (unsigned long long)st.scanned,
+		       index_state_name(st.info.index_state), st.info.hnsw_m,
+		       st.info.hnsw_ef_construction,
+		       (unsigned long long)st.index_live,
+		       (unsigned long long)st.index_deleted,
+		       (unsigned long long)st.index_bytes,
+		       (unsigned long long)st.index_queries);
 		return 0;
 	}
 	printf("collection %u (dimension %u, %s)\n"
 	       "  embeddings:      %llu\n  slots:           %llu (%llu free)\n"
 	       "  slot size:       %u bytes\n  store size:      %llu bytes\n"
-	       "  queries:         %llu since mount\n  vectors scanned: %llu\n",
+	       "  queries:         %llu since mount\n  vectors scanned: %llu\n"
+	       "  index:           %s (M %u, ef_construction %u)\n"
+	       "  index nodes:     %llu (%llu tombstones)\n"
+	       "  index size:      %llu bytes\n"
+	       "  index queries:   %llu since mount\n",
 	       st.info.id, st.info.dim, metric_name(st.info.metric),
 	       (unsigned long long)st.info.count,
 	       (unsigned long long)st.info.slots,
 	       (unsigned long long)st.free_slots, st.slot_size,
 	       (unsigned long long)st.store_bytes,
-	       (unsigned long long)st.queries, (unsigned long long)st.scanned);
+	       (unsigned long long)st.queries, (unsigned long long)st.scanned,
+	       index_state_name(st.info.index_state), st.info.hnsw_m,
+	       st.info.hnsw_ef_construction,
+	       (unsigned long long)st.index_live,
+	       (unsigned long long)st.index_deleted,
+	       (unsigned long long)st.index_bytes,
+	       (unsigned long long)st.index_queries);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* index wait | rebuild | compact                                      */
+/* ------------------------------------------------------------------ */
+
+static void index_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: vexctl index wait|rebuild|compact PATH\n"
+		"\n"
+		"Act on the ANN index of the collection PATH is in:\n"
+		"  wait     wait until no build is running, print the state\n"
+		"  rebuild  rebuild it from the stored vectors, then wait\n"
+		"  compact  drop the tombstones deletions left, now\n"
+		"rebuild and compact need to own the collection's root (or be root).\n");
+}
+
+static int index_op(int argc, char **argv, uint32_t op, const char *name)
+{
+	struct vexfs_index_ctl ctl = { .version = VEXFS_UAPI_VERSION, .op = op };
+	int fd, ret = 0;
+
+	if (want_help(argc, argv))
+		return index_usage(stdout), 0;
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "vexctl: index %s: PATH is required\n", name);
+		index_usage(stderr);
+		return VEXCTL_EXIT_USAGE;
+	}
+	fd = open_path("index", argv[1], O_RDONLY);
+	if (fd < 0)
+		return 1;
+	if (ioctl(fd, VEXFS_IOC_INDEX_CTL, &ctl))
+		ret = fail_errno("index", argv[1], errno);
+	close(fd);
+	if (!ret)
+		printf("%s\n", index_state_name(ctl.state));
+	return ret;
+}
+
+int cmd_index_wait(int argc, char **argv)
+{
+	return index_op(argc, argv, VEXFS_INDEX_OP_WAIT, "wait");
+}
+
+int cmd_index_rebuild(int argc, char **argv)
+{
+	return index_op(argc, argv, VEXFS_INDEX_OP_REBUILD, "rebuild");
+}
+
+int cmd_index_compact(int argc, char **argv)
+{
+	return index_op(argc, argv, VEXFS_INDEX_OP_COMPACT, "compact");
 }

@@ -18,5 +18,8 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_index_wait(int argc, char **argv);
+int cmd_index_rebuild(int argc, char **argv);
+int cmd_index_compact(int argc, char **argv);
 
 #endif /* _VEXCTL_VECTORS_H */

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ann.sh run|crash|recover DEV - the ANN index of collections, in a guest.
+#
+# run:     build, recall, churn, concurrency, compaction, rebuild, a clean
+#          remount that must find the index ready at once, read-only use,
+#          small collections, fsck;
+# crash:   a bulk import interrupted by an immediate reboot (sysrq b: the
+#          page cache, index blocks included, is lost as at a power cut);
+# recover: the next boot: the mount does not wait for the index, queries
+#          are answered meanwhile, the rebuilt index has every vector.
+. /tests/lib.sh
+
+mode=$1 dev=$2
+mnt=/mnt/ann
+mkdir -p $mnt
+modprobe vexfs
+
+case $mode in
+run)
+	fresh_vexfs $dev
+	mount -t vexfs $dev $mnt || exit 1
+	mkdir $mnt/c
+	check "a collection with the default index tunables" \
+		vexctl collection create $mnt/c --dim 32 --metric l2
+	check "3000 vectors go in" anntest load $mnt/c 0 3000 32 7
+	check_out "the index builds in the background and becomes ready" \
+		"ready" anntest wait $mnt/c
+	check_out "every vector is in the index" "live 3000 deleted 0" \
+		anntest state $mnt/c
+	check "recall@10 >= 0.9 at the default ef, distances exact" \
+		anntest recall $mnt/c 10 0 200 11 0.90
+	check "recall@10 >= 0.9 at ef 64" anntest recall $mnt/c 10 64 100 12 0.90
+	check "recall@1 >= 0.9" anntest recall $mnt/c 1 64 100 13 0.90
+	anntest recall $mnt/c 10 10 100 14 0 | sed 's/^/    /'
+	check "inserts, updates, removals and unlinks keep it right" \
+		anntest churn $mnt/c 3000 32 21 150
+	check "queries run while vectors are inserted" \
+		anntest concurrent $mnt/c 1000 32 22
+	check "compaction drops the tombstones" anntest ctl $mnt/c compact
+	check_out "no tombstone is left" "deleted 0" anntest state $mnt/c
+	check "recall after compaction" anntest recall $mnt/c 10 64 100 15 0.90
+	check "census: every embedding is indexed once" anntest census $mnt/c
+	check_out "an exact query says so" "\"method\": \"exact\"" \
+		vexctl query $mnt/c --exact --like $mnt/c/f1 -k 1 --json
+	umount $mnt
+	check "fsck finds the filesystem clean" fsck.vexfs -fn $dev
+	mount -t vexfs $dev $mnt || exit 1
+	check_out "after a clean unmount the index is ready at once" "ready" \
+		anntest state $mnt/c
+	check "and answers as before" anntest recall $mnt/c 10 64 100 11 0.90
+	check "a rebuild on request" anntest ctl $mnt/c rebuild
+	check_out "ends ready" "ready" anntest wait $mnt/c
+	check "census after the rebuild" anntest census $mnt/c
+	check "recall after the rebuild" anntest recall $mnt/c 10 64 100 16 0.90
+	mkdir $mnt/small
+	vexctl collection create $mnt/small --dim 8 --metric l2 >/dev/null
+	anntest load $mnt/small 0 100 8 3 >/dev/null
+	check_out "a small collection has no index" "none live" \
+		anntest state $mnt/small
+	mount -o remount,ro $mnt
+	check_out "read-only: the clean index is used" "ready" \
+		anntest state $mnt/c
+	check "read-only: queries by the index" \
+		anntest recall $mnt/c 10 64 50 17 0.90
+	umount $mnt
+	check "fsck finds it clean after all that" fsck.vexfs -fn $dev
+	;;
+crash)
+	fresh_vexfs $dev
+	mount -t vexfs $dev $mnt || exit 1
+	mkdir $mnt/c
+	vexctl collection create $mnt/c --dim 16 --metric l2 >/dev/null
+	check "2000 vectors" anntest load $mnt/c 0 2000 16 5
+	check_out "indexed" "ready" anntest wait $mnt/c
+	sync
+	anntest load $mnt/c 2000 6000 16 6 &
+	# Past a journal commit (5 s), well before the import ends.
+	sleep 8
+	echo "PASS: crash: the import is interrupted by a reboot"
+	# The harness reads this before the guest dies.
+	echo "VEXFS-GUEST-DONE rc=$failures" >/dev/ttyS1
+	sleep 1		# let the serial line drain
+	echo b >/proc/sysrq-trigger
+	sleep 60
+	;;
+recover)
+	t0=$(date +%s)
+	check "the crashed filesystem mounts" mount -t vexfs $dev $mnt
+	check_fails "the index is not trusted after the crash" \
+		anntest expect $mnt/c ready
+	check "queries are answered meanwhile (exactly)" \
+		vexctl query $mnt/c --like $mnt/c/f1 -k 3
+	check_out "the rebuild finishes" "ready" anntest wait $mnt/c
+	check "no vector is lost: each embedding indexed once" \
+		anntest census $mnt/c
+	check "recall after the rebuild" anntest recall $mnt/c 10 64 100 8 0.90
+	umount $mnt
+	check "fsck finds it clean" fsck.vexfs -fn $dev
+	;;
+esac
+[ $failures = 0 ]

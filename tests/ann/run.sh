@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [KVER...] - the ANN index suite, on every kernel kernels.sh names
+# (or those given).
+#
+# Builds vexfs.ko, the static tools and the static guest program anntest,
+# then per kernel boots three times on one disk:
+#   1. guest/ann.sh run: build, recall (>= 0.9 with a fixed seed, every
+#      distance exact), churn and concurrency checked against exact
+#      search, compaction, rebuild, a clean remount, read-only use, fsck;
+#   2. guest/ann.sh crash: a bulk import cut by an immediate reboot;
+#   3. guest/ann.sh recover: the mount does not wait, queries are answered
+#      meanwhile, the rebuilt index holds every vector, fsck is clean.
+# Prints PASS:/FAIL: lines (via run-vm.sh).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/ann
+vm=$top/tests/vm
+work=$top/build/ann
+failed=0
+. "$vm/each-kernel.sh"
+
+fail_setup() {
+	echo "FAIL: ann/setup ($*)"
+	exit 1
+}
+
+mkdir -p "$work"
+make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
+make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
+gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$work/anntest" \
+	"$here/anntest.c" -lm || fail_setup "anntest"
+
+[ $# -eq 0 ] || export VEXFS_KERNELS="$*"
+
+# ann_kernel KVER SERIES: the three boots; runs beside the other kernel
+# (tests/vm/each-kernel.sh).
+ann_kernel() {
+	local kver=$1 series=$2 failed=0 disk step
+	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
+		echo "FAIL: $series/ann/module_builds"
+		return 1
+	fi
+	disk=$work/disk-$series.img
+	rm -f "$disk"
+	truncate -s 256M "$disk"
+	for step in run crash recover; do
+		"$vm/run-vm.sh" -k "$kver" -t 1200 \
+			-l "$top/build/console-ann-$kver-$step.log" \
+			-b "$work/anntest" -d "$disk" \
+			"$here/guest/ann.sh" $step /dev/vda || failed=1
+	done
+	rm -f "$disk"
+	return $failed
+}
+
+each_kernel ann_kernel || failed=1
+exit $failed
