@@ -184,8 +184,32 @@ static int cmd_abuse(const char *cdir, const char *plain)
 	expect_err("abuse: query version 2", ioctl(cfd, VEXFS_IOC_QUERY, &q), EINVAL);
 	QINIT(); q.flags = 0x80;
 	expect_err("abuse: query unknown flag", ioctl(cfd, VEXFS_IOC_QUERY, &q), EINVAL);
-	QINIT(); q.reserved[3] = 1;
+	QINIT(); q.reserved[2] = 1;
 	expect_err("abuse: query reserved not zero", ioctl(cfd, VEXFS_IOC_QUERY, &q), EINVAL);
+	QINIT(); q.method = VEXFS_QUERY_METHOD_INDEX;
+	expect_err("abuse: query method is output only", ioctl(cfd, VEXFS_IOC_QUERY, &q), EINVAL);
+	QINIT(); q.k = 10; q.ef = 9;
+	expect_err("abuse: query ef below k", ioctl(cfd, VEXFS_IOC_QUERY, &q), EINVAL);
+	QINIT(); q.ef = VEXFS_HNSW_MAX_EF + 1;
+	expect_err("abuse: query ef too large", ioctl(cfd, VEXFS_IOC_QUERY, &q), EINVAL);
+	{
+		struct vexfs_index_ctl ic = { .version = VEXFS_UAPI_VERSION };
+
+		ic.op = 0;
+		expect_err("abuse: index ctl without an op",
+			   ioctl(cfd, VEXFS_IOC_INDEX_CTL, &ic), EINVAL);
+		ic.op = 99;
+		expect_err("abuse: index ctl unknown op",
+			   ioctl(cfd, VEXFS_IOC_INDEX_CTL, &ic), EINVAL);
+		ic.op = VEXFS_INDEX_OP_WAIT;
+		ic.reserved[1] = 1;
+		expect_err("abuse: index ctl reserved not zero",
+			   ioctl(cfd, VEXFS_IOC_INDEX_CTL, &ic), EINVAL);
+		ic.reserved[1] = 0;
+		ic.version = 2;
+		expect_err("abuse: index ctl bad version",
+			   ioctl(cfd, VEXFS_IOC_INDEX_CTL, &ic), EINVAL);
+	}
 	QINIT(); q.k = 0;
 	expect_err("abuse: query k=0", ioctl(cfd, VEXFS_IOC_QUERY, &q), EINVAL);
 	QINIT(); q.k = 0xffffffffu;
