@@ -14,6 +14,7 @@ import re
 import statistics
 import sys
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import TARGET, best_at, qps_at  # noqa: E402
 
@@ -210,6 +211,53 @@ def main():
             ms = {r.get("method") for r in libs["vexfs-kernel"]}
             out.append("- kernel sweep answered by: %s" %
                        ", ".join(METHODS.get(x, str(x)) for x in sorted(ms)))
+        out.append("")
+
+        # what a kernel query costs besides the search
+        if "vexfs-kernel-probe" in libs or "hnswlib-probe" in libs:
+            out.append("k = 1 against k = 10 at the same ef, back to back "
+                       "(QPS, recall@1 or @10 in brackets): the kernel "
+                       "resolves every hit it returns (inode, generation, "
+                       "permissions up to the queried directory) and "
+                       "reranks 2k candidates exactly, so what k = 1 saves "
+                       "is that per-hit work:\n")
+            out.append("| ef | VexFS kernel k=1 | VexFS kernel k=10 | "
+                       "hnswlib k=1 | hnswlib k=10 |")
+            out.append("|---|---|---|---|---|")
+            probes = libs.get("vexfs-kernel-probe", []) + \
+                libs.get("hnswlib-probe", [])
+            for ef in sorted({r["ef"] for r in probes}):
+                cells = []
+                for lib in ("vexfs-kernel-probe", "hnswlib-probe"):
+                    for kq in (1, 10):
+                        r = [x for x in libs.get(lib, [])
+                             if x["ef"] == ef and x["k"] == kq]
+                        cells.append("-" if not r else "%.0f (%.3f)" % (
+                            r[0]["qps"], r[0]["recall"]))
+                out.append("| %d | %s |" % (ef, " | ".join(cells)))
+            if "vexfs-kernel-info-ioctl" in libs:
+                r = libs["vexfs-kernel-info-ioctl"][0]
+                out.append("\nA trivial ioctl (VEXFS_IOC_COLLECTION_INFO) "
+                           "takes %.0f us in this guest (%d calls, best of "
+                           "the repetitions)." % (1e6 / r["qps"], r["calls"]))
+            out.append("")
+
+        # matching recall
+        levels = (0.90, TARGET, 0.99)
+        out.append("QPS at matching recall@10 (log-linear between sweep "
+                   "points; - where the sweep does not reach it), and the "
+                   "ratio to hnswlib's:\n")
+        out.append("| implementation | " + " | ".join(
+            "recall %.2f" % x for x in levels) + " |")
+        out.append("|---|" + "---|" * len(levels))
+        for lib in sweep:
+            cells = []
+            for x in levels:
+                q = qps_at(libs[lib], x)
+                ref = qps_at(libs.get("hnswlib", []), x)
+                cells.append("-" if not q else "%.0f (%.2fx)" % (q, q / ref)
+                             if ref else "%.0f" % q)
+            out.append("| %s | %s |" % (NAMES[lib], " | ".join(cells)))
         out.append("")
 
         # target
