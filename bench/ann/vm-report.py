@@ -74,17 +74,17 @@ def main():
            "library in turn for each ef.  Same M = 16, ef_construction = "
            "200, k = 10.  Times are the guest's wall clock.",
            "",
-           "**How to read the ratios.**  TCG translates integer code into "
-           "host code that runs within a small factor of native speed, but "
-           "emulates SSE/AVX floating point through helper calls, much "
-           "more slowly.  The kernel's index is integer-only (8-bit codes; "
-           "only the rerank touches float32 bits, as integers), while "
-           "hnswlib and FAISS compute float distances: the emulation "
-           "favours the kernel here, so an in-VM ratio is not the native "
-           "ratio (that is bench/results/ann.md, which compares the same "
-           "core natively).  What the VM run measures that the native one "
-           "cannot: the real kernel path (ioctl, page cache, locking, the "
-           "on-disk index), import and build through the filesystem, mount "
+           "**How to read the ratios.**  The emulation does not slow "
+           "every contender alike: TCG emulates SSE/AVX floating point "
+           "through helpers, and makes atomics, page-cache lookups and "
+           "other memory-bound kernel paths dearer too, so an in-VM ratio "
+           "is not the native ratio (bench/results/ann.md compares the "
+           "same core natively).  The host is shared with other jobs: "
+           "each point is the best of the sweep's repetitions, and runs "
+           "still differ by up to 2x (docs/ann.md lists several).  What "
+           "the VM run measures that the native one cannot: the real "
+           "kernel path (ioctl, buffer cache, locking, the on-disk "
+           "index), import and build through the filesystem, mount "
            "time, and kernel memory.",
            ""]
     for ds in sorted(info):

@@ -24,11 +24,11 @@
 # The sweep runs --reps times (default 3) and each point keeps its best
 # rate: the host is shared with other jobs, and under load the same sweep
 # came out up to 2x slower.  The default size, 20000 x 128 with 500
-# queries, keeps the run under 15 minutes under TCG on this machine (a
-# 2-core EPYC shared with other jobs, load 6): at 20k the kernel's import
-# and index build took 4 minutes in the guest, hnswlib's build 2, FAISS's
-# HNSW build 2, the three sweeps 3 with 1000 queries; builds grow a little
-# faster than N.  --long adds 1M x 128 (hours: the kernel, hnswlib and the
+# queries, took 8 minutes under TCG on this machine (a 2-core EPYC shared
+# with other jobs) at load 5 to 6, and 14 to 20 at load 7 to 12: at 20k
+# the kernel's import and index build take 2.5 to 6 minutes in the guest,
+# hnswlib's and FAISS's HNSW builds 1 to 5 each, the three sweeps 2 to 3;
+# builds grow a little faster than N, so 100k would take over an hour.  --long adds 1M x 128 (hours: the kernel, hnswlib and the
 # kernel's exact search only; FAISS's HNSW build and its flat index's scan
 # of 1000 queries would each take longer than the rest together).
 # BENCH_KERNEL picks the kernel (default: the newest 6.12 of
