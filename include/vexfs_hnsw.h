@@ -16,6 +16,12 @@
  * re-ranked on the float32 originals with the exact integer distance of
  * vexfs_vecmath.h, so reported distances are exact.
  *
+ * Metrics: L2 as above; cosine quantizes the unit vector (computed in
+ * fixed point) and ranks by L2 of those codes; inner product uses codes
+ * symmetric around 128 (offset -128 steps) and ranks by minus their dot
+ * product (searches use a wide signed 16-bit code of the query).  All
+ * three rerank with vec_distance() of that metric.
+ *
  * Storage is the caller's: the core reads and writes a node's code, level,
  * flags and per-level neighbour lists only through struct hnsw_ops.  The
  * kernel backs them with page-cache pages of a hidden index inode,
@@ -40,6 +46,7 @@
 #include <errno.h>
 typedef uint8_t u8;
 typedef uint16_t u16;
+typedef int16_t s16;
 #endif
 #include "vexfs_vecmath.h"
 
@@ -95,12 +102,16 @@ struct hnsw_nodeinfo {
  * @node_free: forget the record of @slot (compaction); may be NULL.
  * @vec_get: give the float32 original (dim little-endian values, as u32
  *	bits) of @slot, valid until @vec_put; -ENOENT if the slot holds no
- *	vector.
+ *	vector.  The core holds at most two at a time, nested: the rerank
+ *	takes and releases the next candidate's (to prefetch it) while it
+ *	holds the current one's, so releases come in reverse order.
  * @vec_put: release what @vec_get returned.
  * @prefetch: optional (may be NULL): a hint that @slot's code and level-0
  *	list will be read soon; must not fail or sleep.  A search calls it
- *	for a node's whole neighbour list before computing the distances,
- *	so that the cache misses overlap, as hnswlib does.
+ *	for the not yet visited nodes of a neighbour list before computing
+ *	their distances, so that the cache misses overlap, as hnswlib does.
+ *	(The core calls it as (ops->prefetch)(...), so that the kernel's
+ *	function-like prefetch() macro cannot capture the call.)
  */
 struct hnsw_ops {
 	int (*code_get)(void *ctx, u32 slot, const u8 **code,
@@ -134,12 +145,16 @@ struct hnsw_index {
 	u16 m;			/* links per node at levels >= 1 */
 	u16 m0;			/* links per node at level 0 (2m) */
 	u16 ef_construction;
-	u8 metric;		/* VEC_METRIC_L2 only, for now */
+	u8 metric;		/* VEC_METRIC_L2, _COSINE or _IP */
 	u8 trained;
 	u64 seed;		/* level assignment */
 	u64 level_cut;		/* U64_MAX / m: a draw below it climbs */
 
-	/* quantizer: code = clamp(round((x * 2^-q_exp - q_lo[d]) / q_step)) */
+	/*
+	 * quantizer: code = clamp(round((x * 2^-q_exp - q_lo[d]) / q_step)),
+	 * x being the element (cosine: of the unit vector, q_exp = -30; IP:
+	 * q_lo[d] = -128 q_step in every dimension)
+	 */
 	s32 q_exp;
 	u64 q_step;
 	s64 *q_lo;

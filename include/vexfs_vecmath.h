@@ -271,6 +271,58 @@ static inline struct vec_num vec_l2sq(const u32 *a, const u32 *b, u32 dim)
 	return vec_acc_result(&acc);
 }
 
+/* An exact sum of squares in units of 2^(2 (@lo - 150)), as a vec_num. */
+static inline struct vec_num vec_u128_num(unsigned __int128 sum, s32 lo)
+{
+	struct vec_num r = { 0, 0, 0 };
+	int len;
+
+	if (!sum)
+		return r;
+	if (sum >> 64)		/* bit length, with no 128-bit loop */
+		len = 128 - __builtin_clzll((u64)(sum >> 64));
+	else
+		len = 64 - __builtin_clzll((u64)sum);
+	r.mant = len >= 64 ? (u64)(sum >> (len - 64)) : (u64)sum << (64 - len);
+	/* value = mant 2^(exp - 64) */
+	r.exp = len + 2 * (lo - 150);
+	return r;
+}
+
+/*
+ * The biased exponents of @a: smallest and largest of the nonzero
+ * elements (lo stays 0x7fffffff, hi 0 if all are zero); true if an
+ * element is denormal, infinite or NaN.
+ */
+static inline bool vec_exp_range(const u32 *a, u32 dim, s32 *lo, s32 *hi)
+{
+	u32 i, odd = 0;
+
+	*lo = 0x7fffffff;
+	*hi = 0;
+	for (i = 0; i < dim; i++) {
+		u32 x = a[i];
+		s32 ex = (s32)((x >> 23) & 0xff);
+
+		/* denormals: exponent 0 with a mantissa */
+		odd |= !ex & !!(x & 0x7fffff);
+		*lo = ex && ex < *lo ? ex : *lo;
+		*hi = ex > *hi ? ex : *hi;
+	}
+	return odd || *hi == 0xff;
+}
+
+/* A float32 as a signed integer in units of 2^(@lo - 150). */
+static inline s64 vec_f32_units(u32 x, s32 lo)
+{
+	u32 ex = (x >> 23) & 0xff;
+	s64 sx = -(s64)(x >> 31);
+	u64 mx = ex ? (x & 0x7fffff) | 0x800000 : 0;
+	s64 v = (s64)(mx << (ex ? ex - lo : 0));
+
+	return (v ^ sx) - sx;	/* branch-free: signs are random */
+}
+
 /**
  * vec_l2sq_fast() - vec_l2sq(), bit for bit, in one multiply per element
  *
@@ -286,52 +338,93 @@ static inline struct vec_num vec_l2sq(const u32 *a, const u32 *b, u32 dim)
 static inline struct vec_num vec_l2sq_fast(const u32 *a, const u32 *b, u32 dim)
 {
 	struct vec_num r = { 0, 0, 0 };
-	s32 lo = 0x7fffffff, hi = 0;
+	s32 lo, hi, lb, hb;
 	unsigned __int128 sum = 0;
-	u32 i, odd = 0;
-	int len;
+	u32 i;
 
-	for (i = 0; i < dim; i++) {
-		u32 x = a[i], y = b[i];
-		s32 ex = (s32)((x >> 23) & 0xff), ey = (s32)((y >> 23) & 0xff);
-
-		/* denormals: exponent 0 with a mantissa */
-		odd |= (!ex & !!(x & 0x7fffff)) | (!ey & !!(y & 0x7fffff));
-		lo = ex && ex < lo ? ex : lo;
-		lo = ey && ey < lo ? ey : lo;
-		hi = ex > hi ? ex : hi;
-		hi = ey > hi ? ey : hi;
-	}
-	if (odd || hi == 0xff)
+	if (vec_exp_range(a, dim, &lo, &hi) || vec_exp_range(b, dim, &lb, &hb))
 		return vec_l2sq(a, b, dim);	/* denormal, inf or nan */
+	lo = lb < lo ? lb : lo;
+	hi = hb > hi ? hb : hi;
 	if (!hi)
 		return r;			/* both all zero */
 	/* mantissas are 24 bits: the largest is < 2^(hi - lo + 24) units */
 	if (hi - lo + 24 > 56)
 		return vec_l2sq(a, b, dim);
-	for (i = 0; i < dim; i++) {	/* branch-free: signs are random */
-		u32 x = a[i], y = b[i];
-		u32 ex = (x >> 23) & 0xff, ey = (y >> 23) & 0xff;
-		s64 sx = -(s64)(x >> 31), sy = -(s64)(y >> 31), vx, vy, d;
-		u64 mx = ex ? (x & 0x7fffff) | 0x800000 : 0;
-		u64 my = ey ? (y & 0x7fffff) | 0x800000 : 0;
+	for (i = 0; i < dim; i++) {
+		s64 d = vec_f32_units(a[i], lo) - vec_f32_units(b[i], lo);
 
-		vx = (s64)(mx << (ex ? ex - lo : 0));
-		vy = (s64)(my << (ey ? ey - lo : 0));
-		d = ((vx ^ sx) - sx) - ((vy ^ sy) - sy);
 		d = (d ^ (d >> 63)) - (d >> 63);
 		sum += (unsigned __int128)(u64)d * (u64)d;
 	}
-	if (!sum)
-		return r;
-	if (sum >> 64)		/* bit length, with no 128-bit loop */
-		len = 128 - __builtin_clzll((u64)(sum >> 64));
-	else
-		len = 64 - __builtin_clzll((u64)sum);
-	r.mant = len >= 64 ? (u64)(sum >> (len - 64)) : (u64)sum << (64 - len);
-	/* sum counts units of 2^(2 (lo - 150)); value = mant 2^(exp - 64) */
-	r.exp = len + 2 * (lo - 150);
-	return r;
+	/* sum counts units of 2^(2 (lo - 150)) */
+	return vec_u128_num(sum, lo);
+}
+
+/**
+ * struct vec_l2q - a query prepared for many vec_l2sq_q() calls
+ * @v: the caller's array of dim s64: the query's elements as integers
+ *	in units of 2^(@lo - 150)
+ * @lo: the smallest biased exponent of its nonzero elements
+ * @hi: the largest (0: the query is all zero)
+ * @ok: false if vec_l2sq_q() must use vec_l2sq_fast() (the query has a
+ *	denormal, an infinity or a NaN, or spans more than 2^32)
+ */
+struct vec_l2q {
+	s64 *v;
+	s32 lo, hi;
+	bool ok;
+};
+
+/** vec_l2q_prepare() - fill @p for the query @a, using @buf (dim s64) */
+static inline void vec_l2q_prepare(struct vec_l2q *p, const u32 *a, u32 dim,
+				   s64 *buf)
+{
+	u32 i;
+
+	p->v = buf;
+	p->ok = !vec_exp_range(a, dim, &p->lo, &p->hi) &&
+		(!p->hi || p->hi - p->lo + 24 <= 56);
+	if (!p->ok)
+		return;
+	for (i = 0; i < dim; i++)
+		buf[i] = p->hi ? vec_f32_units(a[i], p->lo) : 0;
+}
+
+/**
+ * vec_l2sq_q() - vec_l2sq(a, b), bit for bit, for a query @a prepared
+ * in @p: vec_l2sq_fast() without reading and converting @a again
+ *
+ * Any unit no larger than both vectors' smallest nonzero element's last
+ * mantissa bit makes every element an exact integer, so the exact sum,
+ * and hence the result, is the same whichever such unit is used.
+ */
+static inline struct vec_num vec_l2sq_q(const struct vec_l2q *p,
+					const u32 *a, const u32 *b, u32 dim)
+{
+	struct vec_num r = { 0, 0, 0 };
+	unsigned __int128 sum = 0;
+	s32 lo, hi, lb, hb, sh;
+	u32 i;
+
+	if (!p->ok)
+		return vec_l2sq_fast(a, b, dim);
+	if (vec_exp_range(b, dim, &lb, &hb))
+		return vec_l2sq(a, b, dim);
+	lo = p->hi && p->lo < lb ? p->lo : lb;
+	hi = hb > p->hi ? hb : p->hi;
+	if (!hi)
+		return r;			/* both all zero */
+	if (hi - lo + 24 > 56)
+		return vec_l2sq(a, b, dim);
+	sh = p->hi ? p->lo - lo : 0;		/* >= 0 */
+	for (i = 0; i < dim; i++) {
+		s64 d = (s64)((u64)p->v[i] << sh) - vec_f32_units(b[i], lo);
+
+		d = (d ^ (d >> 63)) - (d >> 63);
+		sum += (unsigned __int128)(u64)d * (u64)d;
+	}
+	return vec_u128_num(sum, lo);
 }
 
 /* Integer square root of a 128-bit value (floor), bit by bit. */

@@ -67,6 +67,7 @@
 #include <linux/random.h>
 #include <linux/delay.h>
 #include <linux/sched/mm.h>
+#include <linux/hash.h>
 
 #include "vexfs.h"
 #include "vector.h"
@@ -75,8 +76,21 @@
 #define VX_GROW_BLOCKS		16
 /* Highest slot the index can address (the core's slots are u32). */
 #define VX_MAX_SLOT		0xfffffffeU
+/*
+ * Buffers an operation keeps referenced, by logical block: a search or
+ * an insert reads the same blocks many times (a block holds several
+ * nodes, and a node's list and code are read apart), and a hit here
+ * saves the buffer cache lookup.  Bounded: 256 references at most.
+ */
+#define VX_BCACHE_BITS		8
+#define VX_BCACHE		(1U << VX_BCACHE_BITS)
 
 static const struct hnsw_ops vx_ops;
+
+struct vx_bcache {
+	u32 lblk;
+	struct buffer_head *bh;
+};
 
 /**
  * struct vx_io - one operation's view of the index storage (hnsw ctx)
@@ -84,8 +98,11 @@ static const struct hnsw_ops vx_ops;
  * @sb: its filesystem
  * @ixi: the index inode
  * @store: the vector store inode
- * @img: one slot image, for vec_get
- * @err: first storage error met (reported once by the caller)
+ * @img: one slot image, for the build's reads of the store
+ * @vimg: two slot images for vec_get (the core holds up to two originals,
+ *	nested)
+ * @vbusy: which of @vimg are handed out
+ * @bcache: VX_BCACHE referenced buffers, direct-mapped by logical block
  */
 struct vx_io {
 	struct vexfs_vindex *vx;
@@ -93,7 +110,9 @@ struct vx_io {
 	struct inode *ixi;
 	struct inode *store;
 	void *img;
-	int err;
+	void *vimg[2];
+	u32 vbusy;
+	struct vx_bcache *bcache;
 };
 
 static inline struct vexfs_coll *vx_coll(struct vexfs_vindex *vx)
@@ -170,12 +189,20 @@ static int vx_verify_block(struct vx_io *io, struct buffer_head *bh, u32 lblk);
 static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
 {
 	struct vexfs_vindex *vx = io->vx;
+	struct vx_bcache *bc = NULL;
 	struct buffer_head *bh;
 	unsigned int len;
 	bool is_new;
 	u64 pblk;
 	int err;
 
+	if (io->bcache) {
+		bc = &io->bcache[hash_32(lblk, VX_BCACHE_BITS)];
+		if (bc->bh && bc->lblk == lblk) {
+			get_bh(bc->bh);
+			return bc->bh;
+		}
+	}
 	pblk = vx_run_lookup(vx, lblk);
 	if (!pblk) {
 		u32 want = create ? VX_GROW_BLOCKS : 1;
@@ -205,6 +232,12 @@ static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
 			brelse(bh);
 			return ERR_PTR(err);
 		}
+	}
+	if (bc) {
+		brelse(bc->bh);
+		bc->lblk = lblk;
+		bc->bh = bh;
+		get_bh(bh);
 	}
 	return bh;
 }
@@ -403,102 +436,90 @@ static void vx_put(void *ctx, void *cookie)
 	brelse(cookie);
 }
 
-static int vx_links_read(void *ctx, u32 slot, u32 level, u32 *out, u32 max)
+/* Where a neighbour list lives, to read or rewrite it. */
+struct vx_list {
+	struct buffer_head *bh;		/* holds the record; referenced */
+	void *rec;			/* the record, to reseal */
+	u32 rec_size;
+	__le16 *count;
+	__le32 *links;
+	u32 room;
+};
+
+/* Find @slot's list at @level; the caller releases l->bh. */
+static int vx_list_get(struct vx_io *io, u32 slot, u32 level,
+		       struct vx_list *l)
 {
-	struct vx_io *io = ctx;
+	struct vexfs_vindex *vx = io->vx;
 	struct vexfs_vindex_node *n;
 	struct vexfs_vindex_upper *u;
 	struct buffer_head *bh, *ubh;
-	const __le32 *l;
-	u32 cnt, i;
 	int err;
 
 	bh = vx_node_bh(io, slot, false, &n);
 	if (IS_ERR_OR_NULL(bh))
 		return bh ? PTR_ERR(bh) : -EFSCORRUPTED;
-	err = vx_node_live(io->vx, n);
-	if (err)
-		goto out;
+	err = vx_node_live(vx, n);
+	if (err) {
+		brelse(bh);
+		return err == -ENOENT ? -EFSCORRUPTED : err;
+	}
 	if (!level) {
-		cnt = le16_to_cpu(n->vn_count);
-		l = vx_node_links(io->vx, n);
-		err = -EFSCORRUPTED;
-		if (cnt > max)
-			goto out;
-		for (i = 0; i < cnt; i++)
-			out[i] = le32_to_cpu(l[i]);
-		err = cnt;
-		goto out;
+		*l = (struct vx_list){ bh, n, vx->node_size, &n->vn_count,
+				       vx_node_links(vx, n), vx->ix.m0 };
+		return 0;
 	}
 	ubh = vx_list_upper(io, slot, level, n, &u);
-	if (IS_ERR(ubh)) {
-		err = PTR_ERR(ubh);
-		goto out;
-	}
-	cnt = le16_to_cpu(u->vu_count);
-	l = (const __le32 *)(u + 1);
+	brelse(bh);
+	if (IS_ERR(ubh))
+		return PTR_ERR(ubh);
+	*l = (struct vx_list){ ubh, u, vx->upper_size, &u->vu_count,
+			       (__le32 *)(u + 1), vx->ix.m };
+	return 0;
+}
+
+static int vx_links_read(void *ctx, u32 slot, u32 level, u32 *out, u32 max)
+{
+	struct vx_list l;
+	u32 cnt, i;
+	int err;
+
+	err = vx_list_get(ctx, slot, level, &l);
+	if (err)
+		return err;
+	cnt = le16_to_cpu(*l.count);
 	err = -EFSCORRUPTED;
-	if (cnt <= max) {
+	if (cnt <= max && cnt <= l.room) {
 		for (i = 0; i < cnt; i++)
-			out[i] = le32_to_cpu(l[i]);
+			out[i] = le32_to_cpu(l.links[i]);
 		err = cnt;
 	}
-	brelse(ubh);
-out:
-	brelse(bh);
-	return err == -ENOENT ? -EFSCORRUPTED : err;
+	brelse(l.bh);
+	return err;
 }
 
 static int vx_links_write(void *ctx, u32 slot, u32 level, const u32 *in,
 			  u32 cnt)
 {
 	struct vx_io *io = ctx;
-	struct super_block *sb = io->sb;
-	struct vexfs_vindex_node *n;
-	struct vexfs_vindex_upper *u;
-	struct buffer_head *bh, *ubh;
-	__le32 *l;
+	struct vx_list l;
 	u32 i;
 	int err;
 
-	bh = vx_node_bh(io, slot, false, &n);
-	if (IS_ERR_OR_NULL(bh))
-		return bh ? PTR_ERR(bh) : -EFSCORRUPTED;
-	err = vx_node_live(io->vx, n);
+	err = vx_list_get(io, slot, level, &l);
 	if (err)
-		goto out;
-	if (!level) {
-		err = -EINVAL;
-		if (cnt > io->vx->ix.m0)
-			goto out;
-		l = vx_node_links(io->vx, n);
-		for (i = 0; i < cnt; i++)
-			l[i] = cpu_to_le32(in[i]);
-		n->vn_count = cpu_to_le16(cnt);
-		vx_rec_seal(sb, n, io->vx->node_size);
-		mark_buffer_dirty(bh);
-		err = 0;
-		goto out;
-	}
-	ubh = vx_list_upper(io, slot, level, n, &u);
-	if (IS_ERR(ubh)) {
-		err = PTR_ERR(ubh);
-		goto out;
-	}
+		return err;
 	err = -EINVAL;
-	if (cnt <= io->vx->ix.m) {
-		l = (__le32 *)(u + 1);
+	if (cnt <= l.room) {
 		for (i = 0; i < cnt; i++)
-			l[i] = cpu_to_le32(in[i]);
-		u->vu_count = cpu_to_le16(cnt);
-		vx_rec_seal(sb, u, io->vx->upper_size);
-		mark_buffer_dirty(ubh);
+			l.links[i] = cpu_to_le32(in[i]);
+		*l.count = cpu_to_le16(cnt);
+		vx_rec_seal(io->sb, l.rec, l.rec_size);
+		mark_buffer_dirty(l.bh);
 		err = 0;
 	}
-	brelse(ubh);
-out:
-	brelse(bh);
-	return err == -ENOENT ? -EFSCORRUPTED : err;
+	brelse(l.bh);
+	return err;
 }
 
 /* Give @slot's node of @level its upper records, reusing what it owns. */
@@ -629,24 +650,32 @@ static int vx_vec_get(void *ctx, u32 slot, const u32 **vec, void **cookie)
 {
 	struct vx_io *io = ctx;
 	struct vexfs_coll *c = vx_coll(io->vx);
-	struct vexfs_vec_slot *hdr = io->img;
+	struct vexfs_vec_slot *hdr;
+	u32 b = io->vbusy & 1 ? 1 : 0;
 	int err;
 
+	if (io->vbusy & (1U << b))
+		return -EINVAL;		/* a third at once: not the contract */
 	if (slot == HNSW_NONE || slot > READ_ONCE(c->slots))
 		return -ENOENT;		/* a node the store outgrew: skip */
-	err = vexfs_slot_read(io->store, c, slot, io->img);
+	hdr = io->vimg[b];
+	err = vexfs_slot_read(io->store, c, slot, hdr);
 	if (err)
 		return err;
 	if (!hdr->vs_ino ||
-	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(io->sb, c, io->img))
+	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(io->sb, c, hdr))
 		return -ENOENT;
+	io->vbusy |= 1U << b;
 	*vec = (const u32 *)hdr->vs_data;
-	*cookie = NULL;
+	*cookie = (void *)(uintptr_t)(b + 1);
 	return 0;
 }
 
 static void vx_vec_put(void *ctx, void *cookie)
 {
+	struct vx_io *io = ctx;
+
+	io->vbusy &= ~(1U << ((uintptr_t)cookie - 1));
 }
 
 static const struct hnsw_ops vx_ops = {
@@ -667,6 +696,13 @@ static const struct hnsw_ops vx_ops = {
 
 static void vx_io_end(struct vx_io *io)
 {
+	u32 i;
+
+	if (io->bcache) {
+		for (i = 0; i < VX_BCACHE; i++)
+			brelse(io->bcache[i].bh);
+		kfree(io->bcache);
+	}
 	if (io->ixi)
 		iput(io->ixi);
 	if (io->store)
@@ -683,9 +719,14 @@ static int vx_io_begin(struct vexfs_vindex *vx, struct super_block *sb,
 	memset(io, 0, sizeof(*io));
 	io->vx = vx;
 	io->sb = sb;
-	io->img = kmalloc(c->slot_size, GFP_NOFS);
+	io->img = kmalloc_array(3, c->slot_size, GFP_NOFS);
 	if (!io->img)
 		return -ENOMEM;
+	io->vimg[0] = io->img + c->slot_size;
+	io->vimg[1] = io->img + 2 * c->slot_size;
+	/* Without it an operation only runs slower. */
+	io->bcache = kcalloc(VX_BCACHE, sizeof(*io->bcache),
+			     GFP_NOFS | __GFP_NOWARN);
 	io->store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
 	if (IS_ERR(io->store)) {
 		err = PTR_ERR(io->store);
@@ -1056,9 +1097,13 @@ static void vx_fail(struct vexfs_vindex *vx, int err, const char *what)
 static int vx_prepare(struct vexfs_vindex *vx)
 {
 	struct vexfs_coll *c = vx_coll(vx);
+	struct hnsw_index probe;
 
+	/* A probe: vx->ix may be serving queries (a rebuild of a ready index). */
 	if (vx_geometry(vx->sb, vx, c->dim, c->hnsw_m) ||
-	    vx_init_ix(vx, 0) == -EOPNOTSUPP)
+	    hnsw_init(&probe, c->dim, c->metric, c->hnsw_m,
+		      c->hnsw_ef_construction, 0, NULL, &vx_ops, NULL) ==
+	    -EOPNOTSUPP)
 		return -EOPNOTSUPP;
 	if (!vx->q_lo)
 		vx->q_lo = kvcalloc(c->dim, sizeof(s64), GFP_NOFS);
@@ -1335,9 +1380,10 @@ static int vx_reset(struct vx_io *io, struct hnsw_index *t)
 	down_write(&vx->rw);
 	/* Records of any earlier build must read as "no node". */
 	epoch = vx->epoch + 1;
-	if (vx->state == VX_UNLOADED || vx->state == VEXFS_INDEX_FAILED ||
+	if (!vx->epoch || vx->state == VX_UNLOADED ||
+	    vx->state == VEXFS_INDEX_FAILED ||
 	    vx->state == VEXFS_INDEX_STALE || !epoch)
-		epoch = get_random_u32() | 1;
+		epoch = get_random_u32() | 1;	/* the old one is unknown */
 	err = vx_init_ix(vx, vx_seed(c, io->sb));
 	if (!err) {
 		memcpy(vx->q_lo, t->q_lo, c->dim * sizeof(s64));

@@ -9,17 +9,29 @@
  *   anntest state DIR                    print state live deleted bytes
  *   anntest expect DIR STATE             fail unless the state is STATE
  *   anntest recall DIR K EF NQ SEED MIN  recall@K of the index against the
- *                                        exact search, over NQ queries;
+ *                                        exact search, over NQ queries
+ *                                        from the clusters of data SEED;
  *                                        fails below MIN, or if a hit's
  *                                        distance is not exact
- *   anntest churn DIR N DIM SEED ROUNDS  inserts, updates, removals and
+ *   anntest churn DIR N DIM SEED ROUNDS  (SEED: the data's, as for recall)
+ *                                        inserts, updates, removals and
  *                                        unlinks interleaved with queries,
  *                                        each checked against exact search
  *   anntest concurrent DIR N DIM SEED    queries in a child while the
  *                                        parent inserts N vectors
+ *   anntest speed DIR NQ EF SEED         queries per second, by the index
+ *                                        and exactly (informational)
  *   anntest census DIR                   every file with an embedding is
  *                                        counted once by the collection
  *                                        and, once ready, by the index
+ *   anntest verify DIR FIRST N DIM SEED [partial]
+ *                                        files fFIRST..f(FIRST+N-1) hold
+ *                                        exactly the embeddings `load`
+ *                                        with the same arguments gave;
+ *                                        with "partial" (an import cut
+ *                                        short) a file may also be missing
+ *                                        or have no embedding, but never a
+ *                                        wrong one
  *
  * Data: C = 16 cluster centres uniform in [-1, 1]^dim, points at a centre
  * plus N(0, 0.15^2) per element, from a seeded xorshift generator, so the
@@ -460,6 +472,103 @@ static int cmd_census(const char *dir)
 	return bad;
 }
 
+/* The generator `load DIR FIRST N DIM SEED` starts from. */
+static void seed_load(uint64_t seed, uint32_t dim, uint32_t first)
+{
+	seed_data(seed, dim);
+	/* Another FIRST, other points from the same clusters. */
+	rng_state ^= first * 0x2545f4914f6cdd1dULL;
+	rng_state |= 1;
+}
+
+static int cmd_verify(const char *dir, uint32_t first, uint32_t n,
+		      uint32_t dim, uint64_t seed, int partial)
+{
+	float *want = malloc(sizeof(float) * dim);
+	float *got = malloc(sizeof(float) * (dim + 1));
+	uint32_t i, good = 0, absent = 0, bare = 0, wrong = 0;
+	int fd = open_dir(dir);
+
+	if (!want || !got)
+		die("malloc");
+	seed_load(seed, dim, first);
+	for (i = 0; i < n; i++) {
+		struct vexfs_embedding e = { .version = VEXFS_UAPI_VERSION };
+		char name[16];
+		int f;
+
+		point(want, dim);
+		snprintf(name, sizeof(name), "f%u", first + i);
+		f = openat(fd, name, O_RDONLY);
+		if (f < 0) {
+			if (errno != ENOENT)
+				die(name);
+			absent++;
+			if (!partial)
+				fprintf(stderr, "anntest: %s is missing\n", name);
+			continue;
+		}
+		e.dim = dim;
+		e.vector = (uintptr_t)got;
+		if (ioctl(f, VEXFS_IOC_EMBEDDING_GET, &e)) {
+			if (errno != ENODATA)
+				die(name);
+			bare++;
+			if (!partial)
+				fprintf(stderr, "anntest: %s has no embedding\n",
+					name);
+		} else if (e.dim != dim || memcmp(got, want, sizeof(float) * dim)) {
+			wrong++;
+			fprintf(stderr, "anntest: %s: embedding (dim %u) is not the one imported\n",
+				name, e.dim);
+		} else {
+			good++;
+		}
+		close(f);
+	}
+	printf("verify f%u..f%u: %u as imported, %u missing, %u without an embedding, %u wrong\n",
+	       first, first + n - 1, good, absent, bare, wrong);
+	free(want);
+	free(got);
+	return wrong || (!partial && good != n);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmd_speed(const char *dir, uint32_t nq, uint32_t ef, uint64_t seed)
+{
+	struct vexfs_query_hit hits[MAXK];
+	struct vexfs_collection_stats st;
+	int fd = open_dir(dir), exact;
+	uint32_t i, dim, method = 0;
+	float *v;
+
+	stats(fd, &st);
+	dim = st.info.dim;
+	v = malloc(sizeof(float) * dim * nq);
+	seed_data(seed, dim);
+	rng_state ^= 0x77;
+	for (i = 0; i < nq; i++)
+		point(v + (size_t)i * dim, dim);
+	for (exact = 0; exact < 2; exact++) {
+		uint32_t n = exact ? (nq + 9) / 10 : nq;
+		double t0 = now();
+
+		for (i = 0; i < n; i++)
+			query(fd, v + (size_t)i * dim, dim, 10, ef, exact, hits,
+			      &method);
+		printf("%s: %.1f queries/s (%u queries, method %u)\n",
+		       exact ? "exact" : "index", n / (now() - t0), n, method);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vexfs_collection_stats st;
@@ -469,10 +578,8 @@ int main(int argc, char **argv)
 		goto usage;
 	if (!strcmp(argv[1], "load") && argc == 7) {
 		fd = open_dir(argv[2]);
-		seed_data(strtoull(argv[6], NULL, 0), atoi(argv[5]));
-		/* Another FIRST, other points from the same clusters. */
-		rng_state ^= strtoull(argv[3], NULL, 0) * 0x2545f4914f6cdd1dULL;
-		rng_state |= 1;
+		seed_load(strtoull(argv[6], NULL, 0), atoi(argv[5]),
+			  strtoul(argv[3], NULL, 0));
 		load(fd, strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0),
 		     atoi(argv[5]));
 		return 0;
@@ -513,8 +620,16 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "concurrent") && argc == 6)
 		return cmd_concurrent(argv[2], atoi(argv[3]), atoi(argv[4]),
 				      strtoull(argv[5], NULL, 0));
+	if (!strcmp(argv[1], "speed") && argc == 6)
+		return cmd_speed(argv[2], atoi(argv[3]), atoi(argv[4]),
+				 strtoull(argv[5], NULL, 0));
 	if (!strcmp(argv[1], "census") && argc == 3)
 		return cmd_census(argv[2]);
+	if (!strcmp(argv[1], "verify") &&
+	    (argc == 7 || (argc == 8 && !strcmp(argv[7], "partial"))))
+		return cmd_verify(argv[2], strtoul(argv[3], NULL, 0),
+				  strtoul(argv[4], NULL, 0), atoi(argv[5]),
+				  strtoull(argv[6], NULL, 0), argc == 8);
 usage:
 	fprintf(stderr, "usage: see the comment at the top of anntest.c\n");
 	return 2;

@@ -5,15 +5,17 @@
  *   crashtool dm-create NAME DEV LOGDEV   log-writes target over DEV,
  *                                         prints /dev/dm-N
  *   crashtool dm-remove NAME
+ *   crashtool mark NAME MARK              put the mark MARK in NAME's log
  *   crashtool workload MNT NAME SEED OPS MODEL
  *       runs OPS operations on MNT; before operation k it puts the
  *       dm-log-writes mark "b<k>" in the log, after it is acknowledged
  *       (fsync of the file and of its directory) the mark "a<k>"; MODEL
  *       gets one line per operation saying what it did
- *   crashtool points LOGDEV SEED NRANDOM  the crash points to try, one
- *       line each: "ENTRIES ACKED INFLIGHT" (replay ENTRIES log entries;
- *       operations 1..ACKED were acknowledged; INFLIGHT had begun, or 0):
- *       every FLUSH or FUA write, NRANDOM random entries, and the end
+ *   crashtool points LOGDEV SEED NRANDOM [NFLUSH]  the crash points to
+ *       try, one line each: "ENTRIES ACKED INFLIGHT" (replay ENTRIES log
+ *       entries; operations 1..ACKED were acknowledged; INFLIGHT had
+ *       begun, or 0): every FLUSH or FUA write (or NFLUSH of them, evenly
+ *       spread over the log's), NRANDOM random entries, and the end
  *   crashtool replay LOGDEV IMAGE FROM TO apply log entries [FROM, TO)
  *   crashtool verify MNT MODEL ACKED INFLIGHT
  *       checks that MNT holds exactly what operations 1..ACKED left,
@@ -131,6 +133,14 @@ static int cmd_dm_create(char **argv)
 	dm_call(fd, DM_DEV_SUSPEND, dmi, "resume");
 	printf("/dev/dm-%u\n", minor(dmi->dev));
 	close(fd);
+	return 0;
+}
+
+static void dm_mark(const char *name, const char *mark);
+
+static int cmd_mark(char **argv)
+{
+	dm_mark(argv[0], argv[1]);
 	return 0;
 }
 
@@ -300,7 +310,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmd_points(char **argv)
+static int cmd_points_n(char **argv, uint64_t nflush)
 {
 	uint64_t nrandom = strtoull(argv[2], NULL, 0), i, n = 0;
 	uint64_t *pts, *acked, *begun;
@@ -327,6 +337,12 @@ static int cmd_points(char **argv)
 		if (e.flags & (LOG_FLUSH_FLAG | LOG_FUA_FLAG))
 			pts[n++] = i + 1;
 	}
+	/* Keep nflush of them, the first, the last and evenly between. */
+	if (nflush && n > nflush) {
+		for (i = 0; i < nflush; i++)
+			pts[i] = pts[nflush > 1 ? i * (n - 1) / (nflush - 1) : 0];
+		n = nflush;
+	}
 	for (i = 0; i < nrandom && lw.nr; i++)
 		pts[n++] = 1 + rnd() % lw.nr;
 	pts[n++] = lw.nr;
@@ -340,6 +356,20 @@ static int cmd_points(char **argv)
 		       begun[p] > acked[p] ? begun[p] : 0);
 	}
 	return 0;
+}
+
+static int cmd_points(char **argv)
+{
+	return cmd_points_n(argv, 0);
+}
+
+static int cmd_points_limited(char **argv)
+{
+	uint64_t nflush = strtoull(argv[3], NULL, 0);
+
+	if (!nflush)
+		die("points: NFLUSH must be at least 1");
+	return cmd_points_n(argv, nflush);
 }
 
 /* ------------------------------------------------------------------ */
@@ -874,7 +904,9 @@ int main(int argc, char **argv)
 		{ "dm-create", 3, cmd_dm_create },
 		{ "dm-remove", 1, cmd_dm_remove },
 		{ "workload", 5, cmd_workload },
+		{ "mark", 2, cmd_mark },
 		{ "points", 3, cmd_points },
+		{ "points", 4, cmd_points_limited },
 		{ "replay", 4, cmd_replay },
 		{ "verify", 4, cmd_verify },
 	};
@@ -884,10 +916,9 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
 			if (argc - 2 != cmds[i].args)
-				die("%s wants %d arguments", cmds[i].name,
-				    cmds[i].args);
+				continue;	/* another arity, or a misuse */
 			return cmds[i].fn(argv + 2);
 		}
-	fprintf(stderr, "usage: crashtool dm-create|dm-remove|workload|points|replay|verify ...\n");
+	fprintf(stderr, "usage: crashtool dm-create|dm-remove|mark|workload|points|replay|verify ... (see its top comment)\n");
 	return 2;
 }

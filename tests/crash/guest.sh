@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest.sh SEED OPS NRANDOM - the crash test, inside the VM.
+# guest.sh SEED OPS NRANDOM ANNFLUSH ANNRANDOM - the crash test, in the VM.
 #
-# /dev/vda holds a fresh journaled vexfs, /dev/vdb is the write log.
+# /dev/vda holds a fresh journaled vexfs, /dev/vdb is the write log,
+# /dev/vdc is an empty disk for the bulk import (4.).
 # 0. Scratch images: the journal mount options and flags, and logs written
 #    by the fsck fixtures' journal writer, replayed by the kernel and by
 #    fsck.vexfs alike (writer_check).
@@ -20,9 +21,22 @@
 #    be clean, and the tree it gives (mounted read-only) must be the tree
 #    the kernel's own recovery gave, file for file (roundtrip_manifest.sh:
 #    type, mode, owner, links, mtime, size, contents, xattrs).
+# 4. A bulk import cut short (ann_import_crash): a fresh filesystem on vdc
+#    through dm-log-writes; a collection, then ANN_BATCHES batches of
+#    ANN_BATCH vectors by VEXFS_IOC_BATCH_SET (anntest load), each
+#    acknowledged by sync(2) between marks, crossing
+#    VEXFS_INDEX_MIN_VECTORS so that the index is built during the import.
+#    At ANNFLUSH FLUSH/FUA points spread over the log, ANNRANDOM random
+#    ones and the end: the copy mounts read-only (journal replay), every
+#    acknowledged batch is there with the very vectors imported and the
+#    batch in flight has no wrong one, the index is not trusted (the
+#    crash left VEXFS_COLL_INDEX_DIRTY set; only a cut during the final
+#    unmount may find it ready, and whole); then mounted read-write it is
+#    rebuilt in the background, holds every vector once (anntest census)
+#    and answers queries, and fsck.vexfs -fn is clean after the unmount.
 . /tests/lib.sh
 
-seed=$1 ops=$2 nrandom=$3
+seed=$1 ops=$2 nrandom=$3 annflush=${4:-8} annrandom=${5:-4}
 t=/mnt/crash c=/mnt/check u=/mnt/fsck
 mkdir -p $t $c $u
 
@@ -220,4 +234,154 @@ check_eq no_fsck_advice_after_replay "$(dmesg_count 'not cleanly unmounted')" 0
 check_eq fsck_replay_matches_kernel_recovery "$xbad" 0
 check_eq fsck_replay_compared_some "$([ "$xok" -ge 8 ] && echo yes || echo "only $xok")" yes
 check_eq crash_points_at_least_50 "$([ "$npoints" -ge 50 ] && echo yes || echo "only $npoints")" yes
+
+ANN_DIM=8 ANN_BATCH=250 ANN_BATCHES=8
+aseed=$((seed % 997 + 1))
+
+# ann_fail WHAT FILE MESSAGE: report a failed check of a crash point.
+ann_fail() {
+	echo "FAIL-DETAIL: $1: $3"
+	[ -n "$2" ] && head -5 "$2"
+	grep -q " $c " /proc/mounts && umount $c
+	return 1
+}
+
+# ann_point_check WHAT ACKED INFLIGHT: the recovered copy on $loop.
+# Operation 1 made the collection, operation k > 1 imported batch k - 1
+# (files f((k-2)*ANN_BATCH)...).
+ann_point_check() {
+	what=$1 acked=$2 inflight=$3
+	mount -t vexfs -o ro "$loop" $c 2>/tmp/mount.err ||
+		ann_fail "$what" /tmp/mount.err "read-only mount failed" || return 1
+	st=none count=0
+	if [ "$acked" -ge 1 ]; then
+		k=2
+		while [ $k -le "$acked" ]; do
+			anntest verify $c/c $(( (k - 2) * ANN_BATCH )) $ANN_BATCH \
+				$ANN_DIM $aseed >/tmp/verify.out 2>&1 ||
+				ann_fail "$what" /tmp/verify.out \
+					"acknowledged batch $((k - 1)) lost:" || return 1
+			k=$((k + 1))
+		done
+		if [ "$inflight" -ge 2 ]; then
+			anntest verify $c/c $(( (inflight - 2) * ANN_BATCH )) \
+				$ANN_BATCH $ANN_DIM $aseed partial >/tmp/verify.out 2>&1 ||
+				ann_fail "$what" /tmp/verify.out \
+					"the batch in flight has a wrong vector:" || return 1
+		fi
+		st=$(anntest state $c/c)
+		count=${st##* count }
+		# A crash leaves VEXFS_COLL_INDEX_DIRTY set: the index is not
+		# trusted.  Only once the whole import was acknowledged may the
+		# unmount have cleared it, and then the index must be whole.
+		case "${st%% *}" in
+		none|stale)
+			;;
+		ready)
+			[ "$acked" -eq $((ANN_BATCHES + 1)) ] ||
+				ann_fail "$what" "" "read-only, a dirty index is trusted: $st" ||
+				return 1
+			anntest census $c/c >/tmp/census.out 2>&1 ||
+				ann_fail "$what" /tmp/census.out \
+					"read-only, the clean index is not whole:" || return 1
+			;;
+		*)
+			ann_fail "$what" "" "read-only, the index is \"$st\"" || return 1
+			;;
+		esac
+		[ "${st%% *}" = stale ] && astale=$((astale + 1))
+		if [ "$acked" -ge 2 ]; then
+			vexctl query $c/c --like $c/c/f0 -k 3 >/tmp/query.out 2>&1 ||
+				ann_fail "$what" /tmp/query.out "read-only, a query failed:" ||
+				return 1
+		fi
+	fi
+	umount $c
+	mount -t vexfs "$loop" $c 2>/tmp/mount.err ||
+		ann_fail "$what" /tmp/mount.err "read-write mount failed" || return 1
+	got=-
+	if [ "$acked" -ge 1 ]; then
+		want=none
+		[ "$count" -ge 1024 ] && want=ready
+		got=$(anntest wait $c/c 2>&1)
+		[ "$got" = $want ] ||
+			ann_fail "$what" "" "$count vectors, the index ends \"$got\", want $want" ||
+			return 1
+		anntest census $c/c >/tmp/census.out 2>&1 ||
+			ann_fail "$what" /tmp/census.out \
+				"a vector is not counted or not indexed once:" || return 1
+		if [ $want = ready ]; then
+			anntest recall $c/c 10 64 20 $aseed 0.9 >/tmp/recall.out 2>&1 ||
+				ann_fail "$what" /tmp/recall.out \
+					"queries by the rebuilt index:" || return 1
+			aready=$((aready + 1))
+		fi
+	fi
+	echo "crash-ann: $what: $count vectors, read-only ${st%% *}, then $got"
+	umount $c
+	fsck.vexfs -fn "$loop" >/tmp/fsck.out 2>&1 ||
+		ann_fail "$what" /tmp/fsck.out "fsck.vexfs -fn after recovery:" ||
+		return 1
+	return 0
+}
+
+ann_import_crash() {
+	echo "crash-ann: $ANN_BATCHES batches of $ANN_BATCH vectors, dim $ANN_DIM, data seed $aseed"
+	check ann_mkfs mkfs.vexfs -q /dev/vdc
+	dd if=/dev/vdc of=/tmp/abase.img bs=1M 2>/dev/null
+	dev=$(crashtool dm-create lwa /dev/vdc /dev/vdb) ||
+		{ fail ann_dm_create; return; }
+	check ann_mount_on_log_writes mount -t vexfs "$dev" $t
+	start=$(date +%s)
+	crashtool mark lwa b1
+	mkdir $t/c
+	check ann_collection vexctl collection create $t/c --dim $ANN_DIM --metric l2
+	sync
+	crashtool mark lwa a1
+	k=2 bad=0
+	while [ $k -le $((ANN_BATCHES + 1)) ]; do
+		crashtool mark lwa b$k
+		anntest load $t/c $(( (k - 2) * ANN_BATCH )) $ANN_BATCH $ANN_DIM \
+			$aseed || bad=1
+		sync
+		crashtool mark lwa a$k
+		k=$((k + 1))
+	done
+	check_eq ann_import "$bad" 0
+	check_out ann_index_ready_after_import ready anntest wait $t/c
+	echo "crash-ann: import took $(( $(date +%s) - start )) s"
+	check ann_umount umount $t
+	check ann_dm_remove crashtool dm-remove lwa
+
+	crashtool points /dev/vdb "$seed" "$annrandom" "$annflush" >/tmp/apoints ||
+		{ fail ann_points; return; }
+	anpoints=$(wc -l </tmp/apoints)
+	echo "crash-ann: $anpoints crash points of $(tail -n 1 /tmp/apoints | cut -d' ' -f1) log entries"
+	cp /tmp/abase.img /tmp/acursor.img
+	prev=0 aok=0 abad=0 astale=0 aready=0 amid=0
+	while read -r entries acked inflight; do
+		crashtool replay /dev/vdb /tmp/acursor.img "$prev" "$entries" ||
+			{ fail "ann_replay_$entries"; return; }
+		prev=$entries
+		[ "$acked" -ge 2 ] && [ "$acked" -le "$ANN_BATCHES" ] &&
+			amid=$((amid + 1))
+		cp /tmp/acursor.img /tmp/ascratch.img
+		loop=$(losetup -f)
+		losetup "$loop" /tmp/ascratch.img || { fail ann_losetup; return; }
+		if ann_point_check "point $entries (acked $acked, in flight $inflight)" \
+			"$acked" "$inflight"; then
+			aok=$((aok + 1))
+		else
+			abad=$((abad + 1))
+		fi
+		losetup -d "$loop"
+	done </tmp/apoints
+	rm -f /tmp/abase.img /tmp/acursor.img /tmp/ascratch.img
+	echo "crash-ann: $aok of $anpoints crash points clean, $abad failed, $astale found the index stale, $aready rebuilt to ready (seed $seed)"
+	check_eq ann_crash_points_all_consistent "$abad" 0
+	check_eq ann_crash_points_mid_import "$([ "$amid" -ge 4 ] && echo yes || echo "only $amid")" yes
+	check_eq ann_crash_points_with_stale_index "$([ "$astale" -ge 1 ] && echo yes || echo none)" yes
+	check_eq ann_crash_points_rebuilt "$([ "$aready" -ge 2 ] && echo yes || echo "only $aready")" yes
+}
+ann_import_crash
 finish

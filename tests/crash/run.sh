@@ -6,8 +6,12 @@
 # One VM boot per kernel (see guest.sh): a workload on a dm-log-writes
 # device, then at least POINTS crash points (default 64; every FLUSH/FUA
 # write of the log plus random ones) are replayed, recovered, verified
-# and checked with fsck.vexfs -n.  The seed is printed; -s SEED (or
-# CRASH_SEED) replays a run.  `make crashtest N=1000` is a long run.
+# and checked with fsck.vexfs -n.  In the same boot, a bulk import into a
+# vector collection is cut at CRASH_ANN_FLUSH (default 8) FLUSH/FUA points
+# and CRASH_ANN_RANDOM (default 4) random ones, and each copy must keep
+# every acknowledged vector and rebuild its index (guest.sh, part 4).
+# The seed is printed; -s SEED (or CRASH_SEED) replays a run.
+# `make crashtest N=1000` is a long run.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,6 +19,8 @@ vm=$top/tests/vm
 out=$top/build/crash
 points=${CRASH_POINTS:-64}
 seed=${CRASH_SEED:-$(( $(date +%s) % 100000 ))}
+annflush=${CRASH_ANN_FLUSH:-8}
+annrandom=${CRASH_ANN_RANDOM:-4}
 
 while getopts "n:s:" opt; do
 	case $opt in
@@ -32,7 +38,7 @@ fail_setup() {
 # The workload makes about two flush points per operation.
 ops=$(( points / 4 > 24 ? points / 4 : 24 ))
 nrandom=$(( points / 2 > 16 ? points / 2 : 16 ))
-timeout=$(( 600 + points * 4 ))
+timeout=$(( 900 + points * 4 + (annflush + annrandom) * 20 ))
 echo "crash: seed $seed (rerun with CRASH_SEED=$seed), $ops operations, $nrandom random points"
 
 mkdir -p "$out"
@@ -40,6 +46,8 @@ make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build
 make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
 gcc -O2 -Wall -Wextra -Werror -static -o "$out/crashtool" \
 	"$top/tests/crash/crashtool.c" || fail_setup "crashtool"
+gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$out/anntest" \
+	"$top/tests/ann/anntest.c" -lm || fail_setup "anntest"
 # The fsck fixtures' journal writer and damage tool, for the check that
 # the writer's log is what the kernel's jbd2 replays.
 for t in vexfs-journal vexfs-damage; do
@@ -54,7 +62,7 @@ done
 # One kernel's boot, in files of its own (mods-KVER, *-SERIES); runs
 # beside the other kernel (tests/vm/each-kernel.sh).
 crash_kernel() {
-	local kver=$1 series=$2 mods lw fs log rc=0
+	local kver=$1 series=$2 mods lw fs log ann rc=0
 
 	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
 		echo "FAIL: $series/crash/module_builds"
@@ -72,19 +80,22 @@ crash_kernel() {
 	cp "$lw" "$mods/"
 
 	fs=$out/fs-$series.img log=$out/log-$series.img
-	rm -f "$fs" "$log"
+	ann=$out/ann-$series.img
+	rm -f "$fs" "$log" "$ann"
 	truncate -s 16M "$fs"
 	truncate -s 2G "$log"
+	truncate -s 32M "$ann"
 	if ! "$top/userspace/mkfs/mkfs.vexfs" -q "$fs"; then
 		echo "FAIL: $series/crash/setup (mkfs)"
 		return 1
 	fi
 
 	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$out/crashtool" \
-		-b "$out/vexfs-journal" -b "$out/vexfs-damage" \
-		-d "$fs" -d "$log" -t "$timeout" -l "$out/console-$series.log" \
-		"$top/tests/crash/guest.sh" "$seed" "$ops" "$nrandom" || rc=1
-	rm -f "$log"
+		-b "$out/vexfs-journal" -b "$out/vexfs-damage" -b "$out/anntest" \
+		-d "$fs" -d "$log" -d "$ann" -t "$timeout" \
+		-l "$out/console-$series.log" "$top/tests/crash/guest.sh" \
+		"$seed" "$ops" "$nrandom" "$annflush" "$annrandom" || rc=1
+	rm -f "$log" "$ann"
 	return $rc
 }
 

@@ -46,4 +46,32 @@ for variant in plain asan; do
 	# cmocka's own closing line for the whole variant
 	echo "[==========] unit tests ($variant) done"
 done
+
+# The HNSW core as the kernel compiles it (no SIMD registers: code_l2()
+# takes its no-SIMD path, with early exits), linked under the same tests.
+variant=kflags name=test_hnsw bin=$out/test_hnsw-kflags
+flags=(-O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+       -DVEXFS_VERSION="\"$version\"" -I"$top/include" -I"$top/userspace/lib")
+if gcc "${flags[@]}" -mgeneral-regs-only -c -o "$out/hnsw-kflags.o" \
+	"$top/src/hnsw.c" 2>"$bin.err" &&
+   gcc "${flags[@]}" -o "$bin" "$top/tests/unit/test_hnsw.c" \
+	"$top"/userspace/lib/*.c "$out/hnsw-kflags.o" -lcmocka -lm 2>>"$bin.err"; then
+	CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$bin.tap" 2>&1
+	rc=$?
+	awk -v p="unit/$variant/$name/" '
+		/^ok / { sub(/^ok [0-9]+ - /, ""); print "PASS: " p $0 }
+		/^not ok / { sub(/^not ok [0-9]+ - /, ""); print "FAIL: " p $0 }
+		/^#/ { print }' "$bin.tap"
+	if [ $rc -ne 0 ]; then
+		grep -v -E '^(ok|not ok|1\.\.)' "$bin.tap" | head -n 20
+		grep -q '^not ok' "$bin.tap" ||
+			echo "FAIL: unit/$variant/$name (exit $rc)"
+		failed=1
+	fi
+else
+	cat "$bin.err"
+	echo "FAIL: unit/$variant/$name (build)"
+	failed=1
+fi
+echo "[==========] unit tests ($variant) done"
 exit $failed

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "libvexfs.h"
+#include "vexfs_hnsw.h"
 
 static void crc32c_known_vectors(void **state)
 {
@@ -479,6 +480,184 @@ static void vec_slot_fill(void **state)
 	assert_int_equal(vexfs_metric_parse("L2"), -EINVAL);
 }
 
+/* The index layout of include/vexfs_format.h, by arithmetic. */
+static void vindex_geometry(void **state)
+{
+	struct vexfs_vindex_geom g;
+	uint8_t rec[272];
+	uint64_t lblk;
+	uint32_t off, c;
+
+	(void)state;
+	assert_int_equal(vexfs_vindex_geom(&g, 4096, 128, 16), 0);
+	assert_int_equal(g.node_size, 16 + 128 + 8 * 16);
+	assert_int_equal(g.per_block, 15);
+	assert_int_equal(g.q_blocks, 1);
+	assert_int_equal(g.node_start, 2);
+	assert_int_equal(g.upper_size, 16 + 4 * 16);
+	assert_int_equal(g.per_block_u, 51);
+	vexfs_vindex_node_pos(&g, 1, &lblk, &off);
+	assert_true(lblk == 2 && off == 0);
+	vexfs_vindex_node_pos(&g, 16, &lblk, &off);
+	assert_true(lblk == 3 && off == 0);
+	vexfs_vindex_node_pos(&g, 17, &lblk, &off);
+	assert_true(lblk == 3 && off == 272);
+	vexfs_vindex_upper_pos(&g, 52, &lblk, &off);
+	assert_true(lblk == VEXFS_VINDEX_UPPER_LBLK + 1 && off == 0);
+	/* a 3-byte code is padded to 4; 8 * 513 bytes of quantizer: 2 blocks */
+	assert_int_equal(vexfs_vindex_geom(&g, 1024, 3, 2), 0);
+	assert_int_equal(g.node_size, 16 + 4 + 16);
+	assert_int_equal(vexfs_vindex_geom(&g, 4096, 513, 16), 0);
+	assert_int_equal(g.q_blocks, 2);
+	assert_int_equal(g.node_start, 3);
+	/* what no kernel indexes: a record larger than a block; bad M */
+	assert_int_equal(vexfs_vindex_geom(&g, 4096, 4096, 16), -EFBIG);
+	assert_int_equal(vexfs_vindex_geom(&g, 4096, 8, 1), -EINVAL);
+	assert_int_equal(vexfs_vindex_geom(&g, 4096, 8, 65), -EINVAL);
+	/* the record checksum ignores its own field, and nothing else */
+	memset(rec, 0x5a, sizeof(rec));
+	c = vexfs_vindex_rec_csum(7, rec, sizeof(rec));
+	rec[0] ^= 1;
+	assert_int_equal(vexfs_vindex_rec_csum(7, rec, sizeof(rec)), c);
+	rec[271] ^= 1;
+	assert_int_not_equal(vexfs_vindex_rec_csum(7, rec, sizeof(rec)), c);
+	assert_int_not_equal(vexfs_vindex_rec_csum(8, rec, sizeof(rec)), c);
+}
+
+#define VB_DIM		8
+#define VB_SLOTS	300
+
+/* Vectors for vindex_build(): every seventh slot is free. */
+static int vb_vec(void *priv, uint64_t slot, uint32_t *vec)
+{
+	const uint32_t *vecs = priv;
+
+	if (slot % 7 == 0)
+		return 0;
+	memcpy(vec, vecs + (slot - 1) * VB_DIM, VB_DIM * 4);
+	return 1;
+}
+
+static uint32_t vb_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return le32(v);
+}
+
+/*
+ * An index built offline reads back as the format says: a sealed header
+ * with the counts, one node per used slot of the epoch (checksum, level
+ * from the seed), none for a free one, links that name nodes.  Without
+ * room, nothing is allocated or written.
+ */
+static void vindex_build(void **state)
+{
+	struct vexfs_vindex_params p = {
+		.dim = VB_DIM, .metric = VEXFS_METRIC_L2, .m = 4,
+		.ef_construction = 40, .seed = 99, .epoch = 3,
+		.nslots = VB_SLOTS,
+	};
+	static uint32_t vecs[VB_SLOTS * VB_DIM];
+	static uint8_t map[1 << 12], before[1 << 12];
+	struct vexfs_vindex_header vh;
+	struct vexfs_vindex_geom g;
+	struct vexfs_ext_list list;
+	struct vexfs_inode inode;
+	struct vexfs_alloc alloc;
+	struct hnsw_index lv;
+	struct vexfs_err err;
+	struct vexfs_fs fs;
+	uint8_t *img = mem_fs(&fs, 2 << 20), blk[1024];
+	uint64_t s, live = 0, lblk, data = 0;
+	uint32_t off, i, x = 12345;
+	s64 q0;
+
+	(void)state;
+	for (i = 0; i < VB_SLOTS * VB_DIM; i++) {	/* floats in [1, 2) */
+		x = x * 1103515245 + 12345;
+		vecs[i] = 0x3f800000 | (x >> 9);
+	}
+	memset(map, 0, sizeof(map));
+	for (s = 0; s < le64(fs.sb.s_data_start); s++)
+		vexfs_set_bit(map, s);
+	vexfs_alloc_init(&alloc, map, &fs.sb);
+	memset(&inode, 0, sizeof(inode));
+	assert_int_equal(vexfs_vindex_build(&fs, &alloc, 40, &inode, &p, vb_vec,
+					    vecs, &err), 0);
+	assert_int_equal(vexfs_vindex_geom(&g, 1024, VB_DIM, 4), 0);
+	assert_int_equal(vexfs_extent_list(&fs, 40, &inode, &list, &err), 0);
+	for (i = 0; i < list.n; i++)
+		data += list.e[i].len;
+	assert_true(le64(inode.i_blocks) >= data);
+	assert_true(le64(inode.i_size) >= (list.e[list.n - 1].lblk +
+					   (uint64_t)list.e[list.n - 1].len) * 1024);
+
+	assert_int_equal(vexfs_read_block(&fs.dev, vexfs_ext_list_map(&list, 0),
+					  blk, &err), 0);
+	assert_int_equal(vexfs_meta_block_check(fs.seed, blk, 1024,
+						VEXFS_VINDEX_MAGIC,
+						vexfs_ext_list_map(&list, 0), 40), 0);
+	memcpy(&vh, blk, sizeof(vh));
+	assert_int_equal(le32(vh.vh_epoch), 3);
+	assert_int_equal(vh.vh_trained, 1);
+	assert_int_equal(le16(vh.vh_node_size), g.node_size);
+	assert_int_equal(le32(vh.vh_node_start), g.node_start);
+	assert_int_equal(le64(vh.vh_live), VB_SLOTS - VB_SLOTS / 7);
+	assert_int_equal(le64(vh.vh_deleted), 0);
+	assert_int_equal(le64(vh.vh_slots), VB_SLOTS);
+	assert_int_not_equal(le32(vh.vh_entry), 0);
+
+	assert_int_equal(hnsw_init(&lv, VB_DIM, VEC_METRIC_L2, 4, 1, 99, &q0,
+				   NULL, NULL), 0);
+	for (s = 1; s <= VB_SLOTS; s++) {
+		const struct vexfs_vindex_node *vn;
+		const uint8_t *rec;
+
+		vexfs_vindex_node_pos(&g, s, &lblk, &off);
+		assert_int_equal(vexfs_read_block(&fs.dev,
+				vexfs_ext_list_map(&list, (uint32_t)lblk), blk,
+				&err), 0);
+		rec = blk + off;
+		vn = (const void *)rec;
+		if (s % 7 == 0) {
+			assert_int_equal(le32(vn->vn_epoch), 0);
+			continue;
+		}
+		live++;
+		assert_int_equal(le32(vn->vn_epoch), 3);
+		assert_int_equal(le32(vn->vn_checksum),
+				 vexfs_vindex_rec_csum(fs.seed, rec, g.node_size));
+		assert_int_equal(vn->vn_level, hnsw_level_of(&lv, (uint32_t)s));
+		assert_int_equal(vn->vn_flags, 0);
+		assert_true(le16(vn->vn_count) >= 1 && le16(vn->vn_count) <= 8);
+		assert_true(!vn->vn_level == !le32(vn->vn_upper));
+		for (i = 0; i < le16(vn->vn_count); i++) {
+			uint32_t t = vb_le32(rec + 16 + g.code_bytes + 4 * i);
+
+			assert_true(t >= 1 && t <= VB_SLOTS && t % 7 && t != s);
+		}
+	}
+	assert_int_equal(live, le64(vh.vh_live));
+	vexfs_ext_list_free(&list);
+
+	/* no room for a second copy: -ENOSPC, the allocator as it was */
+	for (s = le64(fs.sb.s_data_start); s < le64(fs.sb.s_blocks_count) - 10;
+	     s++)
+		vexfs_set_bit(map, s);
+	memcpy(before, map, sizeof(map));
+	p.epoch = 4;
+	assert_int_equal(vexfs_vindex_build(&fs, &alloc, 40, &inode, &p, vb_vec,
+					    vecs, &err), -ENOSPC);
+	assert_memory_equal(before, map, sizeof(map));
+	/* a metric the core does not index yet is refused, not mis-built */
+	p.metric = VEXFS_METRIC_COSINE;
+	assert_int_equal(vexfs_vindex_build(&fs, &alloc, 40, &inode, &p, vb_vec,
+					    vecs, &err), -EOPNOTSUPP);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +673,8 @@ int main(void)
 		cmocka_unit_test(fsck_n_keeps_bad_entry_safely),
 		cmocka_unit_test(vec_geometry),
 		cmocka_unit_test(vec_slot_fill),
+		cmocka_unit_test(vindex_geometry),
+		cmocka_unit_test(vindex_build),
 	};
 
 	return cmocka_run_group_tests_name("libvexfs", tests, NULL, NULL);

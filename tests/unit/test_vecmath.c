@@ -167,13 +167,16 @@ static void special_values(void **state)
 }
 
 /*
- * vec_l2sq_fast() is vec_l2sq() bit for bit: on its fast path (ordinary
- * magnitudes), on near-equal vectors, with zeros, and where it must fall
- * back (magnitudes 2^40 apart, denormals).
+ * vec_l2sq_fast() and vec_l2sq_q() (a prepared query) are vec_l2sq() bit
+ * for bit: on the fast path (ordinary magnitudes), on near-equal vectors,
+ * with zeros, and where they must fall back (magnitudes 2^40 apart,
+ * denormals).
  */
 static void l2sq_fast_is_exact(void **state)
 {
 	u32 a[MAXDIM], b[MAXDIM];
+	s64 buf[MAXDIM];
+	struct vec_l2q pq;
 	int t, i;
 
 	(void)state;
@@ -193,11 +196,24 @@ static void l2sq_fast_is_exact(void **state)
 				x = 1e30f;		/* span too wide */
 			if (t % 17 == 0 && i == 0)
 				y = 1e-40f;		/* denormal */
+			if (t % 19 == 0)
+				x = 0;			/* all zero */
 			a[i] = bits(x);
 			b[i] = bits(y);
 		}
 		p = vec_l2sq(a, b, dim);
 		q = vec_l2sq_fast(a, b, dim);
+		assert_int_equal(p.neg, q.neg);
+		assert_int_equal(p.exp, q.exp);
+		assert_true(p.mant == q.mant);
+		/* the prepared query, with a (or b) as the query */
+		vec_l2q_prepare(&pq, a, dim, buf);
+		q = vec_l2sq_q(&pq, a, b, dim);
+		assert_int_equal(p.neg, q.neg);
+		assert_int_equal(p.exp, q.exp);
+		assert_true(p.mant == q.mant);
+		vec_l2q_prepare(&pq, b, dim, buf);
+		q = vec_l2sq_q(&pq, b, a, dim);
 		assert_int_equal(p.neg, q.neg);
 		assert_int_equal(p.exp, q.exp);
 		assert_true(p.mant == q.mant);

@@ -2,7 +2,8 @@
 /*
  * fsck.vexfs - check and repair a VexFS filesystem.
  *
- * usage: fsck.vexfs [-n|-p|-a|-y] [-f] [-v] [-C fd] [-V] [-h] DEVICE|IMAGE
+ * usage: fsck.vexfs [-n|-p|-a|-y] [-f] [-v] [-C fd] [-E opts] [-V] [-h]
+ *                   DEVICE|IMAGE
  *
  * The checks, the problem table and the repairs are vexfs_check() in
  * libvexfs (lib/check.c); this file parses the options, talks to the user
@@ -26,7 +27,7 @@ static const char *prog = "fsck.vexfs";
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [-n|-p|-y] [-f] [-v] [-C fd] DEVICE|IMAGE\n"
+		"Usage: %s [-n|-p|-y] [-f] [-v] [-C fd] [-E opts] DEVICE|IMAGE\n"
 		"\n"
 		"Check a VexFS filesystem and repair what is wrong.\n"
 		"\n"
@@ -36,6 +37,8 @@ static void usage(FILE *out)
 		"  -f        check even if the filesystem is marked clean\n"
 		"  -v        verbose\n"
 		"  -C fd     write progress lines (pass done total device) to fd\n"
+		"  -E opts   extended options, comma-separated:\n"
+		"              rebuild-index  build every collection's ANN index anew\n"
 		"  -V        print the version and exit\n"
 		"  -h        print this help and exit\n"
 		"\n"
@@ -98,6 +101,22 @@ static void set_mode(struct vexfs_check_opts *opts, int *modes,
 	(*modes)++;
 }
 
+/* -E: comma-separated extended options, as e2fsck's. */
+static void parse_extended(char *arg, struct vexfs_check_opts *opts)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "rebuild-index")) {
+			opts->rebuild_index = true;
+			continue;
+		}
+		fprintf(stderr, "%s: unknown extended option '%s'\n", prog, tok);
+		exit(FSCK_USAGE);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct vexfs_check_opts *opts,
 		       struct fsck_ui *ui)
 {
@@ -105,7 +124,7 @@ static void parse_args(int argc, char **argv, struct vexfs_check_opts *opts,
 	char *end;
 
 	opts->mode = VEXFS_CHECK_ASK;
-	while ((opt = getopt(argc, argv, "npayfvC:Vh")) != -1) {
+	while ((opt = getopt(argc, argv, "npayfvC:E:Vh")) != -1) {
 		switch (opt) {
 		case 'n':
 			set_mode(opts, &modes, VEXFS_CHECK_NO);
@@ -133,6 +152,9 @@ static void parse_args(int argc, char **argv, struct vexfs_check_opts *opts,
 			/* fsck -C0 means "to the terminal" */
 			if (ui->progress_fd == 0)
 				ui->progress_fd = STDOUT_FILENO;
+			break;
+		case 'E':
+			parse_extended(optarg, opts);
 			break;
 		case 'V':
 			printf("%s %s\n", prog, VEXFS_VERSION);

@@ -16,7 +16,7 @@ static int mem_check(const struct hnsw_mem *hm, u32 slot)
 {
 	if (slot == HNSW_NONE || slot > hm->cap)
 		return -EFSCORRUPTED;
-	if (hm->level[slot] == NO_RECORD)
+	if (hm->info[slot].level == NO_RECORD)
 		return -ENOENT;
 	return 0;
 }
@@ -30,8 +30,7 @@ static int mem_code_get(void *ctx, u32 slot, const u8 **code,
 	if (err)
 		return err;
 	*code = hnsw_mem_code(hm, slot);
-	info->level = hm->level[slot];
-	info->flags = hm->flags[slot];
+	*info = hm->info[slot];
 	*cookie = NULL;
 	return 0;
 }
@@ -57,7 +56,7 @@ static int mem_links_read(void *ctx, u32 slot, u32 level, u32 *out, u32 max)
 
 	if (err)
 		return err == -ENOENT ? -EFSCORRUPTED : err;
-	if (level > hm->level[slot])
+	if (level > hm->info[slot].level)
 		return -EFSCORRUPTED;
 	l = mem_list(hm, slot, level);
 	if (l[0] > max)
@@ -75,7 +74,7 @@ static int mem_links_write(void *ctx, u32 slot, u32 level, const u32 *in,
 
 	if (err)
 		return err;
-	if (level > hm->level[slot] || n > (level ? hm->ix.m : hm->ix.m0))
+	if (level > hm->info[slot].level || n > (level ? hm->ix.m : hm->ix.m0))
 		return -EINVAL;
 	l = mem_list(hm, slot, level);
 	l[0] = n;
@@ -99,8 +98,8 @@ static int mem_node_write(void *ctx, u32 slot,
 	free(hm->upper[slot]);
 	hm->upper[slot] = up;
 	memcpy(hnsw_mem_code(hm, slot), code, hm->ix.dim);
-	hm->level[slot] = info->level;
-	hm->flags[slot] = info->flags;
+	hm->info[slot].level = info->level;
+	hm->info[slot].flags = info->flags;
 	hnsw_mem_links0(hm, slot)[0] = 0;
 	return 0;
 }
@@ -112,7 +111,7 @@ static int mem_node_set_flags(void *ctx, u32 slot, u8 flags)
 
 	if (err)
 		return err;
-	hm->flags[slot] = flags;
+	hm->info[slot].flags = flags;
 	return 0;
 }
 
@@ -125,8 +124,8 @@ static int mem_node_free(void *ctx, u32 slot)
 		return err;
 	free(hm->upper[slot]);
 	hm->upper[slot] = NULL;
-	hm->level[slot] = NO_RECORD;
-	hm->flags[slot] = 0;
+	hm->info[slot].level = NO_RECORD;
+	hm->info[slot].flags = 0;
 	return 0;
 }
 
@@ -141,18 +140,23 @@ static int mem_vec_get(void *ctx, u32 slot, const u32 **vec, void **cookie)
 	return 0;
 }
 
-/* The first lines of the code and the level-0 list; a hint only. */
+/*
+ * The code's cache lines (up to four: the hardware prefetcher follows a
+ * longer one); a hint only.  The list is not prefetched: most neighbours
+ * are only measured, never expanded.
+ */
 static void mem_prefetch(void *ctx, u32 slot)
 {
 	struct hnsw_mem *hm = ctx;
 	const u8 *c;
+	u32 off;
 
 	if (slot > hm->cap)
 		return;
 	c = hnsw_mem_code(hm, slot);
-	__builtin_prefetch(c);
-	if (hm->ix.dim > 64)
-		__builtin_prefetch(c + 64);
+	for (off = 0; off < hm->ix.dim && off < 256; off += 64)
+		__builtin_prefetch(c + off);
+	__builtin_prefetch(hnsw_mem_links0(hm, slot));
 }
 
 static const struct hnsw_ops mem_ops = {
@@ -169,25 +173,27 @@ static const struct hnsw_ops mem_ops = {
 };
 
 /**
- * hnsw_mem_create() - an empty in-memory index for slots 1..@cap
+ * hnsw_mem_create_metric() - an empty in-memory index for slots 1..@cap
  * @hm: filled in
- * @dim, @m, @ef_construction, @seed: as hnsw_init()
+ * @dim, @metric, @m, @ef_construction, @seed: as hnsw_init()
  * @cap: highest slot
  * @vecs: the float32 originals (bits), slot s at (s - 1) * dim
  * @ef_max: the largest ef searches will use (sizes the scratch)
  *
  * Return: 0, -EINVAL or -ENOMEM.
  */
-int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
-		    u64 seed, u32 cap, const u32 *vecs, u32 ef_max)
+int hnsw_mem_create_metric(struct hnsw_mem *hm, u32 dim, u32 metric, u32 m,
+			   u32 ef_construction, u64 seed, u32 cap,
+			   const u32 *vecs, u32 ef_max)
 {
+	u32 s;
 	int err;
 
 	memset(hm, 0, sizeof(*hm));
 	hm->q_lo = calloc(dim ? dim : 1, sizeof(s64));
 	if (!hm->q_lo)
 		return -ENOMEM;
-	err = hnsw_init(&hm->ix, dim, VEC_METRIC_L2, m, ef_construction, seed,
+	err = hnsw_init(&hm->ix, dim, metric, m, ef_construction, seed,
 			hm->q_lo, &mem_ops, hm);
 	if (err) {
 		free(hm->q_lo);
@@ -197,20 +203,36 @@ int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
 	hm->cap = cap;
 	hm->vecs = vecs;
 	hm->ef_max = ef_max < HNSW_MAX_EF ? ef_max : HNSW_MAX_EF;
-	hm->rec_size = ((hm->ix.m0 + 1) * sizeof(u32) + dim + 63) & ~(size_t)63;
+	/*
+	 * The code first, at the start of a cache line, so that a distance
+	 * touches ceil(dim / 64) lines; the list follows.
+	 */
+	hm->links_off = (dim + 3) & ~(size_t)3;
+	hm->rec_size = (hm->links_off + (hm->ix.m0 + 1) * sizeof(u32) + 63) &
+		       ~(size_t)63;
 	hm->rec = aligned_alloc(64, ((size_t)cap + 1) * hm->rec_size);
-	hm->level = malloc((size_t)cap + 1);
-	hm->flags = calloc((size_t)cap + 1, 1);
+	hm->info = malloc(((size_t)cap + 1) * sizeof(*hm->info));
 	hm->upper = calloc((size_t)cap + 1, sizeof(u32 *));
 	hm->scratch_size = hnsw_scratch_size(&hm->ix, hm->ef_max);
 	hm->scratch = malloc(hm->scratch_size);
-	if (!hm->rec || !hm->level || !hm->flags ||
+	if (!hm->rec || !hm->info ||
 	    !hm->upper || !hm->scratch) {
 		hnsw_mem_destroy(hm);
 		return -ENOMEM;
 	}
-	memset(hm->level, NO_RECORD, (size_t)cap + 1);
+	for (s = 0; s <= cap; s++) {
+		hm->info[s].level = NO_RECORD;
+		hm->info[s].flags = 0;
+	}
 	return 0;
+}
+
+/* hnsw_mem_create_metric() for VEC_METRIC_L2. */
+int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
+		    u64 seed, u32 cap, const u32 *vecs, u32 ef_max)
+{
+	return hnsw_mem_create_metric(hm, dim, VEC_METRIC_L2, m,
+				      ef_construction, seed, cap, vecs, ef_max);
 }
 
 void hnsw_mem_destroy(struct hnsw_mem *hm)
@@ -222,8 +244,7 @@ void hnsw_mem_destroy(struct hnsw_mem *hm)
 			free(hm->upper[s]);
 	free(hm->upper);
 	free(hm->rec);
-	free(hm->level);
-	free(hm->flags);
+	free(hm->info);
 	free(hm->scratch);
 	free(hm->q_lo);
 	memset(hm, 0, sizeof(*hm));
@@ -261,8 +282,8 @@ u64 hnsw_mem_upper_lists(const struct hnsw_mem *hm)
 	u32 s;
 
 	for (s = 1; s <= hm->cap; s++)
-		if (hm->level[s] != NO_RECORD)
-			n += hm->level[s];
+		if (hm->info[s].level != NO_RECORD)
+			n += hm->info[s].level;
 	return n;
 }
 

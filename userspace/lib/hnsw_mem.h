@@ -19,9 +19,9 @@ struct hnsw_mem {
 	u32 cap;		/* slots 1..cap */
 	const u32 *vecs;	/* float32 bits, slot s at (s - 1) * dim */
 	u8 *rec;		/* (cap + 1) records of rec_size bytes: */
-	size_t rec_size;	/* count, m0 links (u32), then the code */
-	u8 *level;		/* (cap + 1); 0xff: no record */
-	u8 *flags;
+	size_t rec_size;	/* the code, then count and m0 links (u32) */
+	size_t links_off;	/* where the count is: dim rounded up to 4 */
+	struct hnsw_nodeinfo *info;	/* (cap + 1); level 0xff: none */
 	u32 **upper;		/* (cap + 1): levels 1.. of (m + 1) each */
 	s64 *q_lo;
 	void *scratch;
@@ -31,6 +31,9 @@ struct hnsw_mem {
 
 int hnsw_mem_create(struct hnsw_mem *hm, u32 dim, u32 m, u32 ef_construction,
 		    u64 seed, u32 cap, const u32 *vecs, u32 ef_max);
+int hnsw_mem_create_metric(struct hnsw_mem *hm, u32 dim, u32 metric, u32 m,
+			   u32 ef_construction, u64 seed, u32 cap,
+			   const u32 *vecs, u32 ef_max);
 void hnsw_mem_destroy(struct hnsw_mem *hm);
 int hnsw_mem_insert(struct hnsw_mem *hm, u32 slot);
 int hnsw_mem_delete(struct hnsw_mem *hm, u32 slot);
@@ -44,13 +47,12 @@ u64 hnsw_mem_upper_lists(const struct hnsw_mem *hm);
 /* The level-0 list of @slot: count, then m0 slots. */
 static inline u32 *hnsw_mem_links0(const struct hnsw_mem *hm, u32 slot)
 {
-	return (u32 *)(hm->rec + (size_t)slot * hm->rec_size);
+	return (u32 *)(hm->rec + (size_t)slot * hm->rec_size + hm->links_off);
 }
 
 static inline u8 *hnsw_mem_code(const struct hnsw_mem *hm, u32 slot)
 {
-	return hm->rec + (size_t)slot * hm->rec_size +
-	       (hm->ix.m0 + 1) * sizeof(u32);
+	return hm->rec + (size_t)slot * hm->rec_size;
 }
 
 #endif /* _VEXFS_HNSW_MEM_H */

@@ -1429,6 +1429,116 @@ int vexfs_slot_fill(uint32_t seed, const struct vexfs_coll_geom *g,
 int vexfs_metric_parse(const char *name);
 
 /* ------------------------------------------------------------------ */
+/* vindex.c: the ANN index inode of a collection                       */
+/* ------------------------------------------------------------------ */
+
+/* Where the records of an index lie (include/vexfs_format.h). */
+struct vexfs_vindex_geom {
+	uint32_t bs, dim, m;
+	uint32_t code_bytes;		/* dim, padded to 4 */
+	uint32_t node_size;		/* VEXFS_VINDEX_NODE_SIZE(dim, m) */
+	uint32_t upper_size;		/* VEXFS_VINDEX_UPPER_SIZE(m) */
+	uint32_t per_block;		/* node records per block */
+	uint32_t per_block_u;		/* upper records per block */
+	uint32_t q_blocks;		/* blocks of quantizer offsets */
+	uint32_t node_start;		/* first node record block */
+	uint64_t max_slots;		/* node records below the upper region */
+};
+
+/**
+ * vexfs_vindex_geom() - the geometry of an index
+ * @g: filled in
+ * @bs: block size
+ * @dim: the collection's dimension
+ * @m: links per node above level 0 (HNSW_MIN_M..HNSW_MAX_M)
+ *
+ * Return: 0; -EINVAL for a dimension or @m out of range; -EFBIG when a
+ * node record would exceed a block (the kernel keeps no index then).
+ */
+int vexfs_vindex_geom(struct vexfs_vindex_geom *g, uint32_t bs, uint32_t dim,
+		      uint32_t m);
+
+/**
+ * vexfs_vindex_node_pos() - where the node record of a slot lies
+ * @g: the geometry
+ * @slot: 1-based store slot
+ * @lblk: logical block in the index inode
+ * @off: byte offset in that block
+ */
+void vexfs_vindex_node_pos(const struct vexfs_vindex_geom *g, uint64_t slot,
+			   uint64_t *lblk, uint32_t *off);
+
+/**
+ * vexfs_vindex_upper_pos() - where upper-level record @rec (1-based) lies
+ * @g: the geometry
+ * @rec: the record
+ * @lblk: logical block in the index inode
+ * @off: byte offset in that block
+ */
+void vexfs_vindex_upper_pos(const struct vexfs_vindex_geom *g, uint64_t rec,
+			    uint64_t *lblk, uint32_t *off);
+
+/**
+ * vexfs_vindex_rec_csum() - the checksum a node or upper record must carry
+ * @seed: from vexfs_csum_seed()
+ * @rec: the record; its checksum is its first four bytes
+ * @size: vh_node_size or vh_upper_size
+ *
+ * Return: crc32c(seed, record with the checksum read as zero).
+ */
+uint32_t vexfs_vindex_rec_csum(uint32_t seed, const void *rec, uint32_t size);
+
+/**
+ * vexfs_vindex_seed() - the level seed of an index built offline
+ * @fs_seed: vexfs_csum_seed() of the filesystem
+ * @coll_id: the collection
+ *
+ * Return: a seed that is the same for every build of that collection.
+ */
+uint64_t vexfs_vindex_seed(uint32_t fs_seed, uint32_t coll_id);
+
+/* What vexfs_vindex_build() makes. */
+struct vexfs_vindex_params {
+	uint32_t dim, metric;		/* the collection's */
+	uint32_t m, ef_construction;	/* resolved: never 0 */
+	uint64_t seed;			/* vh_seed */
+	uint32_t epoch;			/* vh_epoch, >= 1 */
+	uint64_t nslots;		/* the store's slots: 1..nslots */
+};
+
+/*
+ * The vector of store slot @slot: fill @vec (dim float32 bit patterns)
+ * and return 1, return 0 for a free slot, or a negative errno.
+ */
+typedef int (*vexfs_vindex_vec_fn)(void *priv, uint64_t slot, uint32_t *vec);
+
+/**
+ * vexfs_vindex_build() - build an index and write it to fresh blocks
+ * @fs: the filesystem, open for writing
+ * @alloc: where the blocks come from; the caller frees the old ones
+ * @ino: the index inode (the owner the header block names)
+ * @inode: gets the extent root, i_size and i_blocks; the caller writes it
+ * @p: dimension, metric, tunables, seed, epoch, slots
+ * @vec: reads the store, called twice per slot (training, then insert)
+ * @priv: passed to @vec
+ * @err: why it failed
+ *
+ * Trains the quantizer on every vector, inserts every used slot in slot
+ * order with the index core (src/hnsw.c), then writes the header, the
+ * quantizer, one node record per slot up to @p->nslots and the upper
+ * records in slot order, all of epoch @p->epoch.  Nothing is written
+ * unless every block could be allocated.
+ *
+ * Return: 0; -EOPNOTSUPP for a metric the core cannot index yet; -EFBIG
+ * when a node record exceeds a block; -ENOSPC; -ENOMEM; or an I/O error.
+ */
+int vexfs_vindex_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
+		       uint64_t ino, struct vexfs_inode *inode,
+		       const struct vexfs_vindex_params *p,
+		       vexfs_vindex_vec_fn vec, void *priv,
+		       struct vexfs_err *err);
+
+/* ------------------------------------------------------------------ */
 /* check.c: the checker behind fsck.vexfs                              */
 /* ------------------------------------------------------------------ */
 
@@ -1559,6 +1669,19 @@ struct vexfs_problem {
 #define PR_6_COUNT		0x060012
 #define PR_6_SLOTS		0x060013
 #define PR_6_SB_COUNT		0x060014
+#define PR_6_DESC_FLAGS		0x060015
+#define PR_6_INDEX_PARENT	0x060016
+#define PR_6_VINDEX_HEADER	0x060017
+#define PR_6_VINDEX_QUANT	0x060018
+#define PR_6_VINDEX_NODE	0x060019
+#define PR_6_VINDEX_UPPER	0x06001a
+#define PR_6_VINDEX_LINK	0x06001b
+#define PR_6_VINDEX_COUNTS	0x06001c
+#define PR_6_VINDEX_ENTRY	0x06001d
+#define PR_6_VINDEX_UNINDEXED	0x06001e
+#define PR_6_VINDEX_STALE	0x06001f
+#define PR_6_VINDEX_MORE	0x060020
+#define PR_6_DESC_TUNABLES	0x060021
 
 /**
  * vexfs_problem_find() - look a problem up by its code
@@ -1572,6 +1695,8 @@ struct vexfs_check_opts {
 	enum vexfs_check_mode mode;
 	bool force;		/* -f: check even if marked clean */
 	bool verbose;		/* -v: say more about each pass */
+	bool rebuild_index;	/* -E rebuild-index: every collection's
+				 * ANN index is built anew */
 	const char *name;	/* the device as the user named it */
 	void *priv;		/* passed to the callbacks */
 	/* Output, one or more whole lines, each ending in '\n'. */

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "libvexfs.h"
+#include "vexfs_hnsw.h"
+#include "vexfs_uapi.h"
 
 struct hardlink {
 	dev_t dev;
@@ -30,12 +32,16 @@ struct hardlink {
 
 /*
  * A vector collection being built: a source directory with the xattr
- * user.vexfs.collection ("dim=D,metric=l2|cosine|ip"); the slots of its
- * store are laid out in memory and written at the end.
+ * user.vexfs.collection ("dim=D,metric=l2|cosine|ip", optionally
+ * ",m=M,ef_construction=E" for its ANN index); the slots of its store are
+ * laid out in memory and written at the end, and so is its index when it
+ * has VEXFS_INDEX_MIN_VECTORS embeddings or more, as the kernel would
+ * build it.
  */
 struct pcoll {
 	uint32_t id, dim;
 	uint8_t metric;
+	uint16_t m, ef_construction;	/* index tunables, resolved */
 	uint64_t root, store;
 	struct vexfs_coll_geom g;
 	uint8_t *img;			/* the store's blocks */
@@ -324,7 +330,7 @@ static int coll_begin(struct pop *p, const char *path, uint64_t ino)
 {
 	char val[128], *tok, *save = NULL;
 	struct pcoll *c, *n;
-	long dim = 0;
+	long dim = 0, m = 0, efc = 0;
 	int metric = 0;
 	ssize_t len;
 
@@ -342,14 +348,25 @@ static int coll_begin(struct pop *p, const char *path, uint64_t ino)
 				dim = 0;
 		} else if (!strncmp(tok, "metric=", 7)) {
 			metric = vexfs_metric_parse(tok + 7);
+		} else if (!strncmp(tok, "m=", 2)) {
+			m = strtol(tok + 2, &end, 10);
+			if (*end || end == tok + 2 || m < HNSW_MIN_M ||
+			    m > HNSW_MAX_M)
+				metric = -EINVAL;
+		} else if (!strncmp(tok, "ef_construction=", 16)) {
+			efc = strtol(tok + 16, &end, 10);
+			if (*end || end == tok + 16 || efc < 1 ||
+			    efc > HNSW_MAX_EF)
+				metric = -EINVAL;
 		} else {
 			metric = -EINVAL;
 		}
 	}
 	if (dim < 1 || dim > VEXFS_MAX_DIM || metric <= 0)
 		return vexfs_errf(p->err, EINVAL,
-				  "%s: bad %s (want dim=1..%d,metric=l2|cosine|ip)",
-				  path, COLL_XATTR, VEXFS_MAX_DIM);
+				  "%s: bad %s (want dim=1..%d,metric=l2|cosine|ip[,m=%d..%d][,ef_construction=1..%d])",
+				  path, COLL_XATTR, VEXFS_MAX_DIM, HNSW_MIN_M,
+				  HNSW_MAX_M, HNSW_MAX_EF);
 	if (p->cur)
 		return vexfs_errf(p->err, EEXIST,
 				  "%s: a collection cannot be inside another",
@@ -366,6 +383,9 @@ static int coll_begin(struct pop *p, const char *path, uint64_t ino)
 	c->id = (uint32_t)++p->ncolls;
 	c->dim = (uint32_t)dim;
 	c->metric = (uint8_t)metric;
+	c->m = (uint16_t)(m ? m : HNSW_DEFAULT_M);
+	c->ef_construction = (uint16_t)(efc ? efc :
+					HNSW_DEFAULT_EF_CONSTRUCTION);
 	c->root = ino;
 	vexfs_coll_geom(&c->g, p->fs->bs, c->dim);
 	p->cur = c->id;
@@ -449,9 +469,68 @@ static int hidden_file(struct pop *p, uint64_t ino, uint64_t parent,
 	return vexfs_inode_write(p->fs, ino, &inode, p->err);
 }
 
+/* vexfs_vindex_vec_fn over a store laid out in memory. */
+static int pcoll_vec(void *priv, uint64_t slot, uint32_t *vec)
+{
+	const struct pcoll *c = priv;
+	const struct vexfs_vec_slot *hdr;
+	uint64_t lblk;
+	uint32_t off, i;
+
+	vexfs_slot_pos(&c->g, slot, &lblk, &off);
+	hdr = (const void *)(c->img + lblk * c->g.bs + off);
+	if (!hdr->vs_ino)
+		return 0;
+	for (i = 0; i < c->dim; i++)
+		vec[i] = le32(hdr->vs_data[i]);
+	return 1;
+}
+
 /*
- * Write every collection: the stores, then the table and the superblock
- * fields the kernel sets when it makes the first collection.
+ * The ANN index of collection @c, if the kernel would keep one: from
+ * VEXFS_INDEX_MIN_VECTORS embeddings, for a metric the index core knows
+ * and node records that fit a block.  Return: its inode, 0 or an error.
+ */
+static int write_index(struct pop *p, struct pcoll *c, uint64_t *index)
+{
+	struct vexfs_vindex_params prm = {
+		.dim = c->dim, .metric = c->metric, .m = c->m,
+		.ef_construction = c->ef_construction,
+		.seed = vexfs_vindex_seed(p->fs->seed, c->id), .epoch = 1,
+		.nslots = c->nslots,
+	};
+	struct vexfs_vindex_geom g;
+	struct vexfs_inode inode;
+	struct stat st;
+	uint64_t ino;
+	int ret;
+
+	*index = 0;
+	if (c->nslots < VEXFS_INDEX_MIN_VECTORS ||
+	    c->metric != VEXFS_METRIC_L2 ||
+	    vexfs_vindex_geom(&g, p->fs->bs, c->dim, c->m))
+		return 0;
+	ret = new_ino(p, &ino);
+	if (ret)
+		return ret;
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFREG | 0600;
+	clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+	st.st_atim = st.st_ctim = st.st_mtim;
+	inode_from_stat(&inode, ino, c->root, &st);
+	inode.i_flags = cpu_le32(VEXFS_INODE_HIDDEN);
+	ret = vexfs_vindex_build(p->fs, &p->alloc, ino, &inode, &prm,
+				 pcoll_vec, c, p->err);
+	if (!ret)
+		ret = vexfs_inode_write(p->fs, ino, &inode, p->err);
+	if (!ret)
+		*index = ino;
+	return ret;
+}
+
+/*
+ * Write every collection: the stores and indexes, then the table and the
+ * superblock fields the kernel sets when it makes the first collection.
  */
 static int write_collections(struct pop *p)
 {
@@ -471,9 +550,20 @@ static int write_collections(struct pop *p)
 		struct pcoll *c = &p->colls[i];
 		struct vexfs_collection *d = &table[i];
 
+		uint64_t index = 0;
+
 		ret = hidden_file(p, c->store, c->root, c->img,
 				  vexfs_store_blocks(&c->g, c->nslots) *
 				  p->fs->bs);
+		if (!ret)
+			ret = write_index(p, c, &index);
+		if (index)
+			sb->s_feature_ro_compat =
+				cpu_le32(le32(sb->s_feature_ro_compat) |
+					 VEXFS_FEATURE_RO_COMPAT_VECTOR_INDEX);
+		d->c_index_ino = cpu_le64(index);
+		d->c_hnsw_m = cpu_le16(c->m);
+		d->c_hnsw_ef_construction = cpu_le16(c->ef_construction);
 		d->c_id = cpu_le32(c->id);
 		d->c_dim = cpu_le16((uint16_t)c->dim);
 		d->c_metric = c->metric;

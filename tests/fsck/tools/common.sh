@@ -20,6 +20,12 @@
 #                    a, b, sub/d and sub/e with embeddings, c without)
 #                    and DIR/pics (dim 3, cosine: x with one), and
 #                    DIR/plain/f outside them
+#   vidx_tree DIR [N]
+#                    DIR/vec, a collection (dim 4, l2) of N files (default
+#                    1024, VEXFS_INDEX_MIN_VECTORS: mkfs -d builds its
+#                    ANN index) f0000... with fixed pseudo-random
+#                    embeddings, and DIR/small (dim 3, l2: 3 files, no
+#                    index); make the image with make_image -N 2048
 #   ino PATH         the inode number of PATH in test.img
 #   jlog ARGS...     tests/fsck/tools/vexfs-journal on test.img: write
 #                    transactions into its journal, as a crash leaves them
@@ -96,4 +102,25 @@ coll_of() {
 
 slot_of() {
 	"$DAMAGE" test.img --vec "$1" | cut -d' ' -f2
+}
+
+vidx_tree() {
+	mkdir -p "$1"/vec "$1"/small
+	collection "$1"/vec 4 l2
+	python3 - "$1"/vec "${2:-1024}" <<'EOF2'
+import os, random, struct, sys
+random.seed(7)
+for i in range(int(sys.argv[2])):
+    p = "%s/f%04d" % (sys.argv[1], i)
+    with open(p, "w") as f:
+        f.write("%d\n" % i)
+    v = [random.random() * 2 - 1 for _ in range(4)]
+    os.setxattr(p, "user.vexfs.embedding", struct.pack("<4f", *v))
+EOF2
+	collection "$1"/small 3 l2
+	for f in a b c; do echo "$f" >"$1/small/$f"; done
+	embed "$1"/small/a 1 0 0
+	embed "$1"/small/b 0 1 0
+	embed "$1"/small/c 0 0 1
+	chmod -R u+rwX,go+rX "$1"
 }

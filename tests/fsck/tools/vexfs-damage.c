@@ -10,6 +10,8 @@
  *        vexfs-damage IMAGE --nodes PATH       print its extent tree blocks
  *        vexfs-damage IMAGE --xattr-block PATH print its xattr block
  *        vexfs-damage IMAGE --vec PATH         print "COLLECTION SLOT"
+ *        vexfs-damage IMAGE --index N          print collection N's index
+ *                                              inode
  *        vexfs-damage IMAGE --entry DIR NAME   print "L N": NAME is record N
  *                                              of block L of directory DIR
  *        vexfs-damage IMAGE --fragment PATH    rewrite its extent tree with
@@ -28,7 +30,14 @@
  *          slot:N:S      slot S of collection N's vector store (a slot
  *                        within one block); element K of the vector is
  *                        @(16+4K):4
- * FIELD    a field name: c_* for a descriptor, vs_* for a slot, s_* for sb, i_* for an inode (i_mtime.sec style
+ *          vindex:N      the header block of collection N's ANN index
+ *          vnode:N:S     the node record of slot S in that index; its
+ *                        code byte K is @(16+K):1, level-0 link J is
+ *                        @(16+padded dim+4J):4
+ *          vupper:N:R    upper-level record R (1-based) of that index;
+ *                        link J is @(16+4J):4
+ * FIELD    a field name: c_* for a descriptor, vs_* for a slot, vh_*, vn_*
+ *          and vu_* for the index header, node and upper records, s_* for sb, i_* for an inode (i_mtime.sec style
  *          for timestamps), bh_* for a block header, dn_* for a directory
  *          node; de:N.de_* (de_hash, de_ino, de_rec_len, de_name_len,
  *          de_file_type, or de_name for its first byte) for record N of a
@@ -123,7 +132,8 @@ static const struct field entry_fields[] = {
 static const struct field coll_fields[] = {
 	CO(c_id), CO(c_dim), CO(c_metric), CO(c_elem_type), CO(c_root_ino),
 	CO(c_store_ino), CO(c_index_ino), CO(c_count), CO(c_slots),
-	CO(c_flags), CO(c_checksum),
+	CO(c_hnsw_m), CO(c_hnsw_ef_construction), CO(c_flags),
+	CO(c_checksum),
 	{ NULL, 0, 0 },
 };
 
@@ -135,9 +145,41 @@ static const struct field slot_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+#define VH(f)	{ #f, offsetof(struct vexfs_vindex_header, f), \
+		  sizeof(((struct vexfs_vindex_header *)0)->f) }
+
+static const struct field vindex_fields[] = {
+	BH(bh_magic), BH(bh_checksum), BH(bh_blocknr), BH(bh_owner),
+	VH(vh_version), VH(vh_dim), VH(vh_metric), VH(vh_trained), VH(vh_m),
+	VH(vh_ef_construction), VH(vh_node_size), VH(vh_upper_size),
+	VH(vh_max_level), VH(vh_epoch), VH(vh_seed), VH(vh_q_exp),
+	VH(vh_q_blocks), VH(vh_q_step), VH(vh_entry), VH(vh_node_start),
+	VH(vh_upper_used), VH(vh_q_checksum), VH(vh_live), VH(vh_deleted),
+	VH(vh_slots),
+	{ NULL, 0, 0 },
+};
+
+#define VN(f)	{ #f, offsetof(struct vexfs_vindex_node, f), \
+		  sizeof(((struct vexfs_vindex_node *)0)->f) }
+#define VU(f)	{ #f, offsetof(struct vexfs_vindex_upper, f), \
+		  sizeof(((struct vexfs_vindex_upper *)0)->f) }
+
+static const struct field vnode_fields[] = {
+	VN(vn_checksum), VN(vn_epoch), VN(vn_level), VN(vn_flags),
+	VN(vn_count), VN(vn_upper),
+	{ NULL, 0, 0 },
+};
+
+static const struct field vupper_fields[] = {
+	VU(vu_checksum), VU(vu_epoch), VU(vu_slot), VU(vu_level),
+	VU(vu_count),
+	{ NULL, 0, 0 },
+};
+
 /* The object being damaged, in memory. */
 struct target {
-	enum { T_SB, T_INODE, T_BITMAP, T_RAW, T_COLL, T_SLOT } kind;
+	enum { T_SB, T_INODE, T_BITMAP, T_RAW, T_COLL, T_SLOT,
+	       T_VREC } kind;
 	uint64_t off;			/* byte offset in the image */
 	size_t len;
 	size_t csum_off;		/* offset of its checksum field */
@@ -282,6 +324,51 @@ static void locate(struct target *t, const char *spec,
 		t->len = g.slot_size;
 		t->csum_off = offsetof(struct vexfs_vec_slot, vs_checksum);
 		t->fields = slot_fields;
+	} else if (sscanf(spec, "vindex:%llu", &n) == 1 && n) {
+		struct vexfs_collection d;
+
+		read_desc(sb, n, &d);
+		t->kind = T_BITMAP;	/* a metadata block */
+		t->off = data_pos(le64(d.c_index_ino), 0, bs);
+		t->len = bs;
+		t->csum_off = offsetof(struct vexfs_block_header, bh_checksum);
+		t->fields = vindex_fields;
+	} else if (sscanf(spec, "vnode:%llu:%llu", &n, &m) == 2 && n && m) {
+		struct vexfs_collection d;
+		struct vexfs_vindex_geom g;
+		uint32_t mm;
+		uint64_t lblk;
+		uint32_t off;
+
+		read_desc(sb, n, &d);
+		mm = le16(d.c_hnsw_m) ? le16(d.c_hnsw_m) : 16;
+		if (vexfs_vindex_geom(&g, bs, le16(d.c_dim), mm))
+			die("collection %llu has no index geometry", n);
+		vexfs_vindex_node_pos(&g, m, &lblk, &off);
+		t->kind = T_VREC;
+		t->off = data_pos(le64(d.c_index_ino), lblk * bs + off,
+				  g.node_size);
+		t->len = g.node_size;
+		t->csum_off = 0;
+		t->fields = vnode_fields;
+	} else if (sscanf(spec, "vupper:%llu:%llu", &n, &m) == 2 && n && m) {
+		struct vexfs_collection d;
+		struct vexfs_vindex_geom g;
+		uint32_t mm;
+		uint64_t lblk;
+		uint32_t off;
+
+		read_desc(sb, n, &d);
+		mm = le16(d.c_hnsw_m) ? le16(d.c_hnsw_m) : 16;
+		if (vexfs_vindex_geom(&g, bs, le16(d.c_dim), mm))
+			die("collection %llu has no index geometry", n);
+		vexfs_vindex_upper_pos(&g, m, &lblk, &off);
+		t->kind = T_VREC;
+		t->off = data_pos(le64(d.c_index_ino), lblk * bs + off,
+				  g.upper_size);
+		t->len = g.upper_size;
+		t->csum_off = 0;
+		t->fields = vupper_fields;
 	} else {
 		die("unknown target '%s'", spec);
 	}
@@ -397,6 +484,8 @@ static void reseal(struct target *t, const struct vexfs_super_block *sb)
 		csum = vexfs_desc_csum(seed, (struct vexfs_collection *)t->buf);
 	} else if (t->kind == T_SLOT) {
 		csum = vexfs_slot_csum(seed, t->buf, (uint32_t)t->len);
+	} else if (t->kind == T_VREC) {
+		csum = vexfs_vindex_rec_csum(seed, t->buf, (uint32_t)t->len);
 	} else {
 		csum = vexfs_block_csum(seed, t->buf, (uint32_t)t->len);
 	}
@@ -524,6 +613,14 @@ static int query(int argc, char **argv)
 		if (!q.found)
 			die("%s: no entry %s", argv[3], argv[4]);
 		printf("%u %d\n", q.lblk, q.idx);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[2], "--index")) {
+		struct vexfs_collection d;
+
+		image_path = argv[1];
+		read_desc(&fs->sb, strtoull(argv[3], NULL, 0), &d);
+		printf("%llu\n", (unsigned long long)le64(d.c_index_ino));
 		return 0;
 	}
 	if (argc != 4)
