@@ -12,6 +12,7 @@
 #define _VEXFS_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/pagemap.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include "compat-gen.h"
@@ -43,6 +44,18 @@ typedef struct folio vexfs_write_page_t;
 #else
 typedef struct page vexfs_write_page_t;
 #endif
+
+/* Unlock and release what ->write_begin returned. */
+static inline void vexfs_write_page_release(vexfs_write_page_t *page)
+{
+#ifdef HAVE_WRITE_BEGIN_FOLIO
+	folio_unlock(page);
+	folio_put(page);
+#else
+	unlock_page(page);
+	put_page(page);
+#endif
+}
 
 /*
  * O_DIRECT opens: 6.1 lets any file whose address space has ->direct_IO

@@ -6,12 +6,12 @@
  * vexfs_get_block(); reads and writeback use the mpage helpers, which
  * build large bios from contiguous extents.
  *
- * With a journal (data=ordered): a buffered write runs in one handle from
- * ->write_begin to ->write_end, started before the page is locked, and
- * hands the written range to jbd2 with vexfs_journal_inode_data(), so
- * the transaction that logs the new blocks and size commits only after
- * the data is on disk.  Overwrites are ordered too (as ext3 did): simpler,
- * and a size change never exposes a block whose data is still in memory.
+ * With a journal (data=ordered): every written range that new blocks or
+ * a larger size make reachable is handed to jbd2 with
+ * vexfs_journal_inode_data(), so the transaction that logs them commits
+ * only after the data is on disk.  Large extending writes allocate their
+ * blocks in batches, and overwrites inside i_size need no handle at all
+ * (see "Buffered writes" below).  Direct reads use iomap.
  *
  * Copyright (C) 2026 The VexFS developers
  */
@@ -23,6 +23,7 @@
 #include <linux/falloc.h>
 #include <linux/blkdev.h>
 #include <linux/uio.h>
+#include <linux/iomap.h>
 
 #include "vexfs.h"
 
@@ -42,18 +43,109 @@ static int vexfs_writepages(struct address_space *mapping,
 	return mpage_writepages(mapping, wbc, vexfs_get_block);
 }
 
+/* ------------------------------------------------------------------ */
+/* Buffered writes                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A buffered write takes one of three paths for each page.
+ *
+ * Allocating (the general case): a handle from ->write_begin to
+ * ->write_end, blocks allocated one page at a time by vexfs_get_block(),
+ * the written range ordered before the commit, and the new size logged.
+ *
+ * Overwrite: a page whose blocks are all allocated, inside i_size, needs
+ * no metadata change, so it runs without a handle and is not ordered:
+ * after a crash the block holds the old or the new data of this file,
+ * never another file's (this is what ext4 does too).
+ *
+ * Batched: a write that extends the file by at least VEXFS_BATCH_MIN
+ * blocks allocates them all first (vexfs_batch_begin()): a few large
+ * extents in one handle, with the inode on the orphan list.  Its pages
+ * then go through ->write_begin and ->write_end with no handle and no
+ * metadata work, as the "window" of blocks just allocated
+ * (vi->i_win_start, i_win_end) says they are new.  The size that is
+ * logged meanwhile is capped at the old size (vi->i_size_cap), so no
+ * commit can make a block reachable whose data is still only in memory.
+ * vexfs_batch_end() then orders the written range, logs the new size,
+ * frees blocks the write did not reach, and takes the inode off the
+ * orphan list, in one handle.  A crash in between leaves the file at
+ * its old size on the orphan list: the next mount (or fsck) frees the
+ * blocks past the size, so no stale block is ever exposed.
+ */
+#define VEXFS_BATCH_CHUNK	(4 << 20)	/* bytes per batch */
+#define VEXFS_BATCH_MIN		16	/* blocks worth a batch */
+#define VEXFS_BATCH_RUNS	16	/* allocator calls per batch */
+
+/* ->write_begin tells ->write_end which path a page took (fsdata). */
+#define VEXFS_WRITE_WINDOW	((void *)1)
+#define VEXFS_WRITE_OVERWRITE	((void *)2)
+
+/**
+ * struct vexfs_batch - a batched write in progress (see above)
+ * @on: blocks were allocated for the batch, the size is capped
+ * @orphaned: the batch put the inode on the orphan list
+ * @old_size: i_size when the batch began
+ */
+struct vexfs_batch {
+	bool on;
+	bool orphaned;
+	loff_t old_size;
+};
+
+/* Are all the blocks of the page at @pos in the batch's window? */
+static bool vexfs_in_window(struct inode *inode, loff_t pos)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 first = (u64)(pos & PAGE_MASK) >> inode->i_blkbits;
+
+	return first >= vi->i_win_start &&
+	       first + (PAGE_SIZE >> inode->i_blkbits) <= vi->i_win_end;
+}
+
+/* The window's blocks are allocated and new: map them as such. */
+static int vexfs_get_block_window(struct inode *inode, sector_t iblock,
+				  struct buffer_head *bh, int create)
+{
+	int err = vexfs_get_block(inode, iblock, bh, 0);
+
+	if (err)
+		return err;
+	/* The window only holds allocated blocks (vexfs_write_failed()). */
+	if (!buffer_mapped(bh))
+		return -EIO;
+	set_buffer_new(bh);
+	return 0;
+}
+
+/* Map an overwrite; a hole must be allocated with a handle instead. */
+static int vexfs_get_block_overwrite(struct inode *inode, sector_t iblock,
+				     struct buffer_head *bh, int create)
+{
+	int err = vexfs_get_block(inode, iblock, bh, 0);
+
+	if (!err && !buffer_mapped(bh))
+		err = -EAGAIN;
+	return err;
+}
+
 /*
  * A failed write may have allocated blocks past the end of the file;
- * give them back so that nothing is left beyond i_size.
+ * give them back so that nothing is left beyond i_size.  Blocks of a
+ * batch's window past the size go too, and leave the window.
  */
 static void vexfs_write_failed(struct address_space *mapping, loff_t to)
 {
 	struct inode *inode = mapping->host;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 keep;
 
 	if (to > inode->i_size) {
+		keep = DIV_ROUND_UP_ULL(inode->i_size, i_blocksize(inode));
 		truncate_pagecache(inode, inode->i_size);
-		vexfs_truncate_blocks(inode, DIV_ROUND_UP_ULL(inode->i_size,
-						i_blocksize(inode)));
+		vexfs_truncate_blocks(inode, keep);
+		if (vi->i_win_end > keep)
+			vi->i_win_end = max(keep, vi->i_win_start);
 	}
 }
 
@@ -65,6 +157,20 @@ static int vexfs_write_begin(struct file *file, struct address_space *mapping,
 	handle_t *handle;
 	int retries = 0, err;
 
+	if (vexfs_in_window(inode, pos)) {
+		*fsdata = VEXFS_WRITE_WINDOW;
+		return block_write_begin(mapping, pos, len, pagep,
+					 vexfs_get_block_window);
+	}
+	if (VEXFS_SB(inode->i_sb)->journal &&
+	    pos + len <= i_size_read(inode)) {
+		*fsdata = VEXFS_WRITE_OVERWRITE;
+		err = block_write_begin(mapping, pos, len, pagep,
+					vexfs_get_block_overwrite);
+		if (err != -EAGAIN)
+			return err;
+	}
+	*fsdata = NULL;
 retry:
 	/* The handle before the page lock: see journal.c. */
 	handle = vexfs_journal_start(inode->i_sb,
@@ -82,14 +188,47 @@ retry:
 	return err;
 }
 
+/*
+ * ->write_end of a page in a batch's window: the new size is set in
+ * memory only; vexfs_batch_end() logs it once the data is ordered.  A
+ * short copy leaves the blocks allocated for the retry, and the batch
+ * frees what is still past the size at its end.
+ */
+static int vexfs_write_end_window(struct file *file,
+				  struct address_space *mapping, loff_t pos,
+				  unsigned int len, unsigned int copied,
+				  vexfs_write_page_t *page, void *fsdata)
+{
+	struct inode *inode = mapping->host;
+	loff_t old_size = inode->i_size;
+	int ret;
+
+	ret = block_write_end(file, mapping, pos, len, copied, page, fsdata);
+	if (ret > 0 && pos + ret > old_size)
+		i_size_write(inode, pos + ret);
+	vexfs_write_page_release(page);
+	if (old_size < pos)
+		pagecache_isize_extended(inode, old_size, pos);
+	return ret;
+}
+
 static int vexfs_write_end(struct file *file, struct address_space *mapping,
 			   loff_t pos, unsigned int len, unsigned int copied,
 			   vexfs_write_page_t *page, void *fsdata)
 {
 	struct inode *inode = mapping->host;
-	handle_t *handle = vexfs_handle(inode->i_sb);
+	handle_t *handle;
 	int ret, err;
 
+	if (fsdata == VEXFS_WRITE_WINDOW)
+		return vexfs_write_end_window(file, mapping, pos, len, copied,
+					      page, fsdata);
+	if (fsdata == VEXFS_WRITE_OVERWRITE)
+		/* Inside i_size: no size change, nothing to free. */
+		return generic_write_end(file, mapping, pos, len, copied,
+					 page, fsdata);
+
+	handle = vexfs_handle(inode->i_sb);
 	ret = generic_write_end(file, mapping, pos, len, copied, page, fsdata);
 	if (ret > 0) {
 		err = vexfs_journal_inode_data(inode, pos, ret);
@@ -106,19 +245,195 @@ static int vexfs_write_end(struct file *file, struct address_space *mapping,
 	return ret;
 }
 
+/*
+ * Allocate the blocks of [@pos, @pos + @count) from the end of the file
+ * on, if there are enough of them to be worth a batch, and open the
+ * window over those that are new.  Failing here only means no batch: the
+ * pages are then written the usual way, which reports ENOSPC and errors.
+ *
+ * Context: i_rwsem held; no handle, no page lock.
+ */
+static void vexfs_batch_begin(struct inode *inode, loff_t pos, size_t count,
+			      struct vexfs_batch *b)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	unsigned int bits = inode->i_blkbits;
+	u64 start, lblk, end;
+	handle_t *handle;
+	int n;
+
+	b->on = false;
+	start = max_t(u64, pos >> bits,
+		      DIV_ROUND_UP_ULL(inode->i_size, 1ULL << bits));
+	end = min_t(u64, DIV_ROUND_UP_ULL(pos + count, 1ULL << bits),
+		    VEXFS_MAX_LBLK + 1);
+	if (end < start + VEXFS_BATCH_MIN)
+		return;
+
+	handle = vexfs_journal_start(sb, VEXFS_ORPHAN_CREDITS +
+				     VEXFS_EXT_INSERT_CREDITS + 4 +
+				     2 * VEXFS_INODE_CREDITS, 0);
+	if (IS_ERR_OR_NULL(handle))
+		return;
+	/* An unlinked file is on the list already, and stays there. */
+	b->orphaned = !(vi->i_flags & VEXFS_INODE_ORPHAN);
+	if (b->orphaned && vexfs_orphan_add(inode))
+		goto out_stop;
+
+	for (lblk = start, n = 0; lblk < end && n < VEXFS_BATCH_RUNS; n++) {
+		unsigned int len;
+		bool is_new;
+		u64 pblk;
+
+		/* The extent, its bitmap block and the inode. */
+		if (vexfs_journal_ensure(sb, VEXFS_EXT_INSERT_CREDITS + 4 +
+					 VEXFS_INODE_CREDITS, 0))
+			break;
+		if (vexfs_map_blocks(inode, lblk,
+				     min_t(u64, end - lblk, VEXFS_EXT_MAX_LEN),
+				     true, &pblk, &len, &is_new) || !is_new)
+			break;
+		lblk += len;
+	}
+	if (lblk == start) {
+		/* Nothing new (ENOSPC, or preallocated blocks): no batch. */
+		if (b->orphaned)
+			vexfs_orphan_del(inode);
+		goto out_stop;
+	}
+	b->old_size = inode->i_size;
+	WRITE_ONCE(vi->i_size_cap, b->old_size);
+	vi->i_win_start = start;
+	vi->i_win_end = lblk;
+	b->on = true;
+out_stop:
+	vexfs_journal_stop(handle);
+}
+
+/*
+ * Close a batch: free what it allocated past the size, order the data it
+ * wrote before the commit that logs the new size, and leave the orphan
+ * list.  If no handle can be had, the data is written and waited for
+ * instead, so that the size may be logged later.
+ *
+ * Context: i_rwsem held; no handle, no page lock.
+ * Return: 0 or a negative errno.
+ */
+static int vexfs_batch_end(struct inode *inode, struct vexfs_batch *b)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 keep = DIV_ROUND_UP_ULL(inode->i_size, i_blocksize(inode));
+	bool trim = keep < vi->i_win_end;
+	handle_t *handle;
+	int err = 0, err2;
+
+	if (!b->on)
+		return 0;
+	vi->i_win_start = 0;
+	vi->i_win_end = 0;
+	handle = vexfs_journal_start(inode->i_sb, VEXFS_ORPHAN_CREDITS +
+				     2 * VEXFS_INODE_CREDITS +
+				     (trim ? VEXFS_TRUNC_CREDITS : 0),
+				     trim ? VEXFS_TRUNC_REVOKES : 0);
+	if (IS_ERR(handle)) {
+		filemap_write_and_wait_range(inode->i_mapping, b->old_size,
+					     LLONG_MAX);
+		WRITE_ONCE(vi->i_size_cap, LLONG_MAX);
+		return PTR_ERR(handle);
+	}
+	if (trim) {
+		truncate_pagecache(inode, inode->i_size);
+		err = vexfs_truncate_blocks(inode, keep);
+	}
+	if (inode->i_size > b->old_size &&
+	    vexfs_journal_inode_data(inode, b->old_size,
+				     inode->i_size - b->old_size))
+		filemap_write_and_wait_range(inode->i_mapping, b->old_size,
+					     LLONG_MAX);
+	WRITE_ONCE(vi->i_size_cap, LLONG_MAX);
+	err2 = vexfs_journal_write_inode(inode);
+	if (!err)
+		err = err2;
+	if (b->orphaned) {
+		err2 = vexfs_orphan_del(inode);
+		if (!err)
+			err = err2;
+	}
+	err2 = vexfs_journal_stop(handle);
+	return err ? err : err2;
+}
+
+/* Buffered writes, in batches of at most VEXFS_BATCH_CHUNK bytes. */
+static ssize_t vexfs_buffered_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t written = 0, n;
+
+	while (iov_iter_count(from)) {
+		size_t left = iov_iter_count(from), chunk;
+		loff_t pos = iocb->ki_pos;
+		struct vexfs_batch b;
+		int err;
+
+		/* End chunks on a boundary, so pages never straddle two. */
+		chunk = min_t(u64, left, VEXFS_BATCH_CHUNK -
+			      (pos & (VEXFS_BATCH_CHUNK - 1)));
+		vexfs_batch_begin(inode, pos, chunk, &b);
+		iov_iter_truncate(from, chunk);
+		n = generic_perform_write(iocb, from);
+		iov_iter_reexpand(from, iov_iter_count(from) + left - chunk);
+		/* Since 6.4 generic_perform_write() moves ki_pos itself. */
+		if (n > 0 && iocb->ki_pos == pos)
+			iocb->ki_pos += n;
+		err = vexfs_batch_end(inode, &b);
+		if (n < 0)
+			return written ? written : n;
+		written += n;
+		if (err)
+			return written ? written : err;
+		if ((size_t)n < chunk)
+			break;
+	}
+	return written;
+}
+
+/*
+ * ->write_iter: generic_file_write_iter() for direct I/O and without a
+ * journal; buffered writes with a journal go in batches (see above).
+ */
+static ssize_t vexfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	ssize_t ret;
+
+	if ((iocb->ki_flags & (IOCB_DIRECT | IOCB_NOWAIT)) ||
+	    !VEXFS_SB(inode->i_sb)->journal)
+		return generic_file_write_iter(iocb, from);
+
+	inode_lock(inode);
+	ret = generic_write_checks(iocb, from);
+	if (ret > 0) {
+		int err = file_modified(file);
+
+		ret = err ? err : vexfs_buffered_write(iocb, from);
+	}
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Direct I/O                                                          */
 /* ------------------------------------------------------------------ */
 
 /*
- * Direct I/O goes through the kernel's generic block-device helper
+ * Direct writes go through the kernel's generic block-device helper
  * (blockdev_direct_IO(), with its DIO_LOCKING | DIO_SKIP_HOLES flags),
- * mapping blocks with vexfs_get_block() but never allocating.
- *
- * Reads map existing extents and read holes as zeros; the helper flushes
- * dirty page cache over the range first and, with DIO_LOCKING, holds
- * i_rwsem while it maps, so a read never sees blocks a truncation is
- * freeing (vexfs_setsize() also waits for direct I/O in flight).
+ * mapping blocks with vexfs_get_block() but never allocating; direct
+ * reads go through iomap (below).
  *
  * Writes go direct only when they overwrite blocks that are already
  * allocated, inside i_size.  Anything else - a write that reaches past
@@ -152,6 +467,72 @@ static ssize_t vexfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
 	    iocb->ki_pos + iov_iter_count(iter) > i_size_read(inode))
 		return 0;	/* extends the file: buffered */
 	return blockdev_direct_IO(iocb, inode, iter, vexfs_get_block_dio);
+}
+
+/*
+ * Direct reads go through iomap (vexfs_file_read_iter()): it maps
+ * a whole extent per call and builds bios straight from the caller's
+ * pages, where the helper above works a page at a time.  The reader holds
+ * i_rwsem shared, so no truncation or extending write runs meanwhile;
+ * iomap writes back cached pages of the range first and counts the I/O
+ * for inode_dio_wait() as the helper does.
+ */
+static int vexfs_iomap_begin(struct inode *inode, loff_t offset, loff_t length,
+			     unsigned int flags, struct iomap *iomap,
+			     struct iomap *srcmap)
+{
+	unsigned int bits = inode->i_blkbits, len;
+	u64 lblk = offset >> bits;
+	u64 last = (offset + length - 1) >> bits;
+	bool is_new;
+	u64 pblk;
+	int err;
+
+	/* Only reads come here: writes use vexfs_direct_IO(). */
+	if (flags & (IOMAP_WRITE | IOMAP_ZERO))
+		return -EIO;
+	err = vexfs_map_blocks(inode, lblk,
+			       min_t(u64, last - lblk + 1, UINT_MAX), false,
+			       &pblk, &len, &is_new);
+	if (err)
+		return err;
+	iomap->bdev = inode->i_sb->s_bdev;
+	iomap->offset = (loff_t)lblk << bits;
+	iomap->length = (u64)len << bits;
+	iomap->flags = 0;
+	if (pblk) {
+		iomap->type = IOMAP_MAPPED;
+		iomap->addr = pblk << bits;
+	} else {
+		iomap->type = IOMAP_HOLE;
+		iomap->addr = IOMAP_NULL_ADDR;
+	}
+	return 0;
+}
+
+static const struct iomap_ops vexfs_iomap_ops = {
+	.iomap_begin	= vexfs_iomap_begin,
+};
+
+static ssize_t vexfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (!(iocb->ki_flags & IOCB_DIRECT))
+		return generic_file_read_iter(iocb, to);
+	if (!iov_iter_count(to))
+		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock_shared(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock_shared(inode);
+	}
+	ret = iomap_dio_rw(iocb, to, &vexfs_iomap_ops, NULL, 0, NULL, 0);
+	inode_unlock_shared(inode);
+	file_accessed(iocb->ki_filp);
+	return ret;
 }
 
 static sector_t vexfs_bmap(struct address_space *mapping, sector_t block)
@@ -383,8 +764,8 @@ static int vexfs_file_open(struct inode *inode, struct file *file)
 
 const struct file_operations vexfs_file_operations = {
 	.llseek		= generic_file_llseek,
-	.read_iter	= generic_file_read_iter,
-	.write_iter	= generic_file_write_iter,
+	.read_iter	= vexfs_file_read_iter,
+	.write_iter	= vexfs_file_write_iter,
 	.mmap		= vexfs_file_mmap,
 	.open		= vexfs_file_open,
 	.fsync		= vexfs_fsync,

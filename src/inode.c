@@ -31,6 +31,9 @@ struct inode *vexfs_alloc_inode(struct super_block *sb)
 	vi->i_flags = 0;
 	vi->i_next_orphan = 0;
 	vi->i_sync_tid = 0;
+	vi->i_win_start = 0;
+	vi->i_win_end = 0;
+	vi->i_size_cap = LLONG_MAX;
 	INIT_LIST_HEAD(&vi->i_orphan);
 	jbd2_journal_init_jbd_inode(&vi->jinode, &vi->vfs_inode);
 	return &vi->vfs_inode;
@@ -269,7 +272,9 @@ static void vexfs_inode_to_raw(struct inode *inode, struct vexfs_inode *raw)
 	raw->i_flags = cpu_to_le32(vi->i_flags);
 	raw->i_uid = cpu_to_le32(i_uid_read(inode));
 	raw->i_gid = cpu_to_le32(i_gid_read(inode));
-	raw->i_size = cpu_to_le64(inode->i_size);
+	/* Not past data a batched write has yet to order (file.c). */
+	raw->i_size = cpu_to_le64(min(inode->i_size,
+				      READ_ONCE(vi->i_size_cap)));
 	raw->i_blocks = cpu_to_le64(inode->i_blocks >> (inode->i_blkbits - 9));
 	vexfs_encode_time(&raw->i_atime, inode_get_atime(inode));
 	vexfs_encode_time(&raw->i_mtime, inode_get_mtime(inode));

@@ -433,7 +433,7 @@ static int vexfs_q_index(struct vexfs_qctx *q, struct inode *store, u32 ef)
 			vexfs_heap_push(q, &e);
 	}
 	q->scanned = n;
-	if (q->n < q->k && n == want && READ_ONCE(c->count) > n) {
+	if (q->n < q->k && READ_ONCE(c->count) > q->n) {
 		q->n = 0;		/* not enough visible: scan instead */
 		q->scanned = 0;
 		err = -EAGAIN;

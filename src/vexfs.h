@@ -118,6 +118,15 @@ struct vexfs_inode_info {
 	struct list_head i_orphan;	/* on sbi->orphans (orphan_lock) */
 	u64 i_next_orphan;		/* on-disk orphan link (orphan_lock) */
 	tid_t i_sync_tid;		/* last transaction that logged it */
+	/*
+	 * A batched buffered write (file.c) in progress, under i_rwsem:
+	 * blocks [i_win_start, i_win_end) were allocated for it and not yet
+	 * written, and the size logged is at most i_size_cap until the write
+	 * orders its data (LLONG_MAX otherwise).
+	 */
+	u64 i_win_start;
+	u64 i_win_end;
+	loff_t i_size_cap;
 	struct inode vfs_inode;
 };
 

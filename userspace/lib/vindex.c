@@ -203,12 +203,12 @@ static void vb_node(struct vbuild *b, uint32_t s, uint8_t *rec,
 	struct vexfs_vindex_node *vn = (void *)rec;
 	const u32 *l0 = hnsw_mem_links0(&b->hm, s);
 	__le32 *links = (void *)(rec + sizeof(*vn) + b->g.code_bytes);
-	uint8_t level = b->hm.level[s];
+	uint8_t level = b->hm.info[s].level;
 	uint32_t i;
 
 	vn->vn_epoch = cpu_le32(b->prm->epoch);
 	vn->vn_level = level;
-	vn->vn_flags = b->hm.flags[s] & HNSW_NODE_DELETED ?
+	vn->vn_flags = b->hm.info[s].flags & HNSW_NODE_DELETED ?
 		       VEXFS_VNODE_DELETED : 0;
 	vn->vn_count = cpu_le16((uint16_t)l0[0]);
 	if (level) {
@@ -256,7 +256,7 @@ static int vb_write_all(struct vbuild *b, uint64_t ino, struct vexfs_err *err)
 			if (slot > p->nslots)
 				break;
 			s = (uint32_t)slot;
-			if (b->hm.level[s] == 0xff)
+			if (b->hm.info[s].level == 0xff)
 				continue;
 			vb_node(b, s, b->blk + (size_t)i * g->node_size, &next);
 		}
@@ -267,7 +267,7 @@ static int vb_write_all(struct vbuild *b, uint64_t ino, struct vexfs_err *err)
 	r = 0;
 	rblk = 0;
 	for (s = 1; s <= p->nslots && !ret; s++) {
-		uint8_t level = b->hm.level[s];
+		uint8_t level = b->hm.info[s].level;
 
 		if (level == 0xff)
 			continue;

@@ -38,6 +38,14 @@ run)
 		anntest churn $mnt/c 3000 32 7 150
 	check "queries run while vectors are inserted" \
 		anntest concurrent $mnt/c 1000 32 7
+	mkdir $mnt/c/sub
+	for f in f100 f200 f300; do
+		[ -e $mnt/c/$f ] || anntest load $mnt/c ${f#f} 1 32 7 >/dev/null
+		mv $mnt/c/$f $mnt/c/sub/
+	done
+	check_eq "a query on a subdirectory finds its 3 files, not the index's nearest elsewhere" \
+		"$(vexctl query $mnt/c/sub --like $mnt/c/sub/f100 -k 5 | cut -f3 | sort | tr '\n' ' ')" \
+		"f100 f200 f300 "
 	check "compaction drops the tombstones" anntest ctl $mnt/c compact
 	check_out "no tombstone is left" "deleted 0" anntest state $mnt/c
 	check "recall after compaction" anntest recall $mnt/c 10 64 100 7 0.90
