@@ -16,7 +16,7 @@ export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check fuzz \
 	unit-tests demo deps deb rpm dist version bench bench-fs \
-	bench-exact bench-ann fuzz-images crashtest
+	bench-exact bench-ann bench-ann-native bench-ann-vm fuzz-images crashtest
 
 all: module tools
 
@@ -79,11 +79,21 @@ bench-fs:
 bench-exact:
 	$(CURDIR)/bench/vectors/run.sh $(BENCH_ARGS)
 
-# ANN index core against hnswlib and FAISS, natively (bench/ann/run.sh;
-# BENCH_ARGS=--long adds 1M vectors at 128-d).
+# ANN index against hnswlib and FAISS: the core natively (bench/ann/run.sh)
+# and the kernel's index in a QEMU/TCG guest next to both in the same guest
+# (bench/ann/vm.sh); BENCH_ARGS=--long adds 1M vectors at 128-d to both.
+# One after the other, even under make -j: they would disturb each other.
 bench-ann:
+	$(MAKE) bench-ann-native
+	$(MAKE) bench-ann-vm
+
+bench-ann-native:
 	$(CURDIR)/scripts/install-deps.sh ann
 	$(CURDIR)/bench/ann/run.sh $(BENCH_ARGS)
+
+bench-ann-vm:
+	$(CURDIR)/scripts/install-deps.sh ann
+	$(CURDIR)/bench/ann/vm.sh $(BENCH_ARGS)
 
 deb rpm dist:
 	$(CURDIR)/scripts/package.sh $@
