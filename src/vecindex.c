@@ -1014,6 +1014,7 @@ void vexfs_vindex_init(struct vexfs_coll *c, struct super_block *sb)
 	struct vexfs_vindex *vx = &c->vx;
 
 	init_rwsem(&vx->rw);
+	mutex_init(&vx->qlock);
 	spin_lock_init(&vx->map_lock);
 	INIT_WORK(&vx->work, vexfs_vindex_build_work);
 	vx->sb = sb;
@@ -1032,6 +1033,7 @@ void vexfs_vindex_free(struct vexfs_coll *c)
 {
 	kvfree(c->vx.q_lo);
 	kvfree(c->vx.wscratch);
+	kvfree(c->vx.qscratch);
 }
 
 /* The writers' scratch, allocated once; vx->rw exclusive. */
@@ -1536,6 +1538,44 @@ void vexfs_vindex_build_work(struct work_struct *work)
 /* Queries                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A query's scratch: the one the index keeps when no other query holds
+ * it (no allocation, and no vmalloc, for a stream of queries), else a
+ * fresh one.  Sized for the search's width alone, which is what
+ * hnsw_search() carves.  Caller: vx->rw shared.
+ */
+static void *vx_qscratch_get(struct vexfs_vindex *vx, u32 ef, bool *pooled)
+{
+	struct hnsw_index sized = vx->ix;
+	size_t size;
+
+	sized.ef_construction = max_t(u32, ef, VEXFS_HNSW_DEFAULT_EF);
+	size = hnsw_scratch_size(&sized, sized.ef_construction);
+	*pooled = false;
+	if (mutex_trylock(&vx->qlock)) {
+		if (vx->qscratch_size < size) {
+			kvfree(vx->qscratch);
+			vx->qscratch = kvmalloc(size, GFP_KERNEL);
+			vx->qscratch_size = vx->qscratch ? size : 0;
+		}
+		if (vx->qscratch) {
+			*pooled = true;
+			return vx->qscratch;
+		}
+		mutex_unlock(&vx->qlock);
+	}
+	return kvmalloc(size, GFP_KERNEL);
+}
+
+static void vx_qscratch_put(struct vexfs_vindex *vx, void *scratch,
+			    bool pooled)
+{
+	if (pooled)
+		mutex_unlock(&vx->qlock);
+	else
+		kvfree(scratch);
+}
+
 /**
  * vexfs_vindex_query() - the nearest slots of a collection, by the index
  * @c: the collection
@@ -1556,6 +1596,7 @@ int vexfs_vindex_query(struct vexfs_coll *c, const u32 *qv, u32 k, u32 ef,
 	struct hnsw_index qix;
 	struct vx_io io;
 	void *scratch;
+	bool pooled;
 	int err;
 
 	*nhits = 0;
@@ -1563,19 +1604,22 @@ int vexfs_vindex_query(struct vexfs_coll *c, const u32 *qv, u32 k, u32 ef,
 		return -EAGAIN;
 	if (ef < k)
 		ef = k;
-	scratch = kvmalloc(hnsw_scratch_size(&vx->ix, ef), GFP_KERNEL);
-	if (!scratch)
-		return -ENOMEM;
 	err = vx_io_begin(vx, vx->sb, &io);
 	if (err)
-		goto out;
+		return err;
 	down_read(&vx->rw);
 	err = -EAGAIN;
 	if (vx->state == VEXFS_INDEX_READY) {
-		/* The shared fields are read-only to a search: a copy. */
-		qix = vx->ix;
-		qix.ctx = &io;
-		err = hnsw_search(&qix, qv, k, ef, k, hits, nhits, scratch);
+		scratch = vx_qscratch_get(vx, ef, &pooled);
+		err = -ENOMEM;
+		if (scratch) {
+			/* The shared fields are read-only to a search: a copy. */
+			qix = vx->ix;
+			qix.ctx = &io;
+			err = hnsw_search(&qix, qv, k, ef, k, hits, nhits,
+					  scratch);
+			vx_qscratch_put(vx, scratch, pooled);
+		}
 	}
 	up_read(&vx->rw);
 	vx_io_end(&io);
@@ -1588,8 +1632,6 @@ int vexfs_vindex_query(struct vexfs_coll *c, const u32 *qv, u32 k, u32 ef,
 	}
 	if (!err)
 		atomic64_inc(&vx->queries);
-out:
-	kvfree(scratch);
 	return err;
 }
 

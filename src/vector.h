@@ -36,6 +36,9 @@ struct vexfs_vx_run {
  * @ix: the core's state (parameters, quantizer, entry point, counts)
  * @q_lo: the quantizer offsets @ix points to (dim entries)
  * @wscratch: the writers' scratch (@wscratch_size bytes)
+ * @qlock: @qscratch is in use (taken with mutex_trylock() only)
+ * @qscratch: a query scratch kept for the next query (@qscratch_size
+ *	bytes), so that a stream of queries allocates nothing
  * @sb: the filesystem
  * @work: the build worker
  * @state: VEXFS_INDEX_* or VX_UNLOADED
@@ -59,6 +62,9 @@ struct vexfs_vindex {
 	s64 *q_lo;
 	void *wscratch;
 	size_t wscratch_size;
+	struct mutex qlock;
+	void *qscratch;
+	size_t qscratch_size;
 	struct super_block *sb;
 	struct work_struct work;
 	u32 state;
