@@ -102,6 +102,14 @@ else
 	echo "fuzz: no collections seed (python3 or user xattrs missing)" >&2
 fi
 
+# Inputs that once failed (gzipped) are seeds too, so every run retries
+# them first.
+for r in "$top"/tests/fuzz/regressions/*.gz; do
+	[ -e "$r" ] || continue
+	b=${r##*/}
+	gzip -dc "$r" >"$out/seeds/regression-${b%.gz}"
+done
+
 failed=0
 run_target() {	# run_target NAME SECONDS
 	local t=$1 secs=$2 rc execs

@@ -1416,6 +1416,9 @@ static void check_inode(struct check *c, uint64_t ino,
 	check_other(c, ino, inode, csum_ok);
 	if (c->ii[ino].state != IS_USED)
 		return;
+	/* Checksummed anew by check_other(): its orphan mark counts now. */
+	if (!csum_ok)
+		check_orphan_mark(c, ino, inode);
 	note_inode(c, ino, inode);
 	check_inode_data(c, ino, inode);
 }
@@ -1611,9 +1614,8 @@ static void check_orphan_mark(struct check *c, uint64_t ino,
 		return;
 	inode->i_flags = cpu_le32(flags & ~VEXFS_INODE_ORPHAN);
 	inode->i_next_orphan = 0;
-	/* without links it is now an inode to clear (check_other()) */
-	if (le16(inode->i_links_count))
-		write_inode(c, ino, inode);
+	/* (without links it is then an inode to clear: check_other()) */
+	write_inode(c, ino, inode);
 }
 
 static int pass1(struct check *c, struct vexfs_err *err)
