@@ -13,6 +13,24 @@ failed=0
 version=$(cat "$top/VERSION")
 libsrc=("$top"/userspace/lib/*.c "$top"/src/hnsw.c)
 
+# run_tap VARIANT NAME BIN: run a cmocka test binary, print its TAP
+# results as PASS:/FAIL: lines, and set failed=1 if it failed.
+run_tap() {
+	local variant=$1 name=$2 bin=$3 rc
+	CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$bin.tap" 2>&1
+	rc=$?
+	awk -v p="unit/$variant/$name/" '
+		/^ok / { sub(/^ok [0-9]+ - /, ""); print "PASS: " p $0 }
+		/^not ok / { sub(/^not ok [0-9]+ - /, ""); print "FAIL: " p $0 }
+		/^#/ { print }' "$bin.tap"
+	if [ $rc -ne 0 ]; then
+		grep -v -E '^(ok|not ok|1\.\.)' "$bin.tap" | head -n 20
+		grep -q '^not ok' "$bin.tap" ||
+			echo "FAIL: unit/$variant/$name (exit $rc)"
+		failed=1
+	fi
+}
+
 for variant in plain asan; do
 	flags=(-O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 	       -DVEXFS_VERSION="\"$version\"" -I"$top/include"
@@ -30,18 +48,7 @@ for variant in plain asan; do
 			failed=1
 			continue
 		fi
-		CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$bin.tap" 2>&1
-		rc=$?
-		awk -v p="unit/$variant/$name/" '
-			/^ok / { sub(/^ok [0-9]+ - /, ""); print "PASS: " p $0 }
-			/^not ok / { sub(/^not ok [0-9]+ - /, ""); print "FAIL: " p $0 }
-			/^#/ { print }' "$bin.tap"
-		if [ $rc -ne 0 ]; then
-			grep -v -E '^(ok|not ok|1\.\.)' "$bin.tap" | head -n 20
-			grep -q '^not ok' "$bin.tap" ||
-				echo "FAIL: unit/$variant/$name (exit $rc)"
-			failed=1
-		fi
+		run_tap "$variant" "$name" "$bin"
 	done
 	# cmocka's own closing line for the whole variant
 	echo "[==========] unit tests ($variant) done"
@@ -56,18 +63,7 @@ if gcc "${flags[@]}" -mgeneral-regs-only -c -o "$out/hnsw-kflags.o" \
 	"$top/src/hnsw.c" 2>"$bin.err" &&
    gcc "${flags[@]}" -o "$bin" "$top/tests/unit/test_hnsw.c" \
 	"$top"/userspace/lib/*.c "$out/hnsw-kflags.o" -lcmocka -lm 2>>"$bin.err"; then
-	CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$bin.tap" 2>&1
-	rc=$?
-	awk -v p="unit/$variant/$name/" '
-		/^ok / { sub(/^ok [0-9]+ - /, ""); print "PASS: " p $0 }
-		/^not ok / { sub(/^not ok [0-9]+ - /, ""); print "FAIL: " p $0 }
-		/^#/ { print }' "$bin.tap"
-	if [ $rc -ne 0 ]; then
-		grep -v -E '^(ok|not ok|1\.\.)' "$bin.tap" | head -n 20
-		grep -q '^not ok' "$bin.tap" ||
-			echo "FAIL: unit/$variant/$name (exit $rc)"
-		failed=1
-	fi
+	run_tap "$variant" "$name" "$bin"
 else
 	cat "$bin.err"
 	echo "FAIL: unit/$variant/$name (build)"
