@@ -617,8 +617,30 @@ static int vexfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 /*
  * Allocate and zero the blocks of [lblk, lblk + count).  Blocks are zeroed
  * on disk rather than marked unwritten, so preallocated space always reads
- * back as zeros, whatever crashes in between.
+ * back as zeros, whatever crashes in between.  The zeroing is done before
+ * the handle that maps the blocks is stopped: the transaction cannot
+ * commit while a handle is open, so no crash can leave a committed extent
+ * over blocks that still hold another file's old data (a hole inside
+ * i_size that fallocate fills would otherwise expose them).
  */
+/*
+ * The blocks just mapped could not be zeroed: an I/O error on the device.
+ * The mapping is in the running transaction and there is no way to take
+ * a range out of the middle of a file's tree, so abort the journal: the
+ * transaction then never commits, and the file never reaches the disk
+ * pointing at blocks that hold another file's old data.
+ */
+static void vexfs_prealloc_failed(struct inode *inode, u64 pblk,
+				  unsigned int len, int err)
+{
+	struct super_block *sb = inode->i_sb;
+
+	vexfs_error(sb, "inode %lu: cannot zero blocks %llu-%llu (error %d)",
+		    inode->i_ino, pblk, pblk + len - 1, err);
+	if (VEXFS_SB(sb)->journal)
+		jbd2_journal_abort(VEXFS_SB(sb)->journal, err);
+}
+
 static int vexfs_prealloc(struct inode *inode, u64 lblk, u64 count)
 {
 	struct super_block *sb = inode->i_sb;
@@ -637,15 +659,15 @@ static int vexfs_prealloc(struct inode *inode, u64 lblk, u64 count)
 			return PTR_ERR(handle);
 		err = vexfs_map_blocks(inode, lblk, max, true, &pblk, &len,
 				       &is_new);
-		vexfs_journal_stop(handle);
-		if (err)
-			return err;
-		if (is_new) {
+		if (!err && is_new) {
 			clean_bdev_aliases(sb->s_bdev, pblk, len);
 			err = sb_issue_zeroout(sb, pblk, len, GFP_NOFS);
 			if (err)
-				return err;
+				vexfs_prealloc_failed(inode, pblk, len, err);
 		}
+		vexfs_journal_stop(handle);
+		if (err)
+			return err;
 		lblk += len;
 		count -= len;
 	}
