@@ -48,7 +48,7 @@ QEMU TCG, 2 vCPUs, 2 GiB; $disk disks; ${seq_mb} MiB sequential files;\
  $nfiles small files; random I/O for ${runtime} s; source tree $(basename "$src")"
 [ "${BENCH_QUICK:-0}" = 1 ] && sizes="$sizes (BENCH_QUICK: smoke-test sizes, not for quoting)"
 echo "bench-fs: $sizes"
-"$top/tests/vm/run-vm.sh" -k "$kver" -r 2048 -t 5400 -v \
+"$top/tests/vm/run-vm.sh" -k "$kver" -r 2048 -p -t 5400 -v \
 	-M ext4 -M crc32c_generic \
 	-b /usr/bin/fio -b "$out/metabench" \
 	-l "$out/console.log" \

@@ -4,7 +4,8 @@
 # run-vm.sh - boot a Debian kernel in QEMU (TCG) and run a test script in it.
 #
 # usage: run-vm.sh -k KVER [-m MODDIR]... [-M MODULE]... [-b SRC[:DEST]]...
-#                  [-d DISK]... [-t SECS] [-l LOGFILE] [-r MIB] SCRIPT [ARGS...]
+#                  [-d DISK]... [-t SECS] [-l LOGFILE] [-r MIB] [-p]
+#                  SCRIPT [ARGS...]
 #
 #   -k KVER   kernel: /boot/vmlinuz-KVER with modules from /lib/modules/KVER
 #   -m MODDIR every *.ko / *.ko.xz in MODDIR goes into the guest's
@@ -17,6 +18,9 @@
 #   -t SECS   give up after SECS seconds (default 300)
 #   -l FILE   keep the kernel console log in FILE
 #   -r MIB    guest memory (default 1536)
+#   -p        preallocate the guest's memory (benchmarks: under TCG the
+#             first touch of each guest page costs the host a page fault,
+#             which would slow whichever workload runs first in a guest)
 #   -v        print everything the script prints, not only PASS:/FAIL:
 #
 # SCRIPT (relative to tests/vm/guest/, or absolute) runs under busybox sh
@@ -29,20 +33,21 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kver= timeout=300 log= verbose=0 memory=1536
+kver= timeout=300 log= verbose=0 memory=1536 prealloc=()
 moddirs=() bins=() disks=() extra_modules=()
 
 usage() {
-	sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-while getopts "k:m:M:b:d:t:l:r:vh" opt; do
+while getopts "k:m:M:b:d:t:l:r:pvh" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	m) moddirs+=("$OPTARG") ;;
 	M) extra_modules+=("$OPTARG") ;;
 	r) memory=$OPTARG ;;
+	p) prealloc=(-mem-prealloc) ;;
 	b) bins+=("$OPTARG") ;;
 	d) disks+=("$OPTARG") ;;
 	t) timeout=$OPTARG ;;
@@ -215,7 +220,7 @@ results=$work/results.txt
 start=$(date +%s%N)
 set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max \
-	-m "$memory" -smp 2 -nographic -no-reboot -nodefaults \
+	-m "$memory" "${prealloc[@]}" -smp 2 -nographic -no-reboot -nodefaults \
 	-kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check rdinit=/init" \
 	-serial "file:$console" -serial "file:$results" \
