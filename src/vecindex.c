@@ -47,12 +47,29 @@
  * back into the index, and neither does the page cache.  So there is no
  * cycle, hence no deadlock.
  *
+ * The pin tables (vx->pin_node, vx->pin_upper) hold a reference to the
+ * buffer of each node-record and upper-list block a search or a build
+ * has read and verified, by logical block, so that the next visit is an
+ * array lookup: no buffer cache lookup, no reference counted.  An entry
+ * is filled under vx->rw, shared or exclusive, with cmpxchg() (queries
+ * fill them concurrently); the tables are resized and emptied only under
+ * vx->rw exclusive, so a block lent out under vx->rw stays valid until
+ * vx->rw is released.  Index blocks never move while the index inode
+ * lives; the tables are emptied before a deleted collection's inode is
+ * freed (vexfs_vindex_forget()) and when the collection is freed at
+ * unmount.  A pinned buffer is used only while it is uptodate and
+ * verified; otherwise it is read and checked again as usual.
+ *
  * Memory: per index, the quantizer (8 * dim bytes), the writers' scratch
  * (hnsw_scratch_size() at ef_construction: 160 KiB at M = 16, ef 200,
- * dim 768) and a few run-cache entries; per query, one scratch buffer of
- * hnsw_scratch_size() at the query's ef (at most 3.6 MiB at the limits
- * ef 1024, M 64, dim 4096) and one slot image.  The graph itself lives in
- * the page cache (the block device's buffers), reclaimable as any.
+ * dim 768), a few run-cache entries, and the pin tables (8 bytes per
+ * index block); per query, one scratch buffer of hnsw_scratch_size() at
+ * the query's ef (at most 3.6 MiB at the limits ef 1024, M 64, dim 4096)
+ * and three slot images, and, only when it reads blocks the pin tables
+ * do not hold, a 4 KiB table of buffers (the bcache).  The graph lives
+ * in the block device's buffers: those the pin tables hold (together,
+ * for every mounted index, at most a sixteenth of RAM: vx_pin_limit())
+ * stay in memory until unmount; the rest is reclaimable as any.
  *
  * Copyright (C) 2026 The VexFS developers
  */
@@ -101,8 +118,13 @@ struct vx_bcache {
  * @img: one slot image, for the build's reads of the store
  * @vimg: two slot images for vec_get (the core holds up to two originals,
  *	nested)
+ * @vslot: the slot whose original each of @vimg holds (0: none), so that
+ *	the rerank's second vec_get of a candidate copies nothing
  * @vbusy: which of @vimg are handed out
- * @bcache: VX_BCACHE referenced buffers, direct-mapped by logical block
+ * @bcache: VX_BCACHE referenced buffers, direct-mapped by logical block,
+ *	for blocks the pin tables do not hold; allocated at the first such
+ *	block
+ * @no_bcache: allocating @bcache failed: do without
  */
 struct vx_io {
 	struct vexfs_vindex *vx;
@@ -111,8 +133,10 @@ struct vx_io {
 	struct inode *store;
 	void *img;
 	void *vimg[2];
+	u32 vslot[2];
 	u32 vbusy;
 	struct vx_bcache *bcache;
+	bool no_bcache;
 };
 
 static inline struct vexfs_coll *vx_coll(struct vexfs_vindex *vx)
@@ -179,16 +203,156 @@ static int vx_zero_new(struct vx_io *io, u32 lblk, u64 pblk, u32 len)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The pin tables                                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Bytes of index blocks the pin tables of every mounted index may hold:
+ * a sixteenth of RAM.  Blocks past it are read through the buffer cache
+ * as usual (and an operation's bcache), only slower.
+ */
+static atomic_long_t vx_pin_bytes = ATOMIC_LONG_INIT(0);
+
+static long vx_pin_limit(void)
+{
+	return (long)(totalram_pages() / 16) << PAGE_SHIFT;
+}
+
+/*
+ * The pin table entry of logical block @lblk, or NULL when no table
+ * reaches it.  Caller: vx->rw held, shared or exclusive (the tables are
+ * resized and emptied only under vx->rw exclusive).
+ */
+static struct buffer_head **vx_pin_slot(struct vexfs_vindex *vx, u32 lblk)
+{
+	u32 i;
+
+	if (lblk >= VEXFS_VINDEX_UPPER_LBLK) {
+		i = lblk - VEXFS_VINDEX_UPPER_LBLK;
+		return i < vx->pin_upper_len ? &vx->pin_upper[i] : NULL;
+	}
+	if (lblk < vx->node_start)
+		return NULL;	/* header and quantizer: read at load only */
+	i = lblk - vx->node_start;
+	return i < vx->pin_node_len ? &vx->pin_node[i] : NULL;
+}
+
+/*
+ * Make @tab reach @want entries (at least; it doubles).  A failure only
+ * leaves the blocks past the table unpinned.  Caller: vx->rw exclusive.
+ */
+static void vx_pin_grow(struct super_block *sb, struct buffer_head ***tab,
+			u32 *len, u64 want)
+{
+	u64 cap = vx_pin_limit() >> sb->s_blocksize_bits;
+	struct buffer_head **n;
+	unsigned int nofs;
+
+	if (want <= *len || *len >= cap)
+		return;
+	want = min(max3(want, 2ULL * *len, 64ULL), cap);
+	/* Writers run inside a handle: no reclaim into the filesystem. */
+	nofs = memalloc_nofs_save();
+	n = kvcalloc(want, sizeof(*n), GFP_KERNEL | __GFP_NOWARN);
+	memalloc_nofs_restore(nofs);
+	if (!n)
+		return;
+	if (*len)
+		memcpy(n, *tab, *len * sizeof(*n));
+	kvfree(*tab);
+	*tab = n;
+	*len = want;
+}
+
+/* Size the tables for the index as loaded.  Caller: vx->rw exclusive. */
+static void vx_pin_size(struct vexfs_vindex *vx)
+{
+	u64 slots = READ_ONCE(vx_coll(vx)->slots);
+
+	vx_pin_grow(vx->sb, &vx->pin_node, &vx->pin_node_len,
+		    DIV_ROUND_UP_ULL(slots, vx->node_per_block));
+	vx_pin_grow(vx->sb, &vx->pin_upper, &vx->pin_upper_len,
+		    DIV_ROUND_UP(vx->upper_used, vx->upper_per_block));
+}
+
+/*
+ * Hand the caller's reference to @bh over to the table entry @pin, if
+ * the entry is free and the budget allows.  Queries do this under
+ * vx->rw shared, concurrently: the entry is claimed with cmpxchg().
+ * Return: true if the table took the reference.
+ */
+static bool vx_pin(struct vexfs_vindex *vx, struct buffer_head **pin,
+		   struct buffer_head *bh)
+{
+	long size = bh->b_size;
+
+	/* A deleted collection's blocks are being freed. */
+	if (READ_ONCE(vx_coll(vx)->dead))
+		return false;
+	if (atomic_long_add_return(size, &vx_pin_bytes) > vx_pin_limit())
+		goto out_unaccount;
+	if (cmpxchg(pin, NULL, bh))
+		goto out_unaccount;
+	atomic_inc(&vx->pinned);
+	return true;
+out_unaccount:
+	atomic_long_sub(size, &vx_pin_bytes);
+	return false;
+}
+
+static void vx_unpin_tab(struct vexfs_vindex *vx, struct buffer_head ***tab,
+			 u32 *len)
+{
+	u32 i;
+
+	for (i = 0; i < *len; i++) {
+		struct buffer_head *bh = (*tab)[i];
+
+		if (!bh)
+			continue;
+		atomic_long_sub(bh->b_size, &vx_pin_bytes);
+		atomic_dec(&vx->pinned);
+		brelse(bh);
+	}
+	kvfree(*tab);
+	*tab = NULL;
+	*len = 0;
+}
+
+/*
+ * Drop every pinned buffer.  Caller: vx->rw exclusive, or the index is
+ * no longer used by anyone (collection freed at unmount).
+ */
+static void vx_unpin_all(struct vexfs_vindex *vx)
+{
+	vx_unpin_tab(vx, &vx->pin_node, &vx->pin_node_len);
+	vx_unpin_tab(vx, &vx->pin_upper, &vx->pin_upper_len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading and creating index blocks                                   */
+/* ------------------------------------------------------------------ */
+
+static int vx_verify_block(struct vx_io *io, struct buffer_head *bh, u32 lblk);
+
 /*
  * The buffer of logical block @lblk of the index, or NULL for a hole
  * (when !@create).  Blocks are verified record by record when they come
  * from disk (vx_verify_block()).
+ *
+ * With @held NULL the caller always gets a reference of its own.
+ * Otherwise *@held says whether it did: a block of the pin tables is
+ * lent, with no reference counted (the table's keeps it, and the tables
+ * change only under vx->rw exclusive, which the caller's hold of vx->rw
+ * excludes).  Release with vx_bput().  A block read from disk here is
+ * pinned when its table entry is free and the budget allows.
  */
-static int vx_verify_block(struct vx_io *io, struct buffer_head *bh, u32 lblk);
-
-static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
+static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create,
+				     bool *held)
 {
 	struct vexfs_vindex *vx = io->vx;
+	struct buffer_head **pin = vx_pin_slot(vx, lblk);
 	struct vx_bcache *bc = NULL;
 	struct buffer_head *bh;
 	unsigned int len;
@@ -196,10 +360,37 @@ static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
 	u64 pblk;
 	int err;
 
+	bh = pin ? READ_ONCE(*pin) : NULL;
+	/* A write error clears uptodate: then read it again, below. */
+	if (bh && buffer_uptodate(bh) && buffer_vexfs_verified(bh)) {
+		if (held)
+			*held = false;
+		else
+			get_bh(bh);
+		return bh;
+	}
+	if (!pin && create && lblk >= vx->node_start) {
+		/* A writer (vx->rw exclusive) extends a region. */
+		if (lblk >= VEXFS_VINDEX_UPPER_LBLK)
+			vx_pin_grow(io->sb, &vx->pin_upper, &vx->pin_upper_len,
+				    (u64)lblk - VEXFS_VINDEX_UPPER_LBLK + 1);
+		else
+			vx_pin_grow(io->sb, &vx->pin_node, &vx->pin_node_len,
+				    (u64)lblk - vx->node_start + 1);
+		pin = vx_pin_slot(vx, lblk);
+	}
+	if (!io->bcache && !io->no_bcache) {
+		/* Without it an operation only runs slower. */
+		io->bcache = kcalloc(VX_BCACHE, sizeof(*io->bcache),
+				     GFP_NOFS | __GFP_NOWARN);
+		io->no_bcache = !io->bcache;
+	}
 	if (io->bcache) {
 		bc = &io->bcache[hash_32(lblk, VX_BCACHE_BITS)];
 		if (bc->bh && bc->lblk == lblk) {
 			get_bh(bc->bh);
+			if (held)
+				*held = true;
 			return bc->bh;
 		}
 	}
@@ -233,6 +424,12 @@ static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
 			return ERR_PTR(err);
 		}
 	}
+	if (held && pin && vx_pin(vx, pin, bh)) {
+		*held = false;
+		return bh;
+	}
+	if (held)
+		*held = true;
 	if (bc) {
 		brelse(bc->bh);
 		bc->lblk = lblk;
@@ -240,6 +437,13 @@ static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create)
 		get_bh(bh);
 	}
 	return bh;
+}
+
+/* Release a buffer of vx_getblk(): only a reference of the caller's. */
+static inline void vx_bput(struct buffer_head *bh, bool held)
+{
+	if (held)
+		brelse(bh);
 }
 
 /* ------------------------------------------------------------------ */
@@ -314,10 +518,11 @@ static int vx_node_pos(struct vexfs_vindex *vx, u32 slot, u32 *lblk, u32 *off)
 
 /*
  * The buffer holding @slot's record (NULL: a hole, so no node), and the
- * record in it.  @create allocates the block.
+ * record in it.  @create allocates the block.  @held as vx_getblk()'s.
  */
 static struct buffer_head *vx_node_bh(struct vx_io *io, u32 slot, bool create,
-				      struct vexfs_vindex_node **rec)
+				      struct vexfs_vindex_node **rec,
+				      bool *held)
 {
 	struct buffer_head *bh;
 	u32 lblk, off;
@@ -326,7 +531,7 @@ static struct buffer_head *vx_node_bh(struct vx_io *io, u32 slot, bool create,
 	err = vx_node_pos(io->vx, slot, &lblk, &off);
 	if (err)
 		return ERR_PTR(err);
-	bh = vx_getblk(io, lblk, create);
+	bh = vx_getblk(io, lblk, create, held);
 	if (!IS_ERR_OR_NULL(bh))
 		*rec = (void *)(bh->b_data + off);
 	return bh;
@@ -356,9 +561,10 @@ static inline __le32 *vx_node_links(struct vexfs_vindex *vx,
 	return (__le32 *)(vx_node_code(n) + ALIGN(vx->ix.dim, 4));
 }
 
-/* The buffer and record of upper record @r (1-based). */
+/* The buffer and record of upper record @r (1-based); @held as above. */
 static struct buffer_head *vx_upper_bh(struct vx_io *io, u32 r, bool create,
-				       struct vexfs_vindex_upper **rec)
+				       struct vexfs_vindex_upper **rec,
+				       bool *held)
 {
 	struct vexfs_vindex *vx = io->vx;
 	struct buffer_head *bh;
@@ -369,7 +575,7 @@ static struct buffer_head *vx_upper_bh(struct vx_io *io, u32 r, bool create,
 	if (idx / vx->upper_per_block >= VEXFS_MAX_LBLK - VEXFS_VINDEX_UPPER_LBLK)
 		return ERR_PTR(-EFBIG);
 	bh = vx_getblk(io, VEXFS_VINDEX_UPPER_LBLK + idx / vx->upper_per_block,
-		       create);
+		       create, held);
 	if (bh == NULL)
 		return ERR_PTR(-EFSCORRUPTED);	/* allocated records exist */
 	if (!IS_ERR(bh))
@@ -380,23 +586,25 @@ static struct buffer_head *vx_upper_bh(struct vx_io *io, u32 r, bool create,
 
 /*
  * The upper record holding @slot's list at @level (>= 1), checked
- * against its node record @n.
+ * against its node record @n; @held as vx_getblk()'s.
  */
 static struct buffer_head *vx_list_upper(struct vx_io *io, u32 slot, u32 level,
 					 const struct vexfs_vindex_node *n,
-					 struct vexfs_vindex_upper **u)
+					 struct vexfs_vindex_upper **u,
+					 bool *held)
 {
 	struct buffer_head *bh;
 
 	if (level > n->vn_level)
 		return ERR_PTR(-EFSCORRUPTED);
-	bh = vx_upper_bh(io, le32_to_cpu(n->vn_upper) + level - 1, false, u);
+	bh = vx_upper_bh(io, le32_to_cpu(n->vn_upper) + level - 1, false, u,
+			 held);
 	if (IS_ERR(bh))
 		return bh;
 	if (le32_to_cpu((*u)->vu_epoch) != io->vx->epoch ||
 	    le32_to_cpu((*u)->vu_slot) != slot || (*u)->vu_level != level ||
 	    le16_to_cpu((*u)->vu_count) > io->vx->ix.m) {
-		brelse(bh);
+		vx_bput(bh, !held || *held);
 		return ERR_PTR(-EFSCORRUPTED);
 	}
 	return bh;
@@ -412,22 +620,23 @@ static int vx_code_get(void *ctx, u32 slot, const u8 **code,
 	struct vx_io *io = ctx;
 	struct vexfs_vindex_node *n;
 	struct buffer_head *bh;
+	bool held;
 	int err;
 
-	bh = vx_node_bh(io, slot, false, &n);
+	bh = vx_node_bh(io, slot, false, &n, &held);
 	if (IS_ERR(bh))
 		return PTR_ERR(bh);
 	if (!bh)
 		return -ENOENT;
 	err = vx_node_live(io->vx, n);
 	if (err) {
-		brelse(bh);
+		vx_bput(bh, held);
 		return err;
 	}
 	*code = vx_node_code(n);
 	info->level = n->vn_level;
 	info->flags = n->vn_flags;
-	*cookie = bh;
+	*cookie = held ? bh : NULL;	/* a pinned block: nothing to put */
 	return 0;
 }
 
@@ -438,7 +647,8 @@ static void vx_put(void *ctx, void *cookie)
 
 /* Where a neighbour list lives, to read or rewrite it. */
 struct vx_list {
-	struct buffer_head *bh;		/* holds the record; referenced */
+	struct buffer_head *bh;		/* holds the record */
+	bool held;			/* @bh is referenced (vx_getblk()) */
 	void *rec;			/* the record, to reseal */
 	u32 rec_size;
 	__le16 *count;
@@ -446,34 +656,39 @@ struct vx_list {
 	u32 room;
 };
 
-/* Find @slot's list at @level; the caller releases l->bh. */
+/*
+ * Find @slot's list at @level; the caller releases l->bh with
+ * vx_bput(l->bh, l->held).  With @lend, a pinned block comes unreferenced.
+ */
 static int vx_list_get(struct vx_io *io, u32 slot, u32 level,
-		       struct vx_list *l)
+		       struct vx_list *l, bool lend)
 {
 	struct vexfs_vindex *vx = io->vx;
 	struct vexfs_vindex_node *n;
 	struct vexfs_vindex_upper *u;
 	struct buffer_head *bh, *ubh;
+	bool held = true, uheld = true;
 	int err;
 
-	bh = vx_node_bh(io, slot, false, &n);
+	bh = vx_node_bh(io, slot, false, &n, lend ? &held : NULL);
 	if (IS_ERR_OR_NULL(bh))
 		return bh ? PTR_ERR(bh) : -EFSCORRUPTED;
 	err = vx_node_live(vx, n);
 	if (err) {
-		brelse(bh);
+		vx_bput(bh, held);
 		return err == -ENOENT ? -EFSCORRUPTED : err;
 	}
 	if (!level) {
-		*l = (struct vx_list){ bh, n, vx->node_size, &n->vn_count,
-				       vx_node_links(vx, n), vx->ix.m0 };
+		*l = (struct vx_list){ bh, held, n, vx->node_size,
+				       &n->vn_count, vx_node_links(vx, n),
+				       vx->ix.m0 };
 		return 0;
 	}
-	ubh = vx_list_upper(io, slot, level, n, &u);
-	brelse(bh);
+	ubh = vx_list_upper(io, slot, level, n, &u, lend ? &uheld : NULL);
+	vx_bput(bh, held);
 	if (IS_ERR(ubh))
 		return PTR_ERR(ubh);
-	*l = (struct vx_list){ ubh, u, vx->upper_size, &u->vu_count,
+	*l = (struct vx_list){ ubh, uheld, u, vx->upper_size, &u->vu_count,
 			       (__le32 *)(u + 1), vx->ix.m };
 	return 0;
 }
@@ -484,7 +699,7 @@ static int vx_links_read(void *ctx, u32 slot, u32 level, u32 *out, u32 max)
 	u32 cnt, i;
 	int err;
 
-	err = vx_list_get(ctx, slot, level, &l);
+	err = vx_list_get(ctx, slot, level, &l, true);
 	if (err)
 		return err;
 	cnt = le16_to_cpu(*l.count);
@@ -494,7 +709,7 @@ static int vx_links_read(void *ctx, u32 slot, u32 level, u32 *out, u32 max)
 			out[i] = le32_to_cpu(l.links[i]);
 		err = cnt;
 	}
-	brelse(l.bh);
+	vx_bput(l.bh, l.held);
 	return err;
 }
 
@@ -506,7 +721,7 @@ static int vx_links_write(void *ctx, u32 slot, u32 level, const u32 *in,
 	u32 i;
 	int err;
 
-	err = vx_list_get(io, slot, level, &l);
+	err = vx_list_get(io, slot, level, &l, false);
 	if (err)
 		return err;
 	err = -EINVAL;
@@ -542,7 +757,7 @@ static int vx_upper_alloc(struct vx_io *io, u32 slot, u32 level, u32 old,
 	}
 	for (lev = 1; lev <= level; lev++) {
 		r = *first + lev - 1;
-		bh = vx_upper_bh(io, r, true, &u);
+		bh = vx_upper_bh(io, r, true, &u, NULL);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
 		memset(u, 0, vx->upper_size);
@@ -568,7 +783,7 @@ static int vx_node_write(void *ctx, u32 slot, const struct hnsw_nodeinfo *info,
 
 	if (info->level > HNSW_MAX_LEVEL)
 		return -EINVAL;
-	bh = vx_node_bh(io, slot, true, &n);
+	bh = vx_node_bh(io, slot, true, &n, NULL);
 	if (IS_ERR_OR_NULL(bh))
 		return bh ? PTR_ERR(bh) : -EIO;
 	if (!vx_node_live(vx, n) && n->vn_level == info->level)
@@ -599,7 +814,7 @@ static int vx_node_set_flags(void *ctx, u32 slot, u8 flags)
 	struct buffer_head *bh;
 	int err;
 
-	bh = vx_node_bh(io, slot, false, &n);
+	bh = vx_node_bh(io, slot, false, &n, NULL);
 	if (IS_ERR_OR_NULL(bh))
 		return bh ? PTR_ERR(bh) : -EFSCORRUPTED;
 	err = vx_node_live(io->vx, n);
@@ -623,12 +838,12 @@ static int vx_node_free(void *ctx, u32 slot)
 	u32 lev;
 	int err;
 
-	bh = vx_node_bh(io, slot, false, &n);
+	bh = vx_node_bh(io, slot, false, &n, NULL);
 	if (IS_ERR_OR_NULL(bh))
 		return bh ? PTR_ERR(bh) : -EFSCORRUPTED;
 	err = vx_node_live(vx, n);
 	for (lev = 1; !err && lev <= n->vn_level; lev++) {
-		ubh = vx_list_upper(io, slot, lev, n, &u);
+		ubh = vx_list_upper(io, slot, lev, n, &u, NULL);
 		if (IS_ERR(ubh)) {
 			err = PTR_ERR(ubh);
 			break;
@@ -645,26 +860,42 @@ static int vx_node_free(void *ctx, u32 slot)
 	return err;
 }
 
-/* The float32 original of @slot, copied out of the store under c->rw. */
+/*
+ * The float32 original of @slot, copied out of the store under c->rw.
+ * The copy is kept after vec_put: the rerank asks for each candidate
+ * twice (once to prefetch it, once to measure it), and the second time
+ * the copy serves.  It may be a moment old then, which is no different
+ * from having been read a moment later than it was.
+ */
 static int vx_vec_get(void *ctx, u32 slot, const u32 **vec, void **cookie)
 {
 	struct vx_io *io = ctx;
 	struct vexfs_coll *c = vx_coll(io->vx);
 	struct vexfs_vec_slot *hdr;
-	u32 b = io->vbusy & 1 ? 1 : 0;
+	u32 b;
 	int err;
 
+	for (b = 0; b < 2; b++) {
+		if (!(io->vbusy & (1U << b)) && io->vslot[b] == slot &&
+		    slot != HNSW_NONE)
+			goto out;
+	}
+	b = io->vbusy & 1 ? 1 : 0;
 	if (io->vbusy & (1U << b))
 		return -EINVAL;		/* a third at once: not the contract */
 	if (slot == HNSW_NONE || slot > READ_ONCE(c->slots))
 		return -ENOENT;		/* a node the store outgrew: skip */
 	hdr = io->vimg[b];
+	io->vslot[b] = 0;
 	err = vexfs_slot_read(io->store, c, slot, hdr);
 	if (err)
 		return err;
 	if (!hdr->vs_ino ||
 	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(io->sb, c, hdr))
 		return -ENOENT;
+	io->vslot[b] = slot;
+out:
+	hdr = io->vimg[b];
 	io->vbusy |= 1U << b;
 	*vec = (const u32 *)hdr->vs_data;
 	*cookie = (void *)(uintptr_t)(b + 1);
@@ -724,9 +955,6 @@ static int vx_io_begin(struct vexfs_vindex *vx, struct super_block *sb,
 		return -ENOMEM;
 	io->vimg[0] = io->img + c->slot_size;
 	io->vimg[1] = io->img + 2 * c->slot_size;
-	/* Without it an operation only runs slower. */
-	io->bcache = kcalloc(VX_BCACHE, sizeof(*io->bcache),
-			     GFP_NOFS | __GFP_NOWARN);
 	io->store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
 	if (IS_ERR(io->store)) {
 		err = PTR_ERR(io->store);
@@ -792,7 +1020,7 @@ static int vx_write_header(struct vx_io *io, bool quantizer)
 		for (b = 0; b < vx->q_blocks; b++) {
 			__le64 *q;
 
-			bh = vx_getblk(io, 1 + b, true);
+			bh = vx_getblk(io, 1 + b, true, NULL);
 			if (IS_ERR_OR_NULL(bh))
 				return bh ? PTR_ERR(bh) : -EIO;
 			q = (__le64 *)bh->b_data;
@@ -805,7 +1033,7 @@ static int vx_write_header(struct vx_io *io, bool quantizer)
 			brelse(bh);
 		}
 	}
-	bh = vx_getblk(io, 0, true);
+	bh = vx_getblk(io, 0, true, NULL);
 	if (IS_ERR_OR_NULL(bh))
 		return bh ? PTR_ERR(bh) : -EIO;
 	lock_buffer(bh);
@@ -866,7 +1094,7 @@ static int vx_load(struct vx_io *io)
 	u32 b, d, q_csum, per = sb->s_blocksize / 8;
 	int err;
 
-	bh = vx_getblk(io, 0, false);
+	bh = vx_getblk(io, 0, false, NULL);
 	if (IS_ERR(bh))
 		return PTR_ERR(bh);
 	if (!bh)
@@ -922,7 +1150,7 @@ static int vx_load(struct vx_io *io)
 	for (b = 0; b < vx->q_blocks; b++) {
 		const __le64 *q;
 
-		bh = vx_getblk(io, 1 + b, false);
+		bh = vx_getblk(io, 1 + b, false, NULL);
 		if (IS_ERR_OR_NULL(bh)) {
 			err = bh ? PTR_ERR(bh) : -EFSCORRUPTED;
 			bh = NULL;
@@ -939,6 +1167,7 @@ static int vx_load(struct vx_io *io)
 			  c->id);
 		return -EFSBADCRC;
 	}
+	vx_pin_size(vx);
 	return 1;
 out:
 	brelse(bh);
@@ -1031,9 +1260,26 @@ void vexfs_vindex_init(struct vexfs_coll *c, struct super_block *sb)
  */
 void vexfs_vindex_free(struct vexfs_coll *c)
 {
+	vx_unpin_all(&c->vx);
 	kvfree(c->vx.q_lo);
 	kvfree(c->vx.wscratch);
 	kvfree(c->vx.qscratch);
+}
+
+/**
+ * vexfs_vindex_forget() - a deleted collection's index lets go of its blocks
+ * @c: the collection, marked dead; its index inode is about to be freed
+ *
+ * Drops the pin tables, so that no reference outlives the blocks (and
+ * vx_pin() pins nothing more for a dead collection).
+ *
+ * Context: process context; takes vx->rw exclusive.
+ */
+void vexfs_vindex_forget(struct vexfs_coll *c)
+{
+	down_write(&c->vx.rw);
+	vx_unpin_all(&c->vx);
+	up_write(&c->vx.rw);
 }
 
 /* The writers' scratch, allocated once; vx->rw exclusive. */

@@ -654,6 +654,8 @@ static void vexfs_coll_delete(struct inode *dir, struct vexfs_coll *c)
 	if (c->index_ino) {
 		struct inode *ixi;
 
+		vexfs_vindex_forget(c);
+
 		ixi = vexfs_vec_hidden_iget(sb, c->index_ino, "vector index");
 		if (!IS_ERR(ixi)) {
 			clear_nlink(ixi);

@@ -51,6 +51,13 @@ struct vexfs_vx_run {
  * @cursor: while BUILDING, slots below it are in the graph
  * @node_size, @node_per_block, @upper_size, @upper_per_block, @q_blocks,
  * @node_start: the layout (include/vexfs_format.h)
+ * @pin_node: the pin table of the node records' region: entry i holds a
+ *	reference to the buffer of logical block @node_start + i, or NULL
+ *	(@pin_node_len entries); a search reads a pinned block without a
+ *	buffer cache lookup or a reference count of its own
+ * @pin_upper: the same for the upper lists' region, from logical block
+ *	VEXFS_VINDEX_UPPER_LBLK (@pin_upper_len entries)
+ * @pinned: buffers the pin tables hold
  * @queries: queries the index answered since mount
  */
 struct vexfs_vindex {
@@ -81,6 +88,11 @@ struct vexfs_vindex {
 	u32 upper_per_block;
 	u32 q_blocks;
 	u32 node_start;
+	struct buffer_head **pin_node;
+	struct buffer_head **pin_upper;
+	u32 pin_node_len;
+	u32 pin_upper_len;
+	atomic_t pinned;
 	atomic64_t queries;
 };
 
@@ -191,6 +203,7 @@ int vexfs_embedding_remove(struct inode *inode);
 /* vecindex.c */
 void vexfs_vindex_init(struct vexfs_coll *c, struct super_block *sb);
 void vexfs_vindex_free(struct vexfs_coll *c);
+void vexfs_vindex_forget(struct vexfs_coll *c);
 void vexfs_vindex_set(struct vexfs_coll *c, u64 slot, const u32 *vec);
 void vexfs_vindex_del(struct vexfs_coll *c, u64 slot);
 void vexfs_vindex_build_work(struct work_struct *work);

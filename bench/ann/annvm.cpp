@@ -8,7 +8,7 @@
  *
  * usage: annvm --data FILE --dev DEV --mnt DIR [--libs vexfs,hnswlib,...]
  *        [--ef 10,16,...] [--nq-exact N] [--m 16] [--efc 200]
- *        [--nq Q] [--reps 3] [--mounts 3] [--label NAME]
+ *        [--nq Q] [--reps 3] [--mounts 3] [--label NAME] [--skip-import 1]
  *
  * FILE (a raw virtio disk in the guest) holds a 4096-byte text header
  * "ANNVM n nq dim k\n", then the base vectors (float32), the queries
@@ -23,6 +23,10 @@
  * Kernel memory comes from /proc/meminfo (Slab, SUnreclaim, VmallocUsed,
  * Cached), sampled between batches, while the index builds and between
  * query rounds.
+ *
+ * With --skip-import 1, DEV already holds DIR/c with a ready index (an
+ * earlier run of annvm): the import is skipped, the rest runs as usual
+ * (bench/ann/vm-ab.sh times two module builds that way in one guest).
  *
  * Output: one JSON object per line.  Query points look like annbench's
  * ({"lib", "ef", "recall", "qps", "build_s", "index_bytes"}, "qps" the
@@ -381,6 +385,7 @@ int main(int argc, char **argv)
 	std::vector<unsigned> efs = { 10, 16, 24, 32, 48, 64, 96, 128, 200 };
 	unsigned m = 16, efc = 200, nq_exact = 50, mounts = 3, reps = 3;
 	size_t nq_ann = 0;
+	bool skip_import = false;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		std::string a = argv[i];
@@ -410,6 +415,8 @@ int main(int argc, char **argv)
 			reps = std::max(1UL, strtoul(v, NULL, 10));
 		else if (a == "--label")
 			label = v;
+		else if (a == "--skip-import")
+			skip_import = strtoul(v, NULL, 10) != 0;
 		else {
 			fprintf(stderr, "annvm: unknown option %s\n", argv[i]);
 			return 2;
@@ -456,120 +463,130 @@ int main(int argc, char **argv)
 		kn.dir = mnt + "/c";
 		drop_caches();
 		kn.do_mount();
-		if (mkdir(kn.dir.c_str(), 0755))
-			die("mkdir");
-		kn.open_dir();
-
-		vexfs_collection_info ci = {};
-
-		ci.version = VEXFS_UAPI_VERSION;
-		ci.dim = d.dim;
-		ci.metric = VEXFS_UAPI_METRIC_L2;
-		/* 0 asks for the defaults (and suits a module without them) */
-		ci.hnsw_m = m == VEXFS_HNSW_DEFAULT_M ? 0 : m;
-		ci.hnsw_ef_construction =
-			efc == VEXFS_HNSW_DEFAULT_EF_CONSTRUCTION ? 0 : efc;
-		if (ioctl(kn.dfd, VEXFS_IOC_COLLECTION_CREATE, &ci))
-			die("VEXFS_IOC_COLLECTION_CREATE");
-		sync();
-		meminfo m0 = mem_read();
-
-		pk.reset(m0);
-		info += mem_json("mem_before", m0);
-
-		/* import, VEXFS_BATCH_MAX files per call */
-		std::vector<vexfs_batch_item> items(VEXFS_BATCH_MAX);
-		std::vector<char> names((size_t)VEXFS_BATCH_MAX * 16);
-		double ti = now();
-
-		for (size_t done = 0; done < d.n;) {
-			unsigned c = d.n - done > VEXFS_BATCH_MAX ?
-				     VEXFS_BATCH_MAX : d.n - done;
-			vexfs_batch b = {};
-
-			for (unsigned j = 0; j < c; j++) {
-				char *nm = &names[(size_t)j * 16];
-
-				items[j].name = (uintptr_t)nm;
-				items[j].name_len = snprintf(nm, 16, "v%07zu",
-							     done + j);
-				items[j].result = 0;
+		if (skip_import) {
+			/* DEV already holds the collection (an A/B run) */
+			info = "\"skip_import\": true";
+			kn.open_dir();
+			if (kn.wait_index() != VEXFS_INDEX_READY) {
+				fprintf(stderr, "annvm: %s: no ready index\n",
+					kn.dir.c_str());
+				return 1;
 			}
-			b.version = VEXFS_UAPI_VERSION;
-			b.flags = VEXFS_BATCH_CREATE;
-			b.count = c;
-			b.dim = d.dim;
-			b.mode = 0644;
-			b.items = (uintptr_t)items.data();
-			b.vectors = (uintptr_t)&d.base[done * d.dim];
-			if (ioctl(kn.dfd, VEXFS_IOC_BATCH_SET, &b))
-				die("VEXFS_IOC_BATCH_SET");
-			if (b.done != c) {
-				for (unsigned j = 0; j < c; j++)
-					if (items[j].result) {
-						fprintf(stderr, "annvm: import of v%07zu: %s\n",
-							done + j,
-							strerror(-items[j].result));
-						break;
-					}
-				exit(1);
+		} else {
+			if (mkdir(kn.dir.c_str(), 0755))
+				die("mkdir");
+			kn.open_dir();
+
+			vexfs_collection_info ci = {};
+
+			ci.version = VEXFS_UAPI_VERSION;
+			ci.dim = d.dim;
+			ci.metric = VEXFS_UAPI_METRIC_L2;
+			/* 0 asks for the defaults (and suits a module without them) */
+			ci.hnsw_m = m == VEXFS_HNSW_DEFAULT_M ? 0 : m;
+			ci.hnsw_ef_construction =
+				efc == VEXFS_HNSW_DEFAULT_EF_CONSTRUCTION ? 0 : efc;
+			if (ioctl(kn.dfd, VEXFS_IOC_COLLECTION_CREATE, &ci))
+				die("VEXFS_IOC_COLLECTION_CREATE");
+			sync();
+			meminfo m0 = mem_read();
+
+			pk.reset(m0);
+			info += mem_json("mem_before", m0);
+
+			/* import, VEXFS_BATCH_MAX files per call */
+			std::vector<vexfs_batch_item> items(VEXFS_BATCH_MAX);
+			std::vector<char> names((size_t)VEXFS_BATCH_MAX * 16);
+			double ti = now();
+
+			for (size_t done = 0; done < d.n;) {
+				unsigned c = d.n - done > VEXFS_BATCH_MAX ?
+					     VEXFS_BATCH_MAX : d.n - done;
+				vexfs_batch b = {};
+
+				for (unsigned j = 0; j < c; j++) {
+					char *nm = &names[(size_t)j * 16];
+
+					items[j].name = (uintptr_t)nm;
+					items[j].name_len = snprintf(nm, 16, "v%07zu",
+								     done + j);
+					items[j].result = 0;
+				}
+				b.version = VEXFS_UAPI_VERSION;
+				b.flags = VEXFS_BATCH_CREATE;
+				b.count = c;
+				b.dim = d.dim;
+				b.mode = 0644;
+				b.items = (uintptr_t)items.data();
+				b.vectors = (uintptr_t)&d.base[done * d.dim];
+				if (ioctl(kn.dfd, VEXFS_IOC_BATCH_SET, &b))
+					die("VEXFS_IOC_BATCH_SET");
+				if (b.done != c) {
+					for (unsigned j = 0; j < c; j++)
+						if (items[j].result) {
+							fprintf(stderr, "annvm: import of v%07zu: %s\n",
+								done + j,
+								strerror(-items[j].result));
+							break;
+						}
+					exit(1);
+				}
+				done += c;
+				pk.sample();
 			}
-			done += c;
+			double import_s = since(ti);
+
+			/* the index build: sample memory while it runs, then wait */
+			double tw = now();
+			int polls = 0;
+
+			for (;;) {
+				vexfs_collection_info c2 = kn.info();
+
+				if (c2.index_state != VEXFS_INDEX_BUILDING)
+					break;
+				pk.sample();
+				usleep(200000);
+				polls++;
+			}
+			int state = kn.wait_index();
+			double wait_s = since(tw);
+
 			pk.sample();
-		}
-		double import_s = since(ti);
+			double ts = now();
 
-		/* the index build: sample memory while it runs, then wait */
-		double tw = now();
-		int polls = 0;
+			if (syncfs(kn.dfd))
+				die("syncfs");
+			double sync_s = since(ts);
 
-		for (;;) {
-			vexfs_collection_info c2 = kn.info();
-
-			if (c2.index_state != VEXFS_INDEX_BUILDING)
-				break;
 			pk.sample();
-			usleep(200000);
-			polls++;
+			meminfo m1 = mem_read();
+
+			info += ", " + mem_json("mem_after_import", m1);
+			info += ", " + mem_json("mem_peak_import", pk.peak);
+			k_build = import_s + wait_s;
+
+			vexfs_collection_stats st = kn.stats();
+
+			k_bytes = (long)st.index_bytes;
+			snprintf(buf, sizeof(buf),
+				 ", \"n\": %zu, \"dim\": %zu, \"import_s\": %.3f, "
+				 "\"wait_s\": %.3f, \"wait_polls\": %d, \"sync_s\": %.3f, "
+				 "\"index_ctl\": %s, \"index_state\": %d, "
+				 "\"index_live\": %llu, \"index_bytes\": %llu, "
+				 "\"store_bytes\": %llu, \"hnsw_m\": %u, \"hnsw_efc\": %u",
+				 d.n, d.dim, import_s, wait_s, polls, sync_s,
+				 kn.has_index ? "true" : "false", state,
+				 (unsigned long long)st.index_live,
+				 (unsigned long long)st.index_bytes,
+				 (unsigned long long)st.store_bytes,
+				 st.info.hnsw_m, st.info.hnsw_ef_construction);
+			info += buf;
+			fprintf(stderr, "annvm: kernel import %.1f s, index wait %.1f s, "
+				"sync %.1f s, index %llu bytes, state %d\n",
+				import_s, wait_s, sync_s,
+				(unsigned long long)st.index_bytes, state);
 		}
-		int state = kn.wait_index();
-		double wait_s = since(tw);
-
-		pk.sample();
-		double ts = now();
-
-		if (syncfs(kn.dfd))
-			die("syncfs");
-		double sync_s = since(ts);
-
-		pk.sample();
-		meminfo m1 = mem_read();
-
-		info += ", " + mem_json("mem_after_import", m1);
-		info += ", " + mem_json("mem_peak_import", pk.peak);
-		k_build = import_s + wait_s;
-
-		vexfs_collection_stats st = kn.stats();
-
-		k_bytes = (long)st.index_bytes;
-		snprintf(buf, sizeof(buf),
-			 ", \"n\": %zu, \"dim\": %zu, \"import_s\": %.3f, "
-			 "\"wait_s\": %.3f, \"wait_polls\": %d, \"sync_s\": %.3f, "
-			 "\"index_ctl\": %s, \"index_state\": %d, "
-			 "\"index_live\": %llu, \"index_bytes\": %llu, "
-			 "\"store_bytes\": %llu, \"hnsw_m\": %u, \"hnsw_efc\": %u",
-			 d.n, d.dim, import_s, wait_s, polls, sync_s,
-			 kn.has_index ? "true" : "false", state,
-			 (unsigned long long)st.index_live,
-			 (unsigned long long)st.index_bytes,
-			 (unsigned long long)st.store_bytes,
-			 st.info.hnsw_m, st.info.hnsw_ef_construction);
-		info += buf;
-		fprintf(stderr, "annvm: kernel import %.1f s, index wait %.1f s, "
-			"sync %.1f s, index %llu bytes, state %d\n",
-			import_s, wait_s, sync_s,
-			(unsigned long long)st.index_bytes, state);
-
 		/* umount, drop caches, mount: timed, cold */
 		std::string mt = ", \"mount_s\": [", fq = ", \"first_query_s\": [";
 		std::string sq = ", \"second_query_s\": [";

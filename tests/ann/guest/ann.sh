@@ -4,7 +4,8 @@
 #
 # run:     build, recall, churn, concurrency, compaction, rebuild, a clean
 #          remount that must find the index ready at once, read-only use,
-#          small collections, fsck;
+#          small collections, fsck; then a queried collection deleted
+#          and a new one indexed in its place;
 # crash:   a bulk import interrupted by an immediate reboot (sysrq b: the
 #          page cache, index blocks included, is lost as at a power cut);
 # recover: the next boot: the mount does not wait for the index, queries
@@ -79,6 +80,18 @@ run)
 		anntest recall $mnt/c 10 64 50 7 0.90
 	umount $mnt
 	check "fsck finds it clean after all that" fsck.vexfs -fn $dev
+	# Deleting a collection whose index queries have pinned, then
+	# building another one in the blocks it frees.
+	mount -t vexfs $dev $mnt || exit 1
+	anntest recall $mnt/c 10 64 50 7 0.90 >/dev/null
+	check "a queried collection is deleted with its root" rm -rf $mnt/c
+	mkdir $mnt/d
+	vexctl collection create $mnt/d --dim 32 --metric l2 >/dev/null
+	check "a new collection takes its place" anntest load $mnt/d 0 2000 32 9
+	check_out "and gets an index of its own" "ready" anntest wait $mnt/d
+	check "which answers" anntest recall $mnt/d 10 64 50 9 0.90
+	umount $mnt
+	check "fsck finds it clean after the deletion" fsck.vexfs -fn $dev
 	;;
 crash)
 	fresh_vexfs $dev
