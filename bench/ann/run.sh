@@ -77,10 +77,11 @@ def ds(line):
     r = json.loads(line)
     m = re.search(r"n=(\d+) d(?:im)?=(\d+)", r.get("info") or r.get("label", ""))
     return m.groups() if m else None
-fresh = [l for l in open(new) if l.startswith("{")]
+fresh = [l for l in open(new, newline="") if l.startswith("{")]
 done = {ds(l) for l in fresh}
-kept = [l for l in open(old) if l.startswith("{") and ds(l) not in done]
-with open(new, "w") as f:
+kept = [l for l in open(old, newline="")
+        if l.startswith("{") and ds(l) not in done]
+with open(new, "w", newline="") as f:
     f.writelines(kept + fresh)
 EOF
 fi

@@ -82,8 +82,8 @@ def mount_sections(mrows):
                    "mkfs's, never rebuilt: READY means the kernel took it as "
                    "it was); and sweeps ef over the first "
                    "300 of annbench's 1000 queries against the float64 "
-                   "ground truth, twice (the first sweep starts cold; QPS is "
-                   "the better of the two, the cold one in brackets).  "
+                   "ground truth, several times (the first sweep starts cold; "
+                   "QPS is the best of them, the cold one in brackets).  "
                    "Times are the guest's wall clock under QEMU/TCG.\n"
                    % (n, n))
         if mk:

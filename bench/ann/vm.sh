@@ -41,7 +41,7 @@
 # annvm --existing mounts it cold three times (mount time, index state,
 # first and second query, kernel memory), reads the directory to map
 # inodes to vector ids, and sweeps ef over 300 queries against the
-# float64 ground truth (the first of two sweeps cold).  About 20 minutes
+# float64 ground truth (the first of three sweeps cold).  About 20 minutes
 # in all at load 2 to 4 (the index build in mkfs is most of it); the
 # image (about 1.3 GiB used, sparse) is kept in build/bench-ann-vm,
 # the tree is removed.  --mount-n N sets the size (testing).
@@ -184,7 +184,7 @@ mount_vm() {
 			-b "$out/annvm" -l "$out/console-mount-$n-$series.log" \
 			-d "$work" -d "$qimg" \
 			"$top/bench/ann/vm-guest.sh" /dev/vda /dev/vdb - --existing \
-			--nq 300 --ef 10,16,24,32,48,64,96,128 --reps 2 --mounts 3 \
+			--nq 300 --ef 10,16,24,32,48,64,96,128 --reps 3 --mounts 3 \
 			--label "mount n=$n d=$dim $series" |
 			tee "$out/guest-mount-$n-$series.txt" | grep -v '^{' >&2 ||
 			{ rm -f "$work"; return 1; }
@@ -214,10 +214,11 @@ def run(line):
     m = re.search(r"^(mount )?.*?n=(\d+) d(?:im)?=(\d+)",
                   r.get("info") or r.get("label", ""))
     return m.groups() if m else None
-fresh = [l for l in open(new) if l.startswith("{")]
+fresh = [l for l in open(new, newline="") if l.startswith("{")]
 done = {run(l) for l in fresh}
-kept = [l for l in open(old) if l.startswith("{") and run(l) not in done]
-with open(new, "w") as f:
+kept = [l for l in open(old, newline="")
+        if l.startswith("{") and run(l) not in done]
+with open(new, "w", newline="") as f:
     f.writelines(kept + fresh)
 EOF
 fi
