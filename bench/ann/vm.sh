@@ -41,10 +41,12 @@
 # annvm --existing mounts it cold three times (mount time, index state,
 # first and second query, kernel memory), reads the directory to map
 # inodes to vector ids, and sweeps ef over 300 queries against the
-# float64 ground truth (the first of three sweeps cold).  About 20 minutes
-# in all at load 2 to 4 (the index build in mkfs is most of it); the
-# image (about 1.3 GiB used, sparse) is kept in build/bench-ann-vm,
-# the tree is removed.  --mount-n N sets the size (testing).
+# float64 ground truth (the first of three sweeps cold).  13 minutes in
+# all at load 2 to 4.5: mkfs 6 (the index build is most of it; mkfs
+# peaks at 1.3 GiB, plus the tree in the tmpfs meanwhile), each guest
+# 3.  The image (1.8 GiB sparse, 1.1 GiB used) is kept in
+# build/bench-ann-vm and reused while it is newer than mkfs.vexfs and the
+# data; the tree is removed.  --mount-n N sets the size (testing).
 # --import-1m instead imports 1M x 128 through the kernel in the VM, as
 # the 20k run does (the kernel, hnswlib and the kernel's exact search
 # only): many hours, never run.
