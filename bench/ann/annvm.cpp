@@ -408,6 +408,22 @@ static void json_list(std::string &s, const char *name,
 	s += "]";
 }
 
+/* KiB read from block device @dev so far (/sys/block/NAME/stat), or -1. */
+static double dev_read_kib(const std::string &dev)
+{
+	std::string path = "/sys/block/" + dev.substr(dev.rfind('/') + 1) +
+			   "/stat";
+	unsigned long long rios, rmerges, rsect;
+	FILE *f = fopen(path.c_str(), "r");
+	int got;
+
+	if (!f)
+		return -1;
+	got = fscanf(f, "%llu %llu %llu", &rios, &rmerges, &rsect);
+	fclose(f);
+	return got == 3 ? rsect / 2.0 : -1;
+}
+
 /*
  * --existing: the collection DIR/c is already on the device (mkfs.vexfs
  * -d).  Mount it cold @mounts times, then map inodes to vector ids and
@@ -418,6 +434,7 @@ static int run_existing(kernel &kn, const dataset &d, size_t nq,
 			unsigned reps, const std::string &label)
 {
 	std::vector<double> mount_s, q1_s, q2_s, state, q1_recall;
+	std::vector<double> mount_kib, q1_kib, q2_kib;
 	std::vector<std::vector<uint64_t>> q1_inos;
 	std::vector<uint32_t> ids(d.k);
 	std::string info, mems;
@@ -435,22 +452,29 @@ static int run_existing(kernel &kn, const dataset &d, size_t nq,
 		drop_caches();
 		if (!r)
 			mems += mem_json("mem_unmounted", mem_read());
+		double kib = dev_read_kib(kn.dev);
+
 		t = now();
 		kn.do_mount();
 		mount_s.push_back(since(t));
+		mount_kib.push_back(dev_read_kib(kn.dev) - kib);
 		if (!r)
 			mems += ", " + mem_json("mem_after_mount", mem_read());
 		kn.open_dir();
 		state.push_back(kn.info().index_state);
+		kib = dev_read_kib(kn.dev);
 		t = now();
 		method = kn.query(&d.q[0], d.dim, d.k, 0, false, ids.data(), &nh);
 		q1_s.push_back(since(t));
+		q1_kib.push_back(dev_read_kib(kn.dev) - kib);
 		q1_inos.emplace_back();
 		for (unsigned j = 0; j < nh; j++)
 			q1_inos.back().push_back(kn.hits[j].ino);
+		kib = dev_read_kib(kn.dev);
 		t = now();
 		kn.query(&d.q[d.dim], d.dim, d.k, 0, false, ids.data(), &nh);
 		q2_s.push_back(since(t));
+		q2_kib.push_back(dev_read_kib(kn.dev) - kib);
 		if (!r)
 			mems += ", " + mem_json("mem_after_first_queries",
 						mem_read());
@@ -490,6 +514,10 @@ static int run_existing(kernel &kn, const dataset &d, size_t nq,
 	json_list(info, "first_query_s", q1_s, "%.4f");
 	json_list(info, "first_query_recall", q1_recall, "%.2f");
 	json_list(info, "second_query_s", q2_s, "%.4f");
+	/* what each read from the device (KiB; -1: no /sys/block stat) */
+	json_list(info, "mount_read_kib", mount_kib, "%.0f");
+	json_list(info, "first_query_read_kib", q1_kib, "%.0f");
+	json_list(info, "second_query_read_kib", q2_kib, "%.0f");
 	snprintf(buf, sizeof(buf),
 		 ", \"mode\": \"existing\", \"n\": %zu, \"dim\": %zu, "
 		 "\"first_query_method\": %u, \"readdir_s\": %.3f, "

@@ -140,6 +140,10 @@ def mount_sections(mrows):
             ("answered by", lambda r: METHODS.get(r["first_query_method"],
                                                   "?")),
             ("second query (ms)", lambda r: ms(r["second_query_s"])),
+            ("read from the disk: mount / first / second query (KiB)",
+             lambda r: "; ".join("%.0f / %.0f / %.0f" % x for x in zip(
+                 r["mount_read_kib"], r["first_query_read_kib"],
+                 r["second_query_read_kib"]))),
             ("readdir of the collection (s)", lambda r: "%.1f" %
              r["readdir_s"]),
             ("vectors / in the index", lambda r: "%d / %d" % (
