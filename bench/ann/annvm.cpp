@@ -9,12 +9,24 @@
  * usage: annvm --data FILE --dev DEV --mnt DIR [--libs vexfs,hnswlib,...]
  *        [--ef 10,16,...] [--nq-exact N] [--m 16] [--efc 200]
  *        [--nq Q] [--reps 3] [--mounts 3] [--label NAME] [--skip-import 1]
+ *        [--existing]
  *
  * FILE (a raw virtio disk in the guest) holds a 4096-byte text header
  * "ANNVM n nq dim k\n", then the base vectors (float32), the queries
  * (float32) and the ground truth (uint32 ids, k per query, from an exact
  * float64 search on the host by annbench), each region starting on a
- * 4096-byte boundary.
+ * 4096-byte boundary.  A header "ANNVM n nq dim k nobase\n" says the
+ * base vectors are left out (the queries follow the header): enough for
+ * --existing, where the vectors are already on DEV.
+ *
+ * --existing: DEV already holds the collection DIR/c, n files named
+ * v0000000 ... for the base vectors in order, made offline by mkfs.vexfs
+ * -d (bench/ann/vm.sh --mount-1m).  Nothing is imported; annvm mounts DEV
+ * cold --mounts times (timed, with the index state, the first and second
+ * query and kernel memory after each), maps the files' inode numbers to
+ * vector ids by reading the directory (timed), then sweeps ef over the
+ * kernel's index only.  No reference library runs (the base vectors are
+ * not loaded).
  *
  * DEV must hold a freshly made, unmounted VexFS; annvm mounts it on DIR,
  * creates the collection DIR/c, imports every base vector as a file with
@@ -179,6 +191,7 @@ static void drop_caches()
 
 struct dataset {
 	size_t n, nq, dim, k;
+	bool has_base;
 	std::vector<float> base, q;
 	std::vector<uint32_t> gt;
 };
@@ -215,20 +228,29 @@ static void load(const char *path, dataset &d)
 	if (fd < 0)
 		die(path);
 	read_at(fd, hdr, sizeof(hdr), 0);
+	char opt[16] = "";
+	int got;
+
 	hdr[sizeof(hdr) - 1] = 0;
-	if (sscanf(hdr, "ANNVM %zu %zu %zu %zu", &d.n, &d.nq, &d.dim, &d.k) != 4 ||
+	got = sscanf(hdr, "ANNVM %zu %zu %zu %zu %15s", &d.n, &d.nq, &d.dim,
+		     &d.k, opt);
+	if (got < 4 || (got == 5 && strcmp(opt, "nobase")) ||
 	    !d.n || !d.nq || !d.dim || d.dim > VEXFS_UAPI_MAX_DIM || !d.k ||
 	    d.k > 100) {
 		fprintf(stderr, "annvm: %s: not an ANNVM data file\n", path);
 		exit(1);
 	}
-	d.base.resize(d.n * d.dim);
+	d.has_base = got == 4;
+	if (d.has_base)
+		d.base.resize(d.n * d.dim);
 	d.q.resize(d.nq * d.dim);
 	d.gt.resize(d.nq * d.k);
 	off_t off = 4096;
 
-	read_at(fd, d.base.data(), d.base.size() * 4, off);
-	off = align4k(off + d.base.size() * 4);
+	if (d.has_base) {
+		read_at(fd, d.base.data(), d.base.size() * 4, off);
+		off = align4k(off + d.base.size() * 4);
+	}
 	read_at(fd, d.q.data(), d.q.size() * 4, off);
 	off = align4k(off + d.q.size() * 4);
 	read_at(fd, d.gt.data(), d.gt.size() * 4, off);
@@ -378,6 +400,197 @@ static void map_inodes(kernel &kn)
 	closedir(d);
 }
 
+static void json_list(std::string &s, const char *name,
+		      const std::vector<double> &v, const char *fmt)
+{
+	char buf[64];
+
+	s += std::string(", \"") + name + "\": [";
+	for (size_t i = 0; i < v.size(); i++) {
+		snprintf(buf, sizeof(buf), fmt, v[i]);
+		s += (i ? ", " : "") + std::string(buf);
+	}
+	s += "]";
+}
+
+/* KiB read from block device @dev so far (/sys/block/NAME/stat), or -1. */
+static double dev_read_kib(const std::string &dev)
+{
+	std::string path = "/sys/block/" + dev.substr(dev.rfind('/') + 1) +
+			   "/stat";
+	unsigned long long rios, rmerges, rsect;
+	FILE *f = fopen(path.c_str(), "r");
+	int got;
+
+	if (!f)
+		return -1;
+	got = fscanf(f, "%llu %llu %llu", &rios, &rmerges, &rsect);
+	fclose(f);
+	return got == 3 ? rsect / 2.0 : -1;
+}
+
+/*
+ * --existing: the collection DIR/c is already on the device (mkfs.vexfs
+ * -d).  Mount it cold @mounts times, then map inodes to vector ids and
+ * sweep ef over @nq queries; see the comment at the top.
+ */
+static int run_existing(kernel &kn, const dataset &d, size_t nq,
+			const std::vector<unsigned> &efs, unsigned mounts,
+			unsigned reps, const std::string &label)
+{
+	std::vector<double> mount_s, q1_s, q2_s, state, q1_recall;
+	std::vector<double> mount_kib, q1_kib, q2_kib;
+	std::vector<std::vector<uint64_t>> q1_inos;
+	std::vector<uint32_t> ids(d.k);
+	std::string info, mems;
+	unsigned method = 0;
+	meminfo m;
+	double t;
+	char buf[512];
+
+	mounts = std::max(1U, mounts);
+	for (unsigned r = 0; r < mounts; r++) {
+		unsigned nh;
+
+		if (r)
+			kn.do_umount();
+		drop_caches();
+		if (!r)
+			mems += mem_json("mem_unmounted", mem_read());
+		double kib = dev_read_kib(kn.dev);
+
+		t = now();
+		kn.do_mount();
+		mount_s.push_back(since(t));
+		mount_kib.push_back(dev_read_kib(kn.dev) - kib);
+		if (!r)
+			mems += ", " + mem_json("mem_after_mount", mem_read());
+		kn.open_dir();
+		state.push_back(kn.info().index_state);
+		kib = dev_read_kib(kn.dev);
+		t = now();
+		method = kn.query(&d.q[0], d.dim, d.k, 0, false, ids.data(), &nh);
+		q1_s.push_back(since(t));
+		q1_kib.push_back(dev_read_kib(kn.dev) - kib);
+		q1_inos.emplace_back();
+		for (unsigned j = 0; j < nh; j++)
+			q1_inos.back().push_back(kn.hits[j].ino);
+		kib = dev_read_kib(kn.dev);
+		t = now();
+		kn.query(&d.q[d.dim], d.dim, d.k, 0, false, ids.data(), &nh);
+		q2_s.push_back(since(t));
+		q2_kib.push_back(dev_read_kib(kn.dev) - kib);
+		if (!r)
+			mems += ", " + mem_json("mem_after_first_queries",
+						mem_read());
+		fprintf(stderr, "annvm: mount %.3f s, state %u, first query %.3f s "
+			"(method %u), second %.4f s\n", mount_s.back(),
+			(unsigned)state.back(), q1_s.back(), method, q2_s.back());
+	}
+
+	/* the vector id of every file, from the directory alone */
+	t = now();
+	map_inodes(kn);
+	double map_s = since(t);
+
+	m = mem_read();
+	mems += ", " + mem_json("mem_after_readdir", m);
+	fprintf(stderr, "annvm: %zu files mapped in %.1f s\n", kn.id_of.size(),
+		map_s);
+	if (kn.id_of.size() != d.n) {
+		fprintf(stderr, "annvm: %zu files in %s, not %zu\n",
+			kn.id_of.size(), kn.dir.c_str(), d.n);
+		return 1;
+	}
+	for (auto &inos : q1_inos) {
+		for (size_t j = 0; j < inos.size(); j++) {
+			auto it = kn.id_of.find(inos[j]);
+
+			ids[j] = it == kn.id_of.end() ? UINT32_MAX : it->second;
+		}
+		q1_recall.push_back(recall_of(d, 0, ids.data(), inos.size()));
+	}
+
+	vexfs_collection_stats st = kn.stats();
+
+	info += mems;
+	json_list(info, "mount_s", mount_s, "%.4f");
+	json_list(info, "index_state_after_mount", state, "%.0f");
+	json_list(info, "first_query_s", q1_s, "%.4f");
+	json_list(info, "first_query_recall", q1_recall, "%.2f");
+	json_list(info, "second_query_s", q2_s, "%.4f");
+	/* what each read from the device (KiB; -1: no /sys/block stat) */
+	json_list(info, "mount_read_kib", mount_kib, "%.0f");
+	json_list(info, "first_query_read_kib", q1_kib, "%.0f");
+	json_list(info, "second_query_read_kib", q2_kib, "%.0f");
+	snprintf(buf, sizeof(buf),
+		 ", \"mode\": \"existing\", \"n\": %zu, \"dim\": %zu, "
+		 "\"first_query_method\": %u, \"readdir_s\": %.3f, "
+		 "\"index_live\": %llu, \"index_bytes\": %llu, "
+		 "\"store_bytes\": %llu, \"count\": %llu, \"hnsw_m\": %u, "
+		 "\"hnsw_efc\": %u",
+		 d.n, d.dim, method, map_s,
+		 (unsigned long long)st.index_live,
+		 (unsigned long long)st.index_bytes,
+		 (unsigned long long)st.store_bytes,
+		 (unsigned long long)st.info.count, st.info.hnsw_m,
+		 st.info.hnsw_ef_construction);
+	info += buf;
+	printf("{\"lib\": \"vexfs-kernel-info\", \"label\": \"%s\", %s}\n",
+	       label.c_str(), info.c_str());
+	fflush(stdout);
+
+	/* the sweep, the kernel's index only; the first repetition is cold */
+	std::map<unsigned, std::vector<double>> qps;
+	std::map<unsigned, double> rec;
+	std::map<unsigned, unsigned> meth;
+	mempeak pk;
+	const meminfo m0 = m;
+
+	pk.reset(m);
+	for (unsigned rep = 0; rep < reps; rep++) {
+		for (unsigned ef : efs) {
+			double rsum = 0;
+			unsigned nh;
+
+			t = now();
+			for (size_t i = 0; i < nq; i++) {
+				meth[ef] = kn.query(&d.q[i * d.dim], d.dim, d.k,
+						    ef, false, ids.data(), &nh);
+				rsum += recall_of(d, i, ids.data(), nh);
+			}
+			qps[ef].push_back(nq / since(t));
+			rec[ef] = rsum / nq;
+			pk.sample();
+		}
+		fprintf(stderr, "annvm: sweep %u of %u done\n", rep + 1, reps);
+	}
+	for (unsigned ef : efs) {
+		std::string extra = ", \"nq\": " + std::to_string(nq);
+		std::vector<double> &v = qps[ef];
+
+		json_list(extra, "qps_runs", v, "%.2f");
+		extra += ", \"method\": " + std::to_string(meth[ef]);
+		emit("vexfs-kernel", label.c_str(), ef, rec[ef],
+		     *std::max_element(v.begin(), v.end()), 0,
+		     (long)st.index_bytes, extra);
+	}
+	st = kn.stats();
+	m = mem_read();
+	printf("{\"lib\": \"vexfs-kernel-mem\", \"label\": \"%s\", %s, %s, %s, "
+	       "%s, \"queries\": %llu, \"index_queries\": %llu}\n",
+	       label.c_str(), mem_json("mem_queries_start", m0).c_str(),
+	       mem_json("mem_peak_queries", pk.peak).c_str(),
+	       mem_json("mem_after_queries", m).c_str(), slab_json().c_str(),
+	       (unsigned long long)st.queries,
+	       (unsigned long long)st.index_queries);
+	fflush(stdout);
+	t = now();
+	kn.do_umount();
+	fprintf(stderr, "annvm: umount %.3f s\n", since(t));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	std::string data, libs = "vexfs,hnswlib,faiss-flat,faiss-hnsw";
@@ -386,12 +599,16 @@ int main(int argc, char **argv)
 	unsigned m = 16, efc = 200, nq_exact = 50, mounts = 3, reps = 3;
 	size_t nq_ann = 0;
 	bool skip_import = false;
+	bool existing = false;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
+	for (int i = 1; i < argc; i += 2) {
 		std::string a = argv[i];
-		const char *v = argv[i + 1];
+		const char *v = i + 1 < argc ? argv[i + 1] : "";
 
-		if (a == "--data")
+		if (a == "--existing") {
+			existing = true;
+			i--;
+		} else if (a == "--data")
 			data = v;
 		else if (a == "--dev")
 			dev = v;
@@ -440,6 +657,20 @@ int main(int argc, char **argv)
 		d.n, d.dim, d.nq, since(t));
 	size_t nq = nq_ann && nq_ann < d.nq ? nq_ann : d.nq;
 	unsigned k = d.k;
+
+	if (existing) {
+		kernel ke;
+
+		ke.dev = dev;
+		ke.mnt = mnt;
+		ke.dir = mnt + "/c";
+		return run_existing(ke, d, nq, efs, mounts, reps, label);
+	}
+	if (!d.has_base) {
+		fprintf(stderr, "annvm: %s has no base vectors (for --existing only)\n",
+			data.c_str());
+		return 2;
+	}
 	std::vector<uint32_t> ids(k);
 	kernel kn;
 	hnswlib::L2Space space(d.dim);

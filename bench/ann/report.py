@@ -4,8 +4,9 @@
 
 Groups annbench's lines by data set (n, dim), then prints for each: the
 build time and index size of every implementation, the recall@10/QPS
-sweep over ef, and the issue's target: the best QPS at recall@10 >= 0.95
-of the VexFS core against hnswlib's.
+sweep over ef, and the issue's targets: the best QPS at recall@10 >= 0.95
+of the VexFS core against hnswlib's, and its build time against
+hnswlib's.
 """
 import json
 import math
@@ -25,6 +26,11 @@ def name(r):
         return "vexfs core (%s)" % ("kernel flags: -O2, no SIMD" if build == "kflags"
                                     else "-O3 -march=native")
     return r["lib"]
+
+
+def size_name(n):
+    return "%dM" % (n // 10**6) if n % 10**6 == 0 else \
+        "%dk" % (n // 1000) if n % 1000 == 0 else "%d" % n
 
 
 def dataset(r):
@@ -67,10 +73,11 @@ def main():
            "with the kernel's constraints (-O2, no SIMD/FP registers) and "
            "once with -O3 -march=native like hnswlib.  **No kernel query is "
            "measured here**: the kernel's index, mount time and kernel "
-           "memory are measured in a VM (bench/results/ann-vm.md).  Index "
+           "memory are measured in a VM (bench/results/ann-vm.md, including "
+           "the mount of a 1M-vector collection).  Index "
            "size: for hnswlib and FAISS the saved index file (it holds the "
-           "float vectors); for VexFS the size the phase-2 index inode will "
-           "take (codes and links; the floats stay in the vector store), "
+           "float vectors); for VexFS the size of the kernel's index inode "
+           "(codes and links; the floats stay in the vector store), "
            "computed by hnsw_disk_bytes().  FAISS is Debian's build, whose "
            "distance code uses SSE only (no AVX), and its HNSW is searched "
            "one query per call; its flat index is searched in one batched "
@@ -85,7 +92,7 @@ def main():
                              squeeze=False)
     for ax, (ds, libs) in zip(axes[0], sorted(sets.items())):
         n, dim = ds
-        out.append("### %d vectors, %d dimensions\n" % (n, dim))
+        out.append("### %s vectors, %d dimensions\n" % (size_name(n), dim))
         out.append("| implementation | build (s) | index size (MiB) |")
         out.append("|---|---|---|")
         for lib, rs in libs.items():
@@ -130,6 +137,18 @@ def main():
                 lib, b["ef"], b["recall"], b["qps"], qi, ratio,
                 "yes" if ratio >= 1 else "no"))
         out.append("")
+        href = libs.get("hnswlib")
+        if href:
+            out.append("Target: build no slower than hnswlib's (%.1f s):\n"
+                       % href[0]["build_s"])
+            out.append("| implementation | build (s) | / hnswlib | met |")
+            out.append("|---|---|---|---|")
+            for lib in sweep:
+                b = libs[lib][0]["build_s"]
+                out.append("| %s | %.1f | %.2f | %s |" % (
+                    lib, b, b / href[0]["build_s"],
+                    "yes" if b <= href[0]["build_s"] else "no"))
+            out.append("")
         for lib in sweep:
             rs = sorted(libs[lib], key=lambda r: r["ef"])
             ax.plot([r["recall"] for r in rs], [r["qps"] for r in rs],
@@ -138,7 +157,7 @@ def main():
         ax.set_yscale("log")
         ax.set_xlabel("recall@10")
         ax.set_ylabel("queries per second (1 thread)")
-        ax.set_title("%dk vectors, %d-d, native" % (n // 1000, dim))
+        ax.set_title("%s vectors, %d-d, native" % (size_name(n), dim))
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()

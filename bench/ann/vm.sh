@@ -5,8 +5,9 @@
 # VexFS kernel's ANN index and exact search against hnswlib and FAISS, in
 # the same QEMU/TCG guest, on the same data, one thread each.
 #
-# usage: vm.sh [--long] [--n N] [--dims "128 ..."] [--nq Q] [--nq-exact E]
-#              [--reps R] [--ef "10 16 ..."] [--libs LIST]
+# usage: vm.sh [--long | --mount-1m | --import-1m] [--n N] [--dims "128 ..."]
+#              [--nq Q] [--nq-exact E] [--reps R] [--ef "10 16 ..."]
+#              [--libs LIST] [--mount-n N]
 #
 # Data: annbench's clustered Gaussian vectors and its ground truth (exact
 # float64 search on the host), cached in build/bench-ann, packed into one
@@ -28,28 +29,54 @@
 # with other jobs) at load 5 to 6, and 14 to 20 at load 7 to 12: at 20k
 # the kernel's import and index build take 2.5 to 6 minutes in the guest,
 # hnswlib's and FAISS's HNSW builds 1 to 5 each, the three sweeps 2 to 3;
-# builds grow a little faster than N, so 100k would take over an hour.  --long adds 1M x 128 (hours: the kernel, hnswlib and the
-# kernel's exact search only; FAISS's HNSW build and its flat index's scan
-# of 1000 queries would each take longer than the rest together).
+# builds grow a little faster than N, so 100k would take over an hour.
+#
+# --long adds the mount of a 1M x 128 collection (--mount-1m: that
+# alone).  Importing 1M vectors through the emulated kernel would take
+# many hours, so the collection is made on the host, offline, by
+# `mkfs.vexfs -d` (bench/ann/mkimage.py: a source tree of 1M files
+# carrying user.vexfs.embedding, on a tmpfs; mkfs lays out the store and
+# builds the HNSW index; its time and peak memory are reported), then
+# each kernel of tests/vm/kernels.sh boots on a copy of the image and
+# annvm --existing mounts it cold three times (mount time, index state,
+# first and second query, kernel memory), reads the directory to map
+# inodes to vector ids, and sweeps ef over 300 queries against the
+# float64 ground truth (the first of three sweeps cold).  13 minutes in
+# all at load 2 to 4.5: mkfs 6 (the index build is most of it; mkfs
+# peaks at 1.3 GiB, plus the tree in the tmpfs meanwhile), each guest
+# 3.  The image (1.8 GiB sparse, 1.1 GiB used) is kept in
+# build/bench-ann-vm and reused while it is newer than mkfs.vexfs and the
+# data; the tree is removed.  --mount-n N sets the size (testing).
+# --import-1m instead imports 1M x 128 through the kernel in the VM, as
+# the 20k run does (the kernel, hnswlib and the kernel's exact search
+# only): many hours, never run.
 # BENCH_KERNEL picks the kernel (default: the newest 6.12 of
-# tests/vm/kernels.sh).
+# tests/vm/kernels.sh; for --mount-1m both kernels); ANN_TREE_DIR the
+# directory for the source tree (default /dev/shm).  The rows of
+# bench/results/ann-vm.jsonl for runs not repeated here are kept.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench-ann-vm
 data=$top/build/bench-ann
 res=$top/bench/results
-n=20000 dims=128 nq=500 nq_exact=50 reps=3 long=0
+n=20000 dims=128 nq=500 nq_exact=50 reps=3 long=0 mount=0 mount_n=1000000
 efs="10 16 24 32 48 64 96 128 200"
 libs=vexfs,hnswlib,faiss-hnsw,faiss-flat
 usage() {
-	echo "usage: vm.sh [--long] [--n N] [--dims \"128 ...\"] [--nq Q] [--nq-exact E] [--reps R] [--ef \"10 16 ...\"] [--libs LIST]" >&2
+	echo "usage: vm.sh [--long | --mount-1m | --import-1m] [--n N] [--dims \"128 ...\"] [--nq Q] [--nq-exact E] [--reps R] [--ef \"10 16 ...\"] [--libs LIST] [--mount-n N]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
-	[ $# -ge 2 ] || [ "$1" = --long ] || usage
 	case $1 in
-	--long) long=1 ;;
+	--long|--mount-1m|--import-1m) ;;
+	*) [ $# -ge 2 ] || usage ;;
+	esac
+	case $1 in
+	--long) mount=1 ;;
+	--mount-1m) mount=1 dims= ;;
+	--import-1m) long=1 ;;
+	--mount-n) mount_n=$2; shift ;;
 	--n) n=$2; shift ;;
 	--dims) dims=$2; shift ;;
 	--reps) reps=$2; shift ;;
@@ -117,9 +144,85 @@ run_vm() {
 	grep '^{' "$out/guest-$n-$dim.txt" >>"$raw"
 	rm -f "$out/vexfs.img"
 }
+
+# mount_vm N DIM: the collection made offline by mkfs -d, mounted in each
+# kernel (see the top).
+mount_vm() {
+	local n=$1 dim=$2 tag img qimg work kv series blocks mk
+	tag=$data/d$dim-n$n-q1000-k10
+	[ -s "$tag.gt" ] || "$data/annbench-gen" --n "$n" --nq 1000 --dim "$dim" \
+		--data "$data" --libs none >&2
+	qimg=$out/queries-$dim-$n-1000.img
+	if [ ! -s "$qimg" ] || [ "$qimg" -ot "$tag.gt" ]; then
+		{ printf 'ANNVM %s 1000 %s 10 nobase\n' "$n" "$dim"
+		  head -c 4096 /dev/zero; } | head -c 4096 >"$qimg"
+		for f in query gt; do
+			cat "$tag.$f" >>"$qimg"
+			truncate -s %4096 "$qimg"
+		done
+	fi
+	# about 1.5x what the store, index, inodes and directory take
+	blocks=$(( (n * (dim * 4 + 600) / 4096) * 3 / 2 + 65536 ))
+	img=$out/vexfs-$n-$dim.img
+	mk=$top/userspace/mkfs/mkfs.vexfs
+	if [ ! -s "$img" ] || [ ! -s "$img.json" ] || [ "$img" -ot "$tag.gt" ] ||
+		[ "$img" -ot "$mk" ]; then
+		rm -f "$img" "$img.json"
+		echo "bench-ann-vm: mkfs.vexfs -d with $n x $dim vectors, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+		/usr/bin/python3 "$top/bench/ann/mkimage.py" "$tag.base" "$n" "$dim" \
+			"${ANN_TREE_DIR:-/dev/shm}/vexfs-ann-tree.$$" "$img" "$blocks" \
+			$((n + 4096)) "$mk" >"$img.json.new"
+		mv "$img.json.new" "$img.json"
+	fi
+	sed "s/^{/{\"label\": \"mount n=$n d=$dim\", /" "$img.json" >>"$raw"
+	work=$out/vexfs-mount.img
+	for kv in ${BENCH_KERNEL:-$("$top/tests/vm/kernels.sh")}; do
+		case $kv in 6.1.*) series=6.1 ;; 6.12.*) series=6.12 ;; *) series=$kv ;; esac
+		[ "$kv" = "$kver" ] || "$top/tests/vm/build-module.sh" "$kv" >/dev/null
+		cp --sparse=always "$img" "$work"
+		echo "{\"info\": \"mount n=$n dim=$dim $series\", \"kernel\": \"$kv\", \"cpu\": \"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\", \"nproc\": $(nproc --all), \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"date\": \"$(date -u '+%Y-%m-%d %H:%M UTC')\", \"guest_mem_mib\": 2048}" >>"$raw"
+		echo "bench-ann-vm: mount of $n x $dim on $kv, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+		"$top/tests/vm/run-vm.sh" -v -k "$kv" -r 2048 -t 3600 \
+			-b "$out/annvm" -l "$out/console-mount-$n-$series.log" \
+			-d "$work" -d "$qimg" \
+			"$top/bench/ann/vm-guest.sh" /dev/vda /dev/vdb - --existing \
+			--nq 300 --ef 10,16,24,32,48,64,96,128 --reps 3 --mounts 3 \
+			--label "mount n=$n d=$dim $series" |
+			tee "$out/guest-mount-$n-$series.txt" | grep -v '^{' >&2 ||
+			{ rm -f "$work"; return 1; }
+		grep '^{' "$out/guest-mount-$n-$series.txt" >>"$raw"
+		echo "{\"lib\": \"vexfs-load\", \"label\": \"mount n=$n d=$dim $series\", \"load_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >>"$raw"
+		rm -f "$work"
+	done
+}
+
 for dim in $dims; do
 	run_vm "$n" "$dim" "$nq" "$libs" 2G 2048 3600
 done
-[ $long = 1 ] && run_vm 1000000 128 1000 vexfs,hnswlib 8G 6144 43200
+if [ $long = 1 ]; then
+	run_vm 1000000 128 1000 vexfs,hnswlib 8G 6144 43200
+fi
+if [ $mount = 1 ]; then
+	mount_vm "$mount_n" 128
+fi
+# Keep the earlier rows of the runs not repeated here (the 20k sweep when
+# only the mount ran, and the other way round).
+if [ -s "$res/ann-vm.jsonl" ]; then
+	/usr/bin/python3 - "$res/ann-vm.jsonl" "$raw" <<'EOF'
+import json, re, sys
+old, new = sys.argv[1:3]
+def run(line):
+    r = json.loads(line)
+    m = re.search(r"^(mount )?.*?n=(\d+) d(?:im)?=(\d+)",
+                  r.get("info") or r.get("label", ""))
+    return m.groups() if m else None
+fresh = [l for l in open(new, newline="") if l.startswith("{")]
+done = {run(l) for l in fresh}
+kept = [l for l in open(old, newline="")
+        if l.startswith("{") and run(l) not in done]
+with open(new, "w", newline="") as f:
+    f.writelines(kept + fresh)
+EOF
+fi
 cp "$raw" "$res/ann-vm.jsonl"
 /usr/bin/python3 "$top/bench/ann/vm-report.py" "$raw" "$res/ann-vm.md" "$res/ann-vm.png"
