@@ -79,7 +79,7 @@ cp "$a" "$mods/vexfs.ko"
 rm -f "$out/vexfs.img"
 truncate -s 2G "$out/vexfs.img"
 echo "vm-ab: n=$n dim=$dim nq=$nq on $kver, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$top/tests/vm/run-vm.sh" -v -k "$kver" -r 2048 -t 3600 -m "$mods" \
+"$top/tests/vm/run-vm.sh" -v -p -k "$kver" -r 2048 -t 3600 -m "$mods" \
 	-b "$a:/root/a.ko" -b "$b:/root/b.ko" -b "$out/annvm" \
 	-l "$out/console.log" -d "$out/vexfs.img" -d "$img" \
 	"$top/bench/ann/vm-ab-guest.sh" /dev/vda /dev/vdb $((n + 4096)) "$rounds" \

@@ -134,7 +134,7 @@ run_vm() {
 	hcpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "{\"info\": \"n=$n dim=$dim nq=$nq\", \"kernel\": \"$kver\", \"cpu\": \"$hcpu\", \"nproc\": $(nproc --all), \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"date\": \"$(date -u '+%Y-%m-%d %H:%M UTC')\", \"guest_mem_mib\": $mem}" >>"$raw"
 	echo "bench-ann-vm: n=$n dim=$dim nq=$nq on $kver, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-	"$top/tests/vm/run-vm.sh" -v -k "$kver" -r "$mem" -t "$tmo" \
+	"$top/tests/vm/run-vm.sh" -v -p -k "$kver" -r "$mem" -t "$tmo" \
 		-b "$out/annvm" -l "$out/console-$n-$dim.log" \
 		-d "$out/vexfs.img" -d "$img" \
 		"$top/bench/ann/vm-guest.sh" /dev/vda /dev/vdb $((n + 4096)) \
@@ -182,7 +182,7 @@ mount_vm() {
 		cp --sparse=always "$img" "$work"
 		echo "{\"info\": \"mount n=$n dim=$dim $series\", \"kernel\": \"$kv\", \"cpu\": \"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\", \"nproc\": $(nproc --all), \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"date\": \"$(date -u '+%Y-%m-%d %H:%M UTC')\", \"guest_mem_mib\": 2048}" >>"$raw"
 		echo "bench-ann-vm: mount of $n x $dim on $kv, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-		"$top/tests/vm/run-vm.sh" -v -k "$kv" -r 2048 -t 3600 \
+		"$top/tests/vm/run-vm.sh" -v -p -k "$kv" -r 2048 -t 3600 \
 			-b "$out/annvm" -l "$out/console-mount-$n-$series.log" \
 			-d "$work" -d "$qimg" \
 			"$top/bench/ann/vm-guest.sh" /dev/vda /dev/vdb - --existing \

@@ -35,7 +35,7 @@ vectest bench /mnt/b/c $n $dim 12345 $reps
 vexctl stats /mnt/b/c
 umount /mnt/b
 GUEST
-"$top/tests/vm/run-vm.sh" -v -t 3600 -k "$kver" -d "$work/disk.img" \
+"$top/tests/vm/run-vm.sh" -v -p -t 3600 -k "$kver" -d "$work/disk.img" \
 	-b "$work/vectest" \
 	-l "$work/console.log" "$work/bench-guest.sh" | tee "$work/result.txt"
 rm -f "$work/disk.img"
