@@ -60,7 +60,9 @@ host_check() {
 # mkfs_disk IMG: a filesystem whose collection v (dim 16, l2, 1500
 # vectors) mkfs.vexfs -d indexes
 mkfs_disk() {
-	local src=$work/src-$$
+	# $BASHPID, not $$: each kernel runs this in a subshell of its own,
+	# where $$ is the same for both, and one would delete the other's tree.
+	local src=$work/src-$BASHPID
 	rm -rf "$src"
 	mkdir -p "$src/v"
 	python3 - "$src/v" <<'PY' || return 1
