@@ -535,9 +535,37 @@ void vexfs_journal_set_params(struct super_block *sb)
 	write_unlock(&journal->j_state_lock);
 }
 
+/*
+ * Whether the log holds anything to replay: the jbd2 superblock's s_start
+ * is 0 once the log is empty.  Read before jbd2 opens the journal, since
+ * 6.1 reads it only in jbd2_journal_load().  Anything unreadable counts as
+ * not empty (jbd2 itself then decides).
+ */
+static bool vexfs_journal_log_empty(struct super_block *sb, u64 start)
+{
+	journal_superblock_t *jsb;
+	struct buffer_head *bh;
+	bool empty;
+
+	bh = sb_bread(sb, start);
+	if (!bh)
+		return false;
+	jsb = (journal_superblock_t *)bh->b_data;
+	empty = jsb->s_header.h_magic == cpu_to_be32(JBD2_MAGIC_NUMBER) &&
+		!jsb->s_start;
+	brelse(bh);
+	return empty;
+}
+
 /**
  * vexfs_journal_load() - open and replay the internal journal
  * @sb: the filesystem, whose superblock says COMPAT_HAS_JOURNAL
+ *
+ * Sets sbi->counts_stale when there was something to recover (the
+ * superblock says so, or the log is not empty, which jbd2 replays
+ * whatever the superblock says): the superblock's free counts are not
+ * journaled, and its in-place copy may be older or newer than the
+ * replayed bitmaps, so they are recounted before they are trusted.
  *
  * Context: mount, before the root inode is read.
  * Return: 0 or a negative errno (the journal is then not loaded).
@@ -584,6 +612,8 @@ int vexfs_journal_load(struct super_block *sb)
 	journal->j_finish_inode_data_buffers =
 		jbd2_journal_finish_inode_data_buffers;
 
+	if (recover || !vexfs_journal_log_empty(sb, start))
+		sbi->counts_stale = true;
 	if (recover)
 		vexfs_info(sb, "recovering the journal");
 	err = jbd2_journal_load(journal);

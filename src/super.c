@@ -615,13 +615,20 @@ static int vexfs_mount_rw(struct super_block *sb)
 	struct vexfs_super_block *raw = sbi->raw;
 	int err;
 
+	/*
+	 * Not only when the superblock says so: after a replay its in-place
+	 * copy may even say "clean" with counts from another moment than
+	 * the bitmaps (vexfs_journal_load()).
+	 */
 	if (sbi->journal &&
-	    (!(le16_to_cpu(raw->s_state) & VEXFS_STATE_VALID) ||
+	    (sbi->counts_stale ||
+	     !(le16_to_cpu(raw->s_state) & VEXFS_STATE_VALID) ||
 	     (le32_to_cpu(raw->s_feature_incompat) &
 	      VEXFS_FEATURE_INCOMPAT_RECOVER))) {
 		err = vexfs_recount_free(sb);
 		if (err)
 			return err;
+		sbi->counts_stale = false;
 	}
 	err = vexfs_setup_rw(sb);
 	if (err)
@@ -632,6 +639,40 @@ static int vexfs_mount_rw(struct super_block *sb)
 		vexfs_warn(sb, "orphan list present but no journal; run fsck.vexfs");
 	vexfs_vindex_mount(sb);
 	return 0;
+}
+
+/*
+ * A read-only mount that replayed the log has written the device already
+ * (jbd2 replays in place): finish the recovery as ext4 does, with the free
+ * counts rebuilt from the replayed bitmaps and INCOMPAT_RECOVER cleared,
+ * so that neither the next mount nor fsck finds a recovery pending.  The
+ * superblock is written in place, safely: the log is empty and a
+ * read-only mount starts no transaction.  A read-only device is never
+ * written (a log that needs recovery there refused the mount already).
+ */
+static void vexfs_finish_ro_recovery(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	int err;
+
+	if (!sbi->journal || !sbi->counts_stale || bdev_read_only(sb->s_bdev))
+		return;
+	err = vexfs_recount_free(sb);
+	if (!err) {
+		lock_buffer(sbi->sbh);
+		spin_lock(&sbi->lock);
+		sbi->raw->s_feature_incompat &=
+			~cpu_to_le32(VEXFS_FEATURE_INCOMPAT_RECOVER);
+		spin_unlock(&sbi->lock);
+		unlock_buffer(sbi->sbh);
+		err = vexfs_write_super(sb, true);
+	}
+	if (err) {
+		vexfs_warn(sb, "journal replayed, but the superblock could not be updated (error %d)",
+			   err);
+		return;
+	}
+	sbi->counts_stale = false;
 }
 
 /*
@@ -859,6 +900,8 @@ static int vexfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		err = vexfs_mount_rw(sb);
 		if (err)
 			goto out_root;
+	} else {
+		vexfs_finish_ro_recovery(sb);
 	}
 	return 0;
 
