@@ -68,9 +68,9 @@ def mount_sections(mrows):
                                           if n % 10**6 == 0 else n, dim))
         out.append("Written by `make bench-ann-vm BENCH_ARGS=--mount-1m` "
                    "(also part of `BENCH_ARGS=--long`; bench/ann/vm.sh "
-                   "mount_vm, mkimage.py, annvm --existing).  Importing %d "
-                   "vectors through the emulated kernel would take hours, so "
-                   "the collection is made on the host, offline: a source "
+                   "mount_vm, mkimage.py, annvm --existing).  The collection "
+                   "is made on the host, offline (at 1M, an import through "
+                   "the emulated kernel would take hours): a source "
                    "tree of %d empty files carrying user.vexfs.embedding (on "
                    "a tmpfs), then `mkfs.vexfs -d`, which lays out the store "
                    "and builds the HNSW index (M = 16, ef_construction = "
@@ -85,7 +85,7 @@ def mount_sections(mrows):
                    "ground truth, several times (the first sweep starts cold; "
                    "QPS is the best of them, the cold one in brackets).  "
                    "Times are the guest's wall clock under QEMU/TCG.\n"
-                   % (n, n))
+                   % n)
         if mk:
             r = mk[0]
             out.append("- mkfs.vexfs -d: %.1f s (user %.1f s, system %.1f "
