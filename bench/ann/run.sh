@@ -69,21 +69,7 @@ done
 # run (40 s against hnswlib's 15 s at 100k): left out, as in vm.sh.
 [ $long = 1 ] && run 1000000 128 vexfs,hnswlib,faiss-flat
 # Keep the earlier rows of the data sets not measured here.
-if [ -s "$res/ann.jsonl" ]; then
-	/usr/bin/python3 - "$res/ann.jsonl" "$raw" <<'EOF'
-import json, re, sys
-old, new = sys.argv[1:3]
-def ds(line):
-    r = json.loads(line)
-    m = re.search(r"n=(\d+) d(?:im)?=(\d+)", r.get("info") or r.get("label", ""))
-    return m.groups() if m else None
-fresh = [l for l in open(new, newline="") if l.startswith("{")]
-done = {ds(l) for l in fresh}
-kept = [l for l in open(old, newline="")
-        if l.startswith("{") and ds(l) not in done]
-with open(new, "w", newline="") as f:
-    f.writelines(kept + fresh)
-EOF
-fi
+[ -s "$res/ann.jsonl" ] &&
+	/usr/bin/python3 "$top/bench/ann/keep-rows.py" "$res/ann.jsonl" "$raw"
 cp "$raw" "$res/ann.jsonl"
 /usr/bin/python3 "$top/bench/ann/report.py" "$raw" "$res/ann.md" "$res/ann.png"

@@ -23,6 +23,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench-ann-ab
 data=$top/build/bench-ann
+. "$top/bench/ann/lib.sh"
 a= b= n=20000 dim=128 nq=500 rounds=2 efs="10 64" reps=2
 usage() {
 	sed -n '8,9p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -60,18 +61,7 @@ if [ ! -x "$out/annvm" ] || [ "$out/annvm" -ot "$top/bench/ann/annvm.cpp" ]; the
 		-lfaiss -lopenblas -lgfortran -lquadmath -lpthread -lm 2>"$out/link.log" || {
 		cat "$out/link.log" >&2; exit 1; }
 fi
-tag=$data/d$dim-n$n-q$nq-k10
-[ -s "$tag.gt" ] || "$data/annbench-gen" --n "$n" --nq "$nq" --dim "$dim" \
-	--data "$data" --libs none >&2
-img=$out/data-$dim-$n-$nq.img
-if [ ! -s "$img" ] || [ "$img" -ot "$tag.gt" ]; then
-	{ printf 'ANNVM %s %s %s 10\n' "$n" "$nq" "$dim"
-	  head -c 4096 /dev/zero; } | head -c 4096 >"$img"
-	for f in base query gt; do
-		cat "$tag.$f" >>"$img"
-		truncate -s %4096 "$img"
-	done
-fi
+img=$(ann_data_image "$n" "$dim" "$nq" "$out") || exit 1
 mods=$out/mods
 rm -rf "$mods"
 mkdir -p "$mods"

@@ -24,12 +24,11 @@
 #
 # The sweep runs --reps times (default 3) and each point keeps its best
 # rate: the host is shared with other jobs, and under load the same sweep
-# came out up to 2x slower.  The default size, 20000 x 128 with 500
-# queries, took 8 minutes under TCG on this machine (a 2-core EPYC shared
-# with other jobs) at load 5 to 6, and 14 to 20 at load 7 to 12: at 20k
-# the kernel's import and index build take 2.5 to 6 minutes in the guest,
-# hnswlib's and FAISS's HNSW builds 1 to 5 each, the three sweeps 2 to 3;
-# builds grow a little faster than N, so 100k would take over an hour.
+# came out up to 2x slower.  The default size, 100000 x 128 (the issue's)
+# with 500 queries, took 15 minutes under TCG on this machine (a 2-core
+# EPYC) on a quiet host: the kernel's import and index build 2.4, hnswlib's
+# build 3.2, FAISS's HNSW build 5.2, the sweeps most of the rest.
+# --n 20000 takes 8 minutes quiet (14 to 20 at load 7 to 12).
 #
 # --long adds the mount of a 1M x 128 collection (--mount-1m: that
 # alone).  Importing 1M vectors through the emulated kernel would take
@@ -59,8 +58,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench-ann-vm
 data=$top/build/bench-ann
+. "$top/bench/ann/lib.sh"
 res=$top/bench/results
-n=20000 dims=128 nq=500 nq_exact=50 reps=3 long=0 mount=0 mount_n=1000000
+n=100000 dims=128 nq=500 nq_exact=50 reps=3 long=0 mount=0 mount_n=1000000
 efs="10 16 24 32 48 64 96 128 200"
 libs=vexfs,hnswlib,faiss-hnsw,faiss-flat
 usage() {
@@ -115,19 +115,8 @@ raw=$out/ann-vm.jsonl
 : >"$raw"
 # run_vm N DIM NQ LIBS DISK_SIZE MEM_MIB TIMEOUT
 run_vm() {
-	local n=$1 dim=$2 nq=$3 libs=$4 disk=$5 mem=$6 tmo=$7 tag img
-	tag=$data/d$dim-n$n-q$nq-k10
-	[ -s "$tag.gt" ] || "$data/annbench-gen" --n "$n" --nq "$nq" --dim "$dim" \
-		--data "$data" --libs none >&2
-	img=$out/data-$dim-$n-$nq.img
-	if [ ! -s "$img" ] || [ "$img" -ot "$tag.gt" ]; then
-		{ printf 'ANNVM %s %s %s 10\n' "$n" "$nq" "$dim"
-		  head -c 4096 /dev/zero; } | head -c 4096 >"$img"
-		for f in base query gt; do
-			cat "$tag.$f" >>"$img"
-			truncate -s %4096 "$img"
-		done
-	fi
+	local n=$1 dim=$2 nq=$3 libs=$4 disk=$5 mem=$6 tmo=$7 img
+	img=$(ann_data_image "$n" "$dim" "$nq" "$out") || return 1
 	rm -f "$out/vexfs.img"
 	truncate -s "$disk" "$out/vexfs.img"
 	local hcpu
@@ -208,21 +197,8 @@ fi
 # Keep the earlier rows of the runs not repeated here (the 20k sweep when
 # only the mount ran, and the other way round).
 if [ -s "$res/ann-vm.jsonl" ]; then
-	/usr/bin/python3 - "$res/ann-vm.jsonl" "$raw" <<'EOF'
-import json, re, sys
-old, new = sys.argv[1:3]
-def run(line):
-    r = json.loads(line)
-    m = re.search(r"^(mount )?.*?n=(\d+) d(?:im)?=(\d+)",
-                  r.get("info") or r.get("label", ""))
-    return m.groups() if m else None
-fresh = [l for l in open(new, newline="") if l.startswith("{")]
-done = {run(l) for l in fresh}
-kept = [l for l in open(old, newline="")
-        if l.startswith("{") and run(l) not in done]
-with open(new, "w", newline="") as f:
-    f.writelines(kept + fresh)
-EOF
+	/usr/bin/python3 "$top/bench/ann/keep-rows.py" "$res/ann-vm.jsonl" "$raw" \
+		--mount
 fi
 cp "$raw" "$res/ann-vm.jsonl"
 /usr/bin/python3 "$top/bench/ann/vm-report.py" "$raw" "$res/ann-vm.md" "$res/ann-vm.png"
