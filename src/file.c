@@ -615,20 +615,13 @@ static int vexfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 /* ------------------------------------------------------------------ */
 
 /*
- * Allocate and zero the blocks of [lblk, lblk + count).  Blocks are zeroed
- * on disk rather than marked unwritten, so preallocated space always reads
- * back as zeros, whatever crashes in between.  The zeroing is done before
- * the handle that maps the blocks is stopped: the transaction cannot
- * commit while a handle is open, so no crash can leave a committed extent
- * over blocks that still hold another file's old data (a hole inside
- * i_size that fallocate fills would otherwise expose them).
- */
-/*
  * The blocks just mapped could not be zeroed: an I/O error on the device.
  * The mapping is in the running transaction and there is no way to take
  * a range out of the middle of a file's tree, so abort the journal: the
  * transaction then never commits, and the file never reaches the disk
- * pointing at blocks that hold another file's old data.
+ * pointing at blocks that hold another file's old data.  Without a
+ * journal there is nothing to abort, and no ordering of metadata to
+ * begin with.
  */
 static void vexfs_prealloc_failed(struct inode *inode, u64 pblk,
 				  unsigned int len, int err)
@@ -641,6 +634,15 @@ static void vexfs_prealloc_failed(struct inode *inode, u64 pblk,
 		jbd2_journal_abort(VEXFS_SB(sb)->journal, err);
 }
 
+/*
+ * Allocate and zero the blocks of [lblk, lblk + count).  Blocks are zeroed
+ * on disk rather than marked unwritten, so preallocated space always reads
+ * back as zeros, whatever crashes in between.  The zeroing is done before
+ * the handle that maps the blocks is stopped: the transaction cannot
+ * commit while a handle is open, so no crash can leave a committed extent
+ * over blocks that still hold another file's old data (a hole inside
+ * i_size that fallocate fills would otherwise expose them).
+ */
 static int vexfs_prealloc(struct inode *inode, u64 lblk, u64 count)
 {
 	struct super_block *sb = inode->i_sb;
