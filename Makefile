@@ -20,8 +20,10 @@ export VEXFS_KERNELS
 
 all: module tools
 
-# Build vexfs.ko against KDIR, then refuse it if it is not kernel-safe.
+# Probe KDIR's API (src/compat-gen.h), build vexfs.ko against it, then
+# refuse the module if it is not kernel-safe.
 module modules:
+	$(CURDIR)/scripts/compat-probe.sh $(KDIR) $(CURDIR)/src/compat-gen.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules
 	$(MAKE) module-check
 

@@ -166,6 +166,9 @@ do_install_dkms() {
 		case $f in */compat-gen.h | */*.mod.c) continue ;; esac
 		install -m 0644 "$f" "$dest/src/"
 	done
+	for f in "$top"/src/probes/canary.c "$top"/src/probes/*/HAVE_*.c; do
+		install -D -m 0644 "$f" "$dest/src/probes/${f#"$top"/src/probes/}"
+	done
 	install -m 0644 "$top"/include/*.h "$dest/include/"
 	install -m 0755 "$top/scripts/check-kernel-safe.sh" \
 		"$top/scripts/compat-probe.sh" "$dest/scripts/"

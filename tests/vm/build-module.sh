@@ -23,7 +23,7 @@ rm -rf "$tree"
 mkdir -p "$tree"
 cp -a "$top/Makefile" "$top/VERSION" "$top/include" "$top/scripts" "$tree/"
 mkdir "$tree/src"
-cp -a "$top"/src/Kbuild "$top"/src/*.[ch] "$tree/src/"
+cp -a "$top"/src/Kbuild "$top"/src/*.[ch] "$top"/src/probes "$tree/src/"
 rm -f "$tree/src/compat-gen.h"
 
 log=$out/build.log

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The inode operations take a struct mnt_idmap * (Linux 6.3 and later). */
+#include <linux/fs.h>
+
+static int probe_create(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, bool excl)
+{
+	return 0;
+}
+
+static const struct inode_operations probe_iops __used = {
+	.create = probe_create,
+};
