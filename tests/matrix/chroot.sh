@@ -91,8 +91,8 @@ series_of() {
 	awk -v r="$1" '$1 == r { print $2, $3 }' "$top/tests/matrix/releases.conf"
 }
 
-# newest_headers ROOT SUITE REGEX: the newest linux-headers version that
-# apt in ROOT knows of in SUITE for the series REGEX.
+# newest_kernel ROOT SUITE REGEX: the newest kernel of the series REGEX
+# that apt in ROOT has headers for.
 newest_kernel() {
 	local root=$1 regex=$3
 	run_in "$root" "apt-cache search --names-only '^linux-headers-'" |
@@ -122,7 +122,13 @@ make_chroot() {
 	while read -r suite regex; do
 		kver=$(newest_kernel "$root" "$suite" "$regex")
 		[ -n "$kver" ] || die "$rel: no linux-headers in $suite match $regex"
-		want+=("linux-headers-$kver/$suite")
+		# Backports need naming; the release's own suites include its
+		# security updates, where the newest kernel often is.
+		if [ "$suite" = "$rel" ]; then
+			want+=("linux-headers-$kver")
+		else
+			want+=("linux-headers-$kver/$suite")
+		fi
 	done < <(series_of "$rel")
 	apt_in "$root" install --no-install-recommends "${want[@]}" >/dev/null ||
 		die "$rel: installing ${want[*]} failed"
