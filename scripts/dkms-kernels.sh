@@ -47,7 +47,9 @@ in_range() {
 }
 
 installed() {
-	dkms status -m "$name" -v "$1" -k "$2" 2>/dev/null | grep -q ': installed'
+	local st
+	st=$(dkms status -m "$name" -v "$1" -k "$2" 2>/dev/null) || return 1
+	[[ $st == *": installed"* ]]
 }
 
 # keep_log VERSION KVER: save the failed build's make.log before the next
