@@ -221,7 +221,7 @@ install-extras) do_install_extras "${2:-}" ;;
 lintian) do_lintian ;;
 rpmlint) do_rpmlint ;;
 *)
-	sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac
