@@ -8,7 +8,9 @@
 #                      git); DKMS and both packagings build from it
 #   package.sh deb     build/pkg/vexfs-dkms_VERSION_all.deb and
 #                      build/pkg/vexfs-tools_VERSION_ARCH.deb, built with
-#                      dpkg-buildpackage from the unpacked tarball, then lintian
+#                      dpkg-buildpackage from the unpacked tarball, in the
+#                      bullseye chroot of tests/matrix/chroot.sh (oldest
+#                      glibc, see deb_release), then lintian
 #   package.sh rpm     build/pkg/*.rpm, built with rpmbuild from the tarball
 #                      (--nodeps: this also works on Debian), then rpmlint
 #
@@ -19,7 +21,9 @@
 #
 #   package.sh install-dkms DIR     the DKMS source tree (dkms.conf, the
 #                                   top-level Makefile, VERSION, src/,
-#                                   include/ and the two build scripts)
+#                                   include/, the two build scripts and
+#                                   dkms-kernels.sh, which the packages'
+#                                   install scripts run)
 #   package.sh install-extras ROOT  headers to ROOT/usr/include/vexfs/ and
 #                                   the bash completion of vexctl
 #
@@ -95,6 +99,30 @@ do_dist() {
 	echo "package.sh: $tarball"
 }
 
+# Where dpkg-buildpackage runs: the chroot of the oldest release of the
+# matrix (tests/matrix/chroot.sh), so that vexfs-tools links against the
+# oldest glibc (2.31) and one package installs on every release from
+# bullseye to sid; VEXFS_DEB_RELEASE= (empty) builds on this machine, whose
+# glibc the tools then need.  docs/packaging.md explains the choice.
+deb_release=${VEXFS_DEB_RELEASE-bullseye}
+
+# deb_build DIR: dpkg-buildpackage in DIR, in the chroot of $deb_release
+# (made, or given debhelper, by chroot.sh make when it lacks dh).
+deb_build() {
+	local chroot=$top/tests/matrix/chroot.sh
+	if [ -z "$deb_release" ]; then
+		(cd "$1" && dpkg-buildpackage -us -uc -b)
+		return
+	fi
+	[ "$(id -u)" = 0 ] ||
+		die "building in the $deb_release chroot needs root (VEXFS_DEB_RELEASE= builds on this machine)"
+	if ! "$chroot" run "$deb_release" "command -v dh" >/dev/null 2>&1; then
+		echo "package.sh: making the $deb_release chroot (tests/matrix/chroot.sh)" >&2
+		"$chroot" make "$deb_release" >/dev/null
+	fi
+	"$chroot" run "$deb_release" "cd '$1' && dpkg-buildpackage -us -uc -b"
+}
+
 do_deb() {
 	local work=$pkgdir/deb-build
 	do_dist
@@ -105,10 +133,9 @@ do_deb() {
 	# lintian's checks of debian/ itself.
 	(cd "$work" && dpkg-source -b "$name-$version") >"$work/source.log" 2>&1 ||
 		die "dpkg-source failed; the log is $work/source.log"
-	(cd "$work/$name-$version" && dpkg-buildpackage -us -uc -b) \
-		>"$work/build.log" 2>&1 || {
+	deb_build "$work/$name-$version" >"$work/build.log" 2>&1 || {
 		tail -n 40 "$work/build.log" >&2
-		die "dpkg-buildpackage failed; the log is $work/build.log"
+		die "dpkg-buildpackage${deb_release:+ in $deb_release} failed; the log is $work/build.log"
 	}
 	rm -f "$pkgdir"/*.deb "$pkgdir"/*.changes "$pkgdir"/*.buildinfo
 	mv "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$pkgdir/"
@@ -171,7 +198,8 @@ do_install_dkms() {
 	done
 	install -m 0644 "$top"/include/*.h "$dest/include/"
 	install -m 0755 "$top/scripts/check-kernel-safe.sh" \
-		"$top/scripts/compat-probe.sh" "$dest/scripts/"
+		"$top/scripts/compat-probe.sh" "$top/scripts/dkms-kernels.sh" \
+		"$dest/scripts/"
 }
 
 # Headers and shell completion that go with the tools.
@@ -193,7 +221,7 @@ install-extras) do_install_extras "${2:-}" ;;
 lintian) do_lintian ;;
 rpmlint) do_rpmlint ;;
 *)
-	sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

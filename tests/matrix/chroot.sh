@@ -27,8 +27,9 @@ security=${VEXFS_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 # What every chroot needs: the compiler and kbuild's tools, the
 # kernel-safety check's objdump, the tools' build dependencies, and the
-# release's own dkms for the apt install test.
-packages=build-essential,kmod,xz-utils,binutils,uuid-dev,dkms,fakeroot,ca-certificates
+# release's own dkms for the apt install test, and debhelper for
+# scripts/package.sh, which builds the Debian packages in bullseye's.
+packages=build-essential,kmod,xz-utils,binutils,uuid-dev,dkms,fakeroot,ca-certificates,debhelper
 
 die() {
 	echo "chroot.sh: $*" >&2
@@ -119,6 +120,9 @@ make_chroot() {
 		touch "$stamp"
 	fi
 	apt_in "$root" update >/dev/null
+	# What a chroot made before a package joined the list lacks.
+	apt_in "$root" install --no-install-recommends "${packages//,/ }" >/dev/null ||
+		die "$rel: installing $packages failed"
 	while read -r suite regex; do
 		kver=$(newest_kernel "$root" "$suite" "$regex")
 		[ -n "$kver" ] || die "$rel: no linux-headers in $suite match $regex"

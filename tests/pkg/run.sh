@@ -263,7 +263,7 @@ rpm_scripts() {
 	cat "$log/rpm-dkms.scripts"
 	awk '/^postinstall/ { s = "post" } /^preuninstall/ { s = "preun" }
 	     s == "post" && /dkms add -m vexfs/ { a = 1 }
-	     s == "post" && /dkms install -m vexfs/ { i = 1 }
+	     s == "post" && /scripts\/dkms-kernels.sh/ { i = 1 }
 	     s == "preun" && /dkms remove -m vexfs .*--all/ { r = 1 }
 	     END { exit !(a && i && r) }' "$log/rpm-dkms.scripts"
 }
