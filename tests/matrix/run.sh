@@ -10,9 +10,12 @@
 #     chroot, with that release's compiler, through `make module`: the
 #     compile probes, kbuild with no warning allowed, and the
 #     kernel-safety check;
-#  3. installs the packages with each release's own apt and dkms, which
-#     build the module for every kernel of that release
-#     (tests/matrix/apt-install.sh), then purges them;
+#  3. builds the packages (make deb), installs them with each release's
+#     own apt and dkms, which build the module for every kernel of that
+#     release (tests/matrix/apt-install.sh), and purges them; then the
+#     module DKMS built for the newest kernel is modprobed, and a
+#     filesystem made, mounted and used, in a VM of that kernel
+#     (tests/vm/guest/pkg_install.sh);
 #  4. boots kernels of the matrix in QEMU with the module and runs the
 #     core VM suites on them: foundation, POSIX files and attributes
 #     (tests/vm), vectors (tests/vectors), the ANN checks (tests/ann) and
@@ -93,12 +96,29 @@ done
 grep -q '^FAIL' "$log"/build-*.out && failed=1
 rm -f "$log"/build-*.out
 
-# 3. apt and DKMS in every release.
-if [ -x "$here/apt-install.sh" ]; then
-	for rel in "${releases[@]}"; do
-		"$here/apt-install.sh" "$rel" || failed=1
-	done
-fi
+# 3. apt and DKMS in every release, then the module DKMS built for the
+# newest kernel, modprobed in a VM of that kernel.
+newest=${kvers[${#kvers[@]} - 1]}
+check debs "$log/debs.log" "$top/scripts/package.sh" deb
+for rel in "${releases[@]}"; do
+	"$here/apt-install.sh" "$rel" || failed=1
+done
+dkms_vm() {
+	local img rc=0
+	kernel_root "$newest" >/dev/null || "$here/fetch-kernel.sh" "$newest" || return 1
+	img=$(mktemp /tmp/vexfs-matrix.XXXXXX.img)
+	truncate -s 64M "$img"
+	"$top/tests/vm/run-vm.sh" -k "$newest" -m "$top/build/matrix-dkms/$newest" \
+		-b "$top/userspace/mkfs/mkfs.vexfs:/usr/sbin/mkfs.vexfs" \
+		-b "$top/userspace/fsck/fsck.vexfs:/usr/sbin/fsck.vexfs" \
+		-b "$top/userspace/vexctl/vexctl:/usr/bin/vexctl" \
+		-d "$img" -t 300 -l "$log/console-dkms-$newest.log" \
+		pkg_install.sh /dev/vda "$(cat "$top/VERSION")" || rc=1
+	rm -f "$img"
+	return $rc
+}
+make -s -C "$top/userspace" all >/dev/null || fail "tools build"
+dkms_vm || failed=1
 
 # 4. Boot: the oldest and newest kernels, or all of them with --all.
 if [ $all = 1 ]; then
