@@ -628,8 +628,8 @@ static void vexfs_prealloc_failed(struct inode *inode, u64 pblk,
 {
 	struct super_block *sb = inode->i_sb;
 
-	vexfs_error(sb, "inode %lu: cannot zero blocks %llu-%llu (error %d)",
-		    inode->i_ino, pblk, pblk + len - 1, err);
+	vexfs_error(sb, "inode %llu: cannot zero blocks %llu-%llu (error %d)",
+		    (unsigned long long)inode->i_ino, pblk, pblk + len - 1, err);
 	if (VEXFS_SB(sb)->journal)
 		jbd2_journal_abort(VEXFS_SB(sb)->journal, err);
 }

@@ -489,8 +489,8 @@ int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc)
 	if (wbc->sync_mode == WB_SYNC_ALL) {
 		sync_dirty_buffer(bh);
 		if (buffer_req(bh) && !buffer_uptodate(bh)) {
-			vexfs_err(sb, "I/O error writing inode %lu",
-				  inode->i_ino);
+			vexfs_err(sb, "I/O error writing inode %llu",
+				  (unsigned long long)inode->i_ino);
 			err = -EIO;
 		}
 	}
@@ -551,8 +551,8 @@ void vexfs_evict_inode(struct inode *inode)
 					     VEXFS_TRUNC_REVOKES);
 		if (IS_ERR(handle)) {
 			/* Read-only now: the orphan list finishes it later. */
-			vexfs_warn(sb, "inode %lu: deletion deferred (error %ld)",
-				   inode->i_ino, PTR_ERR(handle));
+			vexfs_warn(sb, "inode %llu: deletion deferred (error %ld)",
+				   (unsigned long long)inode->i_ino, PTR_ERR(handle));
 			delete = false;
 		}
 	}
