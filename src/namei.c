@@ -75,7 +75,7 @@ static int vexfs_add_new(struct inode *dir, struct dentry *dentry,
 }
 
 static int __vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
-			  struct dentry *dentry, umode_t mode, bool excl)
+			  struct dentry *dentry, umode_t mode)
 {
 	struct inode *inode;
 
@@ -478,12 +478,15 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 	__err;								\
 })
 
-static int vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
-			struct dentry *dentry, umode_t mode, bool excl)
+static int vexfs_do_create(vexfs_idmap_t *idmap, struct inode *dir,
+			   struct dentry *dentry, umode_t mode)
 {
 	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
-			       __vexfs_create(idmap, dir, dentry, mode, excl));
+			       __vexfs_create(idmap, dir, dentry, mode));
 }
+
+/* The ->create method; its argument list differs (see compat.h). */
+VEXFS_CREATE_OP(vexfs_create, vexfs_do_create)
 
 static int vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
 		       struct dentry *dentry, umode_t mode, dev_t rdev)
@@ -514,12 +517,15 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 			       __vexfs_link(old_dentry, dir, dentry));
 }
 
-static int vexfs_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
-		       struct dentry *dentry, umode_t mode)
+static int vexfs_do_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
+			  struct dentry *dentry, umode_t mode)
 {
 	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
 			       __vexfs_mkdir(idmap, dir, dentry, mode));
 }
+
+/* The ->mkdir method; its return type differs (see compat.h). */
+VEXFS_MKDIR_OP(vexfs_mkdir, vexfs_do_mkdir)
 
 static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
 {
