@@ -27,10 +27,12 @@
  * struct mnt_idmap.  VexFS does not support idmapped mounts, so it only
  * passes the argument through.
  */
-#ifdef HAVE_MNT_IDMAP
+#if defined(HAVE_MNT_IDMAP)
 typedef struct mnt_idmap vexfs_idmap_t;
-#else
+#elif defined(HAVE_USERNS_IDMAP)
 typedef struct user_namespace vexfs_idmap_t;
+#else
+#error "compat.h: no known idmap type (see src/probes/idmap)"
 #endif
 
 /*
@@ -102,20 +104,24 @@ static inline void vexfs_allow_odirect(struct file *file)
 }
 
 /* 6.5 replaced generic_file_splice_read() with filemap_splice_read(). */
-#ifdef HAVE_FILEMAP_SPLICE_READ
+#if defined(HAVE_FILEMAP_SPLICE_READ)
 #define vexfs_splice_read	filemap_splice_read
-#else
+#elif defined(HAVE_GENERIC_FILE_SPLICE_READ)
 #define vexfs_splice_read	generic_file_splice_read
+#else
+#error "compat.h: no known ->splice_read helper (see src/probes/splice_read)"
 #endif
 
 /* 6.6 gave generic_fillattr() the request mask. */
 static inline void vexfs_fillattr(vexfs_idmap_t *idmap, u32 request_mask,
 				  struct inode *inode, struct kstat *stat)
 {
-#ifdef HAVE_GENERIC_FILLATTR_MASK
+#if defined(HAVE_GENERIC_FILLATTR_MASK)
 	generic_fillattr(idmap, request_mask, inode, stat);
-#else
+#elif defined(HAVE_GENERIC_FILLATTR_IDMAP)
 	generic_fillattr(idmap, inode, stat);
+#else
+#error "compat.h: no known generic_fillattr() (see src/probes/fillattr)"
 #endif
 }
 
@@ -167,7 +173,7 @@ struct posix_acl *vexfs_get_acl(struct inode *inode, int type, bool rcu);
 int __vexfs_set_acl(vexfs_idmap_t *idmap, struct inode *inode,
 		    struct posix_acl *acl, int type);
 
-#ifdef HAVE_GET_INODE_ACL
+#if defined(HAVE_GET_INODE_ACL)
 static inline int vexfs_set_acl(vexfs_idmap_t *idmap, struct dentry *dentry,
 				struct posix_acl *acl, int type)
 {
@@ -182,7 +188,7 @@ static inline int vexfs_acl_chmod(vexfs_idmap_t *idmap, struct dentry *dentry)
 #define VEXFS_ACL_INODE_OPS \
 	.get_inode_acl = vexfs_get_acl, .set_acl = vexfs_set_acl
 #define VEXFS_ACL_XATTR_HANDLERS
-#else
+#elif defined(HAVE_GET_ACL_RCU)
 static inline int vexfs_set_acl(vexfs_idmap_t *idmap, struct inode *inode,
 				struct posix_acl *acl, int type)
 {
@@ -198,6 +204,8 @@ static inline int vexfs_acl_chmod(vexfs_idmap_t *idmap, struct dentry *dentry)
 	.get_acl = vexfs_get_acl, .set_acl = vexfs_set_acl
 #define VEXFS_ACL_XATTR_HANDLERS \
 	&posix_acl_access_xattr_handler, &posix_acl_default_xattr_handler,
+#else
+#error "compat.h: no known ACL inode operations (see src/probes/acl)"
 #endif
 
 /*
