@@ -61,25 +61,21 @@ static int vexfs_store_acl(struct inode *inode, struct posix_acl *acl,
 			   int type)
 {
 	void *value = NULL;
-	int size = 0, err;
+	size_t size = 0;
+	int err;
 
 	if (type == ACL_TYPE_DEFAULT && !S_ISDIR(inode->i_mode))
 		return acl ? -EACCES : 0;
 	if (acl) {
-		size = posix_acl_xattr_size(acl->a_count);
-		value = kmalloc(size, GFP_NOFS);
+		value = vexfs_acl_to_xattr(acl, &size, GFP_NOFS);
 		if (!value)
 			return -ENOMEM;
-		err = posix_acl_to_xattr(&init_user_ns, acl, value, size);
-		if (err < 0)
-			goto out;
 	}
 	err = vexfs_xattr_set(inode, vexfs_acl_index(type), "", value, size, 0);
 	if (err == -ENODATA)	/* removing an ACL that was not there */
 		err = 0;
 	if (!err)
 		set_cached_acl(inode, type, acl);
-out:
 	kfree(value);
 	return err;
 }

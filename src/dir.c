@@ -167,15 +167,15 @@ static int dt_check_size(struct inode *dir)
 	    (size >> dir->i_blkbits) <= U32_MAX &&
 	    (size >> dir->i_blkbits) <= VEXFS_SB(dir->i_sb)->blocks_count)
 		return 0;
-	vexfs_error(dir->i_sb, "directory %lu: bad size %lld", dir->i_ino,
-		    size);
+	vexfs_error(dir->i_sb, "directory %llu: bad size %lld",
+		    (unsigned long long)dir->i_ino, size);
 	return -EFSCORRUPTED;
 }
 
 static int dt_corrupt(struct inode *dir, u32 lblk, const char *why)
 {
-	vexfs_error(dir->i_sb, "directory %lu, block %u: %s", dir->i_ino, lblk,
-		    why);
+	vexfs_error(dir->i_sb, "directory %llu, block %u: %s",
+		    (unsigned long long)dir->i_ino, lblk, why);
 	return -EFSCORRUPTED;
 }
 

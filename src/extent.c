@@ -125,8 +125,8 @@ static int vexfs_check_node(struct inode *inode,
 	}
 	return 0;
 bad:
-	vexfs_error(inode->i_sb, "inode %lu: corrupt extent tree node at depth %u",
-		    inode->i_ino, depth);
+	vexfs_error(inode->i_sb, "inode %llu: corrupt extent tree node at depth %u",
+		    (unsigned long long)inode->i_ino, depth);
 	return -EFSCORRUPTED;
 }
 
@@ -142,8 +142,8 @@ static struct buffer_head *vexfs_read_node(struct inode *inode,
 
 	bh = vexfs_sb_bread(sb, blocknr);
 	if (!bh) {
-		vexfs_err(sb, "inode %lu: unable to read extent block %llu",
-			  inode->i_ino, blocknr);
+		vexfs_err(sb, "inode %llu: unable to read extent block %llu",
+			  (unsigned long long)inode->i_ino, blocknr);
 		return ERR_PTR(-EIO);
 	}
 	err = vexfs_bh_verify(sb, bh, VEXFS_EXTENT_MAGIC, inode->i_ino);
@@ -157,8 +157,8 @@ static struct buffer_head *vexfs_read_node(struct inode *inode,
 		if (!err)
 			set_buffer_vexfs_verified(bh);
 	} else if (!err && le16_to_cpu(block_hdr(bh)->eh_depth) != depth) {
-		vexfs_error(sb, "inode %lu: extent block %llu at the wrong depth",
-			    inode->i_ino, blocknr);
+		vexfs_error(sb, "inode %llu: extent block %llu at the wrong depth",
+			    (unsigned long long)inode->i_ino, blocknr);
 		err = -EFSCORRUPTED;
 	}
 	if (!err)
@@ -210,8 +210,8 @@ static int vexfs_find_path(struct inode *inode, u32 lblk,
 	int depth = le16_to_cpu(hdr->eh_depth), level, err;
 
 	if (depth > VEXFS_EXT_MAX_DEPTH) {
-		vexfs_error(inode->i_sb, "inode %lu: extent tree too deep (%d)",
-			    inode->i_ino, depth);
+		vexfs_error(inode->i_sb, "inode %llu: extent tree too deep (%d)",
+			    (unsigned long long)inode->i_ino, depth);
 		return -EFSCORRUPTED;
 	}
 	err = vexfs_check_node(inode, hdr, VEXFS_ROOT_EXTENTS, depth);
@@ -229,8 +229,8 @@ static int vexfs_find_path(struct inode *inode, u32 lblk,
 		if (level == depth)
 			return depth;
 		if (!le16_to_cpu(hdr->eh_entries)) {
-			vexfs_error(inode->i_sb, "inode %lu: empty extent index node",
-				    inode->i_ino);
+			vexfs_error(inode->i_sb, "inode %llu: empty extent index node",
+				    (unsigned long long)inode->i_ino);
 			err = -EFSCORRUPTED;
 			break;
 		}

@@ -149,7 +149,8 @@ static void vexfs_write_failed(struct address_space *mapping, loff_t to)
 	}
 }
 
-static int vexfs_write_begin(struct file *file, struct address_space *mapping,
+static int vexfs_write_begin(vexfs_write_file_t *file,
+			     struct address_space *mapping,
 			     loff_t pos, unsigned int len,
 			     vexfs_write_page_t **pagep, void **fsdata)
 {
@@ -194,7 +195,7 @@ retry:
  * short copy leaves the blocks allocated for the retry, and the batch
  * frees what is still past the size at its end.
  */
-static int vexfs_write_end_window(struct file *file,
+static int vexfs_write_end_window(vexfs_write_file_t *file,
 				  struct address_space *mapping, loff_t pos,
 				  unsigned int len, unsigned int copied,
 				  vexfs_write_page_t *page, void *fsdata)
@@ -203,7 +204,8 @@ static int vexfs_write_end_window(struct file *file,
 	loff_t old_size = inode->i_size;
 	int ret;
 
-	ret = block_write_end(file, mapping, pos, len, copied, page, fsdata);
+	ret = vexfs_block_write_end(file, mapping, pos, len, copied, page,
+				    fsdata);
 	if (ret > 0 && pos + ret > old_size)
 		i_size_write(inode, pos + ret);
 	vexfs_write_page_release(page);
@@ -212,7 +214,8 @@ static int vexfs_write_end_window(struct file *file,
 	return ret;
 }
 
-static int vexfs_write_end(struct file *file, struct address_space *mapping,
+static int vexfs_write_end(vexfs_write_file_t *file,
+			   struct address_space *mapping,
 			   loff_t pos, unsigned int len, unsigned int copied,
 			   vexfs_write_page_t *page, void *fsdata)
 {
@@ -628,8 +631,8 @@ static void vexfs_prealloc_failed(struct inode *inode, u64 pblk,
 {
 	struct super_block *sb = inode->i_sb;
 
-	vexfs_error(sb, "inode %lu: cannot zero blocks %llu-%llu (error %d)",
-		    inode->i_ino, pblk, pblk + len - 1, err);
+	vexfs_error(sb, "inode %llu: cannot zero blocks %llu-%llu (error %d)",
+		    (unsigned long long)inode->i_ino, pblk, pblk + len - 1, err);
 	if (VEXFS_SB(sb)->journal)
 		jbd2_journal_abort(VEXFS_SB(sb)->journal, err);
 }

@@ -36,6 +36,7 @@ struct inode *vexfs_alloc_inode(struct super_block *sb)
 	vi->i_size_cap = LLONG_MAX;
 	INIT_LIST_HEAD(&vi->i_orphan);
 	jbd2_journal_init_jbd_inode(&vi->jinode, &vi->vfs_inode);
+	vexfs_mmb_init(&vi->vfs_inode, &vi->i_mmb);
 	return &vi->vfs_inode;
 }
 
@@ -354,7 +355,7 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino,
 	inode = iget_locked(sb, ino);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (!(inode->i_state & I_NEW))
+	if (!(vexfs_inode_state(inode) & I_NEW))
 		return inode;
 
 	bh = vexfs_read_raw_inode(sb, ino, &raw);
@@ -489,8 +490,8 @@ int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc)
 	if (wbc->sync_mode == WB_SYNC_ALL) {
 		sync_dirty_buffer(bh);
 		if (buffer_req(bh) && !buffer_uptodate(bh)) {
-			vexfs_err(sb, "I/O error writing inode %lu",
-				  inode->i_ino);
+			vexfs_err(sb, "I/O error writing inode %llu",
+				  (unsigned long long)inode->i_ino);
 			err = -EIO;
 		}
 	}
@@ -551,8 +552,8 @@ void vexfs_evict_inode(struct inode *inode)
 					     VEXFS_TRUNC_REVOKES);
 		if (IS_ERR(handle)) {
 			/* Read-only now: the orphan list finishes it later. */
-			vexfs_warn(sb, "inode %lu: deletion deferred (error %ld)",
-				   inode->i_ino, PTR_ERR(handle));
+			vexfs_warn(sb, "inode %llu: deletion deferred (error %ld)",
+				   (unsigned long long)inode->i_ino, PTR_ERR(handle));
 			delete = false;
 		}
 	}
@@ -576,7 +577,7 @@ void vexfs_evict_inode(struct inode *inode)
 		else
 			delete = false;	/* left on the orphan list */
 	}
-	invalidate_inode_buffers(inode);
+	vexfs_mmb_invalidate(inode, &vi->i_mmb);
 	if (journal)
 		jbd2_journal_release_jbd_inode(journal, &vi->jinode);
 	clear_inode(inode);

@@ -314,7 +314,7 @@ static int vexfs_batch_one(struct file *dirf, const struct vexfs_batch *b,
 		return err;
 
 	inode_lock_nested(dir, I_MUTEX_PARENT);
-	dentry = lookup_one_len(name, parent, len);
+	dentry = vexfs_lookup_one(name, parent, len);
 	if (IS_ERR(dentry)) {
 		inode_unlock(dir);
 		return PTR_ERR(dentry);
@@ -322,8 +322,8 @@ static int vexfs_batch_one(struct file *dirf, const struct vexfs_batch *b,
 	if (d_really_is_negative(dentry)) {
 		err = -ENOENT;
 		if ((b->flags & VEXFS_BATCH_CREATE) && !IS_DEADDIR(dir)) {
-			err = vfs_create(VEXFS_NOP_IDMAP, dir, dentry,
-					 S_IFREG | (b->mode & 07777), true);
+			err = vexfs_vfs_create(dir, dentry,
+					       S_IFREG | (b->mode & 07777));
 			created = !err;
 		}
 	}

@@ -271,7 +271,7 @@ int vexfs_dirty_metadata(struct super_block *sb, struct inode *inode,
 
 	if (!VEXFS_SB(sb)->journal) {
 		if (inode)
-			mark_buffer_dirty_inode(bh, inode);
+			vexfs_mmb_mark_dirty(bh, inode, &VEXFS_I(inode)->i_mmb);
 		else
 			mark_buffer_dirty(bh);
 		return 0;
@@ -418,18 +418,19 @@ int vexfs_journal_inode_data(struct inode *inode, loff_t start, loff_t len)
 					       start, len);
 }
 
-/* The commit thread writes the ordered data ranges with this. */
+/*
+ * The commit thread writes the ordered data ranges with this:
+ * filemap_fdatawrite_range() is a WB_SYNC_ALL writeback of the range
+ * with no page limit, what jbd2's own (unexported) helper does.
+ */
 static int vexfs_submit_inode_data(struct jbd2_inode *jinode)
 {
-	struct address_space *mapping = jinode->i_vfs_inode->i_mapping;
-	struct writeback_control wbc = {
-		.sync_mode	= WB_SYNC_ALL,
-		.nr_to_write	= LONG_MAX,
-		.range_start	= jinode->i_dirty_start,
-		.range_end	= jinode->i_dirty_end,
-	};
+	loff_t start, end;
 
-	return filemap_fdatawrite_wbc(mapping, &wbc);
+	if (!vexfs_jinode_dirty_range(jinode, &start, &end))
+		return 0;
+	return filemap_fdatawrite_range(jinode->i_vfs_inode->i_mapping,
+					start, end);
 }
 
 /**
@@ -456,6 +457,45 @@ void vexfs_dirty_inode(struct inode *inode, int flags)
 	vexfs_journal_stop(handle);
 }
 
+/*
+ * fsync without a journal, what generic_file_fsync() did before 7.x
+ * removed it: the data, then the inode's metadata buffers (indirect,
+ * extent, xattr and directory blocks, see vexfs_dirty_metadata()), then
+ * the inode itself unless clean (or only timestamps changed under
+ * fdatasync), then a cache flush so that all of it is on the medium.
+ *
+ * Context: process context; takes i_rwsem.
+ */
+static int vexfs_fsync_nojournal(struct file *file, loff_t start, loff_t end,
+				 int datasync)
+{
+	struct inode *inode = file->f_mapping->host;
+	unsigned long state;
+	int err, ret;
+
+	err = file_write_and_wait_range(file, start, end);
+	if (err)
+		return err;
+
+	inode_lock(inode);
+	ret = vexfs_mmb_sync(inode, &VEXFS_I(inode)->i_mmb);
+	state = vexfs_inode_state(inode);
+	if ((state & I_DIRTY_ALL) &&
+	    (!datasync || (state & I_DIRTY_DATASYNC))) {
+		err = sync_inode_metadata(inode, 1);
+		if (!ret)
+			ret = err;
+	}
+	inode_unlock(inode);
+	/* Catch errors of the buffer writes above. */
+	err = file_check_and_advance_wb_err(file);
+	if (!ret)
+		ret = err;
+	if (ret)
+		return ret;
+	return blkdev_issue_flush(inode->i_sb->s_bdev);
+}
+
 /**
  * vexfs_fsync() - file_operations.fsync with a journal
  * @file: the file
@@ -477,7 +517,7 @@ int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	int err;
 
 	if (!journal)
-		return generic_file_fsync(file, start, end, datasync);
+		return vexfs_fsync_nojournal(file, start, end, datasync);
 	err = file_write_and_wait_range(file, start, end);
 	if (err)
 		return err;

@@ -75,7 +75,7 @@ static int vexfs_add_new(struct inode *dir, struct dentry *dentry,
 }
 
 static int __vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
-			  struct dentry *dentry, umode_t mode, bool excl)
+			  struct dentry *dentry, umode_t mode)
 {
 	struct inode *inode;
 
@@ -225,15 +225,16 @@ static int vexfs_remove_name(struct inode *dir, struct dentry *dentry,
 
 	err = vexfs_dir_find(dir, &dentry->d_name, &slot, &ino);
 	if (err == -ENOENT) {
-		vexfs_error(dir->i_sb, "directory %lu: entry \"%pd\" vanished",
-			    dir->i_ino, dentry);
+		vexfs_error(dir->i_sb, "directory %llu: entry \"%pd\" vanished",
+			    (unsigned long long)dir->i_ino, dentry);
 		return -EFSCORRUPTED;
 	}
 	if (err)
 		return err;
 	if (ino != inode->i_ino) {
-		vexfs_error(dir->i_sb, "directory %lu: entry \"%pd\" names inode %llu, not %lu",
-			    dir->i_ino, dentry, ino, inode->i_ino);
+		vexfs_error(dir->i_sb, "directory %llu: entry \"%pd\" names inode %llu, not %llu",
+			    (unsigned long long)dir->i_ino, dentry, ino,
+			    (unsigned long long)inode->i_ino);
 		vexfs_dir_slot_release(&slot);
 		return -EFSCORRUPTED;
 	}
@@ -255,8 +256,8 @@ static void vexfs_drop_link(struct inode *inode)
 	if (S_ISDIR(inode->i_mode) ? inode->i_nlink > 2 : inode->i_nlink > 0)
 		drop_nlink(inode);
 	else
-		vexfs_error(inode->i_sb, "inode %lu: link count underflow",
-			    inode->i_ino);
+		vexfs_error(inode->i_sb, "inode %llu: link count underflow",
+			    (unsigned long long)inode->i_ino);
 	mark_inode_dirty(inode);
 	if (!inode->i_nlink)
 		vexfs_orphan_add(inode);
@@ -400,8 +401,8 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 		err = -ENOENT;
 	if (err) {
 		if (err == -ENOENT) {
-			vexfs_error(old_dir->i_sb, "directory %lu: bad entry \"%pd\"",
-				    old_dir->i_ino, old_dentry);
+			vexfs_error(old_dir->i_sb, "directory %llu: bad entry \"%pd\"",
+				    (unsigned long long)old_dir->i_ino, old_dentry);
 			err = -EFSCORRUPTED;
 		}
 		return err;
@@ -477,12 +478,15 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 	__err;								\
 })
 
-static int vexfs_create(vexfs_idmap_t *idmap, struct inode *dir,
-			struct dentry *dentry, umode_t mode, bool excl)
+static int vexfs_do_create(vexfs_idmap_t *idmap, struct inode *dir,
+			   struct dentry *dentry, umode_t mode)
 {
 	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
-			       __vexfs_create(idmap, dir, dentry, mode, excl));
+			       __vexfs_create(idmap, dir, dentry, mode));
 }
+
+/* The ->create method; its argument list differs (see compat.h). */
+VEXFS_CREATE_OP(vexfs_create, vexfs_do_create)
 
 static int vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
 		       struct dentry *dentry, umode_t mode, dev_t rdev)
@@ -513,12 +517,15 @@ static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
 			       __vexfs_link(old_dentry, dir, dentry));
 }
 
-static int vexfs_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
-		       struct dentry *dentry, umode_t mode)
+static int vexfs_do_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
+			  struct dentry *dentry, umode_t mode)
 {
 	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
 			       __vexfs_mkdir(idmap, dir, dentry, mode));
 }
+
+/* The ->mkdir method; its return type differs (see compat.h). */
+VEXFS_MKDIR_OP(vexfs_mkdir, vexfs_do_mkdir)
 
 static int vexfs_unlink(struct inode *dir, struct dentry *dentry)
 {

@@ -32,8 +32,8 @@ static const char *vexfs_fast_get_link(struct dentry *dentry,
 		return link;
 	if (!dentry)
 		return ERR_PTR(-ECHILD);	/* report it outside RCU walk */
-	vexfs_error(inode->i_sb, "inode %lu: bad inline symlink of size %lld",
-		    inode->i_ino, size);
+	vexfs_error(inode->i_sb, "inode %llu: bad inline symlink of size %lld",
+		    (unsigned long long)inode->i_ino, size);
 	return ERR_PTR(-EFSCORRUPTED);
 }
 

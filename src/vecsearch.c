@@ -201,7 +201,7 @@ static struct dentry *vexfs_q_connect(struct super_block *sb,
 		err = vexfs_dir_name_of(d_inode(d), child->i_ino, name, &len);
 		inode_unlock_shared(d_inode(d));
 		if (!err) {
-			cd = lookup_one_len_unlocked(name, d, len);
+			cd = vexfs_lookup_one_unlocked(name, d, len);
 			if (IS_ERR(cd))
 				err = PTR_ERR(cd);
 			else if (d_inode(cd) != child) {

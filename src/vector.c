@@ -322,8 +322,8 @@ static int vexfs_vecs_load(struct super_block *sb, struct vexfs_vecs *v)
 	}
 	n = i_size_read(table) / DESC_SIZE;
 	if (n > VEXFS_MAX_COLLECTIONS || i_size_read(table) % DESC_SIZE) {
-		vexfs_error(sb, "collections table inode %lu: bad size %lld",
-			    table->i_ino, i_size_read(table));
+		vexfs_error(sb, "collections table inode %llu: bad size %lld",
+			    (unsigned long long)table->i_ino, i_size_read(table));
 		err = -EFSCORRUPTED;
 		goto out;
 	}
@@ -384,8 +384,8 @@ struct vexfs_coll *vexfs_coll_get(struct inode *inode)
 	if (!id)
 		return ERR_PTR(-ENODATA);
 	if (id > VEXFS_MAX_COLLECTIONS) {
-		vexfs_error(inode->i_sb, "inode %lu: bad collection id %u",
-			    inode->i_ino, id);
+		vexfs_error(inode->i_sb, "inode %llu: bad collection id %u",
+			    (unsigned long long)inode->i_ino, id);
 		return ERR_PTR(-EFSCORRUPTED);
 	}
 	v = vexfs_vecs_get(inode->i_sb);
@@ -400,8 +400,8 @@ struct vexfs_coll *vexfs_coll_get(struct inode *inode)
 	if (c && c->dead)
 		return ERR_PTR(-ENODATA);	/* deleted with its root */
 	if (!c) {
-		vexfs_error(inode->i_sb, "inode %lu: collection %u does not exist",
-			    inode->i_ino, id);
+		vexfs_error(inode->i_sb, "inode %llu: collection %u does not exist",
+			    (unsigned long long)inode->i_ino, id);
 		return ERR_PTR(-EFSCORRUPTED);
 	}
 	return c;
@@ -975,8 +975,8 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 	mutex_lock(&c->lock);
 	slot = vi->i_vec_slot;
 	if (slot && slot > c->slots) {
-		vexfs_error(sb, "inode %lu: vector slot %llu out of range",
-			    inode->i_ino, slot);
+		vexfs_error(sb, "inode %llu: vector slot %llu out of range",
+			    (unsigned long long)inode->i_ino, slot);
 		err = -EFSCORRUPTED;
 		goto out_unlock;
 	}
@@ -1036,8 +1036,8 @@ static int vexfs_embedding_drop(struct inode *inode, struct vexfs_coll *c)
 	int err;
 
 	if (slot > c->slots) {
-		vexfs_error(sb, "inode %lu: vector slot %llu out of range",
-			    inode->i_ino, slot);
+		vexfs_error(sb, "inode %llu: vector slot %llu out of range",
+			    (unsigned long long)inode->i_ino, slot);
 		return -EFSCORRUPTED;
 	}
 	store = vexfs_vec_hidden_iget(sb, c->store_ino, "vector store");
@@ -1151,8 +1151,8 @@ int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim)
 	hdr = img;
 	if (le64_to_cpu(hdr->vs_ino) != inode->i_ino ||
 	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(sb, c, img)) {
-		vexfs_error(sb, "collection %u: vector slot %llu of inode %lu is corrupt",
-			    c->id, slot, inode->i_ino);
+		vexfs_error(sb, "collection %u: vector slot %llu of inode %llu is corrupt",
+			    c->id, slot, (unsigned long long)inode->i_ino);
 		err = -EFSCORRUPTED;
 		goto out;
 	}
@@ -1191,8 +1191,8 @@ void vexfs_vec_evict(struct inode *inode)
 	if (vi->i_vec_slot) {
 		mutex_lock(&c->lock);
 		if (vexfs_embedding_drop(inode, c))
-			vexfs_err(inode->i_sb, "inode %lu: cannot free its vector slot",
-				  inode->i_ino);
+			vexfs_err(inode->i_sb, "inode %llu: cannot free its vector slot",
+				  (unsigned long long)inode->i_ino);
 		mutex_unlock(&c->lock);
 	}
 	if (S_ISDIR(inode->i_mode) && c->root_ino == inode->i_ino) {

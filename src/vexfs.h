@@ -117,6 +117,7 @@ struct vexfs_inode_info {
 	struct rw_semaphore i_map_lock;	/* protects i_data's extent tree */
 	struct rw_semaphore i_xattr_sem; /* protects the xattr block */
 	struct jbd2_inode jinode;	/* ordered data of the running commit */
+	vexfs_mmb_t i_mmb;		/* dirty metadata buffers, no journal */
 	struct list_head i_orphan;	/* on sbi->orphans (orphan_lock) */
 	u64 i_next_orphan;		/* on-disk orphan link (orphan_lock) */
 	tid_t i_sync_tid;		/* last transaction that logged it */

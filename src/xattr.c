@@ -122,8 +122,8 @@ static struct buffer_head *vexfs_xattr_read(struct inode *inode)
 	if (!blocknr)
 		return NULL;
 	if (blocknr < sbi->data_start || blocknr >= sbi->blocks_count) {
-		vexfs_error(sb, "inode %lu: xattr block %llu out of range",
-			    inode->i_ino, blocknr);
+		vexfs_error(sb, "inode %llu: xattr block %llu out of range",
+			    (unsigned long long)inode->i_ino, blocknr);
 		return ERR_PTR(-EFSCORRUPTED);
 	}
 	bh = vexfs_sb_bread(sb, blocknr);
@@ -195,8 +195,8 @@ static struct inode *vexfs_value_iget(struct inode *owner, u64 ino, u32 size)
 	 * eviction waits for it to go: never ask for it.
 	 */
 	if (ino == owner->i_ino) {
-		vexfs_error(owner->i_sb, "inode %lu: xattr value inode is the inode itself",
-			    owner->i_ino);
+		vexfs_error(owner->i_sb, "inode %llu: xattr value inode is the inode itself",
+			    (unsigned long long)owner->i_ino);
 		return ERR_PTR(-EFSCORRUPTED);
 	}
 	vino = vexfs_iget(owner->i_sb, ino);
@@ -207,8 +207,8 @@ static struct inode *vexfs_value_iget(struct inode *owner, u64 ino, u32 size)
 	    !(VEXFS_I(vino)->i_flags & VEXFS_INODE_HIDDEN) ||
 	    VEXFS_I(vino)->i_xattr_block ||
 	    VEXFS_I(vino)->i_parent != owner->i_ino) {
-		vexfs_error(owner->i_sb, "inode %lu: bad xattr value inode %llu",
-			    owner->i_ino, ino);
+		vexfs_error(owner->i_sb, "inode %llu: bad xattr value inode %llu",
+			    (unsigned long long)owner->i_ino, ino);
 		iput(vino);
 		return ERR_PTR(-EFSCORRUPTED);
 	}
@@ -292,8 +292,8 @@ int vexfs_xattr_get(struct inode *inode, int index, const char *name,
 			      vexfs_xattr_max(inode->i_sb));
 	ret = n;
 	if (n < 0) {
-		vexfs_error(inode->i_sb, "inode %lu: corrupt xattr block",
-			    inode->i_ino);
+		vexfs_error(inode->i_sb, "inode %llu: corrupt xattr block",
+			    (unsigned long long)inode->i_ino);
 		goto out_brelse;
 	}
 	i = vexfs_xattr_find(xs, n, index, name, strlen(name));
@@ -552,7 +552,8 @@ int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 		goto out_unlock;
 	n = bh ? vexfs_xattr_parse(sb, bh->b_data, xs, max) : 0;
 	if (n < 0) {
-		vexfs_error(sb, "inode %lu: corrupt xattr block", inode->i_ino);
+		vexfs_error(sb, "inode %llu: corrupt xattr block",
+			    (unsigned long long)inode->i_ino);
 		err = n;
 		goto out_brelse;
 	}
