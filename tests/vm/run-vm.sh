@@ -4,7 +4,7 @@
 # run-vm.sh - boot a Debian kernel in QEMU (TCG) and run a test script in it.
 #
 # usage: run-vm.sh -k KVER [-m MODDIR]... [-M MODULE]... [-b SRC[:DEST]]...
-#                  [-d DISK]... [-t SECS] [-l LOGFILE] [-r MIB] [-p]
+#                  [-d DISK]... [-c CACHE] [-t SECS] [-l LOGFILE] [-r MIB] [-p]
 #                  SCRIPT [ARGS...]
 #
 #   -k KVER   kernel: /boot/vmlinuz-KVER with modules from /lib/modules/KVER,
@@ -16,6 +16,9 @@
 #   -b SRC    a file copied into the guest, to DEST or /usr/local/bin/;
 #             a dynamically linked program brings its shared libraries
 #   -d DISK   a raw image attached as the next virtio disk (vda, vdb, ...)
+#   -c CACHE  QEMU cache mode of every disk (default unsafe: flushes are
+#             dropped, which tests want for speed; durability benchmarks
+#             need one that honours them, such as none or writeback)
 #   -t SECS   give up after SECS seconds (default 300)
 #   -l FILE   keep the kernel console log in FILE
 #   -r MIB    guest memory (default 1536)
@@ -34,15 +37,15 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kver= timeout=300 log= verbose=0 memory=1536 prealloc=()
+kver= timeout=300 log= verbose=0 memory=1536 prealloc=() cache=unsafe
 moddirs=() bins=() disks=() extra_modules=()
 
 usage() {
-	sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-while getopts "k:m:M:b:d:t:l:r:pvh" opt; do
+while getopts "k:m:M:b:d:c:t:l:r:pvh" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	m) moddirs+=("$OPTARG") ;;
@@ -51,6 +54,7 @@ while getopts "k:m:M:b:d:t:l:r:pvh" opt; do
 	p) prealloc=(-mem-prealloc) ;;
 	b) bins+=("$OPTARG") ;;
 	d) disks+=("$OPTARG") ;;
+	c) cache=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
 	v) verbose=1 ;;
@@ -213,7 +217,7 @@ chmod +x "$root/init"
 # --- boot --------------------------------------------------------------
 qemu_disks=()
 for d in "${disks[@]}"; do
-	qemu_disks+=(-drive "file=$d,if=virtio,format=raw,cache=unsafe")
+	qemu_disks+=(-drive "file=$d,if=virtio,format=raw,cache=$cache")
 done
 console=${log:-$work/console.log}
 results=$work/results.txt
