@@ -203,13 +203,18 @@ int vexfs_shutdown(struct super_block *sb, u32 flags)
 		sync_filesystem(sb);
 		up_read(&sb->s_umount);
 	}
-	/* From here no handle starts: the commit below is the last. */
+	/*
+	 * The commit goes first: it writes the ordered data of its files,
+	 * which a shut down filesystem refuses (and jbd2 would abort the
+	 * commit).  A handle started meanwhile belongs to the transaction
+	 * the abort discards, like any change after the call.
+	 */
+	if (journal && !is_journal_aborted(journal) &&
+	    flags != FS_SHUTDOWN_FLAGS_NOLOGFLUSH)
+		jbd2_journal_force_commit(journal);
 	set_bit(VEXFS_MF_SHUTDOWN, &sbi->mount_flags);
-	if (journal && !is_journal_aborted(journal)) {
-		if (flags != FS_SHUTDOWN_FLAGS_NOLOGFLUSH)
-			jbd2_journal_force_commit(journal);
+	if (journal && !is_journal_aborted(journal))
 		jbd2_journal_abort(journal, -ESHUTDOWN);
-	}
 	return 0;
 }
 

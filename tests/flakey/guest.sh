@@ -18,6 +18,12 @@
 #   fsck (fsck.vexfs -fn, e2fsck -fn) must find nothing.
 # With error_writes the filesystem must notice: an fsync after the switch
 # fails, and the errors= policy (remount-ro) applies.
+#
+# FS_IOC_SHUTDOWN (godown), each flag during a write workload, on both
+# filesystems: afterwards reads, creates and writes fail (EIO on VexFS),
+# unmount completes, and the next mount has every file fsynced before;
+# with the default flag also the data written and not fsynced, with
+# LOGFLUSH the running transaction's files.
 . /tests/lib.sh
 
 vexdev=$1 extdev=$2
@@ -225,12 +231,64 @@ scenario() {
 	check $n/fsck_clean fsck_on
 }
 
+# shutdown FS DEV FLAG: FS_IOC_SHUTDOWN during a write workload.
+shutdown_case() {
+	fs=$1 dev=$2 flag=$3
+	n=shutdown/$fs/$flag
+	: >/tmp/want
+	mkfs_on || { fail "$n/mkfs"; return; }
+	mount -t $fs "$dev" $m || { fail "$n/mount"; return; }
+	mkdir $m/d1 && sync $m
+	mkfile $m/d1/s1 8 && mkfile $m/d1/s2 100 && sync $m/d1 $m
+	# The workload: files written one after another, never fsynced.
+	( i=0; while [ $i -lt 400 ]; do
+		dd if=/dev/zero of=$m/w$i bs=4k count=4 2>/dev/null || break
+		i=$((i + 1))
+	  done ) &
+	wl=$!
+	sleep 1
+	# Written and closed before the shutdown, not fsynced.
+	dd if=/dev/urandom of=/tmp/late bs=4k count=8 2>/dev/null
+	cp /tmp/late $m/late
+	check $n/ioctl godown $flag $m
+	wait $wl
+	check_fails $n/read_fails_eio cat $m/d1/s1
+	check_fails $n/create_fails touch $m/new
+	check_fails $n/write_fails sh -c "echo x >>$m/d1/s2"
+	if [ $fs = vexfs ]; then
+		check_out $n/read_is_eio "Input/output error" cat $m/d1/s1
+		check_fails $n/fsync_fails sync $m/d1/s2
+	fi
+	returns $n/umount_completes 120 umount $m
+	if ! mount -t $fs "$dev" $m; then
+		fail "$n/remount"
+		return
+	fi
+	check $n/fsynced_files_survive survivors
+	case $flag in
+	default)
+		# Everything written before the call was flushed.
+		check_eq $n/unsynced_data_flushed \
+			"$(md5sum <$m/late 2>&1 | cut -d' ' -f1)" \
+			"$(md5sum </tmp/late | cut -d' ' -f1)" ;;
+	logflush)
+		# The running transaction was committed.
+		check $n/running_transaction_committed [ -e $m/late ] ;;
+	esac
+	returns $n/umount_after_recovery 60 umount $m
+	check $n/fsck_clean fsck_on
+}
+
 check flakey/modules_load sh -c 'modprobe vexfs && modprobe dm-flakey && modprobe ext4'
 for mode in drop_writes error_writes; do
 	for moment in data metadata commit; do
 		scenario vexfs "$vexdev" $mode $moment
 		scenario ext4 "$extdev" $mode $moment
 	done
+done
+for flag in default logflush nologflush; do
+	shutdown_case vexfs "$vexdev" $flag
+	shutdown_case ext4 "$extdev" $flag
 done
 check_eq flakey/no_hung_tasks "$(dmesg_count 'blocked for more than')" 0
 finish
