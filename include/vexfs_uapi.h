@@ -359,6 +359,20 @@ struct vexfs_index_ctl {
 #define VEXFS_IOC_INDEX_CTL \
 	_IOWR(VEXFS_IOC_MAGIC, 10, struct vexfs_index_ctl)
 
+/*
+ * FS_IOC_SHUTDOWN, as ext4 and XFS implement it (XFS_IOC_GOINGDOWN): on
+ * any file or directory, CAP_SYS_ADMIN, the argument a __u32 of flags.
+ * Newer <linux/fs.h> define the same numbers.
+ */
+#ifndef FS_IOC_SHUTDOWN
+#define FS_IOC_SHUTDOWN			_IOR('X', 125, __u32)
+#endif
+#ifndef FS_SHUTDOWN_FLAGS_DEFAULT
+#define FS_SHUTDOWN_FLAGS_DEFAULT	0x0	/* write everything out first */
+#define FS_SHUTDOWN_FLAGS_LOGFLUSH	0x1	/* commit the journal first */
+#define FS_SHUTDOWN_FLAGS_NOLOGFLUSH	0x2	/* stop at once */
+#endif
+
 /* The xattr that carries a file's embedding: dim little-endian floats. */
 #define VEXFS_EMBEDDING_XATTR	"user.vexfs.embedding"
 

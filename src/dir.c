@@ -1084,6 +1084,8 @@ static int vexfs_readdir(struct file *file, struct dir_context *ctx)
 	u32 steps = 0;
 	int err;
 
+	if (vexfs_forced_shutdown(dir->i_sb))
+		return -EIO;
 	if (ctx->pos >= VEXFS_DIR_POS_EOF)
 		return 0;
 	if (!i_size_read(dir)) {

@@ -40,6 +40,10 @@ static void vexfs_readahead(struct readahead_control *rac)
 static int vexfs_writepages(struct address_space *mapping,
 			    struct writeback_control *wbc)
 {
+	/* After a shutdown nothing reaches the disk (the pages stay dirty
+	 * until eviction drops them, as in ext4). */
+	if (vexfs_forced_shutdown(mapping->host->i_sb))
+		return -EIO;
 	return mpage_writepages(mapping, wbc, vexfs_get_block);
 }
 
@@ -411,6 +415,8 @@ static ssize_t vexfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct inode *inode = file_inode(file);
 	ssize_t ret;
 
+	if (vexfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 	if ((iocb->ki_flags & (IOCB_DIRECT | IOCB_NOWAIT)) ||
 	    !VEXFS_SB(inode->i_sb)->journal)
 		return generic_file_write_iter(iocb, from);
@@ -522,6 +528,8 @@ static ssize_t vexfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct inode *inode = file_inode(iocb->ki_filp);
 	ssize_t ret;
 
+	if (vexfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 	if (!(iocb->ki_flags & IOCB_DIRECT))
 		return generic_file_read_iter(iocb, to);
 	if (!iov_iter_count(to))
@@ -608,6 +616,8 @@ static const struct vm_operations_struct vexfs_file_vm_ops = {
 
 static int vexfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (vexfs_forced_shutdown(file_inode(file)->i_sb))
+		return -EIO;
 	file_accessed(file);
 	vma->vm_ops = &vexfs_file_vm_ops;
 	return 0;
@@ -785,6 +795,8 @@ out_stop:
 
 static int vexfs_file_open(struct inode *inode, struct file *file)
 {
+	if (vexfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 	vexfs_allow_odirect(file);
 	return generic_file_open(inode, file);
 }

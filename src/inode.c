@@ -602,6 +602,8 @@ int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
 	struct inode *inode = d_inode(dentry);
 	int err;
 
+	if (vexfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 	err = setattr_prepare(idmap, dentry, attr);
 	if (err)
 		return err;

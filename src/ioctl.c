@@ -565,6 +565,15 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vexfs_ioc_stats(file, uarg);
 	case VEXFS_IOC_INDEX_CTL:
 		return vexfs_ioc_index_ctl(file, uarg);
+	case FS_IOC_SHUTDOWN: {
+		u32 flags;
+
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (get_user(flags, (u32 __user *)uarg))
+			return -EFAULT;
+		return vexfs_shutdown(file_inode(file)->i_sb, flags);
+	}
 	case FS_IOC_GETVERSION:
 	case FS_IOC32_GETVERSION:
 		return put_user(file_inode(file)->i_generation,

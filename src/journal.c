@@ -112,12 +112,43 @@ handle_t *vexfs_journal_start(struct super_block *sb, int credits,
 			      int revokes)
 {
 	journal_t *journal = VEXFS_SB(sb)->journal;
+	handle_t *handle;
 
+	if (vexfs_forced_shutdown(sb))
+		return ERR_PTR(-EIO);
 	if (!journal)
 		return NULL;
 	if (sb_rdonly(sb) && !vexfs_handle(sb))
 		return ERR_PTR(-EROFS);
-	return jbd2__journal_start(journal, credits, 0, revokes, GFP_NOFS, 0, 0);
+	handle = jbd2__journal_start(journal, credits, 0, revokes, GFP_NOFS,
+				     0, 0);
+	if (IS_ERR(handle) && is_journal_aborted(journal))
+		vexfs_journal_aborted(sb);
+	return handle;
+}
+
+/**
+ * vexfs_journal_aborted() - the journal was found aborted
+ * @sb: the filesystem
+ *
+ * jbd2 aborts the journal when it cannot write the log (a device that
+ * fails writes) and from then on refuses every handle.  Say so once and
+ * apply the errors= policy, as ext4 does on "Detected aborted journal":
+ * with errors=remount-ro the filesystem turns read-only instead of
+ * failing every change one by one.  A shutdown (FS_IOC_SHUTDOWN) aborts
+ * the journal on purpose and is not an error.
+ *
+ * Context: process context; may take spinlocks.
+ */
+void vexfs_journal_aborted(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+
+	if (vexfs_forced_shutdown(sb) ||
+	    test_and_set_bit(VEXFS_MF_ABORT_SEEN, &sbi->mount_flags))
+		return;
+	vexfs_error(sb, "detected aborted journal (error %d)",
+		    sbi->journal ? jbd2_journal_errno(sbi->journal) : 0);
 }
 
 /**
@@ -145,7 +176,7 @@ int vexfs_journal_stop(handle_t *handle)
 int vexfs_journal_ensure(struct super_block *sb, int credits, int revokes)
 {
 	handle_t *handle = vexfs_handle(sb);
-	int need_c, need_r;
+	int need_c, need_r, err;
 
 	if (!handle)
 		return 0;
@@ -153,11 +184,18 @@ int vexfs_journal_ensure(struct super_block *sb, int credits, int revokes)
 	need_r = max(0, revokes - handle->h_revoke_credits);
 	if (!need_c && !need_r)
 		return 0;
-	/* Ask for a little more than needed, to extend less often. */
-	if (jbd2_journal_extend(handle, need_c ? need_c + 16 : 0,
-				need_r ? need_r + 64 : 0))
-		return -EAGAIN;
-	return 0;
+	/*
+	 * Ask for a little more than needed, to extend less often.  A
+	 * handle of an aborted journal cannot be extended, and restarting
+	 * it would not help (jbd2 "restarts" an aborted handle by doing
+	 * nothing): that is an error, not -EAGAIN, or a truncation would
+	 * restart forever.
+	 */
+	err = jbd2_journal_extend(handle, need_c ? need_c + 16 : 0,
+				  need_r ? need_r + 64 : 0);
+	if (err < 0 || is_handle_aborted(handle))
+		return err < 0 ? err : -EROFS;
+	return err ? -EAGAIN : 0;
 }
 
 /**
@@ -172,10 +210,17 @@ int vexfs_journal_ensure(struct super_block *sb, int credits, int revokes)
 int vexfs_journal_restart(struct super_block *sb, int credits, int revokes)
 {
 	handle_t *handle = vexfs_handle(sb);
+	int err;
 
 	if (!handle)
 		return 0;
-	return jbd2__journal_restart(handle, credits, revokes, GFP_NOFS);
+	/* jbd2 returns 0 for an aborted handle, without restarting it. */
+	if (is_handle_aborted(handle))
+		return -EROFS;
+	err = jbd2__journal_restart(handle, credits, revokes, GFP_NOFS);
+	if (!err && is_handle_aborted(handle))
+		err = -EROFS;
+	return err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -516,6 +561,8 @@ int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	tid_t tid;
 	int err;
 
+	if (vexfs_forced_shutdown(sb))
+		return -EIO;
 	if (!journal)
 		return vexfs_fsync_nojournal(file, start, end, datasync);
 	err = file_write_and_wait_range(file, start, end);
@@ -528,9 +575,13 @@ int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 		err = jbd2_complete_transaction(journal, tid);
 		if (!err)
 			err = blkdev_issue_flush(sb->s_bdev);
-		return err;
+	} else {
+		err = jbd2_complete_transaction(journal, tid);
 	}
-	return jbd2_complete_transaction(journal, tid);
+	/* The commit failed: the journal is aborted, say it now. */
+	if (err && is_journal_aborted(journal))
+		vexfs_journal_aborted(sb);
+	return err;
 }
 
 /**
@@ -546,6 +597,9 @@ int vexfs_journal_sync_fs(struct super_block *sb, int wait)
 	tid_t target;
 	int err = 0;
 
+	/* Nothing can be committed any more: do not pretend it was. */
+	if (is_journal_aborted(journal))
+		return -EIO;
 	if (jbd2_journal_start_commit(journal, &target) && wait)
 		err = jbd2_log_wait_commit(journal, target);
 	if (!err && wait)

@@ -170,6 +170,54 @@ void __vexfs_error(struct super_block *sb, const char *func,
 	}
 }
 
+/**
+ * vexfs_shutdown() - FS_IOC_SHUTDOWN: stop the filesystem, as ext4 does
+ * @sb: the filesystem
+ * @flags: FS_SHUTDOWN_FLAGS_DEFAULT (write everything out first: data,
+ *	then the journal), _LOGFLUSH (commit the running transaction, not
+ *	the dirty data) or _NOLOGFLUSH (just stop: only what has committed
+ *	survives)
+ *
+ * Afterwards every operation fails with EIO, nothing more is written
+ * (the journal is aborted; an unmount writes neither a checkpoint nor
+ * the superblock) and the next mount recovers from the log.  ext4 freezes
+ * the device for the default flag; syncing the filesystem first gives
+ * the same guarantee for everything written before the call.
+ *
+ * Context: process context, the caller holds an open file of @sb; takes
+ * s_umount (read) for the default flag.
+ * Return: 0 (also when already shut down) or -EINVAL.
+ */
+int vexfs_shutdown(struct super_block *sb, u32 flags)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	journal_t *journal = sbi->journal;
+
+	if (flags > FS_SHUTDOWN_FLAGS_NOLOGFLUSH)
+		return -EINVAL;
+	if (vexfs_forced_shutdown(sb))
+		return 0;
+	vexfs_warn(sb, "shut down requested (%u)", flags);
+	if (flags == FS_SHUTDOWN_FLAGS_DEFAULT && !sb_rdonly(sb)) {
+		down_read(&sb->s_umount);
+		sync_filesystem(sb);
+		up_read(&sb->s_umount);
+	}
+	/*
+	 * The commit goes first: it writes the ordered data of its files,
+	 * which a shut down filesystem refuses (and jbd2 would abort the
+	 * commit).  A handle started meanwhile belongs to the transaction
+	 * the abort discards, like any change after the call.
+	 */
+	if (journal && !is_journal_aborted(journal) &&
+	    flags != FS_SHUTDOWN_FLAGS_NOLOGFLUSH)
+		jbd2_journal_force_commit(journal);
+	set_bit(VEXFS_MF_SHUTDOWN, &sbi->mount_flags);
+	if (journal && !is_journal_aborted(journal))
+		jbd2_journal_abort(journal, -ESHUTDOWN);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Superblock I/O                                                      */
 /* ------------------------------------------------------------------ */
@@ -708,8 +756,12 @@ static void vexfs_put_super(struct super_block *sb)
 	flush_work(&sbi->error_work);
 	journal_ok = !vexfs_journal_destroy(sb);
 
-	/* Also after errors=remount-ro: the log was checkpointed above. */
-	if (!sb_rdonly(sb) || sbi->journal_rw)
+	/*
+	 * Also after errors=remount-ro: the log was checkpointed above.
+	 * Not after a shutdown, which promised to write nothing more: the
+	 * superblock still says the log needs recovery.
+	 */
+	if ((!sb_rdonly(sb) || sbi->journal_rw) && !vexfs_forced_shutdown(sb))
 		vexfs_commit_clean(sb, journal_ok);
 	vexfs_vec_put_super(sb);
 	brelse(sbi->sbh);
@@ -721,6 +773,8 @@ static int vexfs_sync_fs(struct super_block *sb, int wait)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 
+	if (vexfs_forced_shutdown(sb))
+		return -EIO;
 	if (sbi->journal) {
 		/* Free counts are rebuilt from the bitmaps after a crash. */
 		if (sb_rdonly(sb) && !sbi->journal_rw)
@@ -929,7 +983,7 @@ static void vexfs_kill_sb(struct super_block *sb)
 {
 	if (sb->s_fs_info && sb->s_root) {
 		vexfs_vindex_stop(sb);
-		if (!sb_rdonly(sb))
+		if (!sb_rdonly(sb) && !vexfs_forced_shutdown(sb))
 			vexfs_vindex_unmount(sb);
 	}
 	kill_block_super(sb);

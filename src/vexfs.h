@@ -93,7 +93,12 @@ struct vexfs_sb_info {
 	struct mutex orphan_lock;	/* protects @orphans, s_last_orphan
 					 * and every i_next_orphan */
 	struct list_head orphans;	/* in-memory orphans, on-disk order */
+	unsigned long mount_flags;	/* VEXFS_MF_*, atomic bit ops */
 };
+
+/* sbi->mount_flags */
+#define VEXFS_MF_SHUTDOWN	0	/* FS_IOC_SHUTDOWN: everything fails */
+#define VEXFS_MF_ABORT_SEEN	1	/* the journal's abort was reported */
 
 /**
  * struct vexfs_inode_info - a VexFS inode in memory
@@ -155,6 +160,13 @@ BUFFER_FNS(VexfsVerified, vexfs_verified)
 static inline struct vexfs_sb_info *VEXFS_SB(struct super_block *sb)
 {
 	return sb->s_fs_info;
+}
+
+/* After FS_IOC_SHUTDOWN every operation fails with EIO, as in ext4. */
+static inline bool vexfs_forced_shutdown(struct super_block *sb)
+{
+	return unlikely(test_bit(VEXFS_MF_SHUTDOWN,
+				 &VEXFS_SB(sb)->mount_flags));
 }
 
 static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
@@ -252,6 +264,7 @@ handle_t *vexfs_handle(struct super_block *sb);
 handle_t *vexfs_journal_start(struct super_block *sb, int credits,
 			      int revokes);
 int vexfs_journal_stop(handle_t *handle);
+void vexfs_journal_aborted(struct super_block *sb);
 int vexfs_journal_ensure(struct super_block *sb, int credits, int revokes);
 int vexfs_journal_restart(struct super_block *sb, int credits, int revokes);
 int vexfs_journal_get_write(struct super_block *sb, struct buffer_head *bh);
@@ -288,6 +301,7 @@ __printf(3, 4) void vexfs_msg(struct super_block *sb, const char *level,
 #define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
 #define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
 int vexfs_super_get_write(struct super_block *sb);
+int vexfs_shutdown(struct super_block *sb, u32 flags);
 int vexfs_commit_super(struct super_block *sb);
 
 /* checksum.c */
