@@ -123,56 +123,82 @@ static inline void vec_acc_mul_add(struct vec_acc *acc, u32 a, u32 b, int w)
 }
 
 /*
- * Normalize the limbs to 32-bit digits with the sign in the top limb, and
- * convert to a vec_num with 64 significant bits (truncated).
+ * Normalize the accumulator into the 32-bit digits @d[0 .. VEC_LIMBS) of
+ * its magnitude; return the sign (1: negative) and set *@len to the
+ * number of digits up to the highest nonzero one (0 for zero).
  */
-static inline struct vec_num vec_acc_result(struct vec_acc *acc)
+static inline int vec_acc_digits(const struct vec_acc *acc, u32 *d, int *len)
 {
-	struct vec_num r = { 0, 0, 0 };
 	s64 carry = 0;
-	int i, top;
+	int i, neg = 0;
 
 	for (i = 0; i < VEC_LIMBS; i++) {
 		s64 v = acc->limb[i] + carry;
 
-		acc->limb[i] = v & 0xffffffff;
+		d[i] = (u32)v;
 		carry = v >> 32;	/* arithmetic shift: floor */
 	}
 	if (carry < 0) {
 		/* Negate the two's complement digits. */
-		r.neg = 1;
-		carry = 1;
+		u64 c = 1;
+
+		neg = 1;
 		for (i = 0; i < VEC_LIMBS; i++) {
-			s64 v = (~acc->limb[i] & 0xffffffff) + carry;
+			u64 v = (u64)(u32)~d[i] + c;
 
-			acc->limb[i] = v & 0xffffffff;
-			carry = v >> 32;
+			d[i] = (u32)v;
+			c = v >> 32;
 		}
 	}
-	for (top = VEC_LIMBS - 1; top >= 0 && !acc->limb[top]; top--)
+	for (i = VEC_LIMBS; i > 0 && !d[i - 1]; i--)
 		;
-	if (top < 0)
-		return r;
-	{
-		/* Gather the top 96 bits, then left-align them in 64. */
-		u64 hi = (u64)acc->limb[top];
-		u64 mid = top >= 1 ? (u64)acc->limb[top - 1] : 0;
-		u64 lo = top >= 2 ? (u64)acc->limb[top - 2] : 0;
-		unsigned __int128 v = ((unsigned __int128)hi << 64) |
-				      (mid << 32) | lo;
-		int shift = 0;
+	*len = i;
+	return i ? neg : 0;
+}
 
-		while (!(v >> 127)) {
-			v <<= 1;
-			shift++;
-		}
-		/*
-		 * v counted units of 2^(32 * (top - 2) - VEC_BIAS); after the
-		 * shift its top 64 bits are mant, worth 2^(64 - shift) units.
-		 */
-		r.mant = (u64)(v >> 64);
-		r.exp = 32 * (top - 2) - VEC_BIAS + 128 - shift;
-	}
+/*
+ * The vec_num of the digits @d[0 .. @len), digit i weighing
+ * 2^(32 i + @unit), with d[len - 1] nonzero (or len 0): the top 64 bits,
+ * truncated, with the lowest of them ORed with "anything below was
+ * nonzero".  That is rounding to odd, which keeps all that a later
+ * rounding to 62 bits or fewer needs: float32 and float64 results then
+ * round correctly, once, from it.  It is monotonic in the exact value.
+ */
+static inline struct vec_num vec_digits_num(const u32 *d, int len, s32 unit)
+{
+	struct vec_num r = { 0, 0, 0 };
+	int top = len - 1, sh, i;
+	unsigned __int128 v;
+	u64 sticky = 0;
+
+	if (len <= 0)
+		return r;
+	v = ((unsigned __int128)d[top] << 64) |
+	    ((u64)(top >= 1 ? d[top - 1] : 0) << 32) |
+	    (top >= 2 ? d[top - 2] : 0);
+	sh = 32 + __builtin_clz(d[top]);
+	v <<= sh;
+	for (i = 0; i < top - 2; i++)
+		sticky |= d[i];
+	sticky |= (u64)v;
+	r.mant = (u64)(v >> 64) | (sticky != 0);
+	/* v counted units of 2^(32 (top - 2) + unit) before the shift */
+	r.exp = 32 * (top - 2) + unit + 128 - sh;
+	return r;
+}
+
+/*
+ * Normalize the accumulator and convert it to a vec_num: the top 64 bits
+ * of the exact sum, rounded to odd (see vec_digits_num()).
+ */
+static inline struct vec_num vec_acc_result(const struct vec_acc *acc)
+{
+	struct vec_num r;
+	u32 d[VEC_LIMBS];
+	int len, neg = vec_acc_digits(acc, d, &len);
+
+	r = vec_digits_num(d, len, -VEC_BIAS);
+	r.neg = neg;
 	return r;
 }
 
@@ -196,43 +222,60 @@ static inline int vec_num_cmp(const struct vec_num *a, const struct vec_num *b)
 	return sa < 0 ? -mag : mag;
 }
 
-/* Round a vec_num to float32 bits (round to nearest, ties to even). */
-static inline u32 vec_num_to_f32(struct vec_num n)
+/*
+ * Round a vec_num to the IEEE-754 format with @mbits fraction bits and
+ * biased exponents below @emax (the all-ones exponent), bias @bias: round
+ * to nearest, ties to even, gradual underflow, overflow to infinity.  The
+ * magnitude's bits are returned, without the sign.  The rounding is
+ * correct for the exact value when @n was rounded to odd at 64 bits, as
+ * every vec_num of this file is, since 64 >= @mbits + 1 + 2.
+ */
+static inline u64 vec_num_round(struct vec_num n, int mbits, s32 bias,
+				s32 emax)
 {
-	u32 sign = n.neg ? 0x80000000u : 0;
 	s32 e;
 	u64 m, rest, half;
 	int drop;
 
 	if (!n.mant)
-		return sign;
+		return 0;
 	/* value = mant * 2^(exp - 64), mant in [2^63, 2^64) */
-	e = n.exp - 1 + 127;		/* biased exponent of the leading 1 */
-	if (e >= 255)
-		return sign | 0x7f800000u;	/* overflow: infinity */
-	drop = 40;			/* keep 24 of 64 bits */
-	if (e <= 0) {			/* denormal: keep fewer */
+	e = n.exp - 1 + bias;		/* biased exponent of the leading 1 */
+	if (e >= emax)
+		return (u64)emax << mbits;	/* overflow: infinity */
+	drop = 63 - mbits;		/* keep mbits + 1 of 64 bits */
+	if (e <= 0) {			/* subnormal: keep fewer */
 		drop += 1 - e;
 		e = 0;
 		if (drop > 64)
-			return sign;
+			return 0;	/* below half the smallest: 0 */
 	}
 	m = drop >= 64 ? 0 : n.mant >> drop;
 	rest = drop >= 64 ? n.mant : n.mant & ((1ULL << drop) - 1);
 	half = 1ULL << (drop - 1);
 	if (rest > half || (rest == half && (m & 1)))
 		m++;
-	if (e == 0) {
-		/* m is the denormal fraction; a carry makes it normal. */
-		return sign | (u32)m;
-	}
-	if (m >> 24) {			/* rounding carried out */
+	if (e == 0)	/* the subnormal fraction; a carry makes it normal */
+		return m;
+	if (m >> (mbits + 1)) {		/* rounding carried out */
 		m >>= 1;
 		e++;
-		if (e >= 255)
-			return sign | 0x7f800000u;
+		if (e >= emax)
+			return (u64)emax << mbits;
 	}
-	return sign | ((u32)e << 23) | ((u32)m & 0x7fffff);
+	return ((u64)e << mbits) | (m & ((1ULL << mbits) - 1));
+}
+
+/* Round a vec_num to float32 bits (round to nearest, ties to even). */
+static inline u32 vec_num_to_f32(struct vec_num n)
+{
+	return (n.neg ? 0x80000000u : 0) | (u32)vec_num_round(n, 23, 127, 255);
+}
+
+/* Round a vec_num to float64 bits (round to nearest, ties to even). */
+static inline u64 vec_num_to_f64(struct vec_num n)
+{
+	return (n.neg ? 1ULL << 63 : 0) | vec_num_round(n, 52, 1023, 2047);
 }
 
 /* ------------------------------------------------------------------ */
@@ -283,7 +326,11 @@ static inline struct vec_num vec_u128_num(unsigned __int128 sum, s32 lo)
 		len = 128 - __builtin_clzll((u64)(sum >> 64));
 	else
 		len = 64 - __builtin_clzll((u64)sum);
-	r.mant = len >= 64 ? (u64)(sum >> (len - 64)) : (u64)sum << (64 - len);
+	if (len > 64)	/* round to odd, as vec_acc_result() does */
+		r.mant = (u64)(sum >> (len - 64)) |
+			 ((sum << (128 - (len - 64))) != 0);
+	else
+		r.mant = (u64)sum << (64 - len);
 	/* value = mant 2^(exp - 64) */
 	r.exp = len + 2 * (lo - 150);
 	return r;
