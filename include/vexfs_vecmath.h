@@ -852,10 +852,12 @@ static inline struct vec_num vec_cosine_acc(const struct vec_acc *a2,
 #endif
 	vec_f32_mid(flo, &T, &q);
 	c = vec_cos_vs_mid(P, np, N, nn, d, nd, N, nn, dneg, T, q);
-	f = c < 0 ? flo : c > 0 ? fhi : (flo & 1 ? fhi : flo);
+	if (!c)		/* d = t exactly: t itself, which rounds to even */
+		return vec_mid_num(T, q, 0);
+	f = c < 0 ? flo : fhi;
 	if (vec_num_to_f32(r) == f)
 		return r;
-	return vec_mid_num(T, q, c ? c : 0);
+	return vec_mid_num(T, q, c);	/* just on d's side of t */
 }
 
 /*
