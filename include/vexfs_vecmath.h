@@ -74,6 +74,24 @@ static inline bool vec_f32_is_finite(u32 bits)
 	return ((bits >> 23) & 0xff) != 0xff;
 }
 
+/**
+ * vec_first_nonfinite() - where a vector holds a NaN or an infinity
+ *
+ * The one check of every entry point: the kernel's vexfs_vec_check()
+ * (ioctls EMBEDDING_SET, BATCH and QUERY, the xattr user.vexfs.embedding),
+ * the library's vexfs_slot_fill() (mkfs -d) and fsck's slot check.
+ * Return: the index of the first non-finite element, or @dim if none.
+ */
+static inline u32 vec_first_nonfinite(const u32 *v, u32 dim)
+{
+	u32 i;
+
+	for (i = 0; i < dim; i++)
+		if (!vec_f32_is_finite(v[i]))
+			break;
+	return i;
+}
+
 static inline void vec_acc_init(struct vec_acc *acc)
 {
 	int i;

@@ -536,6 +536,48 @@ static void l2sq_fast_is_exact(void **state)
 	}
 }
 
+/*
+ * vec_first_nonfinite(): the one check behind every entry point (the
+ * kernel's vexfs_vec_check() for the EMBEDDING_SET, BATCH and QUERY
+ * ioctls and the user.vexfs.embedding xattr, vexfs_slot_fill() for
+ * mkfs -d and the library, fsck's slot check) refuses every NaN and
+ * infinity, at any position, and nothing else.
+ */
+static void nonfinite_refused(void **state)
+{
+	static const u32 bad[] = {
+		0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001,
+		0x7fffffff, 0xffffffff, 0x7fa00000,
+	};
+	static const u32 good[] = {
+		0, 0x80000000, 0x00000001, 0x807fffff, 0x7f7fffff, 0xff7fffff,
+		0x3f800000, 0x00800000,
+	};
+	u32 i, j, n = 37;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		av[i] = good[i % 8];
+	assert_int_equal(vec_first_nonfinite(av, n), n);
+	assert_int_equal(vec_first_nonfinite(av, 0), 0);
+	for (j = 0; j < 8; j++)
+		for (i = 0; i < n; i++) {
+			u32 keep = av[i];
+
+			av[i] = bad[j];
+			assert_int_equal(vec_first_nonfinite(av, n), i);
+			assert_int_equal(vec_first_nonfinite(av, i), i);
+			av[i] = keep;
+		}
+	/* every exponent-255 pattern, and no other */
+	for (i = 0; i < 1u << 20; i++) {
+		u32 x = (u32)rnd();
+
+		assert_int_equal(vec_first_nonfinite(&x, 1),
+				 ((x >> 23) & 0xff) == 0xff ? 0 : 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +589,7 @@ int main(void)
 		cmocka_unit_test(cosine_ties),
 		cmocka_unit_test(l2sq_fast_is_exact),
 		cmocka_unit_test(special_values),
+		cmocka_unit_test(nonfinite_refused),
 	};
 
 	return cmocka_run_group_tests_name("vecmath", tests, NULL, NULL);
