@@ -8,12 +8,21 @@
  * m * 2^e with a 24-bit integer m, so every product of two elements is a
  * 48-bit integer times a power of two, and a fixed-point accumulator wide
  * enough for the whole exponent range (2^-298 .. 2^268) sums them with no
- * rounding at all.  Only the final conversion to a reported distance
- * rounds, to 64 significant bits, which is far inside the 1e-5 relative
- * error the interface promises; rankings compare those 64-bit values.
+ * rounding at all.  Only the final conversion rounds: to 64 significant
+ * bits *rounded to odd* (the lowest bit ORs in everything below), which
+ * loses nothing a later rounding to float32 or float64 needs, so L2 and IP
+ * are reported correctly rounded, once.  Rankings compare those 64-bit
+ * values (monotonic in the exact distance).
+ *
+ * Cosine: 1 - D / sqrt(A B) (A = a.a, B = b.b, D = a.b) is irrational in
+ * general.  It is evaluated without cancellation from A B - D^2, formed
+ * exactly with big integers; its float32 is correctly rounded (an exact
+ * integer comparison settles the rare estimates within 2^-56 of a
+ * rounding midpoint), its 64-bit value is within 2^-55 and its float64
+ * within 2^-52 (relative).  See vec_cosine_acc().
  *
  * The same header builds in the kernel and in userspace (the unit tests
- * check it against float64 references), so it uses only fixed-width
+ * check it bit for bit against GNU MPFR), so it uses only fixed-width
  * integers and no library calls.  It needs __int128 multiplication,
  * which x86-64 does with integer instructions, and no 128-bit division.
  *
@@ -44,8 +53,9 @@ struct vec_acc {
 };
 
 /*
- * A non-negative or negative number m * 2^e with m normalized so that its
- * top bit is set (or m == 0): what a distance is reported and ranked as.
+ * A non-negative or negative number mant * 2^(exp - 64) with mant
+ * normalized so that its top bit is set (or mant == 0): what a distance is
+ * ranked as, and reported rounded from (vec_num_to_f32(), _f64()).
  */
 struct vec_num {
 	int neg;
@@ -397,7 +407,7 @@ static inline s64 vec_f32_units(u32 x, s32 lo)
  * values near the float32 limits), all of them are exact integers in
  * units of that bit, their differences fit 57 bits, and the sum of the
  * squared differences is an exact 126-bit integer.  Its top 64 bits,
- * truncated, are what vec_l2sq() returns.  Otherwise this falls back to
+ * rounded to odd, are what vec_l2sq() returns.  Otherwise this falls back to
  * vec_l2sq().
  */
 static inline struct vec_num vec_l2sq_fast(const u32 *a, const u32 *b, u32 dim)
