@@ -23,9 +23,11 @@
  *   VEXFS_METRIC_L2      the squared Euclidean distance
  *   VEXFS_METRIC_COSINE  1 - cos(a, b); a zero vector is at distance 1
  *   VEXFS_METRIC_IP      minus the inner product
- * They are computed exactly in integer arithmetic and reported rounded to
- * binary64 (relative error below 2^-52) in vexfs_query_hit.distance_f64
- * as the raw bits of a double.
+ * They are computed exactly in integer arithmetic and reported as the raw
+ * bits of a double in vexfs_query_hit.distance_f64 and of a float in
+ * distance_f32.  Both are correctly rounded (to nearest, ties to even)
+ * for L2 and IP; for cosine distance_f32 is correctly rounded and
+ * distance_f64 has a relative error below 2^-52.
  *
  * Errors common to every ioctl: EFAULT for a bad user pointer, EINVAL for a
  * bad version, flag, reserved field or value, ENOTTY for a file that is not

@@ -930,11 +930,12 @@ static inline void prefetch_vec(const u32 *v, u32 dim)
 }
 
 /*
- * vec_distance(ix->metric, q, v), bit for bit; @qn: q.q for cosine, @ql:
+ * vec_distance(ix->metric, q, v), bit for bit; @qn: q.q summed for cosine
+ * (vec_acc_sq()), @ql:
  * the prepared query for L2.
  */
 static struct vec_num exact_dist(const struct hnsw_index *ix,
-				 const struct vec_num *qn,
+				 const struct vec_acc *qn,
 				 const struct vec_l2q *ql, const u32 *q,
 				 const u32 *v)
 {
@@ -942,7 +943,7 @@ static struct vec_num exact_dist(const struct hnsw_index *ix,
 
 	switch (ix->metric) {
 	case VEC_METRIC_COSINE:
-		return vec_cosine_from(*qn, q, v, ix->dim);
+		return vec_cosine_from(qn, q, v, ix->dim);
 	case VEC_METRIC_IP:
 		r = vec_dot(q, v, ix->dim);
 		r.neg = !r.neg;
@@ -981,7 +982,7 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 		u32 rerank, struct hnsw_hit *hits, u32 *nhits, void *scratch)
 {
 	struct hs s;
-	struct vec_num qn = { 0, 0, 0 };
+	struct vec_acc qn;
 	struct vec_l2q ql = { NULL, 0, 0, false };
 	u32 ep, epd, lev, n, r, i, j;
 	int err;
@@ -1021,7 +1022,7 @@ int hnsw_search(struct hnsw_index *ix, const u32 *query, u32 k, u32 ef,
 	if (r > n)
 		r = n;
 	if (ix->metric == VEC_METRIC_COSINE)
-		qn = vec_dot(query, query, ix->dim);
+		vec_acc_sq(&qn, query, ix->dim);
 	if (ix->metric == VEC_METRIC_L2 && r)
 		vec_l2q_prepare(&ql, query, ix->dim, s.qfix);
 	for (i = 0, j = 0; i < r; i++) {

@@ -443,22 +443,6 @@ out:
 	return err;
 }
 
-/* Bits of the IEEE-754 double nearest below |n| (truncated), with sign. */
-static u64 vexfs_num_to_f64(struct vec_num n)
-{
-	u64 sign = n.neg ? 1ULL << 63 : 0;
-	s32 e;
-
-	if (!n.mant)
-		return sign;
-	e = n.exp - 1 + 1023;		/* biased exponent of the leading 1 */
-	if (e >= 2047)
-		return sign | 0x7ff0000000000000ULL;
-	if (e <= 0)			/* below the doubles we report: 0 */
-		return sign;
-	return sign | ((u64)e << 52) | ((n.mant >> 11) & ((1ULL << 52) - 1));
-}
-
 /**
  * vexfs_vec_query() - run a k-NN query on a directory
  * @dirf: the open directory (in a collection) the ioctl was made on
@@ -549,7 +533,7 @@ int vexfs_vec_query(struct file *dirf, struct vexfs_query *q)
 		if (vexfs_q_resolve(&ctx, e, path, q->path_size))
 			continue;
 		hits[out].ino = e->ino;
-		hits[out].distance_f64 = vexfs_num_to_f64(e->d);
+		hits[out].distance_f64 = vec_num_to_f64(e->d);
 		hits[out].distance_f32 = vec_num_to_f32(e->d);
 		if (path && copy_to_user(u64_to_user_ptr(q->paths) +
 					 (u64)out * q->path_size, path,

@@ -902,12 +902,7 @@ static int vexfs_slot_alloc(struct inode *store, struct vexfs_coll *c,
  */
 int vexfs_vec_check(const u32 *vec, u32 dim)
 {
-	u32 i;
-
-	for (i = 0; i < dim; i++)
-		if (!vec_f32_is_finite(vec[i]))
-			return -EINVAL;
-	return 0;
+	return vec_first_nonfinite(vec, dim) < dim ? -EINVAL : 0;
 }
 
 /**

@@ -41,7 +41,7 @@ for variant in plain asan; do
 	for src in "$top"/tests/unit/test_*.c; do
 		name=$(basename "$src" .c)
 		bin=$out/$name-$variant
-		if ! gcc "${flags[@]}" -o "$bin" "$src" "${libsrc[@]}" -lcmocka -lm \
+		if ! gcc "${flags[@]}" -o "$bin" "$src" "${libsrc[@]}" -lcmocka -lmpfr -lgmp -lm \
 			2>"$bin.err"; then
 			cat "$bin.err"
 			echo "FAIL: unit/$variant/$name (build)"
@@ -62,7 +62,7 @@ flags=(-O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 if gcc "${flags[@]}" -mgeneral-regs-only -c -o "$out/hnsw-kflags.o" \
 	"$top/src/hnsw.c" 2>"$bin.err" &&
    gcc "${flags[@]}" -o "$bin" "$top/tests/unit/test_hnsw.c" \
-	"$top"/userspace/lib/*.c "$out/hnsw-kflags.o" -lcmocka -lm 2>>"$bin.err"; then
+	"$top"/userspace/lib/*.c "$out/hnsw-kflags.o" -lcmocka -lmpfr -lgmp -lm 2>>"$bin.err"; then
 	run_tap "$variant" "$name" "$bin"
 else
 	cat "$bin.err"

@@ -3011,6 +3011,10 @@ static bool vec_judge(struct check *c, const struct vclaim *cl,
 	else if (le32(hdr->vs_checksum) !=
 		 vexfs_slot_csum(c->fs.seed, img, vc->g.slot_size))
 		snprintf(why, sizeof(why), "checksum mismatch");
+	else if (vec_first_nonfinite((const u32 *)hdr->vs_data,
+				     le16(vc->d.c_dim)) < le16(vc->d.c_dim))
+		/* the kernel's check: a slot it could never have written */
+		snprintf(why, sizeof(why), "a value is a NaN or an infinity");
 	else
 		return true;
 	/* moved by this check: its slot was from elsewhere, say no more */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "libvexfs.h"
+#include "vexfs_vecmath.h"
 
 void vexfs_coll_geom(struct vexfs_coll_geom *g, uint32_t bs, uint32_t dim)
 {
@@ -72,12 +73,6 @@ uint32_t vexfs_slot_csum(uint32_t seed, const void *img, uint32_t slot_size)
 			    slot_size - off - 4);
 }
 
-/* The kernel's vec_f32_is_finite(): the exponent is not all ones. */
-static bool f32_finite(uint32_t bits)
-{
-	return (bits & 0x7f800000U) != 0x7f800000U;
-}
-
 int vexfs_slot_fill(uint32_t seed, const struct vexfs_coll_geom *g,
 		    uint32_t dim, void *img, uint64_t ino, uint32_t generation,
 		    const void *value, size_t size, struct vexfs_err *err)
@@ -97,11 +92,14 @@ int vexfs_slot_fill(uint32_t seed, const struct vexfs_coll_geom *g,
 				(uint32_t)v[4 * i + 2] << 16 |
 				(uint32_t)v[4 * i + 3] << 24;
 
-		if (!f32_finite(bits))
-			return vexfs_errf(err, EINVAL,
-					  "value %u is a NaN or an infinity",
-					  i + 1);
 		hdr->vs_data[i] = cpu_le32(bits);
+	}
+	/* the kernel's check (little-endian host: the slot is CPU order) */
+	i = vec_first_nonfinite((const u32 *)hdr->vs_data, dim);
+	if (i < dim) {
+		memset(img, 0, g->slot_size);
+		return vexfs_errf(err, EINVAL,
+				  "value %u is a NaN or an infinity", i + 1);
 	}
 	hdr->vs_ino = cpu_le64(ino);
 	hdr->vs_generation = cpu_le32(generation);
