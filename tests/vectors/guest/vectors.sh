@@ -143,7 +143,7 @@ run)
 		check_eq "xattr: the rsynced file has the embedding" \
 			"$(vexctl embed get $mnt/c4/sub/rsynced)" "1,2,3,4"
 	else
-		echo "SKIP: xattr: rsync is not installed on the host"
+		echo "SKIP: xattr: rsync -aX copies the embedding (rsync is not installed on the host)"
 	fi
 	gnucp -a $mnt/c4/f1 $mnt/plain/outside 2>/tmp/cp.err
 	check_eq "xattr: cp -a out of the collection copies the data" \
