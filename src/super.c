@@ -769,6 +769,26 @@ static void vexfs_put_super(struct super_block *sb)
 	kfree(sbi);
 }
 
+/*
+ * sync_fs without a journal.  With @wait the metadata buffers and then the
+ * superblock are written and waited for, and the disk's write cache is
+ * flushed: nothing else flushes it for syncfs(2) or sync(2), and without
+ * the flush what they waited for may still be lost at a power cut.
+ */
+static int vexfs_sync_fs_nojournal(struct super_block *sb, int wait)
+{
+	int err;
+
+	if (!wait)
+		return vexfs_write_super(sb, false);
+	err = sync_blockdev(sb->s_bdev);
+	if (!err)
+		err = vexfs_write_super(sb, true);
+	if (!err)
+		err = blkdev_issue_flush(sb->s_bdev);
+	return err;
+}
+
 static int vexfs_sync_fs(struct super_block *sb, int wait)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
@@ -783,7 +803,7 @@ static int vexfs_sync_fs(struct super_block *sb, int wait)
 	}
 	if (sb_rdonly(sb))
 		return 0;
-	return vexfs_write_super(sb, wait);
+	return vexfs_sync_fs_nojournal(sb, wait);
 }
 
 static int vexfs_statfs(struct dentry *dentry, struct kstatfs *buf)

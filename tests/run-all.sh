@@ -5,13 +5,15 @@
 #
 # Each suite prints one "PASS: name" / "FAIL: name" / "SKIP: name" line per
 # test case and exits non-zero when something failed.  The closing line,
-# "N passed, N failed, N skipped", is what CI reads.
+# "N passed, N failed, N skipped", is what CI reads; above it, every SKIP
+# line is repeated with its suite, so that each skip's reason is seen.  A
+# SKIP must say why in its line: one that names no reason is a FAIL.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$top/build/test-logs
 mkdir -p "$log"
-passed=0 failed=0 skipped=0 broken=()
+passed=0 failed=0 skipped=0 broken=() skips=()
 start=$(date +%s)
 
 for run in "$top"/tests/*/run.sh; do
@@ -23,6 +25,14 @@ for run in "$top"/tests/*/run.sh; do
 	p=$(grep -c '^PASS: ' "$log/$suite.log")
 	f=$(grep -c '^FAIL: ' "$log/$suite.log")
 	s=$(grep -c '^SKIP: ' "$log/$suite.log")
+	while IFS= read -r line; do
+		skips+=("$suite: ${line#SKIP: }")
+	done < <(grep '^SKIP: ' "$log/$suite.log")
+	# A reason is the "(...)" the line ends with.
+	if grep '^SKIP: ' "$log/$suite.log" | grep -qv ')$'; then
+		echo "FAIL: $suite (a SKIP line gives no reason in parentheses)"
+		f=$((f + 1))
+	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
@@ -36,6 +46,10 @@ for run in "$top"/tests/*/run.sh; do
 done
 
 echo
+if [ ${#skips[@]} -gt 0 ]; then
+	echo "skipped, and why:"
+	printf '  %s\n' "${skips[@]}"
+fi
 echo "total wall time: $(($(date +%s) - start)) s; logs in $log"
 [ ${#broken[@]} -eq 0 ] || echo "failing suites: ${broken[*]}"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -24,14 +24,20 @@
  *   anntest census DIR                   every file with an embedding is
  *                                        counted once by the collection
  *                                        and, once ready, by the index
- *   anntest verify DIR FIRST N DIM SEED [partial]
+ *   anntest verify DIR FIRST N DIM SEED [partial|cut]
  *                                        files fFIRST..f(FIRST+N-1) hold
  *                                        exactly the embeddings `load`
  *                                        with the same arguments gave;
  *                                        with "partial" (an import cut
  *                                        short) a file may also be missing
  *                                        or have no embedding, but never a
- *                                        wrong one
+ *                                        wrong one; "cut" is "partial"
+ *                                        that also fails if every file
+ *                                        is there as imported (the
+ *                                        import was not cut short)
+ *
+ * With ANNTEST_PROGRESS=FILE in the environment, load rewrites FILE with
+ * the number of vectors it has stored after each batch of 256.
  *
  * Data: C = 16 cluster centres uniform in [-1, 1]^dim, points at a centre
  * plus N(0, 0.15^2) per element, from a seeded xorshift generator, so the
@@ -142,12 +148,32 @@ static uint32_t ctl(int fd, uint32_t op)
 }
 
 /* Set the embeddings of fFIRST.. (created as needed), 256 per call. */
+/* Tell ANNTEST_PROGRESS's file how many vectors load() has stored. */
+static void progress(uint32_t done)
+{
+	const char *path = getenv("ANNTEST_PROGRESS");
+	char buf[16];
+	int fd, len;
+
+	if (!path)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die(path);
+	len = snprintf(buf, sizeof(buf), "%u\n", done);
+	if (write(fd, buf, len) != len)
+		die(path);
+	close(fd);
+}
+
 static void load(int fd, uint32_t first, uint32_t n, uint32_t dim)
 {
 	struct vexfs_batch_item items[256];
 	char names[256][16];
 	float *vecs = malloc(sizeof(float) * 256 * dim);
 	uint32_t done = 0, i;
+
+	progress(0);
 
 	while (done < n) {
 		struct vexfs_batch b = { .version = VEXFS_UAPI_VERSION };
@@ -174,6 +200,7 @@ static void load(int fd, uint32_t first, uint32_t n, uint32_t dim)
 				die(names[i]);
 			}
 		done += cnt;
+		progress(done);
 	}
 	free(vecs);
 }
@@ -481,6 +508,7 @@ static void seed_load(uint64_t seed, uint32_t dim, uint32_t first)
 	rng_state |= 1;
 }
 
+/* @partial: 0 all must be there, 1 some may be missing, 2 some must be */
 static int cmd_verify(const char *dir, uint32_t first, uint32_t n,
 		      uint32_t dim, uint64_t seed, int partial)
 {
@@ -530,7 +558,9 @@ static int cmd_verify(const char *dir, uint32_t first, uint32_t n,
 	       first, first + n - 1, good, absent, bare, wrong);
 	free(want);
 	free(got);
-	return wrong || (!partial && good != n);
+	if (partial == 2 && good == n)
+		fprintf(stderr, "anntest: every file is there: the import was not cut short\n");
+	return wrong || (!partial && good != n) || (partial == 2 && good == n);
 }
 
 static double now(void)
@@ -626,10 +656,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "census") && argc == 3)
 		return cmd_census(argv[2]);
 	if (!strcmp(argv[1], "verify") &&
-	    (argc == 7 || (argc == 8 && !strcmp(argv[7], "partial"))))
+	    (argc == 7 || (argc == 8 && (!strcmp(argv[7], "partial") ||
+					 !strcmp(argv[7], "cut")))))
 		return cmd_verify(argv[2], strtoul(argv[3], NULL, 0),
 				  strtoul(argv[4], NULL, 0), atoi(argv[5]),
-				  strtoull(argv[6], NULL, 0), argc == 8);
+				  strtoull(argv[6], NULL, 0),
+				  argc == 7 ? 0 : !strcmp(argv[7], "partial") ? 1 : 2);
 usage:
 	fprintf(stderr, "usage: see the comment at the top of anntest.c\n");
 	return 2;

@@ -9,9 +9,12 @@
 #   1. guest/ann.sh run: build, recall (>= 0.9 with a fixed seed, every
 #      distance exact), churn and concurrency checked against exact
 #      search, compaction, rebuild, a clean remount, read-only use, fsck;
-#   2. guest/ann.sh crash: a bulk import cut by an immediate reboot;
+#   2. guest/ann.sh crash: a bulk import cut by an immediate reboot, which
+#      must find the import still running (its progress file says so);
 #   3. guest/ann.sh recover: the mount does not wait, queries are answered
-#      meanwhile, the rebuilt index holds every vector, fsck is clean.
+#      meanwhile, the rebuilt index holds every vector, the synced ones
+#      and the cut import's are compared with what was imported, fsck
+#      is clean.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
 set -uo pipefail
 

@@ -43,6 +43,47 @@ nregs=$(echo $regs | wc -w)
 timeout=$(( 300 + (n + nregs) * 4 ))
 echo "fuzz-images: $nregs regression seeds, then seeds $seed..$((seed + n - 1)); replay one with: make fuzz-images N=1 SEED=<seed>"
 
+# Floors for the outcomes, in percent of the images: a generator that
+# stopped reaching the kernel's checks (every image refused at mount, or
+# none) would still find no oops, so each outcome must keep a share.
+# A normal run (6.12, N=200 plus the regression seed, 2026-12) gave 36
+# images mounted and walked cleanly (18%), 18 refused at mount (9%) and
+# 147 with errors during the walk (73%).  At the default N=200 the floors
+# ask for 6 clean, 5 refused and 81 with walk errors: each at least 3
+# standard deviations under its expected count (36, 18, 147), so that a
+# healthy run misses one about once in a thousand runs or less, while a
+# generator that lost a kind of image fails at once.
+FLOOR_OK_PCT=3
+FLOOR_REFUSED_PCT=2
+FLOOR_ERRORS_PCT=40
+FLOORS_MIN_IMAGES=100	# fewer (a replay with N=1): the shares mean nothing
+
+# outcome_floors SERIES TOTAL OK REFUSED ERRS: PASS/FAIL per outcome.
+outcome_floors() {
+	local series=$1 total=$2 failed=0 name count floor
+	if [ "$total" -ne $((n + nregs)) ]; then
+		echo "FAIL: $series/fuzz-images/every-image-has-an-outcome ($total of $((n + nregs)))"
+		failed=1
+	else
+		echo "PASS: $series/fuzz-images/every-image-has-an-outcome ($total)"
+	fi
+	if [ "$total" -lt $FLOORS_MIN_IMAGES ]; then
+		echo "SKIP: $series/fuzz-images/outcome-floors (only $total images, the floors need $FLOORS_MIN_IMAGES)"
+		return $failed
+	fi
+	for name in mounted-ok:$3:$FLOOR_OK_PCT mount-refused:$4:$FLOOR_REFUSED_PCT \
+		walk-errors:$5:$FLOOR_ERRORS_PCT; do
+		IFS=: read -r name count floor <<<"$name"
+		if [ $((count * 100)) -ge $((floor * total)) ]; then
+			echo "PASS: $series/fuzz-images/outcome-floor-$name ($count of $total, floor $floor%)"
+		else
+			echo "FAIL: $series/fuzz-images/outcome-floor-$name ($count of $total, below $floor%: is vexfs-fuzz still making that kind of image?)"
+			failed=1
+		fi
+	done
+	return $failed
+}
+
 # fuzz_kernel KVER SERIES: one kernel's images, then its panic boot; runs
 # beside the other kernel (tests/vm/each-kernel.sh).
 fuzz_kernel() {
@@ -82,6 +123,7 @@ fuzz_kernel() {
 	refused=$(grep -c '^outcome .* mount-refused' "$results")
 	errs=$(grep -c '^outcome .* walk-errors' "$results")
 	echo "fuzz-images: $series: $((ok + refused + errs)) images in ${secs} s: $ok mounted and walked cleanly, $refused mount refused, $errs errors during the walk"
+	outcome_floors "$series" $((ok + refused + errs)) "$ok" "$refused" "$errs" || failed=1
 
 	# errors=panic must panic: a short boot of its own that may not return.
 	pconsole=$out/console-panic-$kver.log

@@ -5,8 +5,8 @@
 #
 # Builds vexfs.ko for each kernel, the static tools and test programs,
 # prepares the disk images on the host, then per kernel boots:
-#   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write and
-#      attrs.sh,
+#   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write,
+#      attrs.sh and flush.sh,
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 set -uo pipefail
@@ -80,6 +80,7 @@ run_kernel() {
 	scratch_files=$(image scratch-files 512M)
 	persist=$(image persist 128M)
 	scratch_attrs=$(image scratch-attrs 256M)
+	scratch_flush=$(image scratch-flush 128M)
 
 	# One boot for the suites: each script gets its own disks.
 	cat >"$disks/suite.sh" <<SUITE
@@ -89,6 +90,7 @@ sh /tests/files.sh /dev/vdk || rc=1
 sh /tests/dir_semantics.sh /dev/vdj || rc=1
 sh /tests/persist.sh write /dev/vdl || rc=1
 sh /tests/attrs.sh /dev/vdm || rc=1
+sh /tests/flush.sh /dev/vdn || rc=1
 exit \$rc
 SUITE
 	t0=$(date +%s)
@@ -98,7 +100,7 @@ SUITE
 		-d "$disks/newmajor.img" -d "$disks/badbs.img" \
 		-d "$disks/truncated.img" -d "$ext4" -d "$scratch_dir" \
 		-d "$scratch_files" -d "$persist" -d "$scratch_attrs" \
-		"$disks/suite.sh" || failed=1
+		-d "$scratch_flush" "$disks/suite.sh" || failed=1
 	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
 
 	# A fresh boot proves the data is on the disk, not in a cache.

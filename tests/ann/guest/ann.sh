@@ -8,14 +8,51 @@
 #          and a new one indexed in its place;
 # crash:   a bulk import interrupted by an immediate reboot (sysrq b: the
 #          page cache, index blocks included, is lost as at a power cut);
+#          the import's progress file must show it still running then;
 # recover: the next boot: the mount does not wait for the index, queries
-#          are answered meanwhile, the rebuilt index has every vector.
+#          are answered meanwhile, the rebuilt index has every vector,
+#          the synced vectors are each the one imported, and the cut
+#          import left no wrong vector and did not complete.
 . /tests/lib.sh
 
 mode=$1 dev=$2
 mnt=/mnt/ann
 mkdir -p $mnt
 modprobe vexfs
+
+# The crash step's import: files f2000..f7999, after 2000 synced ones.
+IMPORT_FIRST=2000 IMPORT_N=6000
+progress=/tmp/import.progress
+
+# imported: how many vectors the running import has stored so far.
+imported() {
+	cat $progress 2>/dev/null || echo 0
+}
+
+# import_running PID: the import is alive and has vectors still to store.
+import_running() {
+	kill -0 "$1" 2>/dev/null && [ "$(imported)" -lt $IMPORT_N ]
+}
+
+# await_mid_import PID: return once the import has run past a journal
+# commit (5 s) with at least half of it still to do; fail if it ended
+# first, since a reboot after the import proves nothing.
+await_mid_import() {
+	t=0
+	while [ $t -lt 8 ]; do
+		sleep 1
+		t=$((t + 1))
+		import_running "$1" || break
+	done
+	n=$(imported)
+	if ! import_running "$1"; then
+		fail "crash: the import ended before the reboot ($n of $IMPORT_N stored in $t s)"
+	elif [ "$n" -gt $((IMPORT_N / 2)) ]; then
+		fail "crash: the import is too near its end to be cut for sure ($n of $IMPORT_N in $t s)"
+	else
+		pass "crash: after $t s the import is mid-way ($n of $IMPORT_N stored)"
+	fi
+}
 
 case $mode in
 run)
@@ -101,13 +138,21 @@ crash)
 	check "2000 vectors" anntest load $mnt/c 0 2000 16 7
 	check_out "indexed" "ready" anntest wait $mnt/c
 	sync
-	anntest load $mnt/c 2000 6000 16 7 &
-	# Past a journal commit (5 s), well before the import ends.
-	sleep 8
-	echo "PASS: crash: the import is interrupted by a reboot"
-	# The harness reads this before the guest dies.
+	rm -f $progress
+	ANNTEST_PROGRESS=$progress \
+		anntest load $mnt/c $IMPORT_FIRST $IMPORT_N 16 7 &
+	pid=$!
+	await_mid_import $pid
+	# The harness reads this before the guest dies; it reads every line
+	# up to the reboot, so the check below still counts.
 	echo "VEXFS-GUEST-DONE rc=$failures" >/dev/ttyS1
 	sleep 1		# let the serial line drain
+	if import_running $pid; then
+		pass "crash: the import is still running at the reboot ($(imported) of $IMPORT_N)"
+	else
+		fail "crash: the import ended before the reboot"
+	fi
+	sleep 1
 	echo b >/proc/sysrq-trigger
 	sleep 60
 	;;
@@ -121,6 +166,10 @@ recover)
 	check_out "the rebuild finishes" "ready" anntest wait $mnt/c
 	check "no vector is lost: each embedding indexed once" \
 		anntest census $mnt/c
+	check "the 2000 synced vectors are there, each as imported" \
+		anntest verify $mnt/c 0 2000 16 7
+	check "the cut import left no wrong vector, and some not stored" \
+		anntest verify $mnt/c $IMPORT_FIRST $IMPORT_N 16 7 cut
 	check "recall after the rebuild" anntest recall $mnt/c 10 64 100 7 0.90
 	umount $mnt
 	check "fsck finds it clean" fsck.vexfs -fn $dev

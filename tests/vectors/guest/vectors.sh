@@ -43,12 +43,12 @@ adopt_tests() {
 	mkdir -p $mnt/linked/sub $mnt/nested
 	echo x >$mnt/linked/sub/f
 	ln $mnt/linked/sub/f $mnt/plain/f-link
-	check_out "adopt: a file with outside links is refused by path" \
+	check_err "adopt: a file with outside links is refused by path" 1 \
 		"linked/sub/f: has several hard links" \
 		vexctl collection create $mnt/linked --dim 4 --metric l2
 	check_rc "adopt: and nothing joined" 3 vexctl collection info $mnt/linked
 	vexctl collection create $mnt/nested/inner --dim 2 --metric ip >/dev/null
-	check_out "adopt: a tree holding a collection is refused" \
+	check_err "adopt: a tree holding a collection is refused" 1 \
 		"in a collection already" \
 		vexctl collection create $mnt/nested --dim 4 --metric l2
 	check_rc "adopt: and the outer directory stays plain" 3 \
@@ -93,11 +93,9 @@ run)
 	echo hello >$mnt/c4/f1
 	check "embed: set" vexctl embed set $mnt/c4/f1 --vector "1,2,3,4"
 	check_eq "embed: get returns it" "$(vexctl embed get $mnt/c4/f1)" "1,2,3,4"
-	check_out "embed: a short vector is refused precisely" \
+	check_err "embed: a short vector is refused precisely" 2 \
 		"expected 4 values, got 3" vexctl embed set $mnt/c4/f1 --vector "1,2,3"
-	check_rc "embed: a short vector exits 2" 2 \
-		vexctl embed set $mnt/c4/f1 --vector "1,2,3"
-	check_out "embed: a non-number is named" "value 2 ('x')" \
+	check_err "embed: a non-number is named" 2 "value 2 ('x')" \
 		vexctl embed set $mnt/c4/f1 --vector "1,x,3,4"
 	check_rc "embed: nan is refused" 2 vexctl embed set $mnt/c4/f1 --vector "1,nan,3,4"
 	check_rc "embed: a file outside collections exits 3" 3 \
@@ -122,7 +120,7 @@ run)
 		vexctl query $mnt/c4 --vector "0,0,0,1" -k 1 --json
 	check_out "query: relative to a subdirectory" "1	0	deeper/f2" \
 		vexctl query $mnt/c4/sub --vector "0,0,0,1" -k 5
-	check_out "query: wrong length named" "expected 4 values, got 5" \
+	check_err "query: wrong length named" 2 "expected 4 values, got 5" \
 		vexctl query $mnt/c4 --vector "1,2,3,4,5"
 	check_rc "query: -k 0 is a usage error" 2 vexctl query $mnt/c4 --vector "1,2,3,4" -k 0
 	check_rc "query: outside collections exits 3" 3 \
@@ -145,7 +143,7 @@ run)
 		check_eq "xattr: the rsynced file has the embedding" \
 			"$(vexctl embed get $mnt/c4/sub/rsynced)" "1,2,3,4"
 	else
-		echo "SKIP: xattr: rsync is not installed on the host"
+		echo "SKIP: xattr: rsync -aX copies the embedding (rsync is not installed on the host)"
 	fi
 	gnucp -a $mnt/c4/f1 $mnt/plain/outside 2>/tmp/cp.err
 	check_eq "xattr: cp -a out of the collection copies the data" \
@@ -195,7 +193,7 @@ run)
 	check_eq "import: .jsonl keeps the names" \
 		"$(vexctl embed get $mnt/imp/jsonl/item42)" \
 		"$(vexctl embed get $mnt/imp/csv/item42)"
-	check_out "import: a wrong dimension names the record" \
+	check_err "import: a wrong dimension names the record" 2 \
 		"/data/bad.csv:3: expected 8 values, got 7" \
 		vexctl import $mnt/imp/csv /data/bad.csv
 	check "export: jsonl" sh -c "vexctl export $mnt/imp/jsonl >/tmp/exp.jsonl"
@@ -236,8 +234,8 @@ run)
 	vexctl embed set $mnt/gone/a --vector "1,1"
 	rm $mnt/gone/a
 	rmdir $mnt/gone
-	check_out "rmdir: the collection goes with its root" "" sh -c \
-		"vexctl collection list $mnt | grep -v gone"
+	check_out "rmdir: the other collections are still listed" "c4" \
+		vexctl collection list $mnt
 	case $(vexctl collection list $mnt) in
 	*gone*) fail "rmdir: collection still listed" ;;
 	*) pass "rmdir: collection no longer listed" ;;
@@ -268,8 +266,9 @@ verify)
 		"$(vexctl query $mnt/imp/csv --like $mnt/imp/csv/item17 -k 3)" \
 		"$(cat $mnt/expected-query)"
 	check_out "reboot: collections listed" "ref-cosine-4096" vexctl collection list $mnt
-	check_out "reboot: new embedding after reboot" "" \
+	check "reboot: new embedding after reboot" \
 		sh -c "touch $mnt/c4/new && vexctl embed set $mnt/c4/new --vector '7,7,7,7'"
+	check_eq "reboot: and it reads back" "$(vexctl embed get $mnt/c4/new)" "7,7,7,7"
 	check_out "reboot: query sees it" "new" vexctl query $mnt/c4 --vector "7,7,7,7" -k 1
 	check_out "reboot: an adopted tree is still a collection" "dimension:  4" \
 		vexctl collection info $mnt/tree/a/b/c/deep

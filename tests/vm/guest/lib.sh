@@ -7,7 +7,10 @@
 # check_fails NAME CMD...  PASS if CMD fails
 # check_eq NAME GOT WANT   PASS if the two strings are equal
 # check_rc NAME WANT CMD...   PASS if CMD exits with status WANT
-# check_out NAME PATTERN CMD...  PASS if CMD's output (with stderr) has PATTERN
+# check_out NAME PATTERN CMD...  PASS if CMD succeeds and its output (with
+#                          stderr) has PATTERN, which may not be empty
+# check_err NAME RC PATTERN CMD...  PASS if CMD exits with status RC and its
+#                          output (with stderr) has PATTERN, not empty
 # dmesg_count PATTERN      lines of the kernel log matching PATTERN
 # fresh_vexfs DEV [MKFS-OPTIONS...]  make a filesystem on DEV, quietly
 #
@@ -64,14 +67,38 @@ check_rc() {
 	fi
 }
 
+# out_has NAME RC-WANT PATTERN CMD...: check_out and check_err.  An empty
+# PATTERN would match anything, so it is a FAIL of the test itself.
+out_has() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	if [ -z "$pat" ]; then
+		fail "$name (empty pattern: the check could never fail)"
+		return
+	fi
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		fail "$name (exit $rc, want $want)"
+		echo "$out" | sed 's/^/    /'
+		return
+	fi
+	case $out in
+	*"$pat"*) pass "$name" ;;
+	*) fail "$name (no '$pat' in the output)"; echo "$out" | sed 's/^/    /' ;;
+	esac
+}
+
 check_out() {
 	name=$1 pat=$2
 	shift 2
-	out=$("$@" 2>&1)
-	case $out in
-	*"$pat"*) pass "$name" ;;
-	*) fail "$name"; echo "$out" | sed 's/^/    /' ;;
-	esac
+	out_has "$name" 0 "$pat" "$@"
+}
+
+check_err() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	out_has "$name" "$want" "$pat" "$@"
 }
 
 dmesg_count() {
