@@ -16,7 +16,8 @@ export VEXFS_KERNELS
 
 .PHONY: all module modules module-check tools install clean check fuzz \
 	unit-tests demo deps deb rpm dist version bench bench-fs \
-	bench-exact bench-ann bench-ann-native bench-ann-vm fuzz-images crashtest
+	bench-exact bench-ann bench-ann-native bench-ann-vm fuzz-images crashtest \
+	matrix
 
 all: module tools
 
@@ -47,6 +48,12 @@ check: deps
 
 deps:
 	$(CURDIR)/scripts/install-deps.sh
+
+# Every kernel series Debian ships, 5.10 to 7.3, each built in a chroot of
+# its own release and booted with the core VM suites (tests/matrix/run.sh;
+# `make check` boots only the oldest and the newest of them).
+matrix: deps
+	$(CURDIR)/tests/matrix/run.sh --all
 
 # Hostile images on every test kernel: `make fuzz-images N=1000` for a long
 # run, `make fuzz-images N=1 SEED=1234` to replay the seed a failure named.

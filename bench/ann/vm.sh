@@ -59,6 +59,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench-ann-vm
 data=$top/build/bench-ann
 . "$top/bench/ann/lib.sh"
+. "$top/tests/vm/kernel-lib.sh"
 res=$top/bench/results
 n=100000 dims=128 nq=500 nq_exact=50 reps=3 long=0 mount=0 mount_n=1000000
 efs="10 16 24 32 48 64 96 128 200"
@@ -166,7 +167,7 @@ mount_vm() {
 	sed "s/^{/{\"label\": \"mount n=$n d=$dim\", /" "$img.json" >>"$raw"
 	work=$out/vexfs-mount.img
 	for kv in ${BENCH_KERNEL:-$("$top/tests/vm/kernels.sh")}; do
-		case $kv in 6.1.*) series=6.1 ;; 6.12.*) series=6.12 ;; *) series=$kv ;; esac
+		series=$(kernel_series "$kv")
 		[ "$kv" = "$kver" ] || "$top/tests/vm/build-module.sh" "$kv" >/dev/null
 		cp --sparse=always "$img" "$work"
 		echo "{\"info\": \"mount n=$n dim=$dim $series\", \"kernel\": \"$kv\", \"cpu\": \"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\", \"nproc\": $(nproc --all), \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"date\": \"$(date -u '+%Y-%m-%d %H:%M UTC')\", \"guest_mem_mib\": 2048}" >>"$raw"

@@ -72,7 +72,8 @@ crash_kernel() {
 	rm -rf "$mods"
 	mkdir -p "$mods"
 	cp "$top/build/$kver/vexfs.ko" "$mods/"
-	lw=$(find "/lib/modules/$kver/kernel/drivers/md" -name 'dm-log-writes.ko*' | head -n 1)
+	lw=$(find "$(kernel_root "$kver")/lib/modules/$kver/kernel/drivers/md" \
+		-name 'dm-log-writes.ko*' | head -n 1)
 	if [ -z "$lw" ]; then
 		echo "FAIL: $series/crash/setup (no dm-log-writes module for $kver)"
 		return 1

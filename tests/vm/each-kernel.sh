@@ -13,6 +13,8 @@
 # apart per kernel (build/KVER/... or a directory named after SERIES).
 # Returns non-zero if any run did.  VEXFS_SERIAL=1 runs them one by one.
 
+. "$top/tests/vm/kernel-lib.sh"
+
 each_kernel() {
 	local fn=$1 kver series rc=0 i=0
 	local -a kvers=() pids=() logs=()
@@ -26,7 +28,7 @@ each_kernel() {
 		return 1
 	fi
 	for kver in "${kvers[@]}"; do
-		case $kver in 6.1.*) series=6.1 ;; 6.12.*) series=6.12 ;; *) series=$kver ;; esac
+		series=$(kernel_series "$kver")
 		logs[i]=$tmp/$i.log
 		if [ "${VEXFS_SERIAL:-0}" = 1 ]; then
 			"$fn" "$kver" "$series" >"${logs[i]}" 2>&1

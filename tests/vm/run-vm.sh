@@ -7,7 +7,8 @@
 #                  [-d DISK]... [-t SECS] [-l LOGFILE] [-r MIB] [-p]
 #                  SCRIPT [ARGS...]
 #
-#   -k KVER   kernel: /boot/vmlinuz-KVER with modules from /lib/modules/KVER
+#   -k KVER   kernel: /boot/vmlinuz-KVER with modules from /lib/modules/KVER,
+#             or the same under tests/matrix/fetch-kernel.sh's cache
 #   -m MODDIR every *.ko / *.ko.xz in MODDIR goes into the guest's
 #             /lib/modules/KVER/updates (default: build/KVER/vexfs.ko)
 #   -M MODULE a module of the kernel's own tree (with its dependencies)
@@ -61,15 +62,14 @@ shift $((OPTIND - 1))
 script=$1
 shift
 
-kernel=/boot/vmlinuz-$kver
-kmods=/lib/modules/$kver
-[ -r "$kernel" ] || { echo "run-vm.sh: $kernel: not found" >&2; exit 1; }
-[ -d "$kmods/kernel" ] || { echo "run-vm.sh: $kmods: not found" >&2; exit 1; }
-case $kver in
-6.1.*) series=6.1 ;;
-6.12.*) series=6.12 ;;
-*) series=$kver ;;
-esac
+. "$top/tests/vm/kernel-lib.sh"
+kroot=$(kernel_root "$kver") || {
+	echo "run-vm.sh: kernel $kver: neither installed nor unpacked (tests/matrix/fetch-kernel.sh $kver)" >&2
+	exit 1
+}
+kernel=$kroot/boot/vmlinuz-$kver
+kmods=$kroot/lib/modules/$kver
+series=$(kernel_series "$kver")
 [ ${#moddirs[@]} -gt 0 ] || moddirs=("$top/build/$kver")
 
 work=$(mktemp -d /tmp/vexfs-vm.XXXXXX)

@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [--all] - the kernel matrix: every amd64 kernel series Debian
+# ships (tests/matrix/releases.conf), each built by its own release.
+#
+#  1. makes or refreshes the chroot of each release (tests/matrix/chroot.sh;
+#     cached, so a machine pays for debootstrap once);
+#  2. builds vexfs.ko for every kernel of the matrix in its release's
+#     chroot, with that release's compiler, through `make module`: the
+#     compile probes, kbuild with no warning allowed, and the
+#     kernel-safety check;
+#  3. installs the packages with each release's own apt and dkms, which
+#     build the module for every kernel of that release
+#     (tests/matrix/apt-install.sh), then purges them;
+#  4. boots kernels of the matrix in QEMU with the module and runs the
+#     core VM suites on them: foundation, POSIX files and attributes
+#     (tests/vm), vectors (tests/vectors), the ANN checks (tests/ann) and
+#     a subset of the crash suite (tests/crash, $MATRIX_CRASH_POINTS
+#     points, default 16).
+#
+# `make check` runs it as is: step 4 covers the oldest and the newest
+# kernel of the range (Debian 12's 6.1 and 6.12 run every suite anyway).
+# `make matrix` runs it with --all: step 4 on all six kernels.
+# One PASS:/FAIL: line per step and kernel; exits non-zero on a failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/matrix
+log=$top/build/test-logs/matrix
+mkdir -p "$log"
+. "$top/tests/vm/kernel-lib.sh"
+failed=0
+all=0
+[ "${1:-}" = --all ] && all=1
+
+pass() { echo "PASS: matrix/$1"; }
+fail() {
+	echo "FAIL: matrix/$1"
+	failed=1
+}
+
+# check NAME LOGFILE CMD...: PASS if CMD succeeds; its output goes to
+# LOGFILE, and on failure the end of it to stderr.
+check() {
+	local name=$1 file=$2
+	shift 2
+	if "$@" >"$file" 2>&1; then
+		pass "$name"
+	else
+		fail "$name"
+		tail -n 30 "$file" | sed 's/^/    /' >&2
+	fi
+}
+
+# 1. The chroots, all at once: debootstrap and apt wait on the network.
+mapfile -t releases < <(awk '$1 !~ /^#/ && NF { print $1 }' "$here/releases.conf" | awk '!seen[$0]++')
+declare -A pids=()
+for rel in "${releases[@]}"; do
+	"$here/chroot.sh" make "$rel" >"$log/chroot-$rel.log" 2>&1 &
+	pids[$rel]=$!
+done
+for rel in "${releases[@]}"; do
+	if wait "${pids[$rel]}"; then
+		pass "chroot/$rel"
+	else
+		fail "chroot/$rel"
+		tail -n 20 "$log/chroot-$rel.log" | sed 's/^/    /' >&2
+	fi
+done
+[ $failed = 0 ] || exit 1
+
+mapfile -t matrix < <("$here/kernels.sh")
+[ ${#matrix[@]} -gt 0 ] || { fail "kernels (tests/matrix/kernels.sh named none)"; exit 1; }
+kvers=()
+for row in "${matrix[@]}"; do
+	kvers+=("${row#* }")
+done
+
+# 2. The module for every kernel, two builds at a time (one per core).
+build_one() {
+	check "build/$(kernel_series "$1")" "$log/build-$1.log" \
+		"$top/tests/vm/build-module.sh" "$1"
+}
+for ((i = 0; i < ${#kvers[@]}; i += 2)); do
+	build_one "${kvers[i]}" >"$log/build-$i.out" &
+	b=$!
+	[ -z "${kvers[i + 1]:-}" ] || build_one "${kvers[i + 1]}" >"$log/build-$((i + 1)).out"
+	wait "$b"
+	cat "$log/build-$i.out"
+	[ -z "${kvers[i + 1]:-}" ] || cat "$log/build-$((i + 1)).out"
+done
+grep -q '^FAIL' "$log"/build-*.out && failed=1
+rm -f "$log"/build-*.out
+
+# 3. apt and DKMS in every release.
+if [ -x "$here/apt-install.sh" ]; then
+	for rel in "${releases[@]}"; do
+		"$here/apt-install.sh" "$rel" || failed=1
+	done
+fi
+
+# 4. Boot: the oldest and newest kernels, or all of them with --all.
+if [ $all = 1 ]; then
+	boot=("${kvers[@]}")
+else
+	boot=("${kvers[0]}" "${kvers[${#kvers[@]} - 1]}")
+fi
+for k in "${boot[@]}"; do
+	kernel_root "$k" >/dev/null ||
+		check "fetch/$(kernel_series "$k")" "$log/fetch-$k.log" "$here/fetch-kernel.sh" "$k"
+done
+export VEXFS_KERNELS="${boot[*]}"
+"$top/tests/vm/run.sh" || failed=1
+"$top/tests/vectors/run.sh" || failed=1
+"$top/tests/ann/run.sh" || failed=1
+CRASH_POINTS=${MATRIX_CRASH_POINTS:-16} "$top/tests/crash/run.sh" || failed=1
+
+exit $failed
