@@ -323,7 +323,8 @@ static int vexfs_batch_one(struct file *dirf, const struct vexfs_batch *b,
 		err = -ENOENT;
 		if ((b->flags & VEXFS_BATCH_CREATE) && !IS_DEADDIR(dir)) {
 			err = vexfs_vfs_create(dir, dentry,
-					 S_IFREG | (b->mode & 07777), true);
+					       S_IFREG | (b->mode & 07777),
+					       true);
 			created = !err;
 		}
 	}
