@@ -80,7 +80,7 @@ main() {
 		kver=${build%/build}
 		kver=${kver##*/}
 		if ! in_range "$version" "$kver"; then
-			say "Linux $kver is outside the tested range (5.10 to 7.3 on x86-64): vexfs is not built for it"
+			say "Linux $kver is outside the tested range (5.10, and 6.1 to 7.3, on x86-64): vexfs is not built for it"
 			continue
 		fi
 		[ "$kver" != "$tried" ] || continue

@@ -99,7 +99,7 @@ int __vexfs_set_acl(vexfs_idmap_t *idmap, struct inode *inode,
 
 	if (type == ACL_TYPE_ACCESS && acl) {
 		/* An ACL that says no more than the mode is not stored. */
-		err = posix_acl_update_mode(idmap, inode, &mode, &acl);
+		err = vexfs_posix_acl_update_mode(idmap, inode, &mode, &acl);
 		if (err)
 			return err;
 	}

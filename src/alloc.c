@@ -539,7 +539,7 @@ struct inode *vexfs_new_inode(vexfs_idmap_t *idmap, struct inode *dir,
 	inode = vexfs_alloc_new_inode(dir->i_sb, mode, dir->i_ino);
 	if (IS_ERR(inode))
 		return inode;
-	inode_init_owner(idmap, inode, dir, mode);
+	vexfs_inode_init_owner(idmap, inode, dir, mode);
 	VEXFS_I(inode)->i_collection = VEXFS_I(dir)->i_collection;
 
 	err = posix_acl_create(dir, &inode->i_mode, &default_acl, &acl);

@@ -1,72 +1,154 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * compat.h - every kernel API difference between the supported kernels
- * (Debian 12's 6.1 and 6.12 series, Debian 13's 6.12 and 7.3, sid's 7.2),
- * and nothing else.
+ * (Debian 11's 5.10, Debian 12's 6.1 and 6.12 series, Debian 13's 6.12
+ * and 7.3, sid's 7.2), and nothing else.
  *
  * The HAVE_* symbols come from compat-gen.h, which scripts/compat-probe.sh
  * generates from the target kernel's headers at build time.  The rest of
  * the module uses only the names defined here, never HAVE_* directly and
- * never LINUX_VERSION_CODE.
+ * never LINUX_VERSION_CODE.  A probe group with several alternatives maps
+ * to an #if/#elif chain that ends in #error, so that a kernel this file
+ * does not know stops the build instead of getting a guess.
  */
 #ifndef _VEXFS_COMPAT_H
 #define _VEXFS_COMPAT_H
 
 #include <linux/fs.h>
 #include <linux/pagemap.h>
+#include <linux/buffer_head.h>
+#include <linux/blkdev.h>
+#include <linux/jbd2.h>
+#include <linux/slab.h>
+#include <linux/writeback.h>
+#include <linux/iomap.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
-#include <linux/slab.h>
-#include <linux/buffer_head.h>
 #include <linux/namei.h>
-#include <linux/jbd2.h>
 #include "compat-gen.h"
 
 /*
- * 6.3 replaced the user namespace argument of the inode operations with a
- * struct mnt_idmap.  VexFS does not support idmapped mounts, so it only
- * passes the argument through.
+ * Idmappings.  5.12 gave the inode operations, the xattr ->set handler
+ * and the VFS helpers that check or set ownership a struct user_namespace
+ * argument, and 6.3 replaced it with a struct mnt_idmap.  VexFS does not
+ * support idmapped mounts, so it only passes the argument through; before
+ * 5.12 it passes the initial user namespace around internally, so that
+ * one function body serves every kernel.
  */
 #if defined(HAVE_MNT_IDMAP)
 typedef struct mnt_idmap vexfs_idmap_t;
-#elif defined(HAVE_USERNS_IDMAP)
+#define VEXFS_NOP_IDMAP		(&nop_mnt_idmap)
+#elif defined(HAVE_USERNS_IDMAP) || defined(HAVE_NO_IDMAP)
 typedef struct user_namespace vexfs_idmap_t;
+#define VEXFS_NOP_IDMAP		(&init_user_ns)
 #else
 #error "compat.h: no known idmap type (see src/probes/idmap)"
 #endif
 
 /*
- * The identity idmapping, for permission checks made by the filesystem
- * itself (VexFS does not allow idmapped mounts).
+ * An operation the VFS calls with an idmapping declares it with
+ * VEXFS_IDMAP_PARAM(idmap), in front of its other parameters, and hands
+ * VEXFS_IDMAP_ARG(idmap) on; VEXFS_IDMAP_PASS(idmap) is the leading
+ * argument of the VFS helpers that take one.  Before 5.12 the first
+ * two are nothing and the identity, and the last is nothing.
  */
-#ifdef HAVE_MNT_IDMAP
-#define VEXFS_NOP_IDMAP		(&nop_mnt_idmap)
+#ifdef HAVE_NO_IDMAP
+#define VEXFS_IDMAP_PARAM(idmap)
+#define VEXFS_IDMAP_ARG(idmap)	VEXFS_NOP_IDMAP
+#define VEXFS_IDMAP_PASS(idmap)
 #else
-#define VEXFS_NOP_IDMAP		(&init_user_ns)
+#define VEXFS_IDMAP_PARAM(idmap)	vexfs_idmap_t *idmap,
+#define VEXFS_IDMAP_ARG(idmap)	(idmap)
+#define VEXFS_IDMAP_PASS(idmap)	(idmap),
 #endif
 
+/* The VFS helpers that take an idmapping (see above). */
+static inline void vexfs_inode_init_owner(vexfs_idmap_t *idmap,
+					  struct inode *inode,
+					  const struct inode *dir,
+					  umode_t mode)
+{
+	inode_init_owner(VEXFS_IDMAP_PASS(idmap) inode, dir, mode);
+}
+
+static inline int vexfs_setattr_prepare(vexfs_idmap_t *idmap,
+					struct dentry *dentry,
+					struct iattr *attr)
+{
+	return setattr_prepare(VEXFS_IDMAP_PASS(idmap) dentry, attr);
+}
+
+static inline void vexfs_setattr_copy(vexfs_idmap_t *idmap,
+				      struct inode *inode,
+				      const struct iattr *attr)
+{
+	setattr_copy(VEXFS_IDMAP_PASS(idmap) inode, attr);
+}
+
+static inline int vexfs_posix_acl_update_mode(vexfs_idmap_t *idmap,
+					      struct inode *inode,
+					      umode_t *mode,
+					      struct posix_acl **acl)
+{
+	return posix_acl_update_mode(VEXFS_IDMAP_PASS(idmap) inode, mode, acl);
+}
+
+/* Checks the filesystem makes itself, under the identity mapping. */
+static inline int vexfs_inode_permission(struct inode *inode, int mask)
+{
+	return inode_permission(VEXFS_IDMAP_PASS(VEXFS_NOP_IDMAP) inode, mask);
+}
+
+static inline bool vexfs_inode_owner_or_capable(const struct inode *inode)
+{
+	return inode_owner_or_capable(VEXFS_IDMAP_PASS(VEXFS_NOP_IDMAP) inode);
+}
+
 /*
- * ->write_begin/->write_end: 6.1 passes the file and a page, 6.12 the
- * file and a folio, 7.x the kiocb (const) and a folio.  VexFS uses
- * neither the file nor the kiocb, only passes it through.
+ * ->write_begin/->write_end: 5.10 passes the file, AOP_FLAG_* flags and
+ * a page, 6.1 the file and a page, 6.12 the file and a folio, 7.x the
+ * kiocb (const) and a folio.  VexFS uses neither the file nor the kiocb,
+ * only passes it through.  The only flag the VFS passes VexFS is
+ * AOP_FLAG_CONT_EXPAND, which block_write_begin() ignores, so
+ * VEXFS_WRITE_BEGIN_FLAGS(flags) only accepts the argument and
+ * vexfs_block_write_begin() drops it, which is what later kernels do.
  */
 #if defined(HAVE_WRITE_BEGIN_KIOCB)
 typedef const struct kiocb vexfs_write_file_t;
 typedef struct folio vexfs_write_page_t;
+#define VEXFS_WRITE_BEGIN_FLAGS(flags)
 #elif defined(HAVE_WRITE_BEGIN_FOLIO)
 typedef struct file vexfs_write_file_t;
 typedef struct folio vexfs_write_page_t;
+#define VEXFS_WRITE_BEGIN_FLAGS(flags)
 #elif defined(HAVE_WRITE_BEGIN_PAGE)
 typedef struct file vexfs_write_file_t;
 typedef struct page vexfs_write_page_t;
+#define VEXFS_WRITE_BEGIN_FLAGS(flags)
+#elif defined(HAVE_WRITE_BEGIN_FLAGS)
+typedef struct file vexfs_write_file_t;
+typedef struct page vexfs_write_page_t;
+#define VEXFS_WRITE_BEGIN_FLAGS(flags)	unsigned int flags,
 #else
 #error "compat.h: no known ->write_begin spelling (see src/probes/write_begin)"
 #endif
 
+static inline int vexfs_block_write_begin(struct address_space *mapping,
+					  loff_t pos, unsigned int len,
+					  vexfs_write_page_t **pagep,
+					  get_block_t *get_block)
+{
+#ifdef HAVE_WRITE_BEGIN_FLAGS
+	return block_write_begin(mapping, pos, len, 0, pagep, get_block);
+#else
+	return block_write_begin(mapping, pos, len, pagep, get_block);
+#endif
+}
+
 /* Unlock and release what ->write_begin returned. */
 static inline void vexfs_write_page_release(vexfs_write_page_t *page)
 {
-#ifdef HAVE_WRITE_BEGIN_PAGE
+#if defined(HAVE_WRITE_BEGIN_PAGE) || defined(HAVE_WRITE_BEGIN_FLAGS)
 	unlock_page(page);
 	put_page(page);
 #else
@@ -93,14 +175,79 @@ static inline int vexfs_block_write_end(vexfs_write_file_t *file,
 }
 
 /*
+ * The buffer-head address_space operations: 6.0 made ->readpage,
+ * ->set_page_dirty, ->invalidatepage and ->migratepage take folios.
+ * VEXFS_AOPS_READ(fn) names the read operation, which gets a
+ * vexfs_read_page_t and reads it with vexfs_mpage_read();
+ * VEXFS_AOPS_BUFFERS are buffer.c's generic dirty/invalidate/migrate.
+ */
+#if defined(HAVE_AOPS_FOLIO)
+typedef struct folio vexfs_read_page_t;
+#define vexfs_mpage_read	mpage_read_folio
+#define VEXFS_AOPS_READ(fn)	.read_folio = (fn)
+#define VEXFS_AOPS_BUFFERS					\
+	.dirty_folio		= block_dirty_folio,		\
+	.invalidate_folio	= block_invalidate_folio,	\
+	.migrate_folio		= buffer_migrate_folio
+#elif defined(HAVE_AOPS_PAGE)
+typedef struct page vexfs_read_page_t;
+#define vexfs_mpage_read	mpage_readpage
+#define VEXFS_AOPS_READ(fn)	.readpage = (fn)
+#define VEXFS_AOPS_BUFFERS					\
+	.set_page_dirty		= __set_page_dirty_buffers,	\
+	.invalidatepage		= block_invalidatepage,		\
+	.migratepage		= buffer_migrate_page
+#else
+#error "compat.h: unknown address_space_operations (see src/probes/aops_folio)"
+#endif
+
+/*
  * O_DIRECT opens: 6.1 lets any file whose address space has ->direct_IO
  * open with O_DIRECT and sets FMODE_CAN_ODIRECT itself; later kernels
- * (6.12) leave FMODE_CAN_ODIRECT to the filesystem's ->open.  Both
- * define the flag, and setting it in ->open is right for both.
+ * (6.12) leave FMODE_CAN_ODIRECT to the filesystem's ->open.  Setting it
+ * in ->open is right for both.  Before 6.0 there is no such flag, and
+ * ->direct_IO alone allows O_DIRECT.
  */
 static inline void vexfs_allow_odirect(struct file *file)
 {
+#ifdef HAVE_FMODE_CAN_ODIRECT
 	file->f_mode |= FMODE_CAN_ODIRECT;
+#endif
+}
+
+/*
+ * An O_DIRECT read through iomap.  5.16 replaced iomap_dio_rw()'s
+ * wait_for_completion flag with dio_flags, private and done_before; a
+ * synchronous kiocb must wait, an asynchronous one must not.
+ */
+static inline ssize_t vexfs_iomap_dio_read(struct kiocb *iocb,
+					   struct iov_iter *to,
+					   const struct iomap_ops *ops)
+{
+#if defined(HAVE_IOMAP_DIO_RW_DONE_BEFORE)
+	return iomap_dio_rw(iocb, to, ops, NULL, 0, NULL, 0);
+#elif defined(HAVE_IOMAP_DIO_RW_WAIT)
+	return iomap_dio_rw(iocb, to, ops, NULL, is_sync_kiocb(iocb));
+#else
+#error "compat.h: unknown iomap_dio_rw() (see src/probes/iomap_dio_rw)"
+#endif
+}
+
+/*
+ * 5.18 made generic_perform_write() take the kiocb instead of the file
+ * and position; 6.4 made it advance ki_pos too.  The caller advances
+ * ki_pos itself when it did not move.
+ */
+static inline ssize_t vexfs_perform_write(struct kiocb *iocb,
+					  struct iov_iter *from)
+{
+#if defined(HAVE_GENERIC_PERFORM_WRITE_KIOCB)
+	return generic_perform_write(iocb, from);
+#elif defined(HAVE_GENERIC_PERFORM_WRITE_FILE)
+	return generic_perform_write(iocb->ki_filp, from, iocb->ki_pos);
+#else
+#error "compat.h: unknown generic_perform_write() (see src/probes/perform_write)"
+#endif
 }
 
 /* 6.5 replaced generic_file_splice_read() with filemap_splice_read(). */
@@ -112,7 +259,10 @@ static inline void vexfs_allow_odirect(struct file *file)
 #error "compat.h: no known ->splice_read helper (see src/probes/splice_read)"
 #endif
 
-/* 6.6 gave generic_fillattr() the request mask. */
+/*
+ * generic_fillattr() took the idmapping in 5.12 and the request mask in
+ * 6.6.
+ */
 static inline void vexfs_fillattr(vexfs_idmap_t *idmap, u32 request_mask,
 				  struct inode *inode, struct kstat *stat)
 {
@@ -120,12 +270,69 @@ static inline void vexfs_fillattr(vexfs_idmap_t *idmap, u32 request_mask,
 	generic_fillattr(idmap, request_mask, inode, stat);
 #elif defined(HAVE_GENERIC_FILLATTR_IDMAP)
 	generic_fillattr(idmap, inode, stat);
+#elif defined(HAVE_GENERIC_FILLATTR_NO_IDMAP)
+	generic_fillattr(inode, stat);
 #else
 #error "compat.h: no known generic_fillattr() (see src/probes/fillattr)"
 #endif
 }
 
-/* 6.7 hid the timestamps behind accessors; older kernels have the fields. */
+/*
+ * ->tmpfile got the struct file to open in 6.1 (before, a dentry, and
+ * the VFS opened it).  vexfs_tmpfile_t is what it gets;
+ * vexfs_d_tmpfile() instantiates it and vexfs_tmpfile_open() finishes.
+ */
+#if defined(HAVE_TMPFILE_FILE)
+typedef struct file vexfs_tmpfile_t;
+
+static inline void vexfs_d_tmpfile(struct file *file, struct inode *inode)
+{
+	d_tmpfile(file, inode);
+}
+
+static inline int vexfs_tmpfile_open(struct file *file)
+{
+	return finish_open_simple(file, 0);
+}
+#elif defined(HAVE_TMPFILE_DENTRY)
+typedef struct dentry vexfs_tmpfile_t;
+
+static inline void vexfs_d_tmpfile(struct dentry *dentry, struct inode *inode)
+{
+	d_tmpfile(dentry, inode);
+}
+
+static inline int vexfs_tmpfile_open(struct dentry *dentry)
+{
+	return 0;
+}
+#else
+#error "compat.h: unknown ->tmpfile (see src/probes/tmpfile)"
+#endif
+
+/*
+ * 6.7 hid the timestamps behind accessors (6.6 the ctime); older kernels
+ * have the fields.  Debian backported the ctime ones to 5.10 and 6.1.
+ */
+#ifndef HAVE_INODE_GET_CTIME
+static inline struct timespec64 inode_get_ctime(const struct inode *inode)
+{
+	return inode->i_ctime;
+}
+
+static inline struct timespec64 inode_set_ctime_to_ts(struct inode *inode,
+						      struct timespec64 ts)
+{
+	inode->i_ctime = ts;
+	return ts;
+}
+
+static inline struct timespec64 inode_set_ctime_current(struct inode *inode)
+{
+	return inode_set_ctime_to_ts(inode, current_time(inode));
+}
+#endif
+
 #ifndef HAVE_INODE_GET_MTIME
 static inline struct timespec64 inode_get_mtime(const struct inode *inode)
 {
@@ -164,10 +371,96 @@ static inline void super_set_uuid(struct super_block *sb, const u8 *uuid,
 #endif
 
 /*
- * 6.2 split the ACL inode operations: permission checks call
+ * Helpers that 5.10 lacks, under the names later kernels give them, with
+ * the behaviour VexFS relies on.
+ */
+
+/* 5.18: the inode comes from the cache with the memcg of the sb. */
+#ifndef HAVE_ALLOC_INODE_SB
+static inline void *alloc_inode_sb(struct super_block *sb,
+				   struct kmem_cache *cache, gfp_t gfp)
+{
+	return kmem_cache_alloc(cache, gfp);
+}
+#endif
+
+/*
+ * 6.0: read a locked buffer (from bh_uptodate_or_lock()) and, if @wait,
+ * wait for it; unlocks it on completion.
+ */
+#ifndef HAVE_BH_READ
+static inline int __bh_read(struct buffer_head *bh, unsigned int op_flags,
+			    bool wait)
+{
+	int ret = 0;
+
+	get_bh(bh);
+	bh->b_end_io = end_buffer_read_sync;
+	submit_bh(REQ_OP_READ, op_flags, bh);
+	if (wait) {
+		wait_on_buffer(bh);
+		if (!buffer_uptodate(bh))
+			ret = -EIO;
+	}
+	return ret;
+}
+#endif
+
+/* 5.16: the device size in bytes. */
+#ifndef HAVE_BDEV_NR_BYTES
+static inline loff_t bdev_nr_bytes(struct block_device *bdev)
+{
+	return i_size_read(bdev->bd_inode);
+}
+#endif
+
+/*
+ * 5.16: write a range as @wbc says.  VexFS only asks for WB_SYNC_ALL of
+ * everything in the range, which is filemap_fdatawrite_range().
+ */
+#ifndef HAVE_FILEMAP_FDATAWRITE_WBC
+static inline int filemap_fdatawrite_wbc(struct address_space *mapping,
+					 struct writeback_control *wbc)
+{
+	return filemap_fdatawrite_range(mapping, wbc->range_start,
+					wbc->range_end);
+}
+#endif
+
+/*
+ * Flush the device's volatile write cache.  5.12 dropped the gfp mask
+ * of blkdev_issue_flush() (the error sector pointer went in 5.9).
+ */
+static inline int vexfs_blkdev_issue_flush(struct block_device *bdev)
+{
+#if defined(HAVE_BLKDEV_ISSUE_FLUSH_BDEV)
+	return blkdev_issue_flush(bdev);
+#elif defined(HAVE_BLKDEV_ISSUE_FLUSH_GFP)
+	return blkdev_issue_flush(bdev, GFP_NOFS);
+#else
+#error "compat.h: unknown blkdev_issue_flush() (see src/probes/blkdev_flush)"
+#endif
+}
+
+/* Checkpoint the whole journal; 5.15 gave jbd2_journal_flush() flags. */
+static inline int vexfs_jbd2_journal_flush(journal_t *journal)
+{
+#if defined(HAVE_JBD2_JOURNAL_FLUSH_FLAGS)
+	return jbd2_journal_flush(journal, 0);
+#elif defined(HAVE_JBD2_JOURNAL_FLUSH_NO_FLAGS)
+	return jbd2_journal_flush(journal);
+#else
+#error "compat.h: unknown jbd2_journal_flush() (see src/probes/jbd2_flush)"
+#endif
+}
+
+/*
+ * ACLs.  6.2 split the ACL inode operations: permission checks call
  * ->get_inode_acl, ->set_acl takes a dentry, posix_acl_chmod() takes a
  * dentry, and the VFS handles the system.posix_acl_* names itself instead
- * of through xattr handlers.  acl.c implements one version of each.
+ * of through xattr handlers.  5.15 gave ->get_acl the rcu flag, and 5.12
+ * the idmapping to ->set_acl and posix_acl_chmod().  acl.c implements one
+ * version of each; these adapt it.
  */
 struct posix_acl *vexfs_get_acl(struct inode *inode, int type, bool rcu);
 int __vexfs_set_acl(vexfs_idmap_t *idmap, struct inode *inode,
@@ -188,20 +481,33 @@ static inline int vexfs_acl_chmod(vexfs_idmap_t *idmap, struct dentry *dentry)
 #define VEXFS_ACL_INODE_OPS \
 	.get_inode_acl = vexfs_get_acl, .set_acl = vexfs_set_acl
 #define VEXFS_ACL_XATTR_HANDLERS
-#elif defined(HAVE_GET_ACL_RCU)
-static inline int vexfs_set_acl(vexfs_idmap_t *idmap, struct inode *inode,
+#elif defined(HAVE_GET_ACL_RCU) || defined(HAVE_GET_ACL_NO_RCU)
+static inline int vexfs_set_acl(VEXFS_IDMAP_PARAM(idmap) struct inode *inode,
 				struct posix_acl *acl, int type)
 {
-	return __vexfs_set_acl(idmap, inode, acl, type);
+	return __vexfs_set_acl(VEXFS_IDMAP_ARG(idmap), inode, acl, type);
 }
 
 static inline int vexfs_acl_chmod(vexfs_idmap_t *idmap, struct dentry *dentry)
 {
-	return posix_acl_chmod(idmap, d_inode(dentry), d_inode(dentry)->i_mode);
+	return posix_acl_chmod(VEXFS_IDMAP_PASS(idmap) d_inode(dentry),
+			       d_inode(dentry)->i_mode);
+}
+
+#ifdef HAVE_GET_ACL_RCU
+#define VEXFS_ACL_INODE_OPS \
+	.get_acl = vexfs_get_acl, .set_acl = vexfs_set_acl
+#else
+/* Before 5.15 the VFS never asks for an ACL in RCU walk mode. */
+static inline struct posix_acl *vexfs_get_acl_norcu(struct inode *inode,
+						    int type)
+{
+	return vexfs_get_acl(inode, type, false);
 }
 
 #define VEXFS_ACL_INODE_OPS \
-	.get_acl = vexfs_get_acl, .set_acl = vexfs_set_acl
+	.get_acl = vexfs_get_acl_norcu, .set_acl = vexfs_set_acl
+#endif
 #define VEXFS_ACL_XATTR_HANDLERS \
 	&posix_acl_access_xattr_handler, &posix_acl_default_xattr_handler,
 #else
@@ -212,28 +518,31 @@ static inline int vexfs_acl_chmod(vexfs_idmap_t *idmap, struct dentry *dentry)
  * ------------------------------------------------------------------------
  * Debian's 7.x kernels (sid's 7.2, trixie-backports' 7.3).  Everything
  * below maps one probe group of src/probes; an unknown combination is an
- * #error, never a guess.
+ * #error, never a guess.  The groups whose API takes an idmapping have a
+ * *_NO_IDMAP alternative for 5.10, which has none (see VEXFS_IDMAP_PARAM
+ * above).
  * ------------------------------------------------------------------------
  */
 
 /*
  * ->create: 7.3 dropped the "excl" flag, which only NFS-like filesystems
- * ever looked at.  VEXFS_CREATE_OP(name, fn) defines the ->create method
- * @name around fn(idmap, dir, dentry, mode).
+ * ever looked at (5.10 has it, but no idmapping).  VEXFS_CREATE_OP(name,
+ * fn) defines the ->create method @name around fn(idmap, dir, dentry,
+ * mode); before 5.12 fn gets the identity idmapping.
  */
-#if defined(HAVE_CREATE_EXCL)
+#if defined(HAVE_CREATE_EXCL) || defined(HAVE_CREATE_EXCL_NO_IDMAP)
 #define VEXFS_CREATE_OP(name, fn)					\
-static int name(vexfs_idmap_t *idmap, struct inode *dir,		\
+static int name(VEXFS_IDMAP_PARAM(idmap) struct inode *dir,		\
 		struct dentry *dentry, umode_t mode, bool excl)		\
 {									\
-	return fn(idmap, dir, dentry, mode);				\
+	return fn(VEXFS_IDMAP_ARG(idmap), dir, dentry, mode);		\
 }
 #elif defined(HAVE_CREATE_NOEXCL)
 #define VEXFS_CREATE_OP(name, fn)					\
-static int name(vexfs_idmap_t *idmap, struct inode *dir,		\
+static int name(VEXFS_IDMAP_PARAM(idmap) struct inode *dir,		\
 		struct dentry *dentry, umode_t mode)			\
 {									\
-	return fn(idmap, dir, dentry, mode);				\
+	return fn(VEXFS_IDMAP_ARG(idmap), dir, dentry, mode);		\
 }
 #else
 #error "compat.h: no known ->create spelling (see src/probes/create)"
@@ -241,41 +550,44 @@ static int name(vexfs_idmap_t *idmap, struct inode *dir,		\
 
 /*
  * ->mkdir: 7.x returns a dentry, NULL when the one passed in was
- * instantiated (what VexFS always does) or an ERR_PTR; before, an errno.
- * VEXFS_MKDIR_OP(name, fn) defines the ->mkdir method @name around
- * fn(idmap, dir, dentry, mode), which returns an errno.
+ * instantiated (what VexFS always does) or an ERR_PTR; before, an errno
+ * (5.10 without an idmapping).  VEXFS_MKDIR_OP(name, fn) defines the
+ * ->mkdir method @name around fn(idmap, dir, dentry, mode), which returns
+ * an errno; before 5.12 fn gets the identity idmapping.
  */
 #if defined(HAVE_MKDIR_DENTRY)
 #define VEXFS_MKDIR_OP(name, fn)					\
-static struct dentry *name(vexfs_idmap_t *idmap, struct inode *dir,	\
+static struct dentry *name(VEXFS_IDMAP_PARAM(idmap) struct inode *dir,	\
 			   struct dentry *dentry, umode_t mode)		\
 {									\
-	return ERR_PTR(fn(idmap, dir, dentry, mode));			\
+	return ERR_PTR(fn(VEXFS_IDMAP_ARG(idmap), dir, dentry, mode));	\
 }
-#elif defined(HAVE_MKDIR_INT)
+#elif defined(HAVE_MKDIR_INT) || defined(HAVE_MKDIR_INT_NO_IDMAP)
 #define VEXFS_MKDIR_OP(name, fn)					\
-static int name(vexfs_idmap_t *idmap, struct inode *dir,		\
+static int name(VEXFS_IDMAP_PARAM(idmap) struct inode *dir,		\
 		struct dentry *dentry, umode_t mode)			\
 {									\
-	return fn(idmap, dir, dentry, mode);				\
+	return fn(VEXFS_IDMAP_ARG(idmap), dir, dentry, mode);		\
 }
 #else
 #error "compat.h: no known ->mkdir spelling (see src/probes/mkdir)"
 #endif
 
 /*
- * vfs_create() of a regular file in @dir, whose i_rwsem the caller holds.
- * 7.x finds the directory from the dentry and takes a delegated_inode,
- * which only matters to callers that retry after breaking an NFS
- * delegation; NULL breaks it synchronously, as before.
+ * vfs_create() of a regular file in @dir, whose i_rwsem the caller holds,
+ * under the identity mapping.  7.x finds the directory from the dentry
+ * and takes a delegated_inode, which only matters to callers that retry
+ * after breaking an NFS delegation; NULL breaks it synchronously, as
+ * before.  5.10 takes no idmapping.
  */
 static inline int vexfs_vfs_create(struct inode *dir, struct dentry *dentry,
 				   umode_t mode)
 {
 #if defined(HAVE_VFS_CREATE_DELEG)
 	return vfs_create(VEXFS_NOP_IDMAP, dentry, mode, NULL);
-#elif defined(HAVE_VFS_CREATE_DIR)
-	return vfs_create(VEXFS_NOP_IDMAP, dir, dentry, mode, true);
+#elif defined(HAVE_VFS_CREATE_DIR) || defined(HAVE_VFS_CREATE_DIR_NO_IDMAP)
+	return vfs_create(VEXFS_IDMAP_PASS(VEXFS_NOP_IDMAP) dir, dentry, mode,
+			  true);
 #else
 #error "compat.h: no known vfs_create() spelling (see src/probes/vfs_create)"
 #endif

@@ -27,9 +27,9 @@
 
 #include "vexfs.h"
 
-static int vexfs_read_folio(struct file *file, struct folio *folio)
+static int vexfs_read_folio(struct file *file, vexfs_read_page_t *folio)
 {
-	return mpage_read_folio(folio, vexfs_get_block);
+	return vexfs_mpage_read(folio, vexfs_get_block);
 }
 
 static void vexfs_readahead(struct readahead_control *rac)
@@ -156,6 +156,7 @@ static void vexfs_write_failed(struct address_space *mapping, loff_t to)
 static int vexfs_write_begin(vexfs_write_file_t *file,
 			     struct address_space *mapping,
 			     loff_t pos, unsigned int len,
+			     VEXFS_WRITE_BEGIN_FLAGS(flags)
 			     vexfs_write_page_t **pagep, void **fsdata)
 {
 	struct inode *inode = mapping->host;
@@ -164,14 +165,14 @@ static int vexfs_write_begin(vexfs_write_file_t *file,
 
 	if (vexfs_in_window(inode, pos)) {
 		*fsdata = VEXFS_WRITE_WINDOW;
-		return block_write_begin(mapping, pos, len, pagep,
-					 vexfs_get_block_window);
+		return vexfs_block_write_begin(mapping, pos, len, pagep,
+					       vexfs_get_block_window);
 	}
 	if (VEXFS_SB(inode->i_sb)->journal &&
 	    pos + len <= i_size_read(inode)) {
 		*fsdata = VEXFS_WRITE_OVERWRITE;
-		err = block_write_begin(mapping, pos, len, pagep,
-					vexfs_get_block_overwrite);
+		err = vexfs_block_write_begin(mapping, pos, len, pagep,
+					      vexfs_get_block_overwrite);
 		if (err != -EAGAIN)
 			return err;
 	}
@@ -182,7 +183,8 @@ retry:
 				     VEXFS_DATA_CREDITS(inode->i_sb), 0);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	err = block_write_begin(mapping, pos, len, pagep, vexfs_get_block);
+	err = vexfs_block_write_begin(mapping, pos, len, pagep,
+				      vexfs_get_block);
 	if (err) {
 		vexfs_write_failed(mapping, pos + len);
 		vexfs_journal_stop(handle);
@@ -388,7 +390,7 @@ static ssize_t vexfs_buffered_write(struct kiocb *iocb, struct iov_iter *from)
 			      (pos & (VEXFS_BATCH_CHUNK - 1)));
 		vexfs_batch_begin(inode, pos, chunk, &b);
 		iov_iter_truncate(from, chunk);
-		n = generic_perform_write(iocb, from);
+		n = vexfs_perform_write(iocb, from);
 		iov_iter_reexpand(from, iov_iter_count(from) + left - chunk);
 		/* Since 6.4 generic_perform_write() moves ki_pos itself. */
 		if (n > 0 && iocb->ki_pos == pos)
@@ -540,7 +542,7 @@ static ssize_t vexfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	} else {
 		inode_lock_shared(inode);
 	}
-	ret = iomap_dio_rw(iocb, to, &vexfs_iomap_ops, NULL, 0, NULL, 0);
+	ret = vexfs_iomap_dio_read(iocb, to, &vexfs_iomap_ops);
 	inode_unlock_shared(inode);
 	file_accessed(iocb->ki_filp);
 	return ret;
@@ -552,16 +554,14 @@ static sector_t vexfs_bmap(struct address_space *mapping, sector_t block)
 }
 
 const struct address_space_operations vexfs_file_aops = {
-	.read_folio		= vexfs_read_folio,
+	VEXFS_AOPS_READ(vexfs_read_folio),
 	.readahead		= vexfs_readahead,
 	.writepages		= vexfs_writepages,
 	.write_begin		= vexfs_write_begin,
 	.write_end		= vexfs_write_end,
 	.bmap			= vexfs_bmap,
 	.direct_IO		= vexfs_direct_IO,
-	.dirty_folio		= block_dirty_folio,
-	.invalidate_folio	= block_invalidate_folio,
-	.migrate_folio		= buffer_migrate_folio,
+	VEXFS_AOPS_BUFFERS,
 	.is_partially_uptodate	= block_is_partially_uptodate,
 };
 

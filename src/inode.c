@@ -596,7 +596,7 @@ void vexfs_evict_inode(struct inode *inode)
  * Context: process context; the VFS holds i_rwsem.
  * Return: 0 or a negative errno.
  */
-int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
+int vexfs_setattr(VEXFS_IDMAP_PARAM(idmap) struct dentry *dentry,
 		  struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
@@ -604,7 +604,7 @@ int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
 
 	if (vexfs_forced_shutdown(inode->i_sb))
 		return -EIO;
-	err = setattr_prepare(idmap, dentry, attr);
+	err = vexfs_setattr_prepare(VEXFS_IDMAP_ARG(idmap), dentry, attr);
 	if (err)
 		return err;
 	if ((attr->ia_valid & ATTR_SIZE) && attr->ia_size != inode->i_size) {
@@ -614,10 +614,10 @@ int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
 		if (err)
 			return err;
 	}
-	setattr_copy(idmap, inode, attr);
+	vexfs_setattr_copy(VEXFS_IDMAP_ARG(idmap), inode, attr);
 	mark_inode_dirty(inode);
 	if (attr->ia_valid & ATTR_MODE)
-		return vexfs_acl_chmod(idmap, dentry);
+		return vexfs_acl_chmod(VEXFS_IDMAP_ARG(idmap), dentry);
 	return 0;
 }
 
@@ -631,14 +631,14 @@ int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
  *
  * Return: 0.
  */
-int vexfs_getattr(vexfs_idmap_t *idmap, const struct path *path,
+int vexfs_getattr(VEXFS_IDMAP_PARAM(idmap) const struct path *path,
 		  struct kstat *stat, u32 request_mask,
 		  unsigned int query_flags)
 {
 	struct inode *inode = d_inode(path->dentry);
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
 
-	vexfs_fillattr(idmap, request_mask, inode, stat);
+	vexfs_fillattr(VEXFS_IDMAP_ARG(idmap), request_mask, inode, stat);
 	stat->result_mask |= STATX_BTIME;
 	stat->btime = vi->i_crtime;
 	if (vi->i_flags & VEXFS_INODE_APPEND)

@@ -93,9 +93,9 @@ static int vexfs_ioc_create(struct file *file, void __user *arg)
 	if (!S_ISDIR(dir->i_mode))
 		return -ENOTDIR;
 	/* Like changing the directory's attributes: its owner decides. */
-	if (!inode_owner_or_capable(VEXFS_NOP_IDMAP, dir))
+	if (!vexfs_inode_owner_or_capable(dir))
 		return -EPERM;
-	err = inode_permission(VEXFS_NOP_IDMAP, dir, MAY_WRITE);
+	err = vexfs_inode_permission(dir, MAY_WRITE);
 	if (err)
 		return err;
 	err = mnt_want_write_file(file);
@@ -213,7 +213,7 @@ static int vexfs_ioc_embed_set(struct file *file, void __user *arg)
 		return -EINVAL;
 	if (!S_ISREG(inode->i_mode))
 		return S_ISDIR(inode->i_mode) ? -EISDIR : -EPERM;
-	err = inode_permission(VEXFS_NOP_IDMAP, inode, MAY_WRITE);
+	err = vexfs_inode_permission(inode, MAY_WRITE);
 	if (err)
 		return err;
 	vec = kvmalloc_array(e.dim, sizeof(u32), GFP_KERNEL);
@@ -247,7 +247,7 @@ static int vexfs_ioc_embed_get(struct file *file, void __user *arg)
 	err = vexfs_embedding_args(&e);
 	if (err)
 		return err;
-	err = inode_permission(VEXFS_NOP_IDMAP, inode, MAY_READ);
+	err = vexfs_inode_permission(inode, MAY_READ);
 	if (err)
 		return err;
 	err = vexfs_embedding_get(inode, NULL, &dim);
@@ -283,7 +283,7 @@ static int vexfs_ioc_embed_remove(struct file *file, void __user *arg)
 	err = vexfs_embedding_args(&e);
 	if (err || e.dim || e.vector)
 		return -EINVAL;
-	err = inode_permission(VEXFS_NOP_IDMAP, inode, MAY_WRITE);
+	err = vexfs_inode_permission(inode, MAY_WRITE);
 	if (err)
 		return err;
 	err = mnt_want_write_file(file);
@@ -336,7 +336,7 @@ static int vexfs_batch_one(struct file *dirf, const struct vexfs_batch *b,
 		goto out;
 	/* A file the caller just created is theirs to label, as open() is. */
 	if (!created) {
-		err = inode_permission(VEXFS_NOP_IDMAP, inode, MAY_WRITE);
+		err = vexfs_inode_permission(inode, MAY_WRITE);
 		if (err)
 			goto out;
 	}
@@ -454,7 +454,7 @@ static int vexfs_ioc_query(struct file *file, void __user *arg)
 		return -EINVAL;
 	if (!S_ISDIR(dir->i_mode))
 		return -ENOTDIR;
-	err = inode_permission(VEXFS_NOP_IDMAP, dir, MAY_READ | MAY_EXEC);
+	err = vexfs_inode_permission(dir, MAY_READ | MAY_EXEC);
 	if (err)
 		return err;
 	err = vexfs_vec_query(file, &q);
@@ -515,7 +515,7 @@ static int vexfs_ioc_index_ctl(struct file *file, void __user *arg)
 
 		if (IS_ERR(root))
 			return PTR_ERR(root);
-		owner = inode_owner_or_capable(VEXFS_NOP_IDMAP, root);
+		owner = vexfs_inode_owner_or_capable(root);
 		iput(root);
 		if (!owner && !capable(CAP_SYS_ADMIN))
 			return -EPERM;

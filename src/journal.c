@@ -538,7 +538,7 @@ static int vexfs_fsync_nojournal(struct file *file, loff_t start, loff_t end,
 		ret = err;
 	if (ret)
 		return ret;
-	return blkdev_issue_flush(inode->i_sb->s_bdev);
+	return vexfs_blkdev_issue_flush(inode->i_sb->s_bdev);
 }
 
 /**
@@ -574,7 +574,7 @@ int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	if (!jbd2_trans_will_send_data_barrier(journal, tid)) {
 		err = jbd2_complete_transaction(journal, tid);
 		if (!err)
-			err = blkdev_issue_flush(sb->s_bdev);
+			err = vexfs_blkdev_issue_flush(sb->s_bdev);
 	} else {
 		err = jbd2_complete_transaction(journal, tid);
 	}
@@ -603,7 +603,7 @@ int vexfs_journal_sync_fs(struct super_block *sb, int wait)
 	if (jbd2_journal_start_commit(journal, &target) && wait)
 		err = jbd2_log_wait_commit(journal, target);
 	if (!err && wait)
-		err = blkdev_issue_flush(sb->s_bdev);
+		err = vexfs_blkdev_issue_flush(sb->s_bdev);
 	return err;
 }
 
@@ -768,7 +768,7 @@ int vexfs_journal_flush(struct super_block *sb)
 	journal_t *journal = VEXFS_SB(sb)->journal;
 
 	jbd2_journal_lock_updates(journal);
-	return jbd2_journal_flush(journal, 0);
+	return vexfs_jbd2_journal_flush(journal);
 }
 
 /**

@@ -98,7 +98,7 @@ static int __vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
 }
 
 static int __vexfs_tmpfile(vexfs_idmap_t *idmap, struct inode *dir,
-			   struct file *file, umode_t mode)
+			   vexfs_tmpfile_t *file, umode_t mode)
 {
 	struct inode *inode;
 	int err;
@@ -107,12 +107,12 @@ static int __vexfs_tmpfile(vexfs_idmap_t *idmap, struct inode *dir,
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	/* Drops the link count to 0; the last close frees the inode. */
-	d_tmpfile(file, inode);
+	vexfs_d_tmpfile(file, inode);
 	err = vexfs_orphan_add(inode);
 	unlock_new_inode(inode);
 	if (err)
 		return err;
-	return finish_open_simple(file, 0);
+	return vexfs_tmpfile_open(file);
 }
 
 static int __vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
@@ -488,25 +488,28 @@ static int vexfs_do_create(vexfs_idmap_t *idmap, struct inode *dir,
 /* The ->create method; its argument list differs (see compat.h). */
 VEXFS_CREATE_OP(vexfs_create, vexfs_do_create)
 
-static int vexfs_mknod(vexfs_idmap_t *idmap, struct inode *dir,
+static int vexfs_mknod(VEXFS_IDMAP_PARAM(idmap) struct inode *dir,
 		       struct dentry *dentry, umode_t mode, dev_t rdev)
 {
 	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
-			       __vexfs_mknod(idmap, dir, dentry, mode, rdev));
+			       __vexfs_mknod(VEXFS_IDMAP_ARG(idmap), dir,
+					     dentry, mode, rdev));
 }
 
-static int vexfs_tmpfile(vexfs_idmap_t *idmap, struct inode *dir,
-			 struct file *file, umode_t mode)
+static int vexfs_tmpfile(VEXFS_IDMAP_PARAM(idmap) struct inode *dir,
+			 vexfs_tmpfile_t *file, umode_t mode)
 {
 	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
-			       __vexfs_tmpfile(idmap, dir, file, mode));
+			       __vexfs_tmpfile(VEXFS_IDMAP_ARG(idmap), dir,
+					       file, mode));
 }
 
-static int vexfs_symlink(vexfs_idmap_t *idmap, struct inode *dir,
+static int vexfs_symlink(VEXFS_IDMAP_PARAM(idmap) struct inode *dir,
 			 struct dentry *dentry, const char *symname)
 {
 	return VEXFS_JOURNALED(dir->i_sb, VEXFS_CREATE_CREDITS,
-			       __vexfs_symlink(idmap, dir, dentry, symname));
+			       __vexfs_symlink(VEXFS_IDMAP_ARG(idmap), dir,
+					       dentry, symname));
 }
 
 static int vexfs_link(struct dentry *old_dentry, struct inode *dir,
@@ -539,13 +542,14 @@ static int vexfs_rmdir(struct inode *dir, struct dentry *dentry)
 			       __vexfs_rmdir(dir, dentry));
 }
 
-static int vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
+static int vexfs_rename(VEXFS_IDMAP_PARAM(idmap) struct inode *old_dir,
 			struct dentry *old_dentry, struct inode *new_dir,
 			struct dentry *new_dentry, unsigned int flags)
 {
 	return VEXFS_JOURNALED(old_dir->i_sb, VEXFS_RENAME_CREDITS,
-			       __vexfs_rename(idmap, old_dir, old_dentry,
-					      new_dir, new_dentry, flags));
+			       __vexfs_rename(VEXFS_IDMAP_ARG(idmap), old_dir,
+					      old_dentry, new_dir, new_dentry,
+					      flags));
 }
 
 const struct inode_operations vexfs_dir_inode_operations = {

@@ -785,7 +785,7 @@ static int vexfs_sync_fs_nojournal(struct super_block *sb, int wait)
 	if (!err)
 		err = vexfs_write_super(sb, true);
 	if (!err)
-		err = blkdev_issue_flush(sb->s_bdev);
+		err = vexfs_blkdev_issue_flush(sb->s_bdev);
 	return err;
 }
 

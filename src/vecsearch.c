@@ -250,7 +250,7 @@ static int vexfs_q_resolve(struct vexfs_qctx *q, const struct vexfs_cand *e,
 	    VEXFS_I(inode)->i_collection != q->c->id ||
 	    VEXFS_I(inode)->i_vec_slot != e->slot)
 		goto out_iput;
-	err = inode_permission(VEXFS_NOP_IDMAP, inode, MAY_READ);
+	err = vexfs_inode_permission(inode, MAY_READ);
 	if (err)
 		goto out_iput;
 	d = vexfs_q_connect(q->sb, inode);
@@ -285,7 +285,7 @@ static int vexfs_q_resolve(struct vexfs_qctx *q, const struct vexfs_cand *e,
 			err = 0;
 			break;
 		}
-		err = inode_permission(VEXFS_NOP_IDMAP, d_inode(d),
+		err = vexfs_inode_permission(d_inode(d),
 				       MAY_READ | MAY_EXEC);
 		if (err)
 			break;

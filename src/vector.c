@@ -990,9 +990,10 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 	}
 	if (!vi->i_vec_slot) {
 		if (grew) {
-			c->slots = slot;
-			loff_t end = vexfs_store_bytes(c, sb->s_blocksize);
+			loff_t end;
 
+			c->slots = slot;
+			end = vexfs_store_bytes(c, sb->s_blocksize);
 			if (i_size_read(store) < end) {
 				i_size_write(store, end);
 				mark_inode_dirty(store);

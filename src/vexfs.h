@@ -365,9 +365,9 @@ int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 int vexfs_journal_write_inode(struct inode *inode);
 void vexfs_evict_inode(struct inode *inode);
 void vexfs_init_new_inode(struct inode *inode, dev_t rdev);
-int vexfs_setattr(vexfs_idmap_t *idmap, struct dentry *dentry,
+int vexfs_setattr(VEXFS_IDMAP_PARAM(idmap) struct dentry *dentry,
 		  struct iattr *attr);
-int vexfs_getattr(vexfs_idmap_t *idmap, const struct path *path,
+int vexfs_getattr(VEXFS_IDMAP_PARAM(idmap) const struct path *path,
 		  struct kstat *stat, u32 request_mask,
 		  unsigned int query_flags);
 extern const struct inode_operations vexfs_special_inode_operations;

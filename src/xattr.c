@@ -652,7 +652,7 @@ static int vexfs_xattr_handler_get(const struct xattr_handler *handler,
 }
 
 static int vexfs_xattr_handler_set(const struct xattr_handler *handler,
-				   vexfs_idmap_t *idmap,
+				   VEXFS_IDMAP_PARAM(idmap)
 				   struct dentry *unused, struct inode *inode,
 				   const char *name, const void *value,
 				   size_t size, int flags)
