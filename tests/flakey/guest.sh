@@ -256,7 +256,7 @@ shutdown_case() {
 	check_fails $n/create_fails touch $m/new
 	check_fails $n/write_fails sh -c "echo x >>$m/d1/s2"
 	if [ $fs = vexfs ]; then
-		check_out $n/read_is_eio "Input/output error" cat $m/d1/s1
+		check_err $n/read_is_eio 1 "Input/output error" cat $m/d1/s1
 		check_fails $n/fsync_fails sync $m/d1/s2
 	fi
 	returns $n/umount_completes 120 umount $m
