@@ -51,8 +51,7 @@ sources_of() {
 		echo "deb $mirror $1 main"
 		echo "deb $mirror $1-updates main"
 		echo "deb $security $1-security main"
-		if awk -v r="$1" '$1 == r && $2 == r "-backports"' \
-			"$top/tests/matrix/releases.conf" | grep -q .; then
+		if series_of "$1" | awk -v b="$1-backports" '$1 == b' | grep -q .; then
 			echo "deb $mirror $1-backports main"
 		fi
 		;;
@@ -92,10 +91,10 @@ series_of() {
 	awk -v r="$1" '$1 == r { print $2, $3 }' "$top/tests/matrix/releases.conf"
 }
 
-# newest_kernel ROOT SUITE REGEX: the newest kernel of the series REGEX
-# that apt in ROOT has headers for.
+# newest_kernel ROOT REGEX: the newest kernel of the series REGEX that
+# apt in ROOT has headers for (from any of its suites).
 newest_kernel() {
-	local root=$1 regex=$3
+	local root=$1 regex=$2
 	run_in "$root" "apt-cache search --names-only '^linux-headers-'" |
 		awk '{ sub(/^linux-headers-/, "", $1); print $1 }' |
 		grep -E "$regex" | sort -V | tail -n 1
@@ -107,6 +106,13 @@ make_chroot() {
 	[ -n "$(series_of "$rel")" ] || die "$rel: not a release of tests/matrix/releases.conf"
 	[ "$(id -u)" = 0 ] || die "making a chroot needs root"
 	stamp=$root/.vexfs-ready
+	# A run killed in the middle of dpkg (an interrupted apt-install.sh,
+	# say) leaves packages half configured, and every later apt-get in
+	# the chroot fails: make it anew rather than trust it.
+	if [ -e "$stamp" ] && [ -n "$(run_in "$root" "dpkg --audit" 2>&1)" ]; then
+		echo "chroot.sh: $rel: dpkg was interrupted in $root; making it anew" >&2
+		rm -f "$stamp"
+	fi
 	if [ ! -e "$stamp" ]; then
 		echo "chroot.sh: debootstrap $rel into $root" >&2
 		rm -rf "$root"
@@ -124,7 +130,7 @@ make_chroot() {
 	apt_in "$root" install --no-install-recommends "${packages//,/ }" >/dev/null ||
 		die "$rel: installing $packages failed"
 	while read -r suite regex; do
-		kver=$(newest_kernel "$root" "$suite" "$regex")
+		kver=$(newest_kernel "$root" "$regex")
 		[ -n "$kver" ] || die "$rel: no linux-headers in $suite match $regex"
 		# Backports need naming; the release's own suites include its
 		# security updates, where the newest kernel often is.
