@@ -147,7 +147,6 @@ static uint32_t ctl(int fd, uint32_t op)
 	return c.state;
 }
 
-/* Set the embeddings of fFIRST.. (created as needed), 256 per call. */
 /* Tell ANNTEST_PROGRESS's file how many vectors load() has stored. */
 static void progress(uint32_t done)
 {
@@ -166,6 +165,7 @@ static void progress(uint32_t done)
 	close(fd);
 }
 
+/* Set the embeddings of fFIRST.. (created as needed), 256 per call. */
 static void load(int fd, uint32_t first, uint32_t n, uint32_t dim)
 {
 	struct vexfs_batch_item items[256];

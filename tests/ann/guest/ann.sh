@@ -20,8 +20,10 @@ mnt=/mnt/ann
 mkdir -p $mnt
 modprobe vexfs
 
-# The crash step's import: files f2000..f7999, after 2000 synced ones.
-IMPORT_FIRST=2000 IMPORT_N=6000
+# The crash step's import: files f2000..f51999, after 2000 synced ones.
+# It is far longer than the crash step waits, however fast the machine,
+# so the reboot always cuts it; the crash filesystem has inodes for it.
+IMPORT_FIRST=2000 IMPORT_N=50000 CRASH_INODES=65536
 progress=/tmp/import.progress
 
 # imported: how many vectors the running import has stored so far.
@@ -34,19 +36,21 @@ import_running() {
 	kill -0 "$1" 2>/dev/null && [ "$(imported)" -lt $IMPORT_N ]
 }
 
-# await_mid_import PID: return once the import has run past a journal
-# commit (5 s) with at least half of it still to do; fail if it ended
-# first, since a reboot after the import proves nothing.
+# await_mid_import PID: return once the import has stored a first batch
+# and run past a journal commit (5 s), so that the crash cuts committed
+# and uncommitted work alike; fail if it ended or never got going.
 await_mid_import() {
 	t=0
-	while [ $t -lt 8 ]; do
+	while [ $t -lt 60 ] && import_running "$1"; do
+		[ $t -ge 6 ] && [ "$(imported)" -ge 256 ] && break
 		sleep 1
 		t=$((t + 1))
-		import_running "$1" || break
 	done
 	n=$(imported)
 	if ! import_running "$1"; then
 		fail "crash: the import ended before the reboot ($n of $IMPORT_N stored in $t s)"
+	elif [ "$n" -lt 256 ]; then
+		fail "crash: the import stored only $n vectors in $t s"
 	elif [ "$n" -gt $((IMPORT_N / 2)) ]; then
 		fail "crash: the import is too near its end to be cut for sure ($n of $IMPORT_N in $t s)"
 	else
@@ -131,7 +135,7 @@ run)
 	check "fsck finds it clean after the deletion" fsck.vexfs -fn $dev
 	;;
 crash)
-	fresh_vexfs $dev
+	fresh_vexfs $dev -N $CRASH_INODES
 	mount -t vexfs $dev $mnt || exit 1
 	mkdir $mnt/c
 	vexctl collection create $mnt/c --dim 16 --metric l2 >/dev/null
