@@ -16,6 +16,15 @@ mkdir -p "$log"
 passed=0 failed=0 skipped=0 broken=() skips=()
 start=$(date +%s)
 
+# The matrix suite's chroots and kernels come from the network: start
+# fetching them now, so that the wait overlaps the suites before it
+# (tests/matrix/prefetch.sh; the suite's own calls wait on its locks).
+prefetch=
+if [ "$(id -u)" = 0 ] && [ -x "$top/tests/matrix/prefetch.sh" ]; then
+	"$top/tests/matrix/prefetch.sh" >"$log/matrix-prefetch.log" 2>&1 &
+	prefetch=$!
+fi
+
 for run in "$top"/tests/*/run.sh; do
 	suite=$(basename "$(dirname "$run")")
 	echo "=== $suite"
@@ -44,6 +53,8 @@ for run in "$top"/tests/*/run.sh; do
 	[ "$rc" -eq 0 ] || broken+=("$suite")
 	echo "=== $suite: $p passed, $f failed, $s skipped in $(($(date +%s) - t0)) s"
 done
+
+[ -z "$prefetch" ] || wait "$prefetch" || true
 
 echo
 if [ ${#skips[@]} -gt 0 ]; then

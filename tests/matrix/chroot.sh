@@ -148,6 +148,12 @@ make_chroot() {
 case ${1:-} in
 make)
 	[ $# = 2 ] || die "usage: chroot.sh make RELEASE"
+	# One maker at a time per release: make check starts this early in
+	# the background (tests/matrix/prefetch.sh), and the matrix suite's
+	# own call must wait for it, then find the chroot made.
+	mkdir -p "$cache/chroots"
+	exec 9>"$cache/chroots/$2.lock"
+	flock 9
 	make_chroot "$2"
 	;;
 run)

@@ -22,6 +22,10 @@ die() {
 fetch() {
 	local kver=$1 rel dest dl deb
 	dest=$vexfs_matrix_cache/kernels/$kver
+	mkdir -p "$vexfs_matrix_cache/kernels"
+	# A fetch already under way (tests/matrix/prefetch.sh) finishes first.
+	exec 9>"$dest.lock"
+	flock 9
 	[ ! -r "$dest/boot/vmlinuz-$kver" ] || return 0
 	rel=$(kernel_release "$kver") || die "$kver: no release of tests/matrix/releases.conf builds it"
 	dl=$vexfs_matrix_cache/downloads/$kver
@@ -31,7 +35,9 @@ fetch() {
 	# it is a meta package over linux-binary, linux-modules and linux-base
 	# of the same KVER.  Download whichever of them the release has, in a
 	# directory of the chroot's own, and copy them out.
-	"$top/tests/matrix/chroot.sh" run "$rel" "
+	# Under the chroot's lock: chroot.sh make may be running apt in it.
+	flock "$vexfs_matrix_cache/chroots/$rel.lock" \
+		"$top/tests/matrix/chroot.sh" run "$rel" "
 		set -e
 		mkdir -p /tmp/fetch-$kver && cd /tmp/fetch-$kver && rm -f ./*.deb
 		for p in linux-image linux-binary linux-modules linux-base; do

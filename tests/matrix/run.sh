@@ -87,6 +87,19 @@ for row in "${matrix[@]}"; do
 	kvers+=("${row#* }")
 done
 
+# The kernels step 4 boots: the oldest and newest, or all with --all.
+# Fetched now, as tests/matrix/prefetch.sh may be fetching them: its lock
+# makes this wait until it is done, before step 3 uses apt in the chroots.
+if [ $all = 1 ]; then
+	boot=("${kvers[@]}")
+else
+	boot=("${kvers[0]}" "${kvers[${#kvers[@]} - 1]}")
+fi
+for k in "${boot[@]}"; do
+	kernel_root "$k" >/dev/null ||
+		check "fetch/$(kernel_series "$k")" "$log/fetch-$k.log" "$here/fetch-kernel.sh" "$k"
+done
+
 # 2. The module for every kernel, two builds at a time (one per core).
 build_one() {
 	check "build/$(kernel_series "$1")" "$log/build-$1.log" \
@@ -132,16 +145,7 @@ dkms_vm() {
 make -s -C "$top/userspace" all >/dev/null || fail "tools build"
 dkms_vm || failed=1
 
-# 4. Boot: the oldest and newest kernels, or all of them with --all.
-if [ $all = 1 ]; then
-	boot=("${kvers[@]}")
-else
-	boot=("${kvers[0]}" "${kvers[${#kvers[@]} - 1]}")
-fi
-for k in "${boot[@]}"; do
-	kernel_root "$k" >/dev/null ||
-		check "fetch/$(kernel_series "$k")" "$log/fetch-$k.log" "$here/fetch-kernel.sh" "$k"
-done
+# 4. Boot the kernels fetched above.
 export VEXFS_KERNELS="${boot[*]}"
 "$top/tests/vm/run.sh" || failed=1
 "$top/tests/vectors/run.sh" || failed=1
