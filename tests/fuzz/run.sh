@@ -6,7 +6,8 @@
 #   tests/fuzz/run.sh            a brief run (FUZZ_TIME, default 60 s)
 #   FUZZ_TIME=3600 tests/fuzz/run.sh   (make fuzz runs this long)
 #
-# Two libFuzzer targets share FUZZ_TIME (two thirds, one third):
+# Two libFuzzer targets run side by side, one per core, each for two
+# thirds of FUZZ_TIME (so the run takes that, not all of FUZZ_TIME):
 #   fuzz_fsck    the image parser and fsck's check-only path (-fn)
 #   fuzz_repair  fsck -fy, then -fn must find the result clean
 # Both are built with the library by clang -fsanitize=fuzzer,address,
@@ -31,19 +32,28 @@ if ! command -v clang >/dev/null; then
 	exit 0
 fi
 mkdir -p "$out/seeds"
-for t in fsck repair; do
-	if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
+# build_target NAME: the fuzzer of fuzz_NAME.c; both build at once.
+build_target() {
+	local t=$1
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-I"$top/include" -I"$top/userspace/lib" -o "$out/fuzz_$t" \
 		"$top/tests/fuzz/fuzz_$t.c" "$top"/userspace/lib/*.c \
-		"$top/src/hnsw.c" 2>"$out/build.log"; then
-		cat "$out/build.log"
-		echo "FAIL: fuzz/build ($t)"
-		exit 1
-	fi
+		"$top/src/hnsw.c" 2>"$out/build-$t.log"
+}
+build_target fsck &
+fsck_build=$!
+build_target repair
+repair_rc=$?
+wait $fsck_build
+fsck_rc=$?
+for t in fsck:$fsck_rc repair:$repair_rc; do
+	[ "${t#*:}" = 0 ] && continue
+	cat "$out/build-${t%:*}.log"
+	echo "FAIL: fuzz/build (${t%:*})"
+	exit 1
 done
 
-# Seeds: small real images with every structure the format has.
 make -s -C "$top/userspace" all >/dev/null || { echo "FAIL: fuzz/seeds (tools)"; exit 1; }
 make -s -C "$top/tests/vm/progs" bin/xattr >/dev/null 2>&1 || true
 mkfs=$top/userspace/mkfs/mkfs.vexfs
@@ -126,9 +136,14 @@ run_target() {	# run_target NAME SECONDS
 		grep -E -A30 'ERROR|runtime error|deadly|timeout|leak|not clean' \
 			"$out/fuzz-$t.log" | head -n 60
 		echo "FAIL: fuzz/$t (see $out/fuzz-$t.log and $out/$t-crash-*)"
-		failed=1
+		return 1
 	fi
 }
-run_target fsck $((time * 2 / 3 > 10 ? time * 2 / 3 : 10))
-run_target repair $((time / 3 > 10 ? time / 3 : 10))
+# Both targets at once, one per core; each verdict is printed when both
+# are done.
+run_target fsck $((time * 2 / 3 > 10 ? time * 2 / 3 : 10)) >"$out/verdict-fsck" &
+fsck_pid=$!
+run_target repair $((time * 2 / 3 > 10 ? time * 2 / 3 : 10)) >"$out/verdict-repair" || failed=1
+wait $fsck_pid || failed=1
+cat "$out/verdict-fsck" "$out/verdict-repair"
 exit $failed
