@@ -68,8 +68,6 @@ static const struct vexfs_problem problems[] = {
 	  "Fix", 0 },
 	{ PR_0_SB_RECOVER, "Superblock says the journal needs recovery, but there is no journal",
 	  "Clear", PR_PREEN_OK },
-	{ PR_0_SB_RECOVER_JOURNAL, "The journal needs recovery, which this version of fsck cannot do",
-	  NULL, PR_FATAL },	/* no longer reported: the journal is replayed */
 	{ PR_0_SB_ERRORS, "Superblock error behavior %u is invalid", "Set to remount-ro",
 	  PR_PREEN_OK },
 	{ PR_0_BITMAP_HEADER, "%s bitmap block %llu has a bad header (magic 0x%08x, block %llu, owner %llu)",
