@@ -3,10 +3,11 @@
  * vexfs_hnsw.h - the HNSW approximate-nearest-neighbour index core.
  *
  * One portable C file (src/hnsw.c) implements the index for both worlds:
- * the kernel module (phase 2 of issue 7) and userspace (libvexfs, the unit
- * tests and bench/ann).  It uses integer arithmetic only, calls nothing
- * but memset/memcpy, and allocates nothing: the caller hands it a scratch
- * buffer of hnsw_scratch_size() bytes and a table of storage callbacks.
+ * the kernel module (src/vecindex.c) and userspace (libvexfs's offline
+ * build for fsck and mkfs -d, the unit tests and bench/ann).  It uses
+ * integer arithmetic only, calls nothing but memset/memcpy, and allocates
+ * nothing: the caller hands it a scratch buffer of hnsw_scratch_size()
+ * bytes and a table of storage callbacks.
  *
  * Nodes are addressed by their vector store slot (1-based, as i_vec_slot;
  * 0 is "none").  The graph is searched over 8-bit scalar-quantized copies
@@ -23,14 +24,17 @@
  * three rerank with vec_distance() of that metric.
  *
  * Storage is the caller's: the core reads and writes a node's code, level,
- * flags and per-level neighbour lists only through struct hnsw_ops.  The
- * kernel backs them with page-cache pages of a hidden index inode,
- * userspace with memory (userspace/lib/hnsw_mem.c).  The intended on-disk
- * layout is described in docs/ann.md.
+ * flags and per-level neighbour lists only through struct hnsw_ops, so the
+ * same core serves a disk and memory.  The kernel backs them with the
+ * buffer cache blocks of the collection's hidden index inode
+ * (src/vecindex.c), in the layout of include/vexfs_format.h ("Vector
+ * index", docs/format.md); userspace with memory
+ * (userspace/lib/hnsw_mem.c), which libvexfs then writes in that layout.
  *
- * Concurrency: the core has no locks.  Searches only read; insert, delete
- * and compaction write.  The caller serializes writers against each other
- * and against searches (see docs/ann.md for the kernel's plan).
+ * Concurrency: the core has no locks, so that each caller can choose its
+ * own.  Searches only read; insert, delete and compaction write.  The
+ * caller serializes writers against each other and against searches (the
+ * kernel with one rw_semaphore per index: see the top of src/vecindex.c).
  */
 #ifndef _VEXFS_HNSW_H
 #define _VEXFS_HNSW_H

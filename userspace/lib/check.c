@@ -5,21 +5,30 @@
  * Organized like e2fsck: every problem is one entry in problems[] with a
  * stable code, its message, whether preen may fix it, and the prompt for
  * the fix; fix_problem() is the only place that reports a problem and
- * decides, from the mode, whether to fix it.  The passes run in order:
+ * decides, from the mode, whether to fix it.  The passes run in this
+ * order (run_passes()):
  *
- *   pass 0  superblock and bitmap blocks (headers, checksums)
- *   pass 1  inodes: checksum, number, mode; the root is a directory
- *   pass 5  bitmaps against what pass 1 found, and the summary counts
+ *   pass 0   the superblock, the journal (replayed here unless -n) and
+ *            the bitmap blocks' headers and checksums
+ *   pass 1C  the orphan list, finished before the inode scan
+ *   pass 1   inodes, their extent trees and xattr blocks; builds the map
+ *            of blocks in use
+ *   pass 1B  blocks claimed by two owners
+ *   pass 2   directory trees and their entries
+ *   pass 3   connectivity (lost+found)
+ *   pass 6   vector collections, stores and ANN indexes; before pass 4,
+ *            which counts the references to stores and indexes as pass 6
+ *            leaves them (see "Pass 6" below)
+ *   pass 4   link counts and hidden inodes
+ *   pass 6B  rebuilding the indexes pass 6 condemned, into blocks that
+ *            pass 5 then accounts for
+ *   pass 5   bitmaps against what the passes found, and the summary
+ *            counts
  *
- * Passes 2-4 (directory trees, connectivity, link counts) and 6 (vector
- * collections) slot in between as those checks are written; pass 1 will
- * then also walk extent trees and build the block usage map, which pass 5
- * compares with the block bitmap.  Today the data-region bits of the block
- * bitmap are trusted, and only the metadata region and padding are
- * checked.
- *
- * Fixes to inodes are written as pass 1 goes; bitmaps are written once, at
- * the end of pass 5; the superblock last.
+ * Without -f, a filesystem marked clean whose journal and orphan list are
+ * empty stops after pass 0.  Fixes are written as each pass makes them;
+ * the bitmaps once, at the end of pass 5; the superblock last, so that it
+ * says "clean" only once everything else is on the disk.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -59,8 +68,6 @@ static const struct vexfs_problem problems[] = {
 	  "Fix", 0 },
 	{ PR_0_SB_RECOVER, "Superblock says the journal needs recovery, but there is no journal",
 	  "Clear", PR_PREEN_OK },
-	{ PR_0_SB_RECOVER_JOURNAL, "The journal needs recovery, which this version of fsck cannot do",
-	  NULL, PR_FATAL },	/* no longer reported: the journal is replayed */
 	{ PR_0_SB_ERRORS, "Superblock error behavior %u is invalid", "Set to remount-ro",
 	  PR_PREEN_OK },
 	{ PR_0_BITMAP_HEADER, "%s bitmap block %llu has a bad header (magic 0x%08x, block %llu, owner %llu)",

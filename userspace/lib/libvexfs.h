@@ -1595,7 +1595,11 @@ struct vexfs_problem {
 #define PR_0_SB_ROOT_INO	0x00000b
 #define PR_0_SB_FEATURES_MISSING 0x00000c
 #define PR_0_SB_RECOVER		0x00000d
-#define PR_0_SB_RECOVER_JOURNAL	0x00000e
+/*
+ * 0x00000e is retired: fsck replays a journal that needs recovery rather
+ * than refuse it.  A code is never given to another problem, so that a
+ * code in a log or a test names one problem forever.
+ */
 #define PR_0_SB_ERRORS		0x00000f
 #define PR_0_BITMAP_HEADER	0x000010
 #define PR_0_BITMAP_CSUM	0x000011
