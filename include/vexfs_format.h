@@ -62,7 +62,8 @@
 /* Identity and versions                                               */
 /* ------------------------------------------------------------------ */
 
-#define VEXFS_SUPER_MAGIC	0x56584653	/* "VXFS" read as a LE u32 */
+/* "VXFS" as a number; stored little-endian, its bytes read "SFXV". */
+#define VEXFS_SUPER_MAGIC	0x56584653
 #define VEXFS_SUPER_OFFSET	1024		/* byte offset of the sb */
 #define VEXFS_SUPER_SIZE	1024
 

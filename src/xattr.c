@@ -5,7 +5,7 @@
  * An inode's attributes live in one block (i_xattr_block): a struct
  * vexfs_block_header, then entries packed from the front, each a struct
  * vexfs_xattr_entry and its name padded to 4 bytes, ended by an entry
- * whose name length is 0; small values are packed from the back of the
+ * whose xe_index is 0 (an ACL's name length is 0 too); small values are packed from the back of the
  * block.  A value that does not fit, up to the VFS limit of 64 KiB, is kept
  * in a hidden inode of its own (xe_value_ino) whose parent is the owner.
  *

@@ -2,9 +2,8 @@
 /*
  * layout.c - where mkfs puts each region.
  *
- * Regions follow the superblock in a fixed order: inode bitmap, block
- * the jbd2 journal (if any), inode bitmap, block bitmap, inode table, then
- * data.
+ * Regions follow the superblock in a fixed order: the jbd2 journal (if
+ * any), inode bitmap, block bitmap, inode table, then data.
  * The inode table gets one inode per 16 KiB of device by default, as
  * mke2fs does, rounded up to whole blocks: a partial last block would only
  * waste the slots it cannot use.  See docs/format.md.
