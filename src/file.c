@@ -784,7 +784,13 @@ int vexfs_setsize(struct inode *inode, loff_t size, bool force)
 	if (shrink)
 		err = vexfs_truncate_blocks(inode,
 					    DIV_ROUND_UP_ULL(size, 1ULL << bits));
-	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+	/*
+	 * Finishing a truncation a crash interrupted (@force, at mount) is
+	 * recovery, not a change of the file: its times stay what the
+	 * journal left, as fsck.vexfs's recovery leaves them.
+	 */
+	if (!force)
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 	mark_inode_dirty(inode);
 	if (shrink && !err)
 		err = vexfs_orphan_del(inode);

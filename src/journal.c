@@ -151,6 +151,17 @@ void vexfs_journal_aborted(struct super_block *sb)
 		    sbi->journal ? jbd2_journal_errno(sbi->journal) : 0);
 }
 
+/*
+ * The error of an operation whose handle jbd2 aborted under it.  jbd2
+ * says -EROFS; but when FS_IOC_SHUTDOWN aborted the journal, the
+ * operation was cut short by the shutdown and fails with EIO like every
+ * operation after it (as in XFS), and it is no error to log.
+ */
+static int vexfs_aborted_errno(struct super_block *sb)
+{
+	return vexfs_forced_shutdown(sb) ? -EIO : -EROFS;
+}
+
 /**
  * vexfs_journal_stop() - end a handle from vexfs_journal_start()
  * @handle: the handle, or NULL
@@ -193,8 +204,10 @@ int vexfs_journal_ensure(struct super_block *sb, int credits, int revokes)
 	 */
 	err = jbd2_journal_extend(handle, need_c ? need_c + 16 : 0,
 				  need_r ? need_r + 64 : 0);
-	if (err < 0 || is_handle_aborted(handle))
-		return err < 0 ? err : -EROFS;
+	if (is_handle_aborted(handle))
+		return vexfs_aborted_errno(sb);
+	if (err < 0)
+		return err;
 	return err ? -EAGAIN : 0;
 }
 
@@ -216,10 +229,10 @@ int vexfs_journal_restart(struct super_block *sb, int credits, int revokes)
 		return 0;
 	/* jbd2 returns 0 for an aborted handle, without restarting it. */
 	if (is_handle_aborted(handle))
-		return -EROFS;
+		return vexfs_aborted_errno(sb);
 	err = jbd2__journal_restart(handle, credits, revokes, GFP_NOFS);
 	if (!err && is_handle_aborted(handle))
-		err = -EROFS;
+		err = vexfs_aborted_errno(sb);
 	return err;
 }
 
@@ -230,6 +243,8 @@ int vexfs_journal_restart(struct super_block *sb, int credits, int revokes)
 static int vexfs_journal_err(struct super_block *sb, const char *what,
 			     struct buffer_head *bh, int err)
 {
+	if (err && vexfs_forced_shutdown(sb))
+		return -EIO;
 	if (err)
 		vexfs_err(sb, "journal: %s of block %llu failed (error %d)",
 			  what, (unsigned long long)bh->b_blocknr, err);
@@ -381,7 +396,7 @@ void vexfs_forget_block(struct super_block *sb, struct buffer_head *bh,
 		return;
 	}
 	err = jbd2_journal_revoke(handle, blocknr, bh);
-	if (err)
+	if (err && !vexfs_forced_shutdown(sb))
 		vexfs_err(sb, "journal: revoking block %llu failed (error %d)",
 			  blocknr, err);
 }

@@ -19,6 +19,9 @@
  * whole or not at all: a rename never shows the name neither or twice.
  * An inode that loses its last link goes on the orphan list in the same
  * handle, so a crash before its last close frees it at the next mount.
+ * RENAME_WHITEOUT (overlayfs) allocates the whiteout in the rename's
+ * handle too and points the old name's entry at it: after a crash the
+ * old name names either the file or the whiteout, never nothing.
  *
  * Copyright (C) 2026 The VexFS developers
  */
@@ -213,17 +216,16 @@ static int __vexfs_mkdir(vexfs_idmap_t *idmap, struct inode *dir,
 }
 
 /*
- * Remove the name @dentry of @inode from @dir.  The entry must name the
- * inode the dcache says it does.
+ * Find the entry @dentry of @dir into @slot.  The entry must name the
+ * inode the dcache says it does (@inode).
  */
-static int vexfs_remove_name(struct inode *dir, struct dentry *dentry,
-			     struct inode *inode)
+static int vexfs_find_own_name(struct inode *dir, struct dentry *dentry,
+			       struct inode *inode, struct vexfs_dir_slot *slot)
 {
-	struct vexfs_dir_slot slot;
 	u64 ino;
 	int err;
 
-	err = vexfs_dir_find(dir, &dentry->d_name, &slot, &ino);
+	err = vexfs_dir_find(dir, &dentry->d_name, slot, &ino);
 	if (err == -ENOENT) {
 		vexfs_error(dir->i_sb, "directory %llu: entry \"%pd\" vanished",
 			    (unsigned long long)dir->i_ino, dentry);
@@ -235,10 +237,31 @@ static int vexfs_remove_name(struct inode *dir, struct dentry *dentry,
 		vexfs_error(dir->i_sb, "directory %llu: entry \"%pd\" names inode %llu, not %llu",
 			    (unsigned long long)dir->i_ino, dentry, ino,
 			    (unsigned long long)inode->i_ino);
-		vexfs_dir_slot_release(&slot);
+		vexfs_dir_slot_release(slot);
 		return -EFSCORRUPTED;
 	}
-	vexfs_dir_slot_delete(dir, &slot);
+	return 0;
+}
+
+/*
+ * Remove the name @dentry of @inode from @dir, or, if @whiteout is not
+ * NULL, make the name refer to @whiteout instead: the entry keeps its
+ * place, so that the whiteout replaces the name in the same handle,
+ * without a moment (or a crash) when neither exists.
+ */
+static int vexfs_remove_name(struct inode *dir, struct dentry *dentry,
+			     struct inode *inode, struct inode *whiteout)
+{
+	struct vexfs_dir_slot slot;
+	int err;
+
+	err = vexfs_find_own_name(dir, dentry, inode, &slot);
+	if (err)
+		return err;
+	if (whiteout)
+		vexfs_dir_slot_set(dir, &slot, whiteout);
+	else
+		vexfs_dir_slot_delete(dir, &slot);
 	vexfs_dir_slot_release(&slot);
 	vexfs_dir_touch(dir);
 	return 0;
@@ -268,7 +291,7 @@ static int __vexfs_unlink(struct inode *dir, struct dentry *dentry)
 	struct inode *inode = d_inode(dentry);
 	int err;
 
-	err = vexfs_remove_name(dir, dentry, inode);
+	err = vexfs_remove_name(dir, dentry, inode, NULL);
 	if (err)
 		return err;
 	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
@@ -286,7 +309,7 @@ static int __vexfs_rmdir(struct inode *dir, struct dentry *dentry)
 		return err;
 	if (!err)
 		return -ENOTEMPTY;
-	err = vexfs_remove_name(dir, dentry, inode);
+	err = vexfs_remove_name(dir, dentry, inode, NULL);
 	if (err)
 		return err;
 	inode_set_ctime_to_ts(inode, inode_get_ctime(dir));
@@ -360,6 +383,19 @@ static int vexfs_exchange(struct inode *old_dir, struct dentry *old_dentry,
 	return 0;
 }
 
+/*
+ * The whiteout RENAME_WHITEOUT leaves at the old name: a character device
+ * 0/0 (WHITEOUT_DEV), which overlayfs reads as "deleted in this layer".
+ * It is made like any device node in @dir (owner, ACLs, collection), in
+ * the rename's handle, and is still I_NEW.
+ */
+static struct inode *vexfs_new_whiteout(vexfs_idmap_t *idmap,
+					struct inode *dir)
+{
+	return vexfs_new_inode(idmap, dir, S_IFCHR | WHITEOUT_MODE,
+			       WHITEOUT_DEV);
+}
+
 static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 			  struct dentry *old_dentry, struct inode *new_dir,
 			  struct dentry *new_dentry, unsigned int flags)
@@ -367,12 +403,14 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 	struct inode *old_inode = d_inode(old_dentry);
 	struct inode *new_inode = d_inode(new_dentry);
 	bool is_dir = S_ISDIR(old_inode->i_mode);
+	struct inode *whiteout = NULL;
 	struct vexfs_dir_slot slot;
 	u64 ino;
 	int err;
 
-	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
+	/* The VFS refuses RENAME_EXCHANGE with RENAME_WHITEOUT. */
 	if (flags & RENAME_EXCHANGE)
 		return vexfs_exchange(old_dir, old_dentry, new_dir, new_dentry);
 	/*
@@ -408,10 +446,22 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 		return err;
 	}
 
+	/*
+	 * The whiteout is made before anything changes, so that running out
+	 * of inodes or space leaves the rename undone.
+	 */
+	if (flags & RENAME_WHITEOUT) {
+		whiteout = vexfs_new_whiteout(idmap, old_dir);
+		if (IS_ERR(whiteout))
+			return PTR_ERR(whiteout);
+	}
+
 	if (new_inode) {
 		err = vexfs_dir_find(new_dir, &new_dentry->d_name, &slot, &ino);
-		if (err)
-			return err == -ENOENT ? -EFSCORRUPTED : err;
+		if (err) {
+			err = err == -ENOENT ? -EFSCORRUPTED : err;
+			goto out_whiteout;
+		}
 		vexfs_dir_slot_set(new_dir, &slot, old_inode);
 		vexfs_dir_slot_release(&slot);
 		inode_set_ctime_current(new_inode);
@@ -426,15 +476,15 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 	} else {
 		err = vexfs_dir_add(new_dir, &new_dentry->d_name, old_inode);
 		if (err)
-			return err;
+			goto out_whiteout;
 		if (is_dir)
 			inc_nlink(new_dir);	/* gains a subdirectory */
 	}
 	vexfs_dir_touch(new_dir);
 
-	err = vexfs_remove_name(old_dir, old_dentry, old_inode);
+	err = vexfs_remove_name(old_dir, old_dentry, old_inode, whiteout);
 	if (err)
-		return err;
+		goto out_whiteout;
 	/*
 	 * old_dir loses a subdirectory.  Over an existing directory new_dir
 	 * trades one subdirectory for another, which is why the replaced
@@ -446,7 +496,20 @@ static int __vexfs_rename(vexfs_idmap_t *idmap, struct inode *old_dir,
 		vexfs_drop_link(old_dir);
 	inode_set_ctime_current(old_inode);
 	mark_inode_dirty(old_inode);
+	if (whiteout) {
+		/* Linked by the old name's entry; no dentry refers to it. */
+		unlock_new_inode(whiteout);
+		iput(whiteout);
+	}
 	return 0;
+
+out_whiteout:
+	/* Never linked: eviction frees it within this handle. */
+	if (whiteout) {
+		clear_nlink(whiteout);
+		discard_new_inode(whiteout);
+	}
+	return err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -546,7 +609,11 @@ static int vexfs_rename(VEXFS_IDMAP_PARAM(idmap) struct inode *old_dir,
 			struct dentry *old_dentry, struct inode *new_dir,
 			struct dentry *new_dentry, unsigned int flags)
 {
-	return VEXFS_JOURNALED(old_dir->i_sb, VEXFS_RENAME_CREDITS,
+	int credits = VEXFS_RENAME_CREDITS;
+
+	if (flags & RENAME_WHITEOUT)
+		credits += VEXFS_WHITEOUT_CREDITS;
+	return VEXFS_JOURNALED(old_dir->i_sb, credits,
 			       __vexfs_rename(VEXFS_IDMAP_ARG(idmap), old_dir,
 					      old_dentry, new_dir, new_dentry,
 					      flags));

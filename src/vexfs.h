@@ -211,6 +211,14 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 #define VEXFS_RENAME_CREDITS	\
 	(VEXFS_DIR_ADD_CREDITS + 2 * VEXFS_DIR_DEL_CREDITS + \
 	 4 * VEXFS_INODE_CREDITS + VEXFS_ORPHAN_CREDITS)
+/*
+ * RENAME_WHITEOUT adds the whiteout: its inode, the inode bitmap and the
+ * superblock, and the access ACL it may inherit (a device node gets no
+ * default ACL).  It takes over the old name's entry, so no directory
+ * insertion: 150 in all, well below the 256 of the smallest journal.
+ */
+#define VEXFS_WHITEOUT_CREDITS	\
+	(2 * VEXFS_INODE_CREDITS + 2 + VEXFS_XATTR_CREDITS)
 /* Truncation starts with this and extends as it goes. */
 #define VEXFS_TRUNC_CREDITS	\
 	(2 * VEXFS_EXT_MAX_DEPTH + 8 + VEXFS_ORPHAN_CREDITS)

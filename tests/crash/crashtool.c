@@ -10,7 +10,17 @@
  *       runs OPS operations on MNT; before operation k it puts the
  *       dm-log-writes mark "b<k>" in the log, after it is acknowledged
  *       (fsync of the file and of its directory) the mark "a<k>"; MODEL
- *       gets one line per operation saying what it did
+ *       gets one line per operation saying what it does, written before
+ *       the operation starts.  A NAME that starts with '/' is a file:
+ *       the marks are appended to it, one line each, instead (for a
+ *       crash that is not a log replay: shutdown below)
+ *   crashtool marks FILE                  "ACKED INFLIGHT" from such a
+ *       file: the last operation acknowledged, and the one begun after
+ *       it (or 0)
+ *   crashtool shutdown MNT FILE AT MS FLAG
+ *       once the mark file FILE says operation AT was acknowledged,
+ *       waits MS milliseconds and shuts MNT's filesystem down with
+ *       FS_IOC_SHUTDOWN (FLAG: default, logflush or nologflush)
  *   crashtool points LOGDEV SEED NRANDOM [NFLUSH]  the crash points to
  *       try, one line each: "ENTRIES ACKED INFLIGHT" (replay ENTRIES log
  *       entries; operations 1..ACKED were acknowledged; INFLIGHT had
@@ -40,6 +50,7 @@
 #include <inttypes.h>
 #include <linux/dm-ioctl.h>
 #include <linux/fs.h>
+#include <linux/types.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,7 +60,10 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "vexfs_uapi.h"		/* FS_IOC_SHUTDOWN, for older libc headers */
 
 static void die(const char *fmt, ...)
 {
@@ -160,8 +174,20 @@ static void dm_mark(const char *name, const char *mark)
 	char buf[4096];
 	struct dm_target_msg *msg;
 	struct dm_ioctl *dmi;
-	int fd = dm_ctl();
+	int fd;
 
+	if (name[0] == '/') {
+		/* A mark file: one write(2) per line, so a reader never
+		 * sees half a mark. */
+		int n = snprintf(buf, sizeof(buf), "%s\n", mark);
+
+		fd = open(name, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd < 0 || write(fd, buf, n) != n)
+			die("mark %s: %s", name, strerror(errno));
+		close(fd);
+		return;
+	}
+	fd = dm_ctl();
 	dmi = dm_req(buf, sizeof(buf), name);
 	msg = (struct dm_target_msg *)(buf + sizeof(*dmi));
 	msg->sector = 0;
@@ -434,15 +460,28 @@ static void fsync_parent(const char *path)
 	fsync_path(dir);
 }
 
-/* Write @size pseudo-random bytes as the whole file; returns the crc. */
-static uint32_t write_file(const char *path, size_t size, int flags)
+static unsigned char wbuf[MAXSIZE];
+
+/*
+ * The next @size pseudo-random bytes of file data, in wbuf; returns their
+ * crc, so that the model can say what a write will leave before it runs.
+ */
+static uint32_t fill_data(size_t size)
 {
-	static unsigned char buf[MAXSIZE];
-	size_t i, done;
-	int fd;
+	size_t i;
 
 	for (i = 0; i < size; i++)
-		buf[i] = (unsigned char)rnd();
+		wbuf[i] = (unsigned char)rnd();
+	return crc32_buf(wbuf, size);
+}
+
+/* Write the @size bytes fill_data() made as the whole file, and fsync. */
+static void put_file(const char *path, size_t size, int flags)
+{
+	const unsigned char *buf = wbuf;
+	size_t done;
+	int fd;
+
 	fd = open(path, O_WRONLY | O_CREAT | flags, 0644);
 	if (fd < 0)
 		die("open %s: %s", path, strerror(errno));
@@ -456,18 +495,29 @@ static uint32_t write_file(const char *path, size_t size, int flags)
 	if (fsync(fd))
 		die("fsync %s: %s", path, strerror(errno));
 	close(fd);
-	return crc32_buf(buf, size);
 }
+
+/* Write @size pseudo-random bytes as the whole file; returns the crc. */
+static uint32_t write_file(const char *path, size_t size, int flags)
+{
+	uint32_t crc = fill_data(size);
+
+	put_file(path, size, flags);
+	return crc;
+}
+
+/* What file_crc() read last. */
+static unsigned char rbuf[8 * MAXSIZE];
 
 static int file_crc(const char *path, uint64_t *size, uint32_t *crc)
 {
-	static unsigned char buf[8 * MAXSIZE];
+	unsigned char *buf = rbuf;
 	ssize_t n;
 	int fd = open(path, O_RDONLY);
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf));
+	n = read(fd, buf, sizeof(rbuf));
 	close(fd);
 	if (n < 0)
 		return -EIO;
@@ -493,6 +543,18 @@ static uint32_t get_embedding(const char *path, int *has)
 	return n > 0 ? crc32_buf(v, n) : 0;
 }
 
+/* One line of the model, on its way before the operation it describes. */
+static void model_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(model, fmt, ap);
+	va_end(ap);
+	if (fflush(model))
+		die("model: %s", strerror(errno));
+}
+
 static int cmd_workload(char **argv)
 {
 	uint64_t ops = strtoull(argv[3], NULL, 0), k;
@@ -505,8 +567,15 @@ static int cmd_workload(char **argv)
 	model = fopen(argv[4], "w");
 	if (!model)
 		die("%s: %s", argv[4], strerror(errno));
-	/* Operation 1: the directories, acknowledged by sync(2). */
+	/*
+	 * Each operation's model line is written before the operation
+	 * starts: a crash that is no log replay (FS_IOC_SHUTDOWN) may stop
+	 * it anywhere, and the verification must know what it was doing.
+	 * Operation 1: the directories, acknowledged by sync(2).
+	 */
 	dm_mark(dmname, "b1");
+	fprintf(model, "D 1 d0 d1 d2 d3\n");
+	fflush(model);
 	for (i = 0; i < NDIRS; i++) {
 		snprintf(path, sizeof(path), "%s/d%d", mnt, i);
 		if (mkdir(path, 0755))
@@ -520,8 +589,6 @@ static int cmd_workload(char **argv)
 	if (system(path))
 		die("%s failed", path);
 	sync();
-	fprintf(model, "D 1 d0 d1 d2 d3\n");
-	fflush(model);
 	dm_mark(dmname, "a1");
 
 	for (k = 2; k <= ops + 1; k++) {
@@ -535,13 +602,14 @@ static int cmd_workload(char **argv)
 		pathof(path, sizeof(path), dir, name);
 		if (!have[f] || op < 3) {
 			/* (Re)write a file in place and fsync it. */
-			uint32_t crc = write_file(path, size, O_TRUNC);
+			uint32_t crc = fill_data(size);
 
+			model_line("W %" PRIu64 " %s %zu %08x\n", k,
+				   path + strlen(mnt) + 1, size, crc);
+			put_file(path, size, O_TRUNC);
 			if (!have[f])
 				fsync_parent(path);
 			have[f] = 1;
-			fprintf(model, "W %" PRIu64 " %s %zu %08x\n", k,
-				path + strlen(mnt) + 1, size, crc);
 		} else if (dir == 3 && rnd() % 4) {
 			/*
 			 * Set, replace or remove the embedding of a file of
@@ -553,6 +621,8 @@ static int cmd_workload(char **argv)
 			int fd, j;
 
 			if (emb[f] && rnd() % 3 == 0) {
+				model_line("E %" PRIu64 " %s 0 %08x\n", k,
+					   path + strlen(mnt) + 1, 0);
 				if (removexattr(path, EMB_XATTR))
 					die("removexattr %s: %s", path,
 					    strerror(errno));
@@ -564,18 +634,18 @@ static int cmd_workload(char **argv)
 
 					memcpy(v + 4 * j, &x, 4);
 				}
+				ecrc = crc32_buf(v, sizeof(v));
+				model_line("E %" PRIu64 " %s 1 %08x\n", k,
+					   path + strlen(mnt) + 1, ecrc);
 				if (setxattr(path, EMB_XATTR, v, sizeof(v), 0))
 					die("setxattr %s: %s", path,
 					    strerror(errno));
-				ecrc = crc32_buf(v, sizeof(v));
 				emb[f] = 1;
 			}
 			fd = open(path, O_RDONLY);
 			if (fd < 0 || fsync(fd))
 				die("fsync %s: %s", path, strerror(errno));
 			close(fd);
-			fprintf(model, "E %" PRIu64 " %s %d %08x\n", k,
-				path + strlen(mnt) + 1, emb[f], ecrc);
 		} else if (op < 6) {
 			/*
 			 * Atomic replace: write a temporary file, fsync it,
@@ -585,14 +655,15 @@ static int cmd_workload(char **argv)
 
 			snprintf(name, sizeof(name), "f%d.tmp", f);
 			pathof(path2, sizeof(path2), dir, name);
-			crc = write_file(path2, size, O_TRUNC);
+			crc = fill_data(size);
+			model_line("R %" PRIu64 " %s %s %zu %08x\n", k,
+				   path2 + strlen(mnt) + 1,
+				   path + strlen(mnt) + 1, size, crc);
+			put_file(path2, size, O_TRUNC);
 			if (rename(path2, path))
 				die("rename %s: %s", path2, strerror(errno));
 			fsync_parent(path);
 			emb[f] = 0;	/* a new inode */
-			fprintf(model, "R %" PRIu64 " %s %s %zu %08x\n", k,
-				path2 + strlen(mnt) + 1,
-				path + strlen(mnt) + 1, size, crc);
 		} else if (op < 7) {
 			/* Move the file to another directory (and back). */
 			int g = rnd() % NFILES, tries;
@@ -603,11 +674,14 @@ static int cmd_workload(char **argv)
 			/* Not across the collection boundary (EXDEV). */
 			if (g == f || have[g] ||
 			    (dir == 3) != ((int)(g % (NDIRS + 1)) - 1 == 3)) {
-				fprintf(model, "N %" PRIu64 "\n", k);
+				model_line("N %" PRIu64 "\n", k);
 			} else {
 				snprintf(name, sizeof(name), "f%d", g);
 				pathof(path2, sizeof(path2),
 				       (int)(g % (NDIRS + 1)) - 1, name);
+				model_line("M %" PRIu64 " %s %s\n", k,
+					   path + strlen(mnt) + 1,
+					   path2 + strlen(mnt) + 1);
 				if (rename(path, path2))
 					die("rename %s: %s", path,
 					    strerror(errno));
@@ -617,36 +691,35 @@ static int cmd_workload(char **argv)
 				have[g] = 1;
 				emb[g] = emb[f];
 				emb[f] = 0;
-				fprintf(model, "M %" PRIu64 " %s %s\n", k,
-					path + strlen(mnt) + 1,
-					path2 + strlen(mnt) + 1);
 			}
 		} else if (op < 8) {
+			model_line("U %" PRIu64 " %s\n", k,
+				   path + strlen(mnt) + 1);
 			if (unlink(path))
 				die("unlink %s: %s", path, strerror(errno));
 			fsync_parent(path);
 			have[f] = 0;
 			emb[f] = 0;
-			fprintf(model, "U %" PRIu64 " %s\n", k,
-				path + strlen(mnt) + 1);
 		} else if (op < 9) {
 			/* Shrink the file and fsync. */
 			uint64_t osize;
 			uint32_t ocrc;
-			int fd;
+			int fd, err;
 
-			if (file_crc(path, &osize, &ocrc))
-				die("read %s", path);
+			err = file_crc(path, &osize, &ocrc);
+			if (err)
+				die("read %s: %s", path, strerror(-err));
 			osize = osize ? rnd() % osize : 0;
+			/* What is left is the start of what file_crc read. */
+			model_line("W %" PRIu64 " %s %" PRIu64 " %08x\n", k,
+				   path + strlen(mnt) + 1, osize,
+				   crc32_buf(rbuf, osize));
 			fd = open(path, O_WRONLY);
 			if (fd < 0 || ftruncate(fd, osize) || fsync(fd))
 				die("truncate %s: %s", path, strerror(errno));
 			close(fd);
-			if (file_crc(path, &osize, &ocrc))
-				die("read %s", path);
-			fprintf(model, "W %" PRIu64 " %s %" PRIu64 " %08x\n",
-				k, path + strlen(mnt) + 1, osize, ocrc);
 		} else if (op == 10) {
+			model_line("N %" PRIu64 "\n", k);
 			/*
 			 * An unlinked file kept open across operations: a cut
 			 * while it is open leaves it on the orphan list, and
@@ -668,9 +741,9 @@ static int cmd_workload(char **argv)
 				    fsync(orphan_fd))
 					die("orphan write: %s", strerror(errno));
 			}
-			fprintf(model, "N %" PRIu64 "\n", k);
 		} else {
 			/* Unsynced noise, then sometimes sync(2). */
+			model_line("N %" PRIu64 "\n", k);
 			snprintf(path2, sizeof(path2), "%s/noise/n%" PRIu64,
 				 mnt, k % 7);
 			write_file(path2, size / 2, O_TRUNC);
@@ -681,9 +754,7 @@ static int cmd_workload(char **argv)
 				unlink(path2);
 			}
 			sync();
-			fprintf(model, "N %" PRIu64 "\n", k);
 		}
-		fflush(model);
 		snprintf(mk, sizeof(mk), "a%" PRIu64, k);
 		dm_mark(dmname, mk);
 	}
@@ -691,6 +762,81 @@ static int cmd_workload(char **argv)
 		close(orphan_fd);
 	fclose(model);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* FS_IOC_SHUTDOWN as the crash                                        */
+/* ------------------------------------------------------------------ */
+
+/* The last "a<k>" and "b<k>" of a mark file (0 for none). */
+static void read_marks(const char *path, uint64_t *acked, uint64_t *begun)
+{
+	char line[64];
+	FILE *f = fopen(path, "r");
+
+	*acked = *begun = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == 'a')
+			*acked = strtoull(line + 1, NULL, 10);
+		else if (line[0] == 'b')
+			*begun = strtoull(line + 1, NULL, 10);
+	}
+	fclose(f);
+}
+
+static int cmd_marks(char **argv)
+{
+	uint64_t acked, begun;
+
+	read_marks(argv[0], &acked, &begun);
+	printf("%" PRIu64 " %" PRIu64 "\n", acked, begun > acked ? begun : 0);
+	return 0;
+}
+
+/*
+ * Shut the filesystem of MNT down once operation AT is acknowledged and
+ * MS more milliseconds have passed: a moment inside a running workload,
+ * placed by the seed, and left to race with it.  Gives up waiting (and
+ * shuts down anyway, saying so) after two minutes without the mark.
+ */
+static int cmd_shutdown(char **argv)
+{
+	uint64_t at = strtoull(argv[2], NULL, 0), acked, begun;
+	long ms = strtol(argv[3], NULL, 0);
+	struct timespec nap = { 0, 2 * 1000 * 1000 };
+	__u32 flags;
+	int fd, waited;
+
+	if (!strcmp(argv[4], "default"))
+		flags = FS_SHUTDOWN_FLAGS_DEFAULT;
+	else if (!strcmp(argv[4], "logflush"))
+		flags = FS_SHUTDOWN_FLAGS_LOGFLUSH;
+	else if (!strcmp(argv[4], "nologflush"))
+		flags = FS_SHUTDOWN_FLAGS_NOLOGFLUSH;
+	else
+		die("shutdown: unknown flag %s", argv[4]);
+	fd = open(argv[0], O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		die("%s: %s", argv[0], strerror(errno));
+	for (waited = 0; waited < 60000; waited++) {
+		read_marks(argv[1], &acked, &begun);
+		if (acked >= at)
+			break;
+		nanosleep(&nap, NULL);
+	}
+	if (acked < at)
+		fprintf(stderr, "crashtool: shutdown: operation %" PRIu64
+			" never acknowledged (at %" PRIu64 "), shutting down\n",
+			at, acked);
+	nap.tv_sec = ms / 1000;
+	nap.tv_nsec = ms % 1000 * 1000 * 1000;
+	nanosleep(&nap, NULL);
+	if (ioctl(fd, FS_IOC_SHUTDOWN, &flags))
+		die("FS_IOC_SHUTDOWN %s: %s", argv[0], strerror(errno));
+	close(fd);
+	return acked < at;
 }
 
 /* The model: tracked paths and what they hold. */
@@ -909,6 +1055,8 @@ int main(int argc, char **argv)
 		{ "points", 4, cmd_points_limited },
 		{ "replay", 4, cmd_replay },
 		{ "verify", 4, cmd_verify },
+		{ "marks", 1, cmd_marks },
+		{ "shutdown", 5, cmd_shutdown },
 	};
 	size_t i;
 
@@ -919,6 +1067,6 @@ int main(int argc, char **argv)
 				continue;	/* another arity, or a misuse */
 			return cmds[i].fn(argv + 2);
 		}
-	fprintf(stderr, "usage: crashtool dm-create|dm-remove|mark|workload|points|replay|verify ... (see its top comment)\n");
+	fprintf(stderr, "usage: crashtool dm-create|dm-remove|mark|workload|points|replay|verify|marks|shutdown ... (see its top comment)\n");
 	return 2;
 }

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest.sh SEED OPS NRANDOM ANNFLUSH ANNRANDOM - the crash test, in the VM.
+# guest.sh SEED OPS NRANDOM ANNFLUSH ANNRANDOM SHUTDOWNS - the crash test,
+# in the VM.
 #
 # /dev/vda holds a fresh journaled vexfs, /dev/vdb is the write log,
-# /dev/vdc is an empty disk for the bulk import (4.).
+# /dev/vdc is an empty disk for the bulk import (4.), /dev/vdd one for
+# the shutdowns (5.).
 # 0. Scratch images: the journal mount options and flags, and logs written
 #    by the fsck fixtures' journal writer, replayed by the kernel and by
 #    fsck.vexfs alike (writer_check).
@@ -34,9 +36,23 @@
 #    unmount may find it ready, and whole); then mounted read-write it is
 #    rebuilt in the background, holds every vector once (anntest census)
 #    and answers queries, and fsck.vexfs -fn is clean after the unmount.
+# 5. FS_IOC_SHUTDOWN as the crash (shutdown_crash), SHUTDOWNS times, the
+#    flags in turn (default, logflush, nologflush, then one the seed
+#    picks): the workload of 1. runs on a fresh filesystem on vdd, its
+#    marks going to a file, and a second process shuts the filesystem
+#    down at a moment the seed places (after the acknowledgement of
+#    operation AT, plus up to 15 ms), racing with the operation then
+#    running.  The workload must stop with EIO (or have finished), the
+#    unmount must complete, and the mount after it (journal replay) is
+#    judged as a replayed crash point is: every acknowledged operation is
+#    there and the one in flight is all or nothing (crashtool verify),
+#    the userspace replay of the same image gives the same tree with only
+#    the recovery to report (fsck_replay_matches; not after the default
+#    flag, which writes everything out first), and fsck.vexfs -fn is
+#    clean after the unmount.
 . /tests/lib.sh
 
-seed=$1 ops=$2 nrandom=$3 annflush=${4:-8} annrandom=${5:-4}
+seed=$1 ops=$2 nrandom=$3 annflush=${4:-8} annrandom=${5:-4} shutdowns=${6:-4}
 t=/mnt/crash c=/mnt/check u=/mnt/fsck
 mkdir -p $t $c $u
 
@@ -414,4 +430,104 @@ ann_import_crash() {
 	check_eq ann_crash_points_rebuilt "$([ "$aready" -ge 2 ] && echo yes || echo "only $aready")" yes
 }
 ann_import_crash
+
+# The workload's operations take about 10 ms each in a TCG guest (a
+# cache=unsafe disk): a shutdown up to 15 ms after an acknowledgement in
+# its first half lands inside it, in the operation that follows or soon
+# after.
+SHUT_OPS=24
+
+# shutdown_point I FLAG: one shutdown of a workload on vdd.
+shutdown_point() {
+	i=$1 flag=$2
+	sseed=$((seed * 8 + i))
+	at=$(( (seed * 7 + i * 5) % (SHUT_OPS / 2) + 1 ))
+	delay=$(( (seed * 11 + i * 37) % 16 ))
+	what="shutdown $i ($flag, $delay ms after operation $at, workload seed $sseed)"
+	if ! mkfs.vexfs -q -F /dev/vdd || ! mount -t vexfs /dev/vdd $t; then
+		echo "FAIL-DETAIL: $what: mkfs or mount failed"
+		return 1
+	fi
+	rm -f /tmp/smarks /tmp/smodel
+	crashtool workload $t /tmp/smarks $sseed $SHUT_OPS /tmp/smodel \
+		>/tmp/sworkload.out 2>&1 &
+	wl=$!
+	crashtool shutdown $t /tmp/smarks $at $delay $flag >/tmp/sdown.out 2>&1
+	src=$?
+	wait $wl
+	wrc=$?
+	if [ $src -ne 0 ]; then
+		echo "FAIL-DETAIL: $what: the shutdown failed:"
+		cat /tmp/sdown.out
+		umount $t
+		return 1
+	fi
+	# Stopped by the shutdown (EIO), or finished first.
+	if [ $wrc -ne 0 ] && ! grep -q 'Input/output error' /tmp/sworkload.out; then
+		echo "FAIL-DETAIL: $what: the workload failed otherwise:"
+		head -5 /tmp/sworkload.out
+		umount $t
+		return 1
+	fi
+	[ $wrc -ne 0 ] && scut=$((scut + 1))
+	if ! umount $t; then
+		echo "FAIL-DETAIL: $what: umount after the shutdown failed"
+		return 1
+	fi
+	set -- $(crashtool marks /tmp/smarks)
+	acked=$1 inflight=$2
+	what="$what, acked $acked, in flight $inflight"
+	# What the disk holds now is the crash image, for the userspace replay.
+	dd if=/dev/vdd of=/tmp/cursor.img bs=1M 2>/dev/null
+	if ! mount -t vexfs /dev/vdd $c 2>/tmp/mount.err; then
+		echo "FAIL-DETAIL: $what: mount failed: $(cat /tmp/mount.err)"
+		dmesg | tail -5
+		return 1
+	fi
+	if ! crashtool verify $c /tmp/smodel "$acked" "$inflight"; then
+		echo "FAIL-DETAIL: $what: verification failed"
+		umount $c
+		return 1
+	fi
+	# The userspace replay too, where the journal was not flushed first
+	# (it costs seconds; the default flag leaves little to replay).
+	if [ $flag != default ]; then
+		fsck_replay_matches "$what" || { umount $c; return 1; }
+		sxok=$((sxok + 1))
+	fi
+	umount $c
+	if ! fsck.vexfs -fn /dev/vdd >/tmp/fsck.out 2>&1; then
+		echo "FAIL-DETAIL: $what: fsck.vexfs -fn after recovery:"
+		head -20 /tmp/fsck.out
+		return 1
+	fi
+	echo "crash-shutdown: $what: clean"
+	return 0
+}
+
+shutdown_crash() {
+	start=$(date +%s)
+	sok=0 sbad=0 scut=0 sxok=0 i=0
+	while [ $i -lt "$shutdowns" ]; do
+		case $((i % 4)) in
+		0) flag=default ;;
+		1) flag=logflush ;;
+		2) flag=nologflush ;;
+		*) set -- default logflush nologflush
+		   shift $(( (seed + i) % 3 ))
+		   flag=$1 ;;
+		esac
+		i=$((i + 1))
+		if shutdown_point $i $flag; then
+			sok=$((sok + 1))
+		else
+			sbad=$((sbad + 1))
+		fi
+	done
+	echo "crash-shutdown: $sok of $shutdowns shutdowns clean, $sbad failed, $scut cut the workload short, $sxok compared with the userspace replay (seed $seed), $(( $(date +%s) - start )) s"
+	check_eq shutdown_points_all_consistent "$sbad" 0
+	# A shutdown that came after the workload's end proves little.
+	check_eq shutdown_cut_workloads "$([ "$scut" -ge $((shutdowns / 2)) ] && echo yes || echo "only $scut")" yes
+}
+[ "$shutdowns" -gt 0 ] && shutdown_crash
 finish

@@ -10,6 +10,9 @@
 # vector collection is cut at CRASH_ANN_FLUSH (default 8) FLUSH/FUA points
 # and CRASH_ANN_RANDOM (default 4) random ones, and each copy must keep
 # every acknowledged vector and rebuild its index (guest.sh, part 4).
+# Then CRASH_SHUTDOWNS (default 4) runs of the workload are stopped by
+# FS_IOC_SHUTDOWN instead, with each flag, at moments the seed places,
+# and judged as the replayed points are (guest.sh, part 5).
 # The seed is printed; -s SEED (or CRASH_SEED) replays a run.
 # `make crashtest N=1000` is a long run.
 set -uo pipefail
@@ -21,6 +24,7 @@ points=${CRASH_POINTS:-64}
 seed=${CRASH_SEED:-$(( $(date +%s) % 100000 ))}
 annflush=${CRASH_ANN_FLUSH:-8}
 annrandom=${CRASH_ANN_RANDOM:-4}
+shutdowns=${CRASH_SHUTDOWNS:-4}
 
 while getopts "n:s:" opt; do
 	case $opt in
@@ -38,13 +42,13 @@ fail_setup() {
 # The workload makes about two flush points per operation.
 ops=$(( points / 4 > 24 ? points / 4 : 24 ))
 nrandom=$(( points / 2 > 16 ? points / 2 : 16 ))
-timeout=$(( 900 + points * 4 + (annflush + annrandom) * 20 ))
+timeout=$(( 900 + points * 4 + (annflush + annrandom) * 20 + shutdowns * 30 ))
 echo "crash: seed $seed (rerun with CRASH_SEED=$seed), $ops operations, $nrandom random points"
 
 mkdir -p "$out"
 make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
 make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
-gcc -O2 -Wall -Wextra -Werror -static -o "$out/crashtool" \
+gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$out/crashtool" \
 	"$top/tests/crash/crashtool.c" || fail_setup "crashtool"
 gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$out/anntest" \
 	"$top/tests/ann/anntest.c" -lm || fail_setup "anntest"
@@ -62,7 +66,7 @@ done
 # One kernel's boot, in files of its own (mods-KVER, *-SERIES); runs
 # beside the other kernel (tests/vm/each-kernel.sh).
 crash_kernel() {
-	local kver=$1 series=$2 mods lw fs log ann rc=0
+	local kver=$1 series=$2 mods lw fs log ann shut rc=0
 
 	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
 		echo "FAIL: $series/crash/module_builds"
@@ -81,11 +85,12 @@ crash_kernel() {
 	cp "$lw" "$mods/"
 
 	fs=$out/fs-$series.img log=$out/log-$series.img
-	ann=$out/ann-$series.img
-	rm -f "$fs" "$log" "$ann"
+	ann=$out/ann-$series.img shut=$out/shutdown-$series.img
+	rm -f "$fs" "$log" "$ann" "$shut"
 	truncate -s 16M "$fs"
 	truncate -s 2G "$log"
 	truncate -s 32M "$ann"
+	truncate -s 16M "$shut"
 	if ! "$top/userspace/mkfs/mkfs.vexfs" -q "$fs"; then
 		echo "FAIL: $series/crash/setup (mkfs)"
 		return 1
@@ -93,10 +98,11 @@ crash_kernel() {
 
 	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$out/crashtool" \
 		-b "$out/vexfs-journal" -b "$out/vexfs-damage" -b "$out/anntest" \
-		-d "$fs" -d "$log" -d "$ann" -t "$timeout" \
+		-d "$fs" -d "$log" -d "$ann" -d "$shut" -t "$timeout" \
 		-l "$out/console-$series.log" "$top/tests/crash/guest.sh" \
-		"$seed" "$ops" "$nrandom" "$annflush" "$annrandom" || rc=1
-	rm -f "$log" "$ann"
+		"$seed" "$ops" "$nrandom" "$annflush" "$annrandom" \
+		"$shutdowns" || rc=1
+	rm -f "$log" "$ann" "$shut"
 	return $rc
 }
 

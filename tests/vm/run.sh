@@ -6,7 +6,7 @@
 # Builds vexfs.ko for each kernel, the static tools and test programs,
 # prepares the disk images on the host, then per kernel boots:
 #   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write,
-#      attrs.sh and flush.sh,
+#      attrs.sh, flush.sh and overlay.sh,
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 set -uo pipefail
@@ -81,6 +81,9 @@ run_kernel() {
 	persist=$(image persist 128M)
 	scratch_attrs=$(image scratch-attrs 256M)
 	scratch_flush=$(image scratch-flush 128M)
+	scratch_overlay=$(image scratch-overlay 64M)
+	overlay_ext4=$(image overlay-ext4 64M)
+	mkfs.ext4 -q -F "$overlay_ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4 overlay"
 
 	# One boot for the suites: each script gets its own disks.
 	cat >"$disks/suite.sh" <<SUITE
@@ -91,6 +94,7 @@ sh /tests/dir_semantics.sh /dev/vdj || rc=1
 sh /tests/persist.sh write /dev/vdl || rc=1
 sh /tests/attrs.sh /dev/vdm || rc=1
 sh /tests/flush.sh /dev/vdn || rc=1
+sh /tests/overlay.sh /dev/vdo /dev/vdp || rc=1
 exit \$rc
 SUITE
 	t0=$(date +%s)
@@ -100,7 +104,8 @@ SUITE
 		-d "$disks/newmajor.img" -d "$disks/badbs.img" \
 		-d "$disks/truncated.img" -d "$ext4" -d "$scratch_dir" \
 		-d "$scratch_files" -d "$persist" -d "$scratch_attrs" \
-		-d "$scratch_flush" "$disks/suite.sh" || failed=1
+		-d "$scratch_flush" -d "$scratch_overlay" -d "$overlay_ext4" \
+		-M overlay -M ext4 -M crc32c_generic "$disks/suite.sh" || failed=1
 	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
 
 	# A fresh boot proves the data is on the disk, not in a cache.

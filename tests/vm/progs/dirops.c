@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -629,6 +630,112 @@ static void t_rename_dirs(void)
 	OK(rmdir("B"));
 	OK(unlink("file"));
 	CHECK_EQ(nlink_of("."), 2);
+}
+
+/* Is @path a whiteout: a character device 0/0 with mode 0 and one link? */
+static int is_whiteout(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && st.st_mode == S_IFCHR &&
+	       st.st_rdev == makedev(0, 0) && st.st_nlink == 1 &&
+	       st.st_size == 0;
+}
+
+/* The d_type readdir gives @name in @dir, or 255 if it is not there. */
+static int dtype_of(const char *dir, const char *name)
+{
+	struct dlist l;
+	size_t i;
+	int type = 255;
+
+	if (read_dir(dir, 4096, &l))
+		return 255;
+	for (i = 0; i < l.n; i++)
+		if (!strcmp(l.v[i].name, name))
+			type = l.v[i].type;
+	dl_free(&l);
+	return type;
+}
+
+/*
+ * RENAME_WHITEOUT, as overlayfs uses it on its upper layer: the source
+ * moves and a whiteout (a 0/0 character device) takes its name, in one
+ * step.  Link counts follow the moved inode; the whiteout is a new inode.
+ */
+static void t_rename_whiteout(void)
+{
+	struct statvfs sv0, sv1;
+	ino_t a, d, c;
+	struct stat st;
+
+	OK(statvfs(".", &sv0));
+	OK(touch("a"));
+	a = ino_of("a");
+	OK(do_renameat2("a", "b", RENAME_WHITEOUT));
+	CHECK_EQ(ino_of("b"), a);
+	CHECK(is_whiteout("a"));
+	CHECK(ino_of("a") != a && ino_of("a") != 0);
+	CHECK_EQ(dtype_of(".", "a"), DT_CHR);
+	CHECK_EQ(dtype_of(".", "b"), DT_REG);
+	CHECK_EQ(nlink_of("b"), 1);
+	CHECK_EQ(nlink_of("."), 2);
+	CHECK(lstat("a", &st) == 0 && st.st_uid == geteuid());
+
+	/* Over an existing name: the replaced file goes, the source moves. */
+	OK(touch("c"));
+	c = ino_of("c");
+	OK(do_renameat2("b", "c", RENAME_WHITEOUT));
+	CHECK_EQ(ino_of("c"), a);
+	CHECK(is_whiteout("b"));
+	CHECK(ino_of("b") != c);
+
+	/* NOREPLACE still refuses, and then makes no whiteout. */
+	OK(touch("e"));
+	ERR(do_renameat2("e", "c", RENAME_WHITEOUT | RENAME_NOREPLACE),
+	    EEXIST);
+	CHECK(lstat("e", &st) == 0 && S_ISREG(st.st_mode));
+	OK(do_renameat2("e", "f", RENAME_WHITEOUT | RENAME_NOREPLACE));
+	CHECK(is_whiteout("e"));
+	ERR(do_renameat2("f", "c", RENAME_WHITEOUT | RENAME_EXCHANGE), EINVAL);
+	ERR(do_renameat2("missing", "g", RENAME_WHITEOUT), ENOENT);
+	CHECK_EQ(ino_of("missing"), 0);
+
+	/* A whiteout may itself be renamed over, or replaced by one. */
+	OK(do_renameat2("f", "a", RENAME_WHITEOUT));
+	CHECK(lstat("a", &st) == 0 && S_ISREG(st.st_mode));
+	CHECK(is_whiteout("f"));
+
+	/* A directory across directories: its ".." moves, counts follow. */
+	OK(mkdir("X", 0755));
+	OK(mkdir("Y", 0755));
+	OK(mkdir("X/d", 0755));
+	OK(touch("X/d/inner"));
+	d = ino_of("X/d");
+	CHECK_EQ(nlink_of("X"), 3);
+	OK(do_renameat2("X/d", "Y/d", RENAME_WHITEOUT));
+	CHECK_EQ(ino_of("Y/d"), d);
+	CHECK(is_whiteout("X/d"));
+	CHECK_EQ(dtype_of("X", "d"), DT_CHR);
+	CHECK_EQ(nlink_of("X"), 2);
+	CHECK_EQ(nlink_of("Y"), 3);
+	CHECK_EQ(ino_of("Y/d/.."), ino_of("Y"));
+	CHECK(ino_of("Y/d/inner") != 0);
+	ERR(rmdir("X"), ENOTEMPTY);
+
+	/* Everything goes away again, inodes included. */
+	OK(unlink("X/d"));
+	OK(unlink("Y/d/inner"));
+	OK(rmdir("Y/d"));
+	OK(rmdir("X"));
+	OK(rmdir("Y"));
+	OK(unlink("a"));
+	OK(unlink("b"));
+	OK(unlink("c"));
+	OK(unlink("e"));
+	OK(unlink("f"));
+	OK(statvfs(".", &sv1));
+	CHECK_EQ(sv1.f_ffree, sv0.f_ffree);
 }
 
 static void t_rename_flags(void)
@@ -1818,6 +1925,7 @@ int main(int argc, char **argv)
 		run("rename_files", t_rename_files);
 		run("rename_dirs", t_rename_dirs);
 		run("rename_flags", t_rename_flags);
+		run("rename_whiteout", t_rename_whiteout);
 		run("times", t_times);
 		run("symlinks", t_symlinks);
 		run("mknod", t_mknod);
