@@ -18,9 +18,10 @@
 #     (tests/vm/guest/pkg_install.sh);
 #  4. boots kernels of the matrix in QEMU with the module and runs the
 #     core VM suites on them: foundation, POSIX files and attributes
-#     (tests/vm), vectors (tests/vectors), the ANN checks (tests/ann) and
-#     a subset of the crash suite (tests/crash, $MATRIX_CRASH_POINTS
-#     points, default 16).
+#     (tests/vm, overlayfs included), vectors (tests/vectors), the ANN
+#     checks (tests/ann), a device that drops writes (tests/flakey) and a
+#     subset of the crash suite (tests/crash: $MATRIX_CRASH_POINTS replayed
+#     points, default 16, and the FS_IOC_SHUTDOWN runs).
 #
 # `make check` runs it as is: step 4 covers the oldest and the newest
 # kernel of the range (Debian 12's 6.1 and 6.12 run every suite anyway),
@@ -150,6 +151,7 @@ export VEXFS_KERNELS="${boot[*]}"
 "$top/tests/vm/run.sh" || failed=1
 "$top/tests/vectors/run.sh" || failed=1
 "$top/tests/ann/run.sh" || failed=1
+"$top/tests/flakey/run.sh" || failed=1
 CRASH_POINTS=${MATRIX_CRASH_POINTS:-16} "$top/tests/crash/run.sh" || failed=1
 
 exit $failed
