@@ -31,6 +31,7 @@ struct inode *vexfs_alloc_inode(struct super_block *sb)
 	vi->i_flags = 0;
 	vi->i_next_orphan = 0;
 	vi->i_sync_tid = 0;
+	vi->i_datasync_tid = 0;
 	vi->i_win_start = 0;
 	vi->i_win_end = 0;
 	vi->i_size_cap = LLONG_MAX;
@@ -415,17 +416,20 @@ struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino)
 }
 
 /**
- * vexfs_journal_write_inode() - copy an inode into its inode table block
+ * vexfs_journal_log_inode() - copy an inode into its inode table block
  * @inode: the inode
+ * @datasync: the change is one fdatasync must make durable, not only
+ *	timestamps
  *
  * With a journal the block is logged in the running handle (the caller's,
  * from mark_inode_dirty() through vexfs_dirty_inode()), and the handle's
- * transaction is remembered for fsync; without one it is marked dirty.
+ * transaction is remembered for fsync, and for fdatasync if @datasync;
+ * without one it is marked dirty.
  *
  * Context: inside a handle when there is a journal; may sleep for I/O.
  * Return: 0 or a negative errno.
  */
-int vexfs_journal_write_inode(struct inode *inode)
+int vexfs_journal_log_inode(struct inode *inode, bool datasync)
 {
 	struct super_block *sb = inode->i_sb;
 	handle_t *handle = vexfs_handle(sb);
@@ -441,9 +445,13 @@ int vexfs_journal_write_inode(struct inode *inode)
 	vexfs_inode_csum_set(VEXFS_SB(sb), raw);
 	unlock_buffer(bh);
 	err = vexfs_dirty_metadata(sb, NULL, bh);
-	if (handle)
-		WRITE_ONCE(VEXFS_I(inode)->i_sync_tid,
-			   handle->h_transaction->t_tid);
+	if (handle) {
+		tid_t tid = handle->h_transaction->t_tid;
+
+		WRITE_ONCE(VEXFS_I(inode)->i_sync_tid, tid);
+		if (datasync)
+			WRITE_ONCE(VEXFS_I(inode)->i_datasync_tid, tid);
+	}
 	brelse(bh);
 	return err;
 }

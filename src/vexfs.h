@@ -126,6 +126,7 @@ struct vexfs_inode_info {
 	struct list_head i_orphan;	/* on sbi->orphans (orphan_lock) */
 	u64 i_next_orphan;		/* on-disk orphan link (orphan_lock) */
 	tid_t i_sync_tid;		/* last transaction that logged it */
+	tid_t i_datasync_tid;		/* ... for more than its times */
 	/*
 	 * A batched buffered write (file.c) in progress, under i_rwsem:
 	 * blocks [i_win_start, i_win_end) were allocated for it and not yet
@@ -370,7 +371,13 @@ struct inode *vexfs_iget_quiet(struct super_block *sb, u64 ino);
 bool vexfs_ino_valid(struct vexfs_sb_info *sbi, u64 ino);
 struct inode *vexfs_alloc_inode(struct super_block *sb);
 int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
-int vexfs_journal_write_inode(struct inode *inode);
+int vexfs_journal_log_inode(struct inode *inode, bool datasync);
+
+/* Log @inode, for a change that fdatasync must make durable too. */
+static inline int vexfs_journal_write_inode(struct inode *inode)
+{
+	return vexfs_journal_log_inode(inode, true);
+}
 void vexfs_evict_inode(struct inode *inode);
 void vexfs_init_new_inode(struct inode *inode, dev_t rdev);
 int vexfs_setattr(VEXFS_IDMAP_PARAM(idmap) struct dentry *dentry,
