@@ -25,7 +25,10 @@
  *       try, one line each: "ENTRIES ACKED INFLIGHT" (replay ENTRIES log
  *       entries; operations 1..ACKED were acknowledged; INFLIGHT had
  *       begun, or 0): every FLUSH or FUA write (or NFLUSH of them, evenly
- *       spread over the log's), NRANDOM random entries, and the end
+ *       spread over the log's), NRANDOM random entries, and the end.
+ *       Without NFLUSH, also every acknowledgement: the entry just after
+ *       each mark "a<k>", where everything operation k made durable must
+ *       be in the log already
  *   crashtool replay LOGDEV IMAGE FROM TO apply log entries [FROM, TO)
  *   crashtool verify MNT MODEL ACKED INFLIGHT
  *       checks that MNT holds exactly what operations 1..ACKED left,
@@ -39,7 +42,10 @@
  * nr_sectors sectors of data (none for a discard or a mark).  Sectors are
  * the logical block size of the logged device, recorded in the super.
  * Writes are logged when a flush makes them durable, so every prefix of
- * the log is a state the disk could be in after a power cut.
+ * the log is a state the disk could be in after a power cut.  A mark is
+ * logged at once: a write that an fsync left in the disk's cache, with
+ * no flush after it, comes after the fsync's "a<k>" in the log, so the
+ * point at that mark finds operation k acknowledged and its data missing.
  *
  * Copyright (C) 2026 The VexFS developers
  */
@@ -52,6 +58,7 @@
 #include <linux/fs.h>
 #include <linux/types.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,7 +343,12 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmd_points_n(char **argv, uint64_t nflush)
+/*
+ * The crash points of the log on argv[0]: its FLUSH and FUA entries (or
+ * @nflush of them), NRANDOM random ones, its end and, if @acks, every
+ * acknowledgement mark.
+ */
+static int cmd_points_n(char **argv, uint64_t nflush, bool acks)
 {
 	uint64_t nrandom = strtoull(argv[2], NULL, 0), i, n = 0;
 	uint64_t *pts, *acked, *begun;
@@ -360,7 +372,8 @@ static int cmd_points_n(char **argv, uint64_t nflush)
 			acked[i + 1] = strtoull(mark + 1, NULL, 10);
 		else if (mark[0] == 'b')
 			begun[i + 1] = strtoull(mark + 1, NULL, 10);
-		if (e.flags & (LOG_FLUSH_FLAG | LOG_FUA_FLAG))
+		if ((e.flags & (LOG_FLUSH_FLAG | LOG_FUA_FLAG)) ||
+		    (acks && mark[0] == 'a'))
 			pts[n++] = i + 1;
 	}
 	/* Keep nflush of them, the first, the last and evenly between. */
@@ -386,7 +399,7 @@ static int cmd_points_n(char **argv, uint64_t nflush)
 
 static int cmd_points(char **argv)
 {
-	return cmd_points_n(argv, 0);
+	return cmd_points_n(argv, 0, true);
 }
 
 static int cmd_points_limited(char **argv)
@@ -395,7 +408,7 @@ static int cmd_points_limited(char **argv)
 
 	if (!nflush)
 		die("points: NFLUSH must be at least 1");
-	return cmd_points_n(argv, nflush);
+	return cmd_points_n(argv, nflush, false);
 }
 
 /* ------------------------------------------------------------------ */
