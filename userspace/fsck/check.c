@@ -39,7 +39,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "libvexfs.h"
+#include "check.h"
+#include "problem.h"
 #include "vexfs_hnsw.h"
 
 static const struct vexfs_problem problems[] = {
