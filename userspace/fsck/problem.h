@@ -14,7 +14,7 @@
 #define PR_FATAL	0x0004	/* cannot be fixed: stop, exit 8 */
 #define PR_NO_FIX	0x0008	/* reported, left alone (exit 4) */
 
-/* One kind of problem the checker can find; see check.c for the table. */
+/* One kind of problem the checker can find; see problem.c for the table. */
 struct vexfs_problem {
 	uint32_t code;		/* PR_<pass>_<NAME>, stable across versions */
 	const char *msg;	/* printf format, no trailing period */
@@ -30,7 +30,7 @@ struct vexfs_problem {
  * the inode scan), pass 2 the directory trees and entries, pass 3
  * connectivity, pass 4 reference counts, pass 5 the bitmaps and summary
  * counts, pass 6 the vector collections (it runs between passes 3 and 4:
- * see check.c).
+ * see pass6.c).
  */
 #define PR_0_SB_READ		0x000001
 #define PR_0_SB_MAGIC		0x000002
