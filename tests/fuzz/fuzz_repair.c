@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "libvexfs.h"
+#include "check.h"
 
 static void quiet(void *priv, const char *text)
 {

@@ -32,13 +32,19 @@ if ! command -v clang >/dev/null; then
 	exit 0
 fi
 mkdir -p "$out/seeds"
+# fsck's checker, without its main.c
+fsck_srcs=()
+for f in "$top"/userspace/fsck/*.c; do
+	[ "${f##*/}" = main.c ] || fsck_srcs+=("$f")
+done
 # build_target NAME: the fuzzer of fuzz_NAME.c; both build at once.
 build_target() {
 	local t=$1
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-I"$top/include" -I"$top/userspace/lib" -o "$out/fuzz_$t" \
-		"$top/tests/fuzz/fuzz_$t.c" "$top"/userspace/lib/*.c \
+		-I"$top/include" -I"$top/userspace/lib" -I"$top/userspace/fsck" \
+		-o "$out/fuzz_$t" "$top/tests/fuzz/fuzz_$t.c" \
+		"$top"/userspace/lib/*.c "${fsck_srcs[@]}" \
 		"$top/src/hnsw.c" 2>"$out/build-$t.log"
 }
 build_target fsck &

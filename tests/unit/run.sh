@@ -12,6 +12,10 @@ mkdir -p "$out"
 failed=0
 version=$(cat "$top/VERSION")
 libsrc=("$top"/userspace/lib/*.c "$top"/src/hnsw.c)
+# fsck's checker, without its main.c (test_lib and test_journal run it)
+for f in "$top"/userspace/fsck/*.c; do
+	[ "${f##*/}" = main.c ] || libsrc+=("$f")
+done
 
 # run_tap VARIANT NAME BIN: run a cmocka test binary, print its TAP
 # results as PASS:/FAIL: lines, and set failed=1 if it failed.
@@ -34,7 +38,7 @@ run_tap() {
 for variant in plain asan; do
 	flags=(-O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 	       -DVEXFS_VERSION="\"$version\"" -I"$top/include"
-	       -I"$top/userspace/lib")
+	       -I"$top/userspace/lib" -I"$top/userspace/fsck")
 	[ $variant = asan ] &&
 		flags+=(-fsanitize=address,undefined -fno-sanitize-recover=all
 			-fno-omit-frame-pointer)

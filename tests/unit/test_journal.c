@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "libvexfs.h"
+#include "check.h"
+#include "problem.h"
 
 #define IMG_BYTES	(4 << 20)	/* 4096 1 KiB blocks: a journal */
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "libvexfs.h"
+#include "check.h"
 #include "vexfs_hnsw.h"
 
 static void crc32c_known_vectors(void **state)

@@ -5,9 +5,9 @@
  * usage: fsck.vexfs [-n|-p|-a|-y] [-f] [-v] [-C fd] [-E opts] [-V] [-h]
  *                   DEVICE|IMAGE
  *
- * The checks, the problem table and the repairs are vexfs_check() in
- * libvexfs (lib/check.c); this file parses the options, talks to the user
- * and turns the result into an fsck(8) exit code:
+ * The checks, the problem table and the repairs are vexfs_check()
+ * (check.c and the files beside it); this file parses the options, talks
+ * to the user and turns the result into an fsck(8) exit code:
  *
  *   0  no errors            4  errors left uncorrected
  *   1  errors corrected     8  operational error
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "libvexfs.h"
+#include "check.h"
 
 static const char *prog = "fsck.vexfs";
 
