@@ -63,7 +63,7 @@ qemu=$(qemu-system-x86_64 --version | head -n 1)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench-fs: $sizes"
 "$top/tests/vm/run-vm.sh" -k "$kver" -r 2048 -p -t 14400 -v -c "$cache" \
-	-M ext4 -M crc32c_generic \
+	-M ext4 \
 	-b /usr/bin/fio -b "$out/metabench" \
 	-l "$out/console.log" \
 	-d "$out/vexfs.img" -d "$out/ext4.img" -d "$out/src.tar" \

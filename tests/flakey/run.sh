@@ -50,7 +50,7 @@ flakey_kernel() {
 	truncate -s 64M "$vex"
 	truncate -s 64M "$ext"
 	"$vm/run-vm.sh" -k "$kver" -t 1500 -l "$top/build/console-flakey-$kver.log" \
-		-M dm-flakey -M ext4 -M crc32c_generic \
+		-M dm-flakey -M ext4 \
 		-b "$dmsetup:/usr/sbin/dmsetup" -b "$mke2fs:/usr/sbin/mkfs.ext4" \
 		-b "$e2fsck:/usr/sbin/e2fsck" -b /etc/mke2fs.conf:/etc/mke2fs.conf \
 		-b "$work/godown" \

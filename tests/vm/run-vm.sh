@@ -119,12 +119,14 @@ add_with_deps() {
 for m in virtio_pci virtio_blk crc32c_generic libcrc32c loop; do
 	add_with_deps "$m"
 done
-# Soft dependencies (crc32c_generic for ext4, say) are not in "depends",
-# so callers name them; a module asked for by name must exist.
+# crc32c_generic, which ext4 and jbd2 reach through the crypto API, is
+# added above when the kernel has it (7.x has crc32c built in, as a
+# library).  Other soft dependencies are not in "depends", so callers
+# name them; a module asked for by name must exist.
 for m in ${extra_modules[@]+"${extra_modules[@]}"}; do
 	[ -n "$(find_module "$m")" ] ||
 		grep -Eq "/(${m//-/_}|${m//_/-})\.ko" "$kmods/modules.builtin" ||
-		{ echo "run-vm.sh: module $m: not found for $kver" >&2; exit 1; }
+		{ echo "FAIL: $series/$(basename "$script") (run-vm.sh: module $m: not found for $kver)"; exit 1; }
 	add_with_deps "$m"
 done
 for dir in "${moddirs[@]}"; do
