@@ -516,7 +516,7 @@ _Static_assert(sizeof(struct vexfs_collection) == 128, "collection");
 
 /*
  * A collection with c_index_ino != 0 keeps an HNSW graph of its vectors
- * (src/hnsw.c, docs/ann.md) in that hidden regular inode, a sparse file
+ * (common/hnsw.c, docs/ann.md) in that hidden regular inode, a sparse file
  * addressed by arithmetic:
  *
  *   logical block 0: struct vexfs_vindex_header, after a block header

@@ -557,7 +557,7 @@ static void vexfs_init_sbi(struct super_block *sb, struct vexfs_sb_info *sbi)
 {
 	struct vexfs_super_block *raw = sbi->raw;
 
-	sbi->csum_seed = crc32c(~0U, raw->s_uuid, sizeof(raw->s_uuid));
+	sbi->csum_seed = vexfs_csum_seed(raw);
 	sbi->blocks_count = le64_to_cpu(raw->s_blocks_count);
 	sbi->inodes_count = le64_to_cpu(raw->s_inodes_count);
 	sbi->data_start = le64_to_cpu(raw->s_data_start);

@@ -37,9 +37,9 @@ build_target() {
 	local t=$1
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-I"$top/include" -I"$top/userspace/lib" -o "$out/fuzz_$t" \
-		"$top/tests/fuzz/fuzz_$t.c" "$top"/userspace/lib/*.c \
-		"$top/src/hnsw.c" 2>"$out/build-$t.log"
+		-I"$top/include" -I"$top/common" -I"$top/userspace/lib" \
+		-o "$out/fuzz_$t" "$top/tests/fuzz/fuzz_$t.c" \
+		"$top"/userspace/lib/*.c "$top"/common/*.c 2>"$out/build-$t.log"
 }
 build_target fsck &
 fsck_build=$!
