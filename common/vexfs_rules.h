@@ -28,4 +28,24 @@ u32 vexfs_vindex_rec_csum(u32 seed, const void *rec, u32 size);
 const char *vexfs_block_header_check(const void *blk, u32 magic, u64 blocknr,
 				     u64 owner);
 
+/* super.c: the superblock */
+const char *vexfs_super_identity_check(const struct vexfs_super_block *raw);
+const char *vexfs_super_features_check(const struct vexfs_super_block *raw,
+				       bool rdonly);
+const char *vexfs_super_geometry_check(const struct vexfs_super_block *raw,
+				       u64 dev_blocks);
+const char *vexfs_super_fields_check(const struct vexfs_super_block *raw);
+const char *vexfs_super_errors_check(const struct vexfs_super_block *raw);
+
+/* dir.c: directory tree nodes and entries */
+unsigned int vexfs_dir_leaf_space(u32 bs);
+unsigned int vexfs_dir_index_max(u32 bs);
+const char *vexfs_dir_name_check(const char *name, unsigned int len);
+const char *vexfs_dir_entry_check(const struct vexfs_dir_entry *de,
+				  u64 inodes_count);
+const char *vexfs_dir_leaf_check(const void *blk, u32 bs, u64 lo, u64 hi,
+				 u64 inodes_count);
+const char *vexfs_dir_interior_check(const void *blk, u32 bs, u32 nblocks,
+				     u64 lo, u64 hi);
+
 #endif /* _VEXFS_RULES_H */

@@ -107,6 +107,9 @@
 #define VEXFS_FEATURE_INCOMPAT_ALL	(VEXFS_FEATURE_INCOMPAT_EXTENTS | \
 					 VEXFS_FEATURE_INCOMPAT_DIR_TREE | \
 					 VEXFS_FEATURE_INCOMPAT_RECOVER)
+/* set by every mkfs: a superblock without them is damaged */
+#define VEXFS_FEATURE_INCOMPAT_REQUIRED	(VEXFS_FEATURE_INCOMPAT_EXTENTS | \
+					 VEXFS_FEATURE_INCOMPAT_DIR_TREE)
 
 /* s_state */
 #define VEXFS_STATE_VALID	0x0001	/* cleanly unmounted */

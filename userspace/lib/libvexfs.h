@@ -235,13 +235,17 @@ int vexfs_super_read(struct vexfs_dev *dev, struct vexfs_super_block *sb,
  * @dev_bytes: size of the device it was read from
  * @err: the first problem found
  *
- * A superblock this accepts is one the kernel mounts (src/super.c has the
- * same checks): magic, checksum, version, block size, inode size, checksum
- * type, feature bits, and the regions in order inside the device.
+ * A superblock this accepts is one the kernel mounts read-write (the
+ * rules are common/super.c, the kernel's): magic, checksum, version, block
+ * size, inode size, checksum type, feature bits, the regions in order
+ * inside the device, the reserved inodes and the free counts.
+ * vexfs_fs_open() for reading accepts unknown ro_compat features, as the
+ * kernel's read-only mount does.
  *
  * Return: 0; -EINVAL if it is not a VexFS this library can read (magic,
- * version, block size, unknown incompat or ro_compat features); -EBADMSG
- * for a checksum mismatch; -EUCLEAN for bad geometry.
+ * version, block size, unknown incompat or ro_compat features, missing
+ * required features); -EBADMSG for a checksum mismatch; -EUCLEAN for bad
+ * geometry, reserved inodes or free counts.
  */
 int vexfs_super_validate(const struct vexfs_super_block *sb,
 			 uint64_t dev_bytes, struct vexfs_err *err);
