@@ -113,6 +113,6 @@ version:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean 2>/dev/null
 	rm -f src/*.o src/*.ko src/*.mod src/*.mod.c src/.*.cmd src/Module.symvers \
-		src/modules.order src/compat-gen.h
+		src/modules.order src/compat-gen.h common/*.o common/.*.cmd
 	$(MAKE) -C userspace clean
 	rm -rf build

@@ -107,6 +107,9 @@
 #define VEXFS_FEATURE_INCOMPAT_ALL	(VEXFS_FEATURE_INCOMPAT_EXTENTS | \
 					 VEXFS_FEATURE_INCOMPAT_DIR_TREE | \
 					 VEXFS_FEATURE_INCOMPAT_RECOVER)
+/* set by every mkfs: a superblock without them is damaged */
+#define VEXFS_FEATURE_INCOMPAT_REQUIRED	(VEXFS_FEATURE_INCOMPAT_EXTENTS | \
+					 VEXFS_FEATURE_INCOMPAT_DIR_TREE)
 
 /* s_state */
 #define VEXFS_STATE_VALID	0x0001	/* cleanly unmounted */
@@ -516,7 +519,7 @@ _Static_assert(sizeof(struct vexfs_collection) == 128, "collection");
 
 /*
  * A collection with c_index_ino != 0 keeps an HNSW graph of its vectors
- * (src/hnsw.c, docs/ann.md) in that hidden regular inode, a sparse file
+ * (common/hnsw.c, docs/ann.md) in that hidden regular inode, a sparse file
  * addressed by arithmetic:
  *
  *   logical block 0: struct vexfs_vindex_header, after a block header

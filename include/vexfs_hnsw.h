@@ -2,7 +2,7 @@
 /*
  * vexfs_hnsw.h - the HNSW approximate-nearest-neighbour index core.
  *
- * One portable C file (src/hnsw.c) implements the index for both worlds:
+ * One portable C file (common/hnsw.c) implements the index for both worlds:
  * the kernel module (src/vecindex.c) and userspace (libvexfs's offline
  * build for fsck and mkfs -d, the unit tests and bench/ann).  It uses
  * integer arithmetic only, calls nothing but memset/memcpy, and allocates

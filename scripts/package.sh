@@ -21,7 +21,8 @@
 #
 #   package.sh install-dkms DIR     the DKMS source tree (dkms.conf, the
 #                                   top-level Makefile, VERSION, src/,
-#                                   include/, the two build scripts and
+#                                   common/, include/, the two build
+#                                   scripts and
 #                                   dkms-kernels.sh, which the packages'
 #                                   install scripts run)
 #   package.sh install-extras ROOT  headers to ROOT/usr/include/vexfs/ and
@@ -85,7 +86,8 @@ do_dist() {
 	stage=$(mktemp -d)
 	mkdir -p "$stage/$name-$version" "$(dirname "$tarball")"
 	release_files | (cd "$top" && cpio -0 -pdm --quiet "$stage/$name-$version")
-	for f in dkms.conf Makefile VERSION src/Kbuild debian/rules rpm/vexfs.spec; do
+	for f in dkms.conf Makefile VERSION src/Kbuild common/vexfs_rules.h \
+		debian/rules rpm/vexfs.spec; do
 		[ -e "$stage/$name-$version/$f" ] || {
 			rm -rf "$stage"
 			die "$f is missing from the release files"
@@ -187,7 +189,7 @@ do_rpmlint() {
 # The DKMS source tree: exactly what `make module` needs.
 do_install_dkms() {
 	local dest=${1:?usage: package.sh install-dkms DIR} f
-	install -d "$dest/src" "$dest/include" "$dest/scripts"
+	install -d "$dest/src" "$dest/common" "$dest/include" "$dest/scripts"
 	install -m 0644 "$top/dkms.conf" "$top/Makefile" "$top/VERSION" "$dest/"
 	for f in "$top"/src/*.[ch] "$top/src/Kbuild"; do
 		case $f in */compat-gen.h | */*.mod.c) continue ;; esac
@@ -196,6 +198,7 @@ do_install_dkms() {
 	for f in "$top"/src/probes/canary.c "$top"/src/probes/*/HAVE_*.c; do
 		install -D -m 0644 "$f" "$dest/src/probes/${f#"$top"/src/probes/}"
 	done
+	install -m 0644 "$top"/common/*.[ch] "$dest/common/"
 	install -m 0644 "$top"/include/*.h "$dest/include/"
 	install -m 0755 "$top/scripts/check-kernel-safe.sh" \
 		"$top/scripts/compat-probe.sh" "$top/scripts/dkms-kernels.sh" \

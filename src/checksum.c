@@ -2,55 +2,15 @@
 /*
  * checksum.c - crc32c checksums of VexFS metadata.
  *
- * The superblock is seeded with ~0 (it holds the UUID that seeds the
- * rest); everything else is seeded with crc32c(~0, uuid) so that metadata
- * copied from another VexFS does not verify.  The checksum field itself is
- * treated as zero.
+ * The seeds, the skips and the header rule are common/csum.c, shared with
+ * libvexfs; this file wraps them with the superblock's seed, buffer heads
+ * and the error log.
  */
 #include <linux/buffer_head.h>
 #include <linux/crc32c.h>
 #include <linux/stddef.h>
 
 #include "vexfs.h"
-
-static const u32 zero_csum;
-
-/* crc32c over @len bytes of @buf, with the 4-byte field at @csum_off zeroed */
-static u32 vexfs_csum_skip(u32 seed, const void *buf, size_t len,
-			   size_t csum_off)
-{
-	u32 crc;
-
-	crc = crc32c(seed, buf, csum_off);
-	crc = crc32c(crc, &zero_csum, sizeof(zero_csum));
-	return crc32c(crc, buf + csum_off + sizeof(zero_csum),
-		      len - csum_off - sizeof(zero_csum));
-}
-
-/**
- * vexfs_super_csum() - checksum of an on-disk superblock
- * @raw: the superblock
- *
- * Return: crc32c of the superblock with s_checksum taken as zero.
- */
-u32 vexfs_super_csum(const struct vexfs_super_block *raw)
-{
-	return vexfs_csum_skip(~0U, raw, sizeof(*raw),
-			       offsetof(struct vexfs_super_block, s_checksum));
-}
-
-/**
- * vexfs_inode_csum() - checksum of an on-disk inode
- * @sbi: the filesystem, for the UUID seed
- * @raw: the inode
- *
- * Return: crc32c of the inode with i_checksum taken as zero.
- */
-u32 vexfs_inode_csum(struct vexfs_sb_info *sbi, const struct vexfs_inode *raw)
-{
-	return vexfs_csum_skip(sbi->csum_seed, raw, sizeof(*raw),
-			       offsetof(struct vexfs_inode, i_checksum));
-}
 
 /**
  * vexfs_inode_csum_ok() - verify the checksum of an on-disk inode
@@ -62,7 +22,8 @@ u32 vexfs_inode_csum(struct vexfs_sb_info *sbi, const struct vexfs_inode *raw)
 bool vexfs_inode_csum_ok(struct vexfs_sb_info *sbi,
 			 const struct vexfs_inode *raw)
 {
-	return le32_to_cpu(raw->i_checksum) == vexfs_inode_csum(sbi, raw);
+	return le32_to_cpu(raw->i_checksum) ==
+	       vexfs_inode_csum(sbi->csum_seed, raw);
 }
 
 /**
@@ -72,7 +33,7 @@ bool vexfs_inode_csum_ok(struct vexfs_sb_info *sbi,
  */
 void vexfs_inode_csum_set(struct vexfs_sb_info *sbi, struct vexfs_inode *raw)
 {
-	raw->i_checksum = cpu_to_le32(vexfs_inode_csum(sbi, raw));
+	raw->i_checksum = cpu_to_le32(vexfs_inode_csum(sbi->csum_seed, raw));
 }
 
 /**
@@ -94,11 +55,9 @@ void vexfs_block_init(struct super_block *sb, void *buf, u32 magic,
 	hdr->bh_owner = cpu_to_le64(owner);
 }
 
-static u32 vexfs_block_csum(struct super_block *sb, const void *buf)
+static u32 vexfs_sb_block_csum(struct super_block *sb, const void *buf)
 {
-	return vexfs_csum_skip(VEXFS_SB(sb)->csum_seed, buf, sb->s_blocksize,
-			       offsetof(struct vexfs_block_header,
-					bh_checksum));
+	return vexfs_block_csum(VEXFS_SB(sb)->csum_seed, buf, sb->s_blocksize);
 }
 
 /**
@@ -110,7 +69,7 @@ void vexfs_block_csum_set(struct super_block *sb, void *buf)
 {
 	struct vexfs_block_header *hdr = buf;
 
-	hdr->bh_checksum = cpu_to_le32(vexfs_block_csum(sb, buf));
+	hdr->bh_checksum = cpu_to_le32(vexfs_sb_block_csum(sb, buf));
 }
 
 /**
@@ -125,8 +84,7 @@ void vexfs_block_csum_set_seed(u32 seed, void *buf, size_t size)
 {
 	struct vexfs_block_header *hdr = buf;
 
-	hdr->bh_checksum = cpu_to_le32(vexfs_csum_skip(seed, buf, size,
-			offsetof(struct vexfs_block_header, bh_checksum)));
+	hdr->bh_checksum = cpu_to_le32(vexfs_block_csum(seed, buf, size));
 }
 
 /**
@@ -146,16 +104,16 @@ int vexfs_block_verify(struct super_block *sb, const void *buf, u32 magic,
 		       u64 blocknr, u64 owner)
 {
 	const struct vexfs_block_header *hdr = buf;
+	const char *why;
 
-	if (le32_to_cpu(hdr->bh_checksum) != vexfs_block_csum(sb, buf)) {
+	if (le32_to_cpu(hdr->bh_checksum) != vexfs_sb_block_csum(sb, buf)) {
 		vexfs_error(sb, "block %llu: checksum mismatch", blocknr);
 		return -EFSBADCRC;
 	}
-	if (le32_to_cpu(hdr->bh_magic) != magic ||
-	    le64_to_cpu(hdr->bh_blocknr) != blocknr ||
-	    le64_to_cpu(hdr->bh_owner) != owner) {
-		vexfs_error(sb, "block %llu: wrong type 0x%08x, location %llu or owner %llu (expected 0x%08x, inode %llu)",
-			    blocknr, le32_to_cpu(hdr->bh_magic),
+	why = vexfs_block_header_check(buf, magic, blocknr, owner);
+	if (why) {
+		vexfs_error(sb, "block %llu: %s: type 0x%08x, location %llu, owner %llu (expected 0x%08x, inode %llu)",
+			    blocknr, why, le32_to_cpu(hdr->bh_magic),
 			    le64_to_cpu(hdr->bh_blocknr),
 			    le64_to_cpu(hdr->bh_owner), magic, owner);
 		return -EFSCORRUPTED;
@@ -182,14 +140,10 @@ int vexfs_block_verify(struct super_block *sb, const void *buf, u32 magic,
 int vexfs_bh_verify(struct super_block *sb, struct buffer_head *bh,
 		    u32 magic, u64 owner)
 {
-	const struct vexfs_block_header *hdr = (const void *)bh->b_data;
-
 	if (!buffer_vexfs_verified(bh))
 		return vexfs_block_verify(sb, bh->b_data, magic, bh->b_blocknr,
 					  owner);
-	if (le32_to_cpu(hdr->bh_magic) == magic &&
-	    le64_to_cpu(hdr->bh_blocknr) == bh->b_blocknr &&
-	    le64_to_cpu(hdr->bh_owner) == owner)
+	if (!vexfs_block_header_check(bh->b_data, magic, bh->b_blocknr, owner))
 		return 0;
 	/* The full check reports what is wrong. */
 	return vexfs_block_verify(sb, bh->b_data, magic, bh->b_blocknr, owner);

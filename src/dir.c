@@ -115,14 +115,13 @@ static struct vexfs_dir_entry *dt_rec(u8 *recs, unsigned int off)
 /* Bytes of records a leaf can hold. */
 static unsigned int dt_leaf_space(struct super_block *sb)
 {
-	return sb->s_blocksize - DT_BODY_OFFSET;
+	return vexfs_dir_leaf_space(sb->s_blocksize);
 }
 
 /* Index entries an interior node can hold. */
 static unsigned int dt_index_max(struct super_block *sb)
 {
-	return (sb->s_blocksize - DT_BODY_OFFSET) /
-	       sizeof(struct vexfs_dir_index);
+	return vexfs_dir_index_max(sb->s_blocksize);
 }
 
 static u32 dt_nblocks(struct inode *dir)
@@ -179,49 +178,12 @@ static int dt_corrupt(struct inode *dir, u32 lblk, const char *why)
 	return -EFSCORRUPTED;
 }
 
+/* The rules of nodes and entries are common/dir.c, shared with fsck. */
 static const char *dt_check_leaf(struct inode *dir, struct buffer_head *bh,
 				 u64 lo, u64 hi)
 {
-	struct vexfs_sb_info *sbi = VEXFS_SB(dir->i_sb);
-	struct vexfs_dir_node *node = dt_node(bh);
-	unsigned int count = le16_to_cpu(node->dn_count);
-	unsigned int used = le16_to_cpu(node->dn_used);
-	u8 *recs = dt_recs(bh);
-	unsigned int off = 0, i;
-	u64 prev = lo;
-
-	if (used > dt_leaf_space(dir->i_sb) ||
-	    count > used / VEXFS_DIR_REC_LEN(1))
-		return "bad record count or size";
-	for (i = 0; i < count; i++) {
-		struct vexfs_dir_entry *de = dt_rec(recs, off);
-		u64 hash, ino;
-
-		if (used - off < DE_HDR_SIZE)
-			return "truncated record";
-		if (!de->de_name_len ||
-		    le16_to_cpu(de->de_rec_len) !=
-		    VEXFS_DIR_REC_LEN(de->de_name_len) ||
-		    le16_to_cpu(de->de_rec_len) > used - off)
-			return "bad record or name length";
-		hash = le64_to_cpu(de->de_hash);
-		if (hash < prev || hash > hi)
-			return "hashes out of order";
-		ino = le64_to_cpu(de->de_ino);
-		if (ino < VEXFS_FIRST_INO || ino >= sbi->inodes_count)
-			return "bad inode number";
-		if (de->de_file_type == VEXFS_FT_UNKNOWN ||
-		    de->de_file_type >= VEXFS_FT_MAX)
-			return "bad file type";
-		if (memchr(de->de_name, '/', de->de_name_len) ||
-		    memchr(de->de_name, '\0', de->de_name_len))
-			return "bad character in name";
-		prev = hash;
-		off += le16_to_cpu(de->de_rec_len);
-	}
-	if (off != used)
-		return "record bytes do not add up";
-	return NULL;
+	return vexfs_dir_leaf_check(bh->b_data, dir->i_sb->s_blocksize, lo, hi,
+				    VEXFS_SB(dir->i_sb)->inodes_count);
 }
 
 /*
@@ -250,28 +212,8 @@ static const char *dt_check_leaf_range(struct buffer_head *bh, u64 lo,
 static const char *dt_check_interior(struct inode *dir,
 				     struct buffer_head *bh, u64 lo, u64 hi)
 {
-	struct vexfs_dir_node *node = dt_node(bh);
-	struct vexfs_dir_index *idx = dt_index(bh);
-	unsigned int count = le16_to_cpu(node->dn_count);
-	u32 nblocks = dt_nblocks(dir);
-	unsigned int i;
-	u64 prev = lo;
-
-	if (node->dn_used || node->dn_next || node->dn_prev)
-		return "interior node with leaf fields";
-	if (!count || count > dt_index_max(dir->i_sb))
-		return "bad index count";
-	for (i = 0; i < count; i++) {
-		u64 hash = le64_to_cpu(idx[i].di_hash);
-		u32 child = le32_to_cpu(idx[i].di_child);
-
-		if (hash < prev || hash > hi)
-			return "separators out of order";
-		if (!child || child >= nblocks)
-			return "child block out of range";
-		prev = hash;
-	}
-	return NULL;
+	return vexfs_dir_interior_check(bh->b_data, dir->i_sb->s_blocksize,
+					dt_nblocks(dir), lo, hi);
 }
 
 /*

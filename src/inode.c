@@ -232,7 +232,7 @@ static int vexfs_check_raw_inode(struct super_block *sb, u64 ino,
 	if (!why)
 		return 0;
 	vexfs_error(sb, "inode %llu: %s", ino, why);
-	return le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi, raw) ?
+	return le32_to_cpu(raw->i_checksum) != vexfs_inode_csum(sbi->csum_seed, raw) ?
 	       -EFSBADCRC : -EFSCORRUPTED;
 }
 

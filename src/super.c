@@ -304,117 +304,26 @@ int vexfs_commit_super(struct super_block *sb)
 /* Validation                                                          */
 /* ------------------------------------------------------------------ */
 
-/* The end of region [start, start + len), or 0 if it wraps around. */
-static u64 vexfs_region_end(u64 start, u64 len)
-{
-	u64 end;
-
-	if (check_add_overflow(start, len, &end))
-		return 0;
-	return end;
-}
-
 /*
- * Check that a region lies after @prev_end and inside the filesystem, and
- * advance @prev_end past it.  The regions are laid out in a fixed order,
- * so ordering them also proves that they do not overlap.
+ * The rules themselves are common/super.c, shared with libvexfs and fsck;
+ * these wrappers log one line per refusal and pick the error code.
  */
-static bool vexfs_region_ok(struct super_block *sb, const char *what,
-			    u64 start, u64 len, u64 blocks, u64 *prev_end)
-{
-	u64 end = vexfs_region_end(start, len);
-
-	if (len == 0 || start < *prev_end || end == 0 || end > blocks) {
-		vexfs_err(sb, "bad geometry: %s at block %llu, %llu blocks",
-			  what, start, len);
-		return false;
-	}
-	*prev_end = end;
-	return true;
-}
-
-static int vexfs_check_layout(struct super_block *sb,
-			      const struct vexfs_super_block *raw,
-			      unsigned int bs)
-{
-	u64 blocks = le64_to_cpu(raw->s_blocks_count);
-	u64 inodes = le64_to_cpu(raw->s_inodes_count);
-	u64 bits = VEXFS_BITMAP_BITS(bs);
-	u64 ipb = bs / VEXFS_INODE_SIZE;
-	u64 end = (VEXFS_SUPER_OFFSET + VEXFS_SUPER_SIZE + bs - 1) / bs;
-	u64 journal = le64_to_cpu(raw->s_journal_start);
-	u64 data = le64_to_cpu(raw->s_data_start);
-
-	/* The journal, if any, comes first: jbd2 numbers it from block 0. */
-	if (journal &&
-	    !vexfs_region_ok(sb, "journal", journal,
-			     le64_to_cpu(raw->s_journal_blocks), blocks, &end))
-		return -EFSCORRUPTED;
-	if (!vexfs_region_ok(sb, "inode bitmap",
-			     le64_to_cpu(raw->s_inode_bitmap_start),
-			     le64_to_cpu(raw->s_inode_bitmap_blocks),
-			     blocks, &end) ||
-	    !vexfs_region_ok(sb, "block bitmap",
-			     le64_to_cpu(raw->s_block_bitmap_start),
-			     le64_to_cpu(raw->s_block_bitmap_blocks),
-			     blocks, &end) ||
-	    !vexfs_region_ok(sb, "inode table",
-			     le64_to_cpu(raw->s_inode_table_start),
-			     le64_to_cpu(raw->s_inode_table_blocks),
-			     blocks, &end))
-		return -EFSCORRUPTED;
-	if (data < end || data >= blocks) {
-		vexfs_err(sb, "bad geometry: data starts at block %llu", data);
-		return -EFSCORRUPTED;
-	}
-
-	/*
-	 * Multiply the region lengths (each within the device, so no
-	 * overflow) rather than divide the counts: DIV_ROUND_UP() of a
-	 * count near 2^64 wraps to 0 and would let any count pass.
-	 */
-	if (inodes <= VEXFS_FIRST_INO ||
-	    le64_to_cpu(raw->s_inode_bitmap_blocks) * bits < inodes ||
-	    le64_to_cpu(raw->s_block_bitmap_blocks) * bits < blocks ||
-	    le64_to_cpu(raw->s_inode_table_blocks) * ipb < inodes) {
-		vexfs_err(sb, "bad geometry: %llu inodes, %llu blocks do not fit the bitmaps or inode table",
-			  inodes, blocks);
-		return -EFSCORRUPTED;
-	}
-	if (le64_to_cpu(raw->s_free_blocks) > blocks - data ||
-	    le64_to_cpu(raw->s_free_inodes) > inodes) {
-		vexfs_err(sb, "free counts exceed the filesystem size");
-		return -EFSCORRUPTED;
-	}
-	if (le64_to_cpu(raw->s_root_ino) != VEXFS_ROOT_INO ||
-	    le64_to_cpu(raw->s_first_ino) != VEXFS_FIRST_INO) {
-		vexfs_err(sb, "unexpected root inode %llu or first inode %llu",
-			  le64_to_cpu(raw->s_root_ino),
-			  le64_to_cpu(raw->s_first_ino));
-		return -EFSCORRUPTED;
-	}
-	return 0;
-}
-
 static int vexfs_check_features(struct super_block *sb,
 				const struct vexfs_super_block *raw)
 {
 	u32 incompat = le32_to_cpu(raw->s_feature_incompat);
 	u32 ro_compat = le32_to_cpu(raw->s_feature_ro_compat);
+	const char *why;
 
-	if (incompat & ~VEXFS_FEATURE_INCOMPAT_ALL) {
-		vexfs_err(sb, "unsupported incompatible features 0x%x; cannot mount",
-			  incompat & ~VEXFS_FEATURE_INCOMPAT_ALL);
+	why = vexfs_super_features_check(raw, true);
+	if (why) {
+		vexfs_err(sb, "%s (incompat 0x%x); cannot mount, run fsck.vexfs if this filesystem was made by VexFS",
+			  why, incompat);
 		return -EINVAL;
 	}
-	if ((incompat & VEXFS_FEATURE_INCOMPAT_RECOVER) &&
-	    !(le32_to_cpu(raw->s_feature_compat) &
-	      VEXFS_FEATURE_COMPAT_HAS_JOURNAL)) {
-		vexfs_err(sb, "needs journal recovery but has no journal; run fsck.vexfs");
-		return -EFSCORRUPTED;
-	}
-	if ((ro_compat & ~VEXFS_FEATURE_RO_COMPAT_ALL) && !sb_rdonly(sb)) {
-		vexfs_err(sb, "unsupported read-only-compatible features 0x%x; mount read-only",
+	why = vexfs_super_features_check(raw, sb_rdonly(sb));
+	if (why) {
+		vexfs_err(sb, "%s: 0x%x; mount read-only", why,
 			  ro_compat & ~VEXFS_FEATURE_RO_COMPAT_ALL);
 		return -EROFS;
 	}
@@ -430,7 +339,7 @@ static int vexfs_validate_super(struct super_block *sb,
 				bool silent)
 {
 	u32 bs = le32_to_cpu(raw->s_block_size);
-	u64 blocks = le64_to_cpu(raw->s_blocks_count);
+	const char *why;
 	u64 dev_blocks;
 	int err;
 
@@ -449,22 +358,14 @@ static int vexfs_validate_super(struct super_block *sb,
 			  le32_to_cpu(raw->s_checksum), vexfs_super_csum(raw));
 		return -EFSBADCRC;
 	}
-	if (le16_to_cpu(raw->s_version_major) != VEXFS_VERSION_MAJOR) {
-		vexfs_err(sb, "unsupported format version %u.%u (this module reads %u.x)",
-			  le16_to_cpu(raw->s_version_major),
-			  le16_to_cpu(raw->s_version_minor),
-			  VEXFS_VERSION_MAJOR);
-		return -EINVAL;
-	}
-	if (bs < VEXFS_MIN_BLOCK_SIZE || bs > VEXFS_MAX_BLOCK_SIZE ||
-	    bs > PAGE_SIZE || !is_power_of_2(bs)) {
-		vexfs_err(sb, "unsupported block size %u", bs);
-		return -EINVAL;
-	}
-	if (le16_to_cpu(raw->s_inode_size) != VEXFS_INODE_SIZE ||
-	    le16_to_cpu(raw->s_checksum_type) != VEXFS_CSUM_CRC32C) {
-		vexfs_err(sb, "unsupported inode size %u or checksum type %u",
-			  le16_to_cpu(raw->s_inode_size),
+	why = vexfs_super_identity_check(raw);
+	if (!why && bs > PAGE_SIZE)
+		why = "unsupported block size";	/* the kernel's own limit */
+	if (why) {
+		vexfs_err(sb, "%s: version %u.%u (this module reads %u.x), block size %u, inode size %u, checksum type %u",
+			  why, le16_to_cpu(raw->s_version_major),
+			  le16_to_cpu(raw->s_version_minor), VEXFS_VERSION_MAJOR,
+			  bs, le16_to_cpu(raw->s_inode_size),
 			  le16_to_cpu(raw->s_checksum_type));
 		return -EINVAL;
 	}
@@ -473,12 +374,16 @@ static int vexfs_validate_super(struct super_block *sb,
 		return err;
 
 	dev_blocks = bdev_nr_bytes(sb->s_bdev) / bs;
-	if (blocks < VEXFS_MIN_BLOCKS || blocks > dev_blocks) {
-		vexfs_err(sb, "bad geometry: %llu blocks, but the device has %llu",
-			  blocks, dev_blocks);
-		return -EINVAL;
+	why = vexfs_super_geometry_check(raw, dev_blocks);
+	if (!why)
+		why = vexfs_super_fields_check(raw);
+	if (why) {
+		vexfs_err(sb, "bad geometry: %s (%llu blocks, device %llu, %llu inodes)",
+			  why, le64_to_cpu(raw->s_blocks_count), dev_blocks,
+			  le64_to_cpu(raw->s_inodes_count));
+		return -EFSCORRUPTED;
 	}
-	return vexfs_check_layout(sb, raw, bs);
+	return 0;
 }
 
 /*
@@ -557,7 +462,11 @@ static void vexfs_init_sbi(struct super_block *sb, struct vexfs_sb_info *sbi)
 {
 	struct vexfs_super_block *raw = sbi->raw;
 
-	sbi->csum_seed = crc32c(~0U, raw->s_uuid, sizeof(raw->s_uuid));
+	sbi->csum_seed = vexfs_csum_seed(raw);
+	if (vexfs_super_errors_check(raw))
+		vexfs_warn(sb, "%s (%u); the errors= mount option applies, fsck.vexfs repairs the field",
+			   vexfs_super_errors_check(raw),
+			   le16_to_cpu(raw->s_errors));
 	sbi->blocks_count = le64_to_cpu(raw->s_blocks_count);
 	sbi->inodes_count = le64_to_cpu(raw->s_inodes_count);
 	sbi->data_start = le64_to_cpu(raw->s_data_start);

@@ -114,15 +114,6 @@ void vexfs_vec_put_super(struct super_block *sb)
 /* Descriptors and the table inode                                     */
 /* ------------------------------------------------------------------ */
 
-static u32 vexfs_desc_csum(struct super_block *sb,
-			   const struct vexfs_collection *d)
-{
-	struct vexfs_collection tmp = *d;
-
-	tmp.c_checksum = 0;
-	return crc32c(VEXFS_SB(sb)->csum_seed, &tmp, sizeof(tmp));
-}
-
 static void vexfs_coll_geometry(struct super_block *sb, struct vexfs_coll *c)
 {
 	c->slot_size = VEXFS_VEC_SLOT_SIZE(c->dim);
@@ -205,7 +196,7 @@ int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c)
 		d->c_hnsw_ef_construction =
 			cpu_to_le16(c->hnsw_ef_construction);
 		d->c_flags = cpu_to_le32(c->flags);
-		d->c_checksum = cpu_to_le32(vexfs_desc_csum(sb, d));
+		d->c_checksum = cpu_to_le32(vexfs_desc_csum(VEXFS_SB(sb)->csum_seed, d));
 	}
 	unlock_buffer(bh);
 	err = vexfs_dirty_metadata(sb, table, bh);
@@ -242,7 +233,7 @@ static int vexfs_coll_from_desc(struct super_block *sb, u32 idx,
 	*out = NULL;
 	if (!d->c_id)
 		return 0;
-	if (le32_to_cpu(d->c_checksum) != vexfs_desc_csum(sb, d))
+	if (le32_to_cpu(d->c_checksum) != vexfs_desc_csum(VEXFS_SB(sb)->csum_seed, d))
 		why = "checksum mismatch";
 	else if (le32_to_cpu(d->c_id) != idx + 1)
 		why = "wrong id";
@@ -704,12 +695,7 @@ void vexfs_slot_pos(const struct vexfs_coll *c, u64 slot, u64 *lblk,
 u32 vexfs_slot_csum(struct super_block *sb, const struct vexfs_coll *c,
 		    const void *img)
 {
-	static const __le32 zero;
-	u32 crc, off = offsetof(struct vexfs_vec_slot, vs_checksum);
-
-	crc = crc32c(VEXFS_SB(sb)->csum_seed, img, off);
-	crc = crc32c(crc, &zero, 4);
-	return crc32c(crc, img + off + 4, c->slot_size - off - 4);
+	return vexfs_vec_slot_csum(VEXFS_SB(sb)->csum_seed, img, c->slot_size);
 }
 
 enum vexfs_slot_op {

@@ -16,6 +16,7 @@
 #include <linux/jbd2.h>
 
 #include "vexfs_format.h"
+#include "vexfs_rules.h"
 #include "compat.h"
 
 /* Corrupt metadata: the same spelling as ext4 and xfs. */
@@ -313,9 +314,7 @@ int vexfs_super_get_write(struct super_block *sb);
 int vexfs_shutdown(struct super_block *sb, u32 flags);
 int vexfs_commit_super(struct super_block *sb);
 
-/* checksum.c */
-u32 vexfs_super_csum(const struct vexfs_super_block *raw);
-u32 vexfs_inode_csum(struct vexfs_sb_info *sbi, const struct vexfs_inode *raw);
+/* checksum.c (the sums themselves are common/csum.c) */
 bool vexfs_inode_csum_ok(struct vexfs_sb_info *sbi,
 			 const struct vexfs_inode *raw);
 void vexfs_inode_csum_set(struct vexfs_sb_info *sbi, struct vexfs_inode *raw);

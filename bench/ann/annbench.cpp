@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * annbench.cpp - recall@10 against queries per second, single-threaded,
- * for the VexFS HNSW core (src/hnsw.c over userspace/lib/hnsw_mem.c),
+ * for the VexFS HNSW core (common/hnsw.c over userspace/lib/hnsw_mem.c),
  * hnswlib and FAISS (IndexFlatL2, IndexHNSWFlat), on the same generated
  * data and ground truth, natively (no VM).  bench/ann/run.sh drives it.
  *

@@ -69,7 +69,7 @@ def main():
            "",
            "Written by `make bench-ann` (bench/ann/run.sh, report.py).  Native "
            "runs on the build machine, one thread each; the VexFS core is "
-           "the userspace build of src/hnsw.c over in-memory storage, once "
+           "the userspace build of common/hnsw.c over in-memory storage, once "
            "with the kernel's constraints (-O2, no SIMD/FP registers) and "
            "once with -O3 -march=native like hnswlib.  **No kernel query is "
            "measured here**: the kernel's index, mount time and kernel "

@@ -38,8 +38,8 @@ mkdir -p "$out" "$res"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
 inc=(-I"$top/include" -I"$top/userspace/lib")
-gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw-native.o" "$top/src/hnsw.c"
-gcc -std=gnu11 -O2 -mgeneral-regs-only "${inc[@]}" -c -o "$out/hnsw-kflags.o" "$top/src/hnsw.c"
+gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw-native.o" "$top/common/hnsw.c"
+gcc -std=gnu11 -O2 -mgeneral-regs-only "${inc[@]}" -c -o "$out/hnsw-kflags.o" "$top/common/hnsw.c"
 "$top/scripts/check-kernel-safe.sh" "$out/hnsw-kflags.o" >/dev/null 2>&1 || {
 	echo "bench-ann: the kernel-flags core uses FP/SIMD" >&2; exit 1; }
 gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw_mem.o" "$top/userspace/lib/hnsw_mem.c"

@@ -100,7 +100,7 @@ make -s -C "$top/userspace" all static >/dev/null
 inc=(-I"$top/include" -I"$top/userspace/lib")
 if [ ! -x "$data/annbench-gen" ] ||
 	[ "$data/annbench-gen" -ot "$top/bench/ann/annbench.cpp" ]; then
-	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw.o" "$top/src/hnsw.c"
+	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw.o" "$top/common/hnsw.c"
 	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw_mem.o" "$top/userspace/lib/hnsw_mem.c"
 	g++ -std=gnu++17 -O3 -march=native -fopenmp "${inc[@]}" -o "$data/annbench-gen" \
 		"$top/bench/ann/annbench.cpp" "$out/hnsw_mem.o" "$out/hnsw.o" -lfaiss -lopenblas

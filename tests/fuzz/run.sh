@@ -42,10 +42,11 @@ build_target() {
 	local t=$1
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DVEXFS_VERSION="\"$version\"" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-I"$top/include" -I"$top/userspace/lib" -I"$top/userspace/fsck" \
+		-I"$top/include" -I"$top/common" -I"$top/userspace/lib" \
+		-I"$top/userspace/fsck" \
 		-o "$out/fuzz_$t" "$top/tests/fuzz/fuzz_$t.c" \
 		"$top"/userspace/lib/*.c "${fsck_srcs[@]}" \
-		"$top/src/hnsw.c" 2>"$out/build-$t.log"
+		"$top"/common/*.c 2>"$out/build-$t.log"
 }
 build_target fsck &
 fsck_build=$!

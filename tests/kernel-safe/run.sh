@@ -50,19 +50,24 @@ gcc -c -O2 -mno-sse -mno-mmx -mno-80387 -fno-pic -o "$work/good.o" "$work/good.c
 "$check" "$work/good.o" >/dev/null 2>&1
 result accepts_integer_code $?
 
-# The HNSW index core (src/hnsw.c) is linked into vexfs.ko (src/Kbuild)
-# and so checked with it below; it is also checked on its own, built
-# with the kernel's code model and no FP/SIMD registers, so that a float
-# creeping into the core is named here even without kernel headers.
-gcc -c -O2 -std=gnu11 -I"$top/include" -mgeneral-regs-only -mno-red-zone \
-	-mcmodel=kernel -fno-pic -ffreestanding -o "$work/hnsw.o" \
-	"$top/src/hnsw.c" && "$check" "$work/hnsw.o" >/dev/null
-result accepts_hnsw_core $?
+# The code of common/ (the format rules and the HNSW index core) is linked
+# into vexfs.ko (src/Kbuild) and so checked with it below; each file is
+# also checked on its own, built with the kernel's code model and no
+# FP/SIMD registers, so that a float creeping into the code both worlds
+# share is named here even without kernel headers.
+for src in "$top"/common/*.c; do
+	name=$(basename "$src" .c)
+	gcc -c -O2 -std=gnu11 -I"$top/include" -I"$top/common" \
+		-mgeneral-regs-only -mno-red-zone -mcmodel=kernel -fno-pic \
+		-ffreestanding -o "$work/common-$name.o" "$src" &&
+		"$check" "$work/common-$name.o" >/dev/null
+	result "accepts_common_$name" $?
+done
 
 # module_for KVER: build/KVER/vexfs.ko, built first if missing or stale.
 module_for() {
 	local ko=$top/build/$1/vexfs.ko
-	if [ ! -e "$ko" ] || [ -n "$(find "$top/src" -newer "$ko" -print -quit)" ]; then
+	if [ ! -e "$ko" ] || [ -n "$(find "$top/src" "$top/common" -newer "$ko" -print -quit)" ]; then
 		"$top/tests/vm/build-module.sh" "$1" >/dev/null || return 1
 	fi
 	echo "$ko"

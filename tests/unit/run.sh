@@ -11,10 +11,15 @@ out=$top/build/unit
 mkdir -p "$out"
 failed=0
 version=$(cat "$top/VERSION")
-libsrc=("$top"/userspace/lib/*.c "$top"/src/hnsw.c)
+# libvexfs: its own files and the ones it shares with the kernel (common/)
+libsrc=("$top"/userspace/lib/*.c "$top"/common/*.c)
 # fsck's checker, without its main.c (test_lib and test_journal run it)
 for f in "$top"/userspace/fsck/*.c; do
 	[ "${f##*/}" = main.c ] || libsrc+=("$f")
+done
+common_nohnsw=()
+for f in "$top"/common/*.c; do
+	[ "$(basename "$f")" = hnsw.c ] || common_nohnsw+=("$f")
 done
 
 # run_tap VARIANT NAME BIN: run a cmocka test binary, print its TAP
@@ -38,7 +43,7 @@ run_tap() {
 for variant in plain asan; do
 	flags=(-O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 	       -DVEXFS_VERSION="\"$version\"" -I"$top/include"
-	       -I"$top/userspace/lib" -I"$top/userspace/fsck")
+	       -I"$top/common" -I"$top/userspace/lib" -I"$top/userspace/fsck")
 	[ $variant = asan ] &&
 		flags+=(-fsanitize=address,undefined -fno-sanitize-recover=all
 			-fno-omit-frame-pointer)
@@ -62,11 +67,12 @@ done
 # takes its no-SIMD path, with early exits), linked under the same tests.
 variant=kflags name=test_hnsw bin=$out/test_hnsw-kflags
 flags=(-O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
-       -DVEXFS_VERSION="\"$version\"" -I"$top/include" -I"$top/userspace/lib")
+       -DVEXFS_VERSION="\"$version\"" -I"$top/include" -I"$top/common"
+       -I"$top/userspace/lib")
 if gcc "${flags[@]}" -mgeneral-regs-only -c -o "$out/hnsw-kflags.o" \
-	"$top/src/hnsw.c" 2>"$bin.err" &&
+	"$top/common/hnsw.c" 2>"$bin.err" &&
    gcc "${flags[@]}" -o "$bin" "$top/tests/unit/test_hnsw.c" \
-	"$top"/userspace/lib/*.c "$out/hnsw-kflags.o" -lcmocka -lmpfr -lgmp -lm 2>>"$bin.err"; then
+	"$top"/userspace/lib/*.c "${common_nohnsw[@]}" "$out/hnsw-kflags.o" -lcmocka -lmpfr -lgmp -lm 2>>"$bin.err"; then
 	run_tap "$variant" "$name" "$bin"
 else
 	cat "$bin.err"

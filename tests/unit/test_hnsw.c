@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_hnsw.c - the HNSW index core (src/hnsw.c) over the in-memory
+ * test_hnsw.c - the HNSW index core (common/hnsw.c) over the in-memory
  * storage (userspace/lib/hnsw_mem.c), checked against exact search:
  *
  * - recall@10 >= 0.9 on a fixed-seed clustered data set, for L2, cosine

@@ -39,8 +39,8 @@ stamp=$(
 	cd "$top" && {
 		echo "$kver $headers"
 		stat -c '%n %s %Y' "$headers/Makefile" "$headers/.config" 2>/dev/null
-		find Makefile VERSION include scripts src/Kbuild src/probes \
-			src/*.[ch] -type f ! -name compat-gen.h ! -name '*.mod.c' \
+		find Makefile VERSION include common scripts src/Kbuild \
+			src/probes src/*.[ch] -type f ! -name compat-gen.h ! -name '*.mod.c' \
 			-print0 | sort -z | xargs -0 sha256sum
 	} | sha256sum
 )
@@ -50,7 +50,9 @@ if [ -s "$out/vexfs.ko" ] && [ "$(cat "$out/source.sha256" 2>/dev/null)" = "$sta
 fi
 rm -rf "$tree" "$out/vexfs.ko" "$out/source.sha256"
 mkdir -p "$tree"
-cp -a "$top/Makefile" "$top/VERSION" "$top/include" "$top/scripts" "$tree/"
+cp -a "$top/Makefile" "$top/VERSION" "$top/include" "$top/common" \
+	"$top/scripts" "$tree/"
+rm -f "$tree"/common/*.o "$tree"/common/.*.cmd
 mkdir "$tree/src"
 cp -a "$top"/src/Kbuild "$top"/src/*.[ch] "$top"/src/probes "$tree/src/"
 rm -f "$tree/src/compat-gen.h"

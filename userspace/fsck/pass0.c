@@ -83,8 +83,7 @@ static void check_sb_fields(struct check *c)
 {
 	struct vexfs_super_block *sb = &c->fs.sb;
 	uint32_t incompat = le32(sb->s_feature_incompat);
-	const uint32_t required = VEXFS_FEATURE_INCOMPAT_EXTENTS |
-				  VEXFS_FEATURE_INCOMPAT_DIR_TREE;
+	const uint32_t required = VEXFS_FEATURE_INCOMPAT_REQUIRED;
 	uint16_t errors = le16(sb->s_errors);
 
 	if (le64(sb->s_root_ino) != VEXFS_ROOT_INO ||
@@ -103,7 +102,7 @@ static void check_sb_fields(struct check *c)
 		sb->s_feature_incompat = cpu_le32(incompat | required);
 		c->sb_dirty = true;
 	}
-	if (errors < VEXFS_ERRORS_CONTINUE || errors > VEXFS_ERRORS_PANIC) {
+	if (vexfs_super_errors_check(sb)) {
 		if (fix_problem(c, PR_0_SB_ERRORS, errors)) {
 			sb->s_errors = cpu_le16(VEXFS_ERRORS_DEFAULT);
 			c->sb_dirty = true;

@@ -101,10 +101,7 @@ int dir_store(struct check *c, uint64_t ino, struct vexfs_inode *inode,
 
 static bool name_bad(const struct vexfs_dirent *e)
 {
-	return !e->name_len || memchr(e->name, '/', e->name_len) ||
-	       memchr(e->name, '\0', e->name_len) ||
-	       (e->name_len == 1 && e->name[0] == '.') ||
-	       (e->name_len == 2 && e->name[0] == '.' && e->name[1] == '.');
+	return vexfs_dir_name_check(e->name, e->name_len);
 }
 
 /*

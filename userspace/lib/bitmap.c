@@ -49,8 +49,7 @@ int vexfs_meta_block_check(uint32_t seed, const void *block, uint32_t bs,
 	const struct vexfs_block_header *bh = block;
 
 	/* A wrong header is a misdirected write; report that first. */
-	if (le32(bh->bh_magic) != magic || le64(bh->bh_blocknr) != blocknr ||
-	    le64(bh->bh_owner) != owner || bh->bh_reserved)
+	if (vexfs_block_header_check(block, magic, blocknr, owner))
 		return -EUCLEAN;
 	if (le32(bh->bh_checksum) != vexfs_block_csum(seed, block, bs))
 		return -EBADMSG;

@@ -2,11 +2,11 @@
 /*
  * crc32c.c - the Castagnoli CRC, as the kernel's crc32c() computes it:
  * reflected, polynomial 0x82F63B78, no final inversion.  Checksums of
- * VexFS structures are taken with their checksum field read as zero.
+ * It is libvexfs's vexfs_crc32c(), which the checksums of common/csum.c
+ * call; in the kernel module the same name is the kernel's crc32c().
  *
- * The exported functions are documented in libvexfs.h.
+ * The exported function is documented in libvexfs.h.
  */
-#include <stddef.h>
 
 #include "libvexfs.h"
 
@@ -51,40 +51,4 @@ uint32_t vexfs_crc32c(uint32_t crc, const void *buf, size_t len)
 	while (len--)
 		crc = table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return crc;
-}
-
-/* crc32c of @len bytes with the 4-byte field at @off read as zero */
-static uint32_t csum_skip(uint32_t seed, const void *buf, size_t len,
-			  size_t off)
-{
-	static const uint8_t zero[4];
-	uint32_t crc;
-
-	crc = vexfs_crc32c(seed, buf, off);
-	crc = vexfs_crc32c(crc, zero, sizeof(zero));
-	return vexfs_crc32c(crc, (const uint8_t *)buf + off + 4,
-			    len - off - 4);
-}
-
-uint32_t vexfs_super_csum(const struct vexfs_super_block *sb)
-{
-	return csum_skip(~0U, sb, sizeof(*sb),
-			 offsetof(struct vexfs_super_block, s_checksum));
-}
-
-uint32_t vexfs_csum_seed(const struct vexfs_super_block *sb)
-{
-	return vexfs_crc32c(~0U, sb->s_uuid, sizeof(sb->s_uuid));
-}
-
-uint32_t vexfs_inode_csum(uint32_t seed, const struct vexfs_inode *ino)
-{
-	return csum_skip(seed, ino, sizeof(*ino),
-			 offsetof(struct vexfs_inode, i_checksum));
-}
-
-uint32_t vexfs_block_csum(uint32_t seed, const void *block, uint32_t bs)
-{
-	return csum_skip(seed, block, bs,
-			 offsetof(struct vexfs_block_header, bh_checksum));
 }

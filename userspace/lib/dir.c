@@ -3,11 +3,12 @@
  * dir.c - directory B+trees: walk and check them, salvage the entries of a
  * broken one, and build a new tree from a list of entries.
  *
- * The walk applies the kernel's checks (src/dir.c dt_read() and its
- * helpers) to every node reached from the root, and those the kernel only
- * relies on: every node is reached once, the leaf chain links the leaves in
- * tree order, and no block is mapped past i_size.  What an entry says (its
- * inode, type, name and hash) is left to the caller, who knows the inodes.
+ * The walk applies the kernel's rules (common/dir.c, which src/dir.c
+ * dt_read() applies too) to every node reached from the root, and those
+ * the kernel only relies on: every node is reached once, the leaf chain
+ * links the leaves in tree order, and no block is mapped past i_size.
+ * What an entry says (its inode, type, name and hash) is left to the
+ * caller, who knows the inodes: the leaf rule runs with its framing only.
  * The exported functions are documented in libvexfs.h.
  */
 #include <errno.h>
@@ -21,15 +22,6 @@
 #define BODY_OFF	(BH_SIZE + sizeof(struct vexfs_dir_node))
 #define DE_HDR		offsetof(struct vexfs_dir_entry, de_name)
 
-static unsigned int leaf_space(uint32_t bs)
-{
-	return bs - BODY_OFF;
-}
-
-static unsigned int index_max(uint32_t bs)
-{
-	return (bs - BODY_OFF) / sizeof(struct vexfs_dir_index);
-}
 
 uint8_t vexfs_mode_to_ftype(uint16_t mode)
 {
@@ -64,65 +56,6 @@ static void bad(struct dwalk *w, uint32_t lblk, const char *why)
 	w->bad++;
 	if (w->v->bad)
 		w->v->bad(w->v->priv, lblk, why);
-}
-
-/* Check a leaf's records; the kernel's dt_check_leaf() framing checks. */
-static const char *check_leaf(const uint8_t *blk, uint32_t bs, uint64_t lo,
-			      uint64_t hi)
-{
-	const struct vexfs_dir_node *node = (const void *)(blk + NODE_OFF);
-	unsigned int count = le16(node->dn_count);
-	unsigned int used = le16(node->dn_used);
-	const uint8_t *recs = blk + BODY_OFF;
-	unsigned int off = 0, i;
-	uint64_t prev = lo;
-
-	if (used > leaf_space(bs) || count > used / VEXFS_DIR_REC_LEN(1))
-		return "bad record count or size";
-	for (i = 0; i < count; i++) {
-		const struct vexfs_dir_entry *de = (const void *)(recs + off);
-		uint64_t hash;
-
-		if (used - off < DE_HDR)
-			return "truncated record";
-		if (!de->de_name_len ||
-		    le16(de->de_rec_len) != VEXFS_DIR_REC_LEN(de->de_name_len) ||
-		    le16(de->de_rec_len) > used - off)
-			return "bad record or name length";
-		hash = le64(de->de_hash);
-		if (hash < prev || hash > hi)
-			return "hashes out of order";
-		prev = hash;
-		off += le16(de->de_rec_len);
-	}
-	if (off != used)
-		return "record bytes do not add up";
-	return NULL;
-}
-
-static const char *check_interior(const uint8_t *blk, uint32_t bs,
-				  uint32_t nblocks, uint64_t lo, uint64_t hi)
-{
-	const struct vexfs_dir_node *node = (const void *)(blk + NODE_OFF);
-	const struct vexfs_dir_index *idx = (const void *)(blk + BODY_OFF);
-	unsigned int count = le16(node->dn_count), i;
-	uint64_t prev = lo;
-
-	if (node->dn_used || node->dn_next || node->dn_prev)
-		return "interior node with leaf fields";
-	if (!count || count > index_max(bs))
-		return "bad index count";
-	for (i = 0; i < count; i++) {
-		uint64_t hash = le64(idx[i].di_hash);
-		uint32_t child = le32(idx[i].di_child);
-
-		if (hash < prev || hash > hi)
-			return "separators out of order";
-		if (!child || child >= nblocks)
-			return "child block out of range";
-		prev = hash;
-	}
-	return NULL;
 }
 
 /* Read directory block @lblk and check its header. */
@@ -174,13 +107,14 @@ static int walk_dnode(struct dwalk *w, uint32_t lblk, int level, uint64_t lo,
 	if (level < 0 ? nlevel >= VEXFS_DIRTREE_MAX_DEPTH : nlevel != (unsigned int)level)
 		why = "wrong tree level";
 	else if (nlevel)
-		why = check_interior(blk, w->fs->bs, w->nblocks, lo, hi);
+		why = vexfs_dir_interior_check(blk, w->fs->bs, w->nblocks, lo,
+					       hi);
 	else if (le32(node->dn_next) >= w->nblocks ||
 		 le32(node->dn_prev) >= w->nblocks ||
 		 (lblk && le32(node->dn_next) == lblk))
 		why = "sibling block out of range";
 	else
-		why = check_leaf(blk, w->fs->bs, lo, hi);
+		why = vexfs_dir_leaf_check(blk, w->fs->bs, lo, hi, 0);
 	if (why) {
 		bad(w, lblk, why);
 		return 0;
@@ -391,8 +325,8 @@ int vexfs_dir_salvage(struct vexfs_fs *fs, uint64_t ino,
 			    le64(bh->bh_blocknr) != pblk || node->dn_level)
 				continue;
 			used = le16(node->dn_used);
-			if (used > leaf_space(fs->bs))
-				used = leaf_space(fs->bs);
+			if (used > vexfs_dir_leaf_space(fs->bs))
+				used = vexfs_dir_leaf_space(fs->bs);
 			while (used - off >= DE_HDR) {
 				const struct vexfs_dir_entry *de =
 					(const void *)(blk + BODY_OFF + off);
@@ -471,7 +405,7 @@ int vexfs_dir_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
 		    struct vexfs_dirent_list *list, uint64_t *blocks,
 		    struct vexfs_err *err)
 {
-	uint32_t bs = fs->bs, nb = 0, imax = index_max(bs);
+	uint32_t bs = fs->bs, nb = 0, imax = vexfs_dir_index_max(bs);
 	struct dnode *nodes = NULL;
 	size_t nnodes = 0, cap, i, lvl_first, lvl_n, nleaves;
 	struct vexfs_ext_list ext = { 0 };
@@ -505,7 +439,7 @@ int vexfs_dir_build(struct vexfs_fs *fs, struct vexfs_alloc *alloc,
 		nd->first = i;
 		nd->first_hash = list->d[i].hash;
 		while (i < list->n &&
-		       used + VEXFS_DIR_REC_LEN(list->d[i].name_len) <= leaf_space(bs)) {
+		       used + VEXFS_DIR_REC_LEN(list->d[i].name_len) <= vexfs_dir_leaf_space(bs)) {
 			used += VEXFS_DIR_REC_LEN(list->d[i].name_len);
 			i++;
 		}

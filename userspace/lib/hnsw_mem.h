@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hnsw_mem.h - an HNSW index (src/hnsw.c) kept in memory.
+ * hnsw_mem.h - an HNSW index (common/hnsw.c) kept in memory.
  *
  * The userspace storage for the index core: one record per slot holding
  * the level-0 list and the code together (one region of memory to fetch

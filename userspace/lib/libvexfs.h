@@ -19,6 +19,12 @@
 #include <endian.h>
 
 #include "vexfs_format.h"
+/*
+ * The format rules and checksums that the kernel module compiles too
+ * (common/); named by path so that every program built against this
+ * header finds them without another -I.
+ */
+#include "../../common/vexfs_rules.h"
 
 /* Little-endian accessors for the format's __le types. */
 #define le16(x)		le16toh((uint16_t)(x))
@@ -63,40 +69,11 @@ int vexfs_errf(struct vexfs_err *err, int errnum, const char *fmt, ...)
  */
 uint32_t vexfs_crc32c(uint32_t crc, const void *buf, size_t len);
 
-/**
- * vexfs_super_csum() - the checksum a superblock must carry
- * @sb: the superblock
- *
- * Return: crc32c(~0, superblock with s_checksum read as zero).
+/*
+ * vexfs_csum_seed(), vexfs_super_csum(), vexfs_inode_csum(),
+ * vexfs_block_csum(), vexfs_desc_csum() and vexfs_vindex_rec_csum() are
+ * common/csum.c, shared with the kernel (common/vexfs_rules.h).
  */
-uint32_t vexfs_super_csum(const struct vexfs_super_block *sb);
-
-/**
- * vexfs_csum_seed() - the seed of every checksum but the superblock's
- * @sb: the superblock
- *
- * Return: crc32c(~0, s_uuid).
- */
-uint32_t vexfs_csum_seed(const struct vexfs_super_block *sb);
-
-/**
- * vexfs_inode_csum() - the checksum an inode must carry
- * @seed: from vexfs_csum_seed()
- * @inode: the 256-byte on-disk inode
- *
- * Return: crc32c(seed, inode with i_checksum read as zero).
- */
-uint32_t vexfs_inode_csum(uint32_t seed, const struct vexfs_inode *inode);
-
-/**
- * vexfs_block_csum() - the checksum a metadata block must carry
- * @seed: from vexfs_csum_seed()
- * @block: the block, starting with struct vexfs_block_header
- * @bs: the block size
- *
- * Return: crc32c(seed, block with bh_checksum read as zero).
- */
-uint32_t vexfs_block_csum(uint32_t seed, const void *block, uint32_t bs);
 
 /* ------------------------------------------------------------------ */
 /* device.c                                                            */
@@ -258,13 +235,17 @@ int vexfs_super_read(struct vexfs_dev *dev, struct vexfs_super_block *sb,
  * @dev_bytes: size of the device it was read from
  * @err: the first problem found
  *
- * A superblock this accepts is one the kernel mounts (src/super.c has the
- * same checks): magic, checksum, version, block size, inode size, checksum
- * type, feature bits, and the regions in order inside the device.
+ * A superblock this accepts is one the kernel mounts read-write (the
+ * rules are common/super.c, the kernel's): magic, checksum, version, block
+ * size, inode size, checksum type, feature bits, the regions in order
+ * inside the device, the reserved inodes and the free counts.
+ * vexfs_fs_open() for reading accepts unknown ro_compat features, as the
+ * kernel's read-only mount does.
  *
  * Return: 0; -EINVAL if it is not a VexFS this library can read (magic,
- * version, block size, unknown incompat or ro_compat features); -EBADMSG
- * for a checksum mismatch; -EUCLEAN for bad geometry.
+ * version, block size, unknown incompat or ro_compat features, missing
+ * required features); -EBADMSG for a checksum mismatch; -EUCLEAN for bad
+ * geometry, reserved inodes or free counts.
  */
 int vexfs_super_validate(const struct vexfs_super_block *sb,
 			 uint64_t dev_bytes, struct vexfs_err *err);
@@ -1381,20 +1362,16 @@ uint64_t vexfs_store_blocks(const struct vexfs_coll_geom *g, uint64_t slots);
 uint64_t vexfs_store_capacity(const struct vexfs_coll_geom *g,
 			      uint64_t blocks);
 
-/**
- * vexfs_desc_csum() - the checksum a collection descriptor must carry
- * @seed: from vexfs_csum_seed()
- * @d: the descriptor
- *
- * Return: crc32c(seed, descriptor with c_checksum read as zero).
- */
-uint32_t vexfs_desc_csum(uint32_t seed, const struct vexfs_collection *d);
+/* vexfs_desc_csum(): common/csum.c */
 
 /**
  * vexfs_slot_csum() - the checksum a used vector slot must carry
  * @seed: from vexfs_csum_seed()
  * @img: the slot, @slot_size bytes
  * @slot_size: from the geometry
+ *
+ * The rule is common/csum.c vexfs_vec_slot_csum(); this name stays for
+ * the library's callers.
  *
  * Return: crc32c(seed, slot with vs_checksum read as zero).
  */
@@ -1478,15 +1455,7 @@ void vexfs_vindex_node_pos(const struct vexfs_vindex_geom *g, uint64_t slot,
 void vexfs_vindex_upper_pos(const struct vexfs_vindex_geom *g, uint64_t rec,
 			    uint64_t *lblk, uint32_t *off);
 
-/**
- * vexfs_vindex_rec_csum() - the checksum a node or upper record must carry
- * @seed: from vexfs_csum_seed()
- * @rec: the record; its checksum is its first four bytes
- * @size: vh_node_size or vh_upper_size
- *
- * Return: crc32c(seed, record with the checksum read as zero).
- */
-uint32_t vexfs_vindex_rec_csum(uint32_t seed, const void *rec, uint32_t size);
+/* vexfs_vindex_rec_csum(): common/csum.c */
 
 /**
  * vexfs_vindex_seed() - the level seed of an index built offline
@@ -1524,7 +1493,7 @@ typedef int (*vexfs_vindex_vec_fn)(void *priv, uint64_t slot, uint32_t *vec);
  * @err: why it failed
  *
  * Trains the quantizer on every vector, inserts every used slot in slot
- * order with the index core (src/hnsw.c), then writes the header, the
+ * order with the index core (common/hnsw.c), then writes the header, the
  * quantizer, one node record per slot up to @p->nslots and the upper
  * records in slot order, all of epoch @p->epoch.  Nothing is written
  * unless every block could be allocated.

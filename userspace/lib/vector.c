@@ -4,7 +4,7 @@
  * descriptor and slot checksums, and the embedding xattr's value.  The
  * same rules as the kernel's src/vector.c, which the on-disk format
  * (include/vexfs_format.h, "Vector collections") describes.  Used by
- * mkfs -d (populate.c) and the checker (check.c).  Documented in
+ * mkfs -d (populate.c) and the checker (userspace/fsck/pass6.c).  Documented in
  * libvexfs.h.
  */
 #include <errno.h>
@@ -53,24 +53,9 @@ uint64_t vexfs_store_capacity(const struct vexfs_coll_geom *g,
 			      blocks / g->blocks_per_slot;
 }
 
-uint32_t vexfs_desc_csum(uint32_t seed, const struct vexfs_collection *d)
-{
-	struct vexfs_collection tmp = *d;
-
-	tmp.c_checksum = 0;
-	return vexfs_crc32c(seed, &tmp, sizeof(tmp));
-}
-
 uint32_t vexfs_slot_csum(uint32_t seed, const void *img, uint32_t slot_size)
 {
-	static const uint8_t zero[4];
-	size_t off = offsetof(struct vexfs_vec_slot, vs_checksum);
-	uint32_t crc;
-
-	crc = vexfs_crc32c(seed, img, off);
-	crc = vexfs_crc32c(crc, zero, 4);
-	return vexfs_crc32c(crc, (const uint8_t *)img + off + 4,
-			    slot_size - off - 4);
+	return vexfs_vec_slot_csum(seed, img, slot_size);
 }
 
 int vexfs_slot_fill(uint32_t seed, const struct vexfs_coll_geom *g,

@@ -6,7 +6,7 @@
  * The layout is include/vexfs_format.h's "Vector index (HNSW)": a header
  * block, the quantizer, one node record per store slot addressed by
  * arithmetic, and upper-level records from VEXFS_VINDEX_UPPER_LBLK.  The
- * build runs the index core (src/hnsw.c) over in-memory storage
+ * build runs the index core (common/hnsw.c) over in-memory storage
  * (hnsw_mem.c), then lays the graph out in that format in freshly
  * allocated blocks.  Documented in libvexfs.h.
  */
@@ -54,14 +54,6 @@ void vexfs_vindex_upper_pos(const struct vexfs_vindex_geom *g, uint64_t rec,
 {
 	*lblk = VEXFS_VINDEX_UPPER_LBLK + (rec - 1) / g->per_block_u;
 	*off = (uint32_t)((rec - 1) % g->per_block_u) * g->upper_size;
-}
-
-uint32_t vexfs_vindex_rec_csum(uint32_t seed, const void *rec, uint32_t size)
-{
-	static const uint8_t zero[4];
-	uint32_t crc = vexfs_crc32c(seed, zero, 4);
-
-	return vexfs_crc32c(crc, (const uint8_t *)rec + 4, size - 4);
 }
 
 uint64_t vexfs_vindex_seed(uint32_t fs_seed, uint32_t coll_id)
