@@ -4,8 +4,8 @@
  * descriptor and slot checksums, and the embedding xattr's value.  The
  * same rules as the kernel's src/vector.c, which the on-disk format
  * (include/vexfs_format.h, "Vector collections") describes.  Used by
- * mkfs -d (populate.c) and the checker (userspace/fsck/pass6.c).  Documented in
- * libvexfs.h.
+ * mkfs -d (populate.c) and fsck (userspace/fsck/pass6.c).  Documented
+ * in libvexfs.h.
  */
 #include <errno.h>
 #include <stddef.h>
