@@ -97,6 +97,17 @@ handle_t *vexfs_handle(struct super_block *sb)
 	return handle;
 }
 
+/*
+ * The error of an operation whose handle jbd2 aborted under it.  jbd2
+ * says -EROFS; but when FS_IOC_SHUTDOWN aborted the journal, the
+ * operation was cut short by the shutdown and fails with EIO like every
+ * operation after it (as in XFS), and it is no error to log.
+ */
+static int vexfs_aborted_errno(struct super_block *sb)
+{
+	return vexfs_forced_shutdown(sb) ? -EIO : -EROFS;
+}
+
 /**
  * vexfs_journal_start() - start (or join) a handle
  * @sb: the filesystem
@@ -105,8 +116,8 @@ handle_t *vexfs_handle(struct super_block *sb)
  *
  * Context: process context; may sleep waiting for journal space.  The
  * caller must hold no page lock and no VexFS lock (see the lock order).
- * Return: the handle, NULL without a journal, or an ERR_PTR (-EROFS on a
- * read-only filesystem or an aborted journal).
+ * Return: the handle, NULL without a journal, or an ERR_PTR (-EIO after
+ * a shutdown, -EROFS on a read-only filesystem or an aborted journal).
  */
 handle_t *vexfs_journal_start(struct super_block *sb, int credits,
 			      int revokes)
@@ -122,8 +133,11 @@ handle_t *vexfs_journal_start(struct super_block *sb, int credits,
 		return ERR_PTR(-EROFS);
 	handle = jbd2__journal_start(journal, credits, 0, revokes, GFP_NOFS,
 				     0, 0);
-	if (IS_ERR(handle) && is_journal_aborted(journal))
+	/* A shutdown may have aborted the journal since the test above. */
+	if (IS_ERR(handle) && is_journal_aborted(journal)) {
 		vexfs_journal_aborted(sb);
+		return ERR_PTR(vexfs_aborted_errno(sb));
+	}
 	return handle;
 }
 
@@ -149,17 +163,6 @@ void vexfs_journal_aborted(struct super_block *sb)
 		return;
 	vexfs_error(sb, "detected aborted journal (error %d)",
 		    sbi->journal ? jbd2_journal_errno(sbi->journal) : 0);
-}
-
-/*
- * The error of an operation whose handle jbd2 aborted under it.  jbd2
- * says -EROFS; but when FS_IOC_SHUTDOWN aborted the journal, the
- * operation was cut short by the shutdown and fails with EIO like every
- * operation after it (as in XFS), and it is no error to log.
- */
-static int vexfs_aborted_errno(struct super_block *sb)
-{
-	return vexfs_forced_shutdown(sb) ? -EIO : -EROFS;
 }
 
 /**
