@@ -86,12 +86,12 @@ struct vexfs_sb_info {
 	/* journal.c */
 	journal_t *journal;		/* NULL without a journal */
 	bool journal_rw;		/* INCOMPAT_RECOVER set by this mount */
-	bool counts_stale;		/* log replayed: recount the free
-					 * counts before trusting them */
+	/* log replayed: recount the free counts before trusting them */
+	bool counts_stale;
 	bool fs_error;			/* errors seen: set STATE_ERROR */
 	struct work_struct error_work;	/* logs STATE_ERROR (super.c) */
-	struct mutex orphan_lock;	/* protects @orphans, s_last_orphan
-					 * and every i_next_orphan */
+	/* protects @orphans, s_last_orphan and every i_next_orphan */
+	struct mutex orphan_lock;
 	struct list_head orphans;	/* in-memory orphans, on-disk order */
 	unsigned long mount_flags;	/* VEXFS_MF_*, atomic bit ops */
 };
