@@ -306,9 +306,12 @@ __printf(3, 4) void __vexfs_error(struct super_block *sb, const char *func,
 
 __printf(3, 4) void vexfs_msg(struct super_block *sb, const char *level,
 			      const char *fmt, ...);
-#define vexfs_err(sb, fmt, ...)  vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
-#define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
-#define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
+#define vexfs_err(sb, fmt, ...) \
+	vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
+#define vexfs_warn(sb, fmt, ...) \
+	vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
+#define vexfs_info(sb, fmt, ...) \
+	vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
 int vexfs_super_get_write(struct super_block *sb);
 int vexfs_shutdown(struct super_block *sb, u32 flags);
 int vexfs_commit_super(struct super_block *sb);
