@@ -17,6 +17,7 @@
 #      is clean.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" ann
 suite_kernels "$@"
 suite_build_tools

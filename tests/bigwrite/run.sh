@@ -6,6 +6,7 @@
 # tests/bigwrite/guest.sh with the static test program bigwrite.c, one
 # boot per kernel.  Prints PASS:/FAIL: lines.
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" bigwrite
 suite_kernels "$@"
 suite_build_tools

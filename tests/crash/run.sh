@@ -16,6 +16,7 @@
 # The seed is printed; -s SEED (or CRASH_SEED) replays a run.
 # `make crashtest N=1000` is a long run.
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" crash
 points=${CRASH_POINTS:-64}
 seed=${CRASH_SEED:-$(( $(date +%s) % 100000 ))}

@@ -5,6 +5,7 @@
 # (or those given): tests/dio/guest.sh with the static test program
 # odirect.c, one boot per kernel.  Prints PASS:/FAIL: lines.
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" dio
 suite_kernels "$@"
 suite_build_tools

@@ -6,6 +6,7 @@
 # kernels.sh names (or those given): tests/flakey/guest.sh, one boot per
 # kernel.  Prints PASS:/FAIL: lines.
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" flakey
 suite_kernels "$@"
 suite_build_tools

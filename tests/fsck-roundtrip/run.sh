@@ -16,6 +16,7 @@
 #      the kernel must read and change what the repairs wrote.
 # Prints PASS:/FAIL: lines.
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" fsck-roundtrip
 suite_build_tools
 mkfs=$top/userspace/mkfs/mkfs.vexfs

@@ -15,6 +15,7 @@
 # log, and any walk or umount that does not finish, fails the run and
 # names the seed: `make fuzz-images N=1 SEED=<seed>` replays it.
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" fuzz-images
 n=${N:-200}
 seed=${SEED:-$(( ($(od -An -N4 -tu4 /dev/urandom) % 1000000) * 1000 ))}

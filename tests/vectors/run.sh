@@ -15,6 +15,7 @@
 #      changes it and checks that fsck.vexfs -fn finds it clean.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" vectors
 suite_kernels "$@"
 mkdir -p "$work/data"

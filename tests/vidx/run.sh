@@ -17,6 +17,7 @@
 #      guest after both.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" vidx
 suite_kernels "$@"
 suite_build_tools

@@ -10,6 +10,7 @@
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 
+# shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/suite.sh" vm build
 suite_build_tools
 suite_tool vexfs-patch "$top/tests/tools/vexfs-patch.c"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 #
 # suite.sh - what every VM suite's run.sh does before and after its own
@@ -29,10 +30,12 @@ set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vm=$top/tests/vm
+# shellcheck source=tests/vm/each-kernel.sh
 . "$vm/each-kernel.sh"
 
 # suite_init NAME [WORK]: the suite's variables; called on sourcing with
 # the arguments given to `.`.
+# shellcheck disable=SC2034 # here, work and failed are the suite's
 suite_init() {
 	suite=${1:?usage: suite_init NAME [WORK]}
 	here=$top/tests/$suite
