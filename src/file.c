@@ -40,8 +40,10 @@ static void vexfs_readahead(struct readahead_control *rac)
 static int vexfs_writepages(struct address_space *mapping,
 			    struct writeback_control *wbc)
 {
-	/* After a shutdown nothing reaches the disk (the pages stay dirty
-	 * until eviction drops them, as in ext4). */
+	/*
+	 * After a shutdown nothing reaches the disk (the pages stay dirty
+	 * until eviction drops them, as in ext4).
+	 */
 	if (vexfs_forced_shutdown(mapping->host->i_sb))
 		return -EIO;
 	return mpage_writepages(mapping, wbc, vexfs_get_block);

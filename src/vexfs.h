@@ -87,12 +87,12 @@ struct vexfs_sb_info {
 	/* journal.c */
 	journal_t *journal;		/* NULL without a journal */
 	bool journal_rw;		/* INCOMPAT_RECOVER set by this mount */
-	bool counts_stale;		/* log replayed: recount the free
-					 * counts before trusting them */
+	/* log replayed: recount the free counts before trusting them */
+	bool counts_stale;
 	bool fs_error;			/* errors seen: set STATE_ERROR */
 	struct work_struct error_work;	/* logs STATE_ERROR (super.c) */
-	struct mutex orphan_lock;	/* protects @orphans, s_last_orphan
-					 * and every i_next_orphan */
+	/* protects @orphans, s_last_orphan and every i_next_orphan */
+	struct mutex orphan_lock;
 	struct list_head orphans;	/* in-memory orphans, on-disk order */
 	unsigned long mount_flags;	/* VEXFS_MF_*, atomic bit ops */
 };
@@ -307,9 +307,12 @@ __printf(3, 4) void __vexfs_error(struct super_block *sb, const char *func,
 
 __printf(3, 4) void vexfs_msg(struct super_block *sb, const char *level,
 			      const char *fmt, ...);
-#define vexfs_err(sb, fmt, ...)  vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
-#define vexfs_warn(sb, fmt, ...) vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
-#define vexfs_info(sb, fmt, ...) vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
+#define vexfs_err(sb, fmt, ...) \
+	vexfs_msg(sb, KERN_ERR, fmt, ##__VA_ARGS__)
+#define vexfs_warn(sb, fmt, ...) \
+	vexfs_msg(sb, KERN_WARNING, fmt, ##__VA_ARGS__)
+#define vexfs_info(sb, fmt, ...) \
+	vexfs_msg(sb, KERN_INFO, fmt, ##__VA_ARGS__)
 int vexfs_super_get_write(struct super_block *sb);
 int vexfs_shutdown(struct super_block *sb, u32 flags);
 int vexfs_commit_super(struct super_block *sb);

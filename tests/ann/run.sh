@@ -16,39 +16,20 @@
 #      and the cut import's are compared with what was imported, fsck
 #      is clean.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-here=$top/tests/ann
-vm=$top/tests/vm
-work=$top/build/ann
-failed=0
-. "$vm/each-kernel.sh"
-
-fail_setup() {
-	echo "FAIL: ann/setup ($*)"
-	exit 1
-}
-
-mkdir -p "$work"
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
-gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$work/anntest" \
-	"$here/anntest.c" -lm || fail_setup "anntest"
-
-[ $# -eq 0 ] || export VEXFS_KERNELS="$*"
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/../vm/suite.sh" ann
+suite_kernels "$@"
+suite_build_tools
+suite_prog anntest "$here/anntest.c" -lm
 
 # ann_kernel KVER SERIES: the three boots; runs beside the other kernel
 # (tests/vm/each-kernel.sh).
 ann_kernel() {
 	local kver=$1 series=$2 failed=0 disk step
-	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: $series/ann/module_builds"
-		return 1
-	fi
+	suite_module "$kver" "$series/ann/module_builds" || return 1
 	disk=$work/disk-$series.img
-	rm -f "$disk"
-	truncate -s 256M "$disk"
+	suite_image "$disk" 256M
 	for step in run crash recover; do
 		"$vm/run-vm.sh" -k "$kver" -t 1200 \
 			-l "$top/build/console-ann-$kver-$step.log" \
@@ -59,5 +40,4 @@ ann_kernel() {
 	return $failed
 }
 
-each_kernel ann_kernel || failed=1
-exit $failed
+suite_each_kernel ann_kernel

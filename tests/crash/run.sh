@@ -15,11 +15,9 @@
 # and judged as the replayed points are (guest.sh, part 5).
 # The seed is printed; -s SEED (or CRASH_SEED) replays a run.
 # `make crashtest N=1000` is a long run.
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-vm=$top/tests/vm
-out=$top/build/crash
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/../vm/suite.sh" crash
 points=${CRASH_POINTS:-64}
 seed=${CRASH_SEED:-$(( $(date +%s) % 100000 ))}
 annflush=${CRASH_ANN_FLUSH:-8}
@@ -34,45 +32,28 @@ while getopts "n:s:" opt; do
 	esac
 done
 
-fail_setup() {
-	echo "FAIL: crash/setup ($*)"
-	exit 1
-}
-
 # The workload makes about two flush points per operation.
 ops=$(( points / 4 > 24 ? points / 4 : 24 ))
 nrandom=$(( points / 2 > 16 ? points / 2 : 16 ))
 timeout=$(( 900 + points * 4 + (annflush + annrandom) * 20 + shutdowns * 30 ))
 echo "crash: seed $seed (rerun with CRASH_SEED=$seed), $ops operations, $nrandom random points"
 
-mkdir -p "$out"
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
-gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$out/crashtool" \
-	"$top/tests/crash/crashtool.c" || fail_setup "crashtool"
-gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$out/anntest" \
-	"$top/tests/ann/anntest.c" -lm || fail_setup "anntest"
+suite_build_tools
+suite_prog crashtool "$here/crashtool.c"
+suite_prog anntest "$top/tests/ann/anntest.c" -lm
 # The fsck fixtures' journal writer and damage tool, for the check that
 # the writer's log is what the kernel's jbd2 replays.
 for t in vexfs-journal vexfs-damage; do
-	gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -static \
-		-I"$top/include" -I"$top/userspace/lib" -o "$out/$t" \
-		"$top/tests/fsck/tools/$t.c" "$top/userspace/lib/libvexfs.a" ||
-		fail_setup "$t"
+	suite_tool -static "$t" "$top/tests/fsck/tools/$t.c"
 done
-
-. "$vm/each-kernel.sh"
 
 # One kernel's boot, in files of its own (mods-KVER, *-SERIES); runs
 # beside the other kernel (tests/vm/each-kernel.sh).
 crash_kernel() {
 	local kver=$1 series=$2 mods lw fs log ann shut rc=0
 
-	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: $series/crash/module_builds"
-		return 1
-	fi
-	mods=$out/mods-$kver
+	suite_module "$kver" "$series/crash/module_builds" || return 1
+	mods=$work/mods-$kver
 	rm -rf "$mods"
 	mkdir -p "$mods"
 	cp "$top/build/$kver/vexfs.ko" "$mods/"
@@ -84,8 +65,8 @@ crash_kernel() {
 	fi
 	cp "$lw" "$mods/"
 
-	fs=$out/fs-$series.img log=$out/log-$series.img
-	ann=$out/ann-$series.img shut=$out/shutdown-$series.img
+	fs=$work/fs-$series.img log=$work/log-$series.img
+	ann=$work/ann-$series.img shut=$work/shutdown-$series.img
 	rm -f "$fs" "$log" "$ann" "$shut"
 	truncate -s 16M "$fs"
 	truncate -s 2G "$log"
@@ -96,14 +77,14 @@ crash_kernel() {
 		return 1
 	fi
 
-	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$out/crashtool" \
-		-b "$out/vexfs-journal" -b "$out/vexfs-damage" -b "$out/anntest" \
+	"$vm/run-vm.sh" -v -k "$kver" -m "$mods" -b "$work/crashtool" \
+		-b "$work/vexfs-journal" -b "$work/vexfs-damage" -b "$work/anntest" \
 		-d "$fs" -d "$log" -d "$ann" -d "$shut" -t "$timeout" \
-		-l "$out/console-$series.log" "$top/tests/crash/guest.sh" \
+		-l "$work/console-$series.log" "$top/tests/crash/guest.sh" \
 		"$seed" "$ops" "$nrandom" "$annflush" "$annrandom" \
 		"$shutdowns" || rc=1
 	rm -f "$log" "$ann" "$shut"
 	return $rc
 }
 
-each_kernel crash_kernel
+suite_each_kernel crash_kernel

@@ -5,39 +5,21 @@
 # (dm-flakey), with ext4 in the same guest as the control, on every kernel
 # kernels.sh names (or those given): tests/flakey/guest.sh, one boot per
 # kernel.  Prints PASS:/FAIL: lines.
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-here=$top/tests/flakey
-vm=$top/tests/vm
-work=$top/build/flakey
-failed=0
-. "$vm/each-kernel.sh"
-
-fail_setup() {
-	echo "FAIL: flakey/setup ($*)"
-	exit 1
-}
-
-mkdir -p "$work"
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
-gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$work/godown" \
-	"$here/godown.c" || fail_setup "godown"
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/../vm/suite.sh" flakey
+suite_kernels "$@"
+suite_build_tools
+suite_prog godown "$here/godown.c"
 # The guest's dmsetup, mkfs.ext4 and e2fsck are this machine's (dynamic:
 # run-vm.sh -b brings their libraries).
 dmsetup=$(command -v dmsetup) || fail_setup "no dmsetup (apt-get install dmsetup)"
 mke2fs=$(command -v mke2fs) || fail_setup "no mke2fs (e2fsprogs)"
 e2fsck=$(command -v e2fsck) || fail_setup "no e2fsck (e2fsprogs)"
 
-[ $# -eq 0 ] || export VEXFS_KERNELS="$*"
-
 flakey_kernel() {
 	local kver=$1 series=$2 vex ext rc=0
-	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: $series/flakey/module_builds"
-		return 1
-	fi
+	suite_module "$kver" "$series/flakey/module_builds" || return 1
 	# dm-flakey is a module of the kernel's own tree (kernel_root finds
 	# it for an unpacked matrix kernel too); run-vm.sh -M copies it.
 	if ! find "$(kernel_root "$kver")/lib/modules/$kver/kernel/drivers/md" \
@@ -46,9 +28,8 @@ flakey_kernel() {
 		return 1
 	fi
 	vex=$work/vexfs-$series.img ext=$work/ext4-$series.img
-	rm -f "$vex" "$ext"
-	truncate -s 64M "$vex"
-	truncate -s 64M "$ext"
+	suite_image "$vex" 64M
+	suite_image "$ext" 64M
 	"$vm/run-vm.sh" -k "$kver" -t 1500 -l "$top/build/console-flakey-$kver.log" \
 		-M dm-flakey -M ext4 \
 		-b "$dmsetup:/usr/sbin/dmsetup" -b "$mke2fs:/usr/sbin/mkfs.ext4" \
@@ -59,5 +40,4 @@ flakey_kernel() {
 	return $rc
 }
 
-each_kernel flakey_kernel || failed=1
-exit $failed
+suite_each_kernel flakey_kernel

@@ -15,21 +15,10 @@
 #      directory, a directory reconnected to a /lost+found it created):
 #      the kernel must read and change what the repairs wrote.
 # Prints PASS:/FAIL: lines.
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=$top/build/fsck-roundtrip
-vm=$top/tests/vm
-failed=0
-. "$vm/each-kernel.sh"
-
-fail_setup() {
-	echo "FAIL: fsck-roundtrip/setup ($*)"
-	exit 1
-}
-
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/../vm/suite.sh" fsck-roundtrip
+suite_build_tools
 mkfs=$top/userspace/mkfs/mkfs.vexfs
 fsck=$top/userspace/fsck/fsck.vexfs
 xattr=$vm/progs/bin/xattr
@@ -93,10 +82,7 @@ fi
 cp "$img" "$work/pristine.img"
 
 # A copy damaged and repaired by fsck: the kernel must accept the repairs.
-gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$top/include" \
-	-I"$top/userspace/lib" -o "$work/vexfs-damage" \
-	"$top/tests/fsck/tools/vexfs-damage.c" "$top/userspace/lib/libvexfs.a" ||
-	fail_setup "vexfs-damage"
+suite_tool vexfs-damage "$top/tests/fsck/tools/vexfs-damage.c"
 cp "$img" "$work/repaired.img"
 # /deep/a/b loses its entry (it now names a free inode): it must be
 # reconnected to a new /lost+found; /big's leaf chain skips a leaf: the
@@ -124,10 +110,7 @@ cp "$work/repaired.img" "$work/repaired-pristine.img"
 roundtrip_kernel() {
 	local kver=$1 series=$2 failed=0
 	local img=$work/roundtrip-$series.img repaired=$work/repaired-$series.img
-	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: fsck-roundtrip/$series/module_builds"
-		return 1
-	fi
+	suite_module "$kver" "fsck-roundtrip/$series/module_builds" || return 1
 	cp "$work/pristine.img" "$img"
 	cp "$work/repaired-pristine.img" "$repaired"
 	if ! "$vm/run-vm.sh" -k "$kver" -t 600 -l "$work/console-$series.log" \
@@ -152,5 +135,4 @@ roundtrip_kernel() {
 	return $failed
 }
 
-each_kernel roundtrip_kernel || failed=1
-exit $failed
+suite_each_kernel roundtrip_kernel

@@ -14,28 +14,14 @@
 # first.  Any Oops, BUG, WARNING, hung task or soft lockup in the kernel
 # log, and any walk or umount that does not finish, fails the run and
 # names the seed: `make fuzz-images N=1 SEED=<seed>` replays it.
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-here=$top/tests/fuzz-images
-out=$top/build/fuzz-images
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/../vm/suite.sh" fuzz-images
 n=${N:-200}
 seed=${SEED:-$(( ($(od -An -N4 -tu4 /dev/urandom) % 1000000) * 1000 ))}
-failed=0
-. "$top/tests/vm/each-kernel.sh"
-
-fail_setup() {
-	echo "FAIL: fuzz-images/setup ($*)"
-	exit 1
-}
-
-mkdir -p "$out"
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-cflags="-O2 -g -Wall -Wextra -Werror -static"
-gcc $cflags -std=gnu11 -D_GNU_SOURCE -I"$top/include" -I"$top/userspace/lib" \
-	-o "$out/vexfs-fuzz" "$here/vexfs-fuzz.c" "$top/userspace/lib/libvexfs.a" ||
-	fail_setup "vexfs-fuzz"
-gcc $cflags -o "$out/fuzz-walk" "$here/fuzz-walk.c" || fail_setup "fuzz-walk"
+suite_build_userspace
+suite_tool -static vexfs-fuzz "$here/vexfs-fuzz.c" -g
+suite_prog fuzz-walk "$here/fuzz-walk.c" -g
 
 regs=$(awk '/^[0-9]/ { print $1 }' "$here/regressions")
 nregs=$(echo $regs | wc -w)
@@ -88,15 +74,12 @@ outcome_floors() {
 # beside the other kernel (tests/vm/each-kernel.sh).
 fuzz_kernel() {
 	local kver=$1 series=$2 failed=0
-	if ! "$top/tests/vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: $series/fuzz-images/module-build"
-		return 1
-	fi
-	console=$out/console-$kver.log
-	results=$out/results-$kver.log
+	suite_module "$kver" "$series/fuzz-images/module-build" || return 1
+	console=$work/console-$kver.log
+	results=$work/results-$kver.log
 	t0=$(date +%s)
-	"$top/tests/vm/run-vm.sh" -v -k "$kver" -t "$timeout" -l "$console" \
-		-b "$out/vexfs-fuzz" -b "$out/fuzz-walk" \
+	"$vm/run-vm.sh" -v -k "$kver" -t "$timeout" -l "$console" \
+		-b "$work/vexfs-fuzz" -b "$work/fuzz-walk" \
 		-b "$here/errors.sh:/fuzz/errors.sh" \
 		"$here/guest.sh" "$seed" "$n" $regs >"$results" 2>&1
 	rc=$?
@@ -126,9 +109,9 @@ fuzz_kernel() {
 	outcome_floors "$series" $((ok + refused + errs)) "$ok" "$refused" "$errs" || failed=1
 
 	# errors=panic must panic: a short boot of its own that may not return.
-	pconsole=$out/console-panic-$kver.log
-	"$top/tests/vm/run-vm.sh" -k "$kver" -t 120 -l "$pconsole" \
-		-b "$out/vexfs-fuzz" -b "$out/fuzz-walk" "$here/errors.sh" panic >"$out/results-panic-$kver.log" 2>&1
+	pconsole=$work/console-panic-$kver.log
+	"$vm/run-vm.sh" -k "$kver" -t 120 -l "$pconsole" \
+		-b "$work/vexfs-fuzz" -b "$work/fuzz-walk" "$here/errors.sh" panic >"$work/results-panic-$kver.log" 2>&1
 	if grep -q 'vexfs (loop1): panic forced after error' "$pconsole" &&
 	   grep -q 'Kernel panic' "$pconsole"; then
 		echo "PASS: $series/fuzz-images/errors/panic-panics-on-corruption"
@@ -140,5 +123,4 @@ fuzz_kernel() {
 	return $failed
 }
 
-each_kernel fuzz_kernel || failed=1
-exit $failed
+suite_each_kernel fuzz_kernel

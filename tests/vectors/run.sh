@@ -14,25 +14,13 @@
 #      their embeddings (mkoffline): guest/offline.sh mounts it, queries,
 #      changes it and checks that fsck.vexfs -fn finds it clean.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-here=$top/tests/vectors
-vm=$top/tests/vm
-work=$top/build/vectors
-failed=0
-. "$vm/each-kernel.sh"
-
-fail_setup() {
-	echo "FAIL: vectors/setup ($*)"
-	exit 1
-}
-
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/../vm/suite.sh" vectors
+suite_kernels "$@"
 mkdir -p "$work/data"
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
-gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$work/vectest" \
-	"$here/progs/vectest.c" -lm || fail_setup "vectest"
+suite_build_tools
+suite_prog vectest "$here/progs/vectest.c" -lm
 python3 "$here/mkdata.py" "$work/data" || fail_setup "datasets"
 
 bins=(-b "$work/vectest" -b /usr/bin/cp:/usr/local/bin/gnucp
@@ -43,8 +31,6 @@ fi
 for f in "$work"/data/*; do
 	bins+=(-b "$f:/data/${f##*/}")
 done
-
-[ $# -eq 0 ] || export VEXFS_KERNELS="$*"
 
 # mkoffline IMAGE: collections made by mkfs -d (tests/fsck/tools/common.sh
 # has the helpers that set user.vexfs.collection and .embedding)
@@ -74,13 +60,9 @@ mkoffline() {
 # what it left; runs beside the other kernel (tests/vm/each-kernel.sh).
 vectors_kernel() {
 	local kver=$1 series=$2 failed=0 disk t0
-	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: $series/vectors/module_builds"
-		return 1
-	fi
+	suite_module "$kver" "$series/vectors/module_builds" || return 1
 	disk=$work/disk-$series.img
-	rm -f "$disk"
-	truncate -s 512M "$disk"
+	suite_image "$disk" 512M
 	t0=$(date +%s)
 	"$vm/run-vm.sh" -k "$kver" -t 1800 -l "$top/build/console-vectors-$kver.log" \
 		"${bins[@]}" -d "$disk" "$here/guest/vectors.sh" run /dev/vda || failed=1
@@ -101,5 +83,4 @@ vectors_kernel() {
 	return $failed
 }
 
-each_kernel vectors_kernel || failed=1
-exit $failed
+suite_each_kernel vectors_kernel

@@ -16,33 +16,15 @@
 #      disk, the same for an index mkfs.vexfs -d built; fsck -fn in the
 #      guest after both.
 # Prints PASS:/FAIL: lines (via run-vm.sh).
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-here=$top/tests/vidx
-vm=$top/tests/vm
-work=$top/build/vidx
-failed=0
-. "$vm/each-kernel.sh"
-
-fail_setup() {
-	echo "FAIL: vidx/setup ($*)"
-	exit 1
-}
-
-mkdir -p "$work"
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
-gcc -O2 -Wall -Wextra -Werror -static -I"$top/include" -o "$work/anntest" \
-	"$top/tests/ann/anntest.c" -lm || fail_setup "anntest"
-gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$top/include" \
-	-I"$top/userspace/lib" -o "$work/vexfs-damage" \
-	"$top/tests/fsck/tools/vexfs-damage.c" "$top/userspace/lib/libvexfs.a" ||
-	fail_setup "vexfs-damage"
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/../vm/suite.sh" vidx
+suite_kernels "$@"
+suite_build_tools
+suite_prog anntest "$top/tests/ann/anntest.c" -lm
+suite_tool vexfs-damage "$top/tests/fsck/tools/vexfs-damage.c"
 fsck=$top/userspace/fsck/fsck.vexfs
 damage=$work/vexfs-damage
-
-[ $# -eq 0 ] || export VEXFS_KERNELS="$*"
 
 # host_check SERIES NAME CMD...: a PASS:/FAIL: line for a host step
 host_check() {
@@ -101,14 +83,10 @@ damage_and_rebuild() {
 
 vidx_kernel() {
 	local kver=$1 series=$2 failed=0 disk disk2
-	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: $series/vidx/module_builds"
-		return 1
-	fi
+	suite_module "$kver" "$series/vidx/module_builds" || return 1
 	disk=$work/disk-$series.img
 	disk2=$work/mkfs-$series.img
-	rm -f "$disk"
-	truncate -s 128M "$disk"
+	suite_image "$disk" 128M
 	"$vm/run-vm.sh" -k "$kver" -t 1200 \
 		-l "$top/build/console-vidx-$kver-kernel.log" \
 		-b "$work/anntest" -d "$disk" \
@@ -133,5 +111,4 @@ vidx_kernel() {
 	return $failed
 }
 
-each_kernel vidx_kernel || failed=1
-exit $failed
+suite_each_kernel vidx_kernel

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# each-kernel.sh - source it from a suite's run.sh (bash):
+# each-kernel.sh - source it from a suite's run.sh (bash), or source
+# tests/vm/suite.sh, which does and ends with suite_each_kernel:
 #
 #   . "$top/tests/vm/each-kernel.sh"
 #   each_kernel FUNCTION

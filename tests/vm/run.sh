@@ -9,27 +9,14 @@
 #      attrs.sh, flush.sh and overlay.sh,
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
-set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-vm=$top/tests/vm
-failed=0
-. "$vm/each-kernel.sh"
-
-fail_setup() {
-	echo "FAIL: vm/setup ($*)"
-	exit 1
-}
-
-make -s -C "$top/userspace" all static >/dev/null || fail_setup "userspace build"
-make -s -C "$vm/progs" >/dev/null || fail_setup "test programs"
-mkdir -p "$top/build"
-gcc -O2 -Wall -Wextra -I"$top/include" -I"$top/userspace/lib" \
-	-o "$top/build/vexfs-patch" "$top/tests/tools/vexfs-patch.c" \
-	"$top/userspace/lib/libvexfs.a" || fail_setup "vexfs-patch"
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/suite.sh" vm build
+suite_build_tools
+suite_tool vexfs-patch "$top/tests/tools/vexfs-patch.c"
 
 mkfs=$top/userspace/mkfs/mkfs.vexfs
-patch=$top/build/vexfs-patch
+patch=$work/vexfs-patch
 
 # image NAME SIZE: a fresh sparse image file
 image() {
@@ -69,10 +56,7 @@ run_kernel() {
 	local kver=$1 series=$2 failed=0
 	disks=$top/build/vm-disks/$series
 	mkdir -p "$disks"
-	if ! "$vm/build-module.sh" "$kver" >/dev/null; then
-		echo "FAIL: $series/module_builds_without_warnings"
-		return 1
-	fi
+	suite_module "$kver" "$series/module_builds_without_warnings" || return 1
 	echo "PASS: $series/module_builds_without_warnings"
 
 	prepare_foundation_disks
@@ -120,5 +104,4 @@ VERIFY
 	return $failed
 }
 
-each_kernel run_kernel || failed=1
-exit $failed
+suite_each_kernel run_kernel

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vectors.c - the vexctl commands for vector collections: collection,
- * embed, import, export, query and stats.  They are thin: each parses its
- * options, makes the ioctls of include/vexfs_uapi.h and prints the result
- * as text or, with --json, as one JSON document.
+ * embed, import, export, query and stats.  They are thin: each checks the
+ * option values main.c parsed (cmd.h), makes the ioctls of
+ * include/vexfs_uapi.h and prints the result as text or, with --json, as
+ * one JSON document.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -67,25 +67,6 @@ static int open_path(const char *what, const char *path, int flags)
 	return fd;
 }
 
-static bool want_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return true;
-	return false;
-}
-
-static int usage_error(void (*usage)(FILE *), const char *fmt, const char *arg)
-{
-	fprintf(stderr, "vexctl: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	usage(stderr);
-	return VEXCTL_EXIT_USAGE;
-}
-
 static bool parse_u32(const char *s, uint32_t *out, uint32_t lo, uint32_t hi)
 {
 	char *end;
@@ -131,29 +112,6 @@ static void print_info(const char *path, const struct vexfs_collection_info *i,
 /* collection create | info | list                                     */
 /* ------------------------------------------------------------------ */
 
-static void create_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl collection create DIR --dim D --metric l2|cosine|ip\n"
-		"                                [--m M] [--ef-construction E] [--json]\n"
-		"\n"
-		"Make DIR (created if missing) the root of a vector collection: every\n"
-		"file below it may carry one embedding of D float32 values (1..4096),\n"
-		"compared with the metric given.  What DIR already holds joins the\n"
-		"collection, and so does everything made below it later.  A file with\n"
-		"several hard links, or a tree already in a collection, cannot join.\n"
-		"If the command is interrupted, running it again finishes the work.\n"
-		"\n"
-		"  --dim D       elements per vector\n"
-		"  --metric M    l2 (squared Euclidean), cosine, or ip (inner product)\n"
-		"  --m M         links per node of the ANN index, 2..64 (default 16)\n"
-		"  --ef-construction E\n"
-		"                candidates kept while inserting, 1..1024 (default 200)\n"
-		"  --json        print the new collection as JSON\n"
-		"\n"
-		"Once the collection holds 1024 vectors the kernel builds an HNSW index\n"
-		"in the background; queries use it (see vexctl query --ef, --exact).\n");
-}
 
 /*
  * Is the directory open at @fd already the root of a collection with the
@@ -252,68 +210,54 @@ static int adopt_prescan(const char *dir)
 	return 0;
 }
 
-int cmd_collection_create(int argc, char **argv)
+int cmd_collection_create(const struct cmd_line *cl)
 {
-	static const struct option opts[] = {
-		{ "dim", required_argument, NULL, 'd' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "m", required_argument, NULL, 'M' },
-		{ "ef-construction", required_argument, NULL, 'E' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 } };
 	struct vexfs_collection_info info = { .version = VEXFS_UAPI_VERSION };
+	const char *dir = cl->argv[0], *arg;
 	uint32_t val;
-	const char *dir;
 	bool json = false, existing;
-	int c, fd, ret;
+	int i, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (!parse_u32(optarg, &info.dim, 1, VEXFS_UAPI_MAX_DIM))
-				return usage_error(create_usage,
+	for (i = 0; i < cl->nopts; i++) {
+		arg = cl->opt[i].arg;
+		switch (cl->opt[i].code) {
+		case OPT_DIM:
+			if (!parse_u32(arg, &info.dim, 1, VEXFS_UAPI_MAX_DIM))
+				return cmd_usage_error(cl,
 					"collection create: --dim must be 1..4096, not '%s'",
-					optarg);
+					arg);
 			break;
-		case 'm':
+		case OPT_METRIC:
 			for (info.metric = 1; info.metric <= 3; info.metric++)
-				if (!strcmp(optarg, metric_names[info.metric]))
+				if (!strcmp(arg, metric_names[info.metric]))
 					break;
 			if (info.metric > 3)
-				return usage_error(create_usage,
+				return cmd_usage_error(cl,
 					"collection create: unknown metric '%s' (l2, cosine or ip)",
-					optarg);
+					arg);
 			break;
-		case 'M':
-			if (!parse_u32(optarg, &val, 2, VEXFS_HNSW_MAX_M))
-				return usage_error(create_usage,
+		case OPT_M:
+			if (!parse_u32(arg, &val, 2, VEXFS_HNSW_MAX_M))
+				return cmd_usage_error(cl,
 					"collection create: --m must be 2..64, not '%s'",
-					optarg);
+					arg);
 			info.hnsw_m = val;
 			break;
-		case 'E':
-			if (!parse_u32(optarg, &val, 1, VEXFS_HNSW_MAX_EF))
-				return usage_error(create_usage,
+		case OPT_EF_CONSTRUCTION:
+			if (!parse_u32(arg, &val, 1, VEXFS_HNSW_MAX_EF))
+				return cmd_usage_error(cl,
 					"collection create: --ef-construction must be 1..1024, not '%s'",
-					optarg);
+					arg);
 			info.hnsw_ef_construction = val;
 			break;
-		case 'j':
+		case OPT_JSON:
 			json = true;
 			break;
-		case 'h':
-			create_usage(stdout);
-			return 0;
-		default:
-			create_usage(stderr);
-			return VEXCTL_EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || !info.dim || !info.metric)
-		return usage_error(create_usage, "collection create: %s",
-				   "DIR, --dim and --metric are required");
-	dir = argv[optind];
+	if (!info.dim || !info.metric)
+		return cmd_usage_error(cl, "collection create: %s",
+				       "DIR, --dim and --metric are required");
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "vexctl: collection create: %s: %s\n", dir,
 			strerror(errno));
@@ -350,33 +294,14 @@ int cmd_collection_create(int argc, char **argv)
 	return 0;
 }
 
-static void info_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl collection info [--json] PATH\n"
-		"\n"
-		"Show the collection that PATH (a directory or file) belongs to.\n");
-}
 
-int cmd_collection_info(int argc, char **argv)
+int cmd_collection_info(const struct cmd_line *cl)
 {
 	struct vexfs_collection_info info;
-	const char *path = NULL;
-	bool json = false;
-	int i, fd;
+	const char *path = cl->argv[0];
+	bool json = cmd_has(cl, OPT_JSON);
+	int fd;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return info_usage(stdout), 0;
-		else if (argv[i][0] == '-' || path)
-			return usage_error(info_usage, "collection info: unexpected argument '%s'", argv[i]);
-		else
-			path = argv[i];
-	}
-	if (!path)
-		return usage_error(info_usage, "collection info: %s", "PATH is required");
 	fd = open_path("collection info", path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return 1;
@@ -415,36 +340,16 @@ static int list_visit(const char *path, const struct stat *st, int type,
 	return list_found == list_n ? 1 : 0;
 }
 
-static void list_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl collection list [--json] MOUNTPOINT\n"
-		"\n"
-		"List the collections of the VexFS filesystem at MOUNTPOINT, with\n"
-		"their paths (found by walking the tree; '?' when not reachable).\n");
-}
 
-int cmd_collection_list(int argc, char **argv)
+int cmd_collection_list(const struct cmd_line *cl)
 {
 	struct vexfs_collection_list list = { .version = VEXFS_UAPI_VERSION };
-	const char *mnt = NULL;
-	bool json = false;
+	const char *mnt = cl->argv[0];
+	bool json = cmd_has(cl, OPT_JSON);
 	struct stat st;
 	uint32_t i;
 	int fd, ret = 0;
 
-	for (i = 1; i < (uint32_t)argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return list_usage(stdout), 0;
-		else if (argv[i][0] == '-' || mnt)
-			return usage_error(list_usage, "collection list: unexpected argument '%s'", argv[i]);
-		else
-			mnt = argv[i];
-	}
-	if (!mnt)
-		return usage_error(list_usage, "collection list: %s", "MOUNTPOINT is required");
 	fd = open_path("collection list", mnt, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return 1;
@@ -570,44 +475,26 @@ static uint32_t collection_dim(const char *what, const char *path, int *ret)
 	return info.dim;
 }
 
-static void embed_set_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl embed set FILE (--vector \"v1,v2,...\" | --vector-file F)\n"
-		"\n"
-		"Give FILE (a regular file in a collection) its embedding, replacing\n"
-		"any it had.  The vector must have exactly the collection's dimension.\n"
-		"--vector-file reads text numbers, or the first vector of a .fvecs\n"
-		"or .npy file; '-' is standard input.\n");
-}
 
-int cmd_embed_set(int argc, char **argv)
+int cmd_embed_set(const struct cmd_line *cl)
 {
-	static const struct option opts[] = {
-		{ "vector", required_argument, NULL, 'v' },
-		{ "vector-file", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 } };
 	struct vexfs_embedding e = { .version = VEXFS_UAPI_VERSION };
-	const char *text = NULL, *vfile = NULL, *path;
+	const char *text = NULL, *vfile = NULL, *path = cl->argv[0];
 	char err[VECIO_ERR_MAX];
 	float *v = NULL;
 	uint32_t dim;
-	int c, fd, ret;
+	int i, fd, ret;
 	long n;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'v': text = optarg; break;
-		case 'f': vfile = optarg; break;
-		case 'h': embed_set_usage(stdout); return 0;
-		default: embed_set_usage(stderr); return VEXCTL_EXIT_USAGE;
+	for (i = 0; i < cl->nopts; i++) {
+		switch (cl->opt[i].code) {
+		case OPT_VECTOR: text = cl->opt[i].arg; break;
+		case OPT_VECTOR_FILE: vfile = cl->opt[i].arg; break;
 		}
 	}
-	if (optind + 1 != argc || !text == !vfile)
-		return usage_error(embed_set_usage, "embed set: %s",
-				   "FILE and one of --vector or --vector-file are required");
-	path = argv[optind];
+	if (!text == !vfile)
+		return cmd_usage_error(cl, "embed set: %s",
+				       "FILE and one of --vector or --vector-file are required");
 	dim = collection_dim("embed set", path, &ret);
 	if (!dim)
 		return ret;
@@ -631,36 +518,16 @@ int cmd_embed_set(int argc, char **argv)
 	return ret;
 }
 
-static void embed_get_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl embed get [--json] FILE\n"
-		"\n"
-		"Print FILE's embedding: comma-separated values, or a JSON array.\n"
-		"Exit status 3 if FILE has no embedding or is in no collection.\n");
-}
 
-int cmd_embed_get(int argc, char **argv)
+int cmd_embed_get(const struct cmd_line *cl)
 {
 	struct vexfs_embedding e = { .version = VEXFS_UAPI_VERSION };
-	const char *path = NULL;
-	bool json = false;
+	const char *path = cl->argv[0];
+	bool json = cmd_has(cl, OPT_JSON);
 	float *v;
 	uint32_t i;
 	int fd, ret = 0;
 
-	for (i = 1; i < (uint32_t)argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return embed_get_usage(stdout), 0;
-		else if (argv[i][0] == '-' || path)
-			return usage_error(embed_get_usage, "embed get: unexpected argument '%s'", argv[i]);
-		else
-			path = argv[i];
-	}
-	if (!path)
-		return usage_error(embed_get_usage, "embed get: %s", "FILE is required");
 	fd = open_path("embed get", path, O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -686,25 +553,17 @@ out:
 	return ret;
 }
 
-static void embed_rm_usage(FILE *out)
-{
-	fprintf(out, "Usage: vexctl embed rm FILE\n\nRemove FILE's embedding.\n");
-}
 
-int cmd_embed_rm(int argc, char **argv)
+int cmd_embed_rm(const struct cmd_line *cl)
 {
 	struct vexfs_embedding e = { .version = VEXFS_UAPI_VERSION };
 	int fd, ret;
 
-	if (want_help(argc, argv))
-		return embed_rm_usage(stdout), 0;
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_error(embed_rm_usage, "embed rm: %s", "exactly one FILE is required");
-	fd = open_path("embed rm", argv[1], O_RDONLY);
+	fd = open_path("embed rm", cl->argv[0], O_RDONLY);
 	if (fd < 0)
 		return 1;
 	ret = ioctl(fd, VEXFS_IOC_EMBEDDING_REMOVE, &e) ?
-	      fail_errno("embed rm", argv[1], errno) : 0;
+	      fail_errno("embed rm", cl->argv[0], errno) : 0;
 	close(fd);
 	return ret;
 }
@@ -731,40 +590,12 @@ static void progress(size_t done, size_t total, double t0)
 		done, total, dt > 0 ? done / dt : 0.0);
 }
 
-static void import_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl import [--format F] [--batch N] [--prefix P] [--no-create]\n"
-		"                     [--quiet] [--json] DIR FILE\n"
-		"\n"
-		"Attach the vectors of FILE to files of DIR (a collection directory),\n"
-		"creating the files that do not exist, in batches of N (default 256,\n"
-		"at most 1024) per ioctl.  FILE is .fvecs, .npy (float32, 2-D), .csv\n"
-		"(NAME,v1,...,vD per line) or .jsonl ({\"name\": ..., \"vector\": [...]}\n"
-		"per line); the extension picks the format unless --format says.\n"
-		"Vectors without a name become files P000000000, P000000001, ...\n"
-		"(P defaults to 'vec-').  A progress bar is shown on a terminal.\n"
-		"\n"
-		"  --no-create   only attach to existing files\n"
-		"  --quiet       no progress bar and no summary\n"
-		"  --json        print the summary as JSON\n"
-		"Exit status: 0 all imported, 1 some failed, 2 bad input, 3 not a\n"
-		"collection.\n");
-}
 
-int cmd_import(int argc, char **argv)
+int cmd_import(const struct cmd_line *cl)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "no-create", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 } };
 	enum vec_format fmt = FMT_NONE;
-	const char *prefix = "vec-", *dir, *file;
+	const char *prefix = "vec-", *dir = cl->argv[0], *file = cl->argv[1];
+	const char *arg;
 	bool create = true, quiet = false, json = false, tty;
 	struct vexfs_batch_item *items = NULL;
 	char err[VECIO_ERR_MAX], (*names)[256] = NULL;
@@ -774,33 +605,28 @@ int cmd_import(int argc, char **argv)
 	double t0, dt;
 	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			fmt = vec_format_by_name(optarg);
+	for (c = 0; c < cl->nopts; c++) {
+		arg = cl->opt[c].arg;
+		switch (cl->opt[c].code) {
+		case OPT_FORMAT:
+			fmt = vec_format_by_name(arg);
 			if (fmt == FMT_NONE)
-				return usage_error(import_usage, "import: unknown format '%s'", optarg);
+				return cmd_usage_error(cl, "import: unknown format '%s'", arg);
 			break;
-		case 'b':
-			if (!parse_u32(optarg, &batch, 1, VEXFS_BATCH_MAX))
-				return usage_error(import_usage, "import: --batch must be 1..1024, not '%s'", optarg);
+		case OPT_BATCH:
+			if (!parse_u32(arg, &batch, 1, VEXFS_BATCH_MAX))
+				return cmd_usage_error(cl, "import: --batch must be 1..1024, not '%s'", arg);
 			break;
-		case 'p': prefix = optarg; break;
-		case 'n': create = false; break;
-		case 'q': quiet = true; break;
-		case 'j': json = true; break;
-		case 'h': import_usage(stdout); return 0;
-		default: import_usage(stderr); return VEXCTL_EXIT_USAGE;
+		case OPT_PREFIX: prefix = arg; break;
+		case OPT_NO_CREATE: create = false; break;
+		case OPT_QUIET: quiet = true; break;
+		case OPT_JSON: json = true; break;
 		}
 	}
-	if (optind + 2 != argc)
-		return usage_error(import_usage, "import: %s", "DIR and FILE are required");
-	dir = argv[optind];
-	file = argv[optind + 1];
 	if (fmt == FMT_NONE)
 		fmt = vec_format_by_ext(file);
 	if (fmt == FMT_NONE)
-		return usage_error(import_usage, "import: %s: cannot tell the format; use --format", file);
+		return cmd_usage_error(cl, "import: %s: cannot tell the format; use --format", file);
 	dim = collection_dim("import", dir, &ret);
 	if (!dim)
 		return ret;
@@ -931,42 +757,24 @@ static int export_visit(const char *path, const struct stat *st, int type,
 	return 0;
 }
 
-static void export_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl export [--format jsonl|csv|fvecs] [-o FILE] DIR\n"
-		"\n"
-		"Write the embedding of every file below DIR, named by its path\n"
-		"relative to DIR (jsonl, the default, and csv keep the names; fvecs\n"
-		"has none), to FILE or standard output.  'vexctl import' reads it back.\n");
-}
 
-int cmd_export(int argc, char **argv)
+int cmd_export(const struct cmd_line *cl)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 } };
-	const char *out = NULL, *dir;
-	int c, ret;
+	const char *out = NULL, *dir = cl->argv[0], *arg;
+	int i, ret;
 
 	export_fmt = FMT_JSONL;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			export_fmt = vec_format_by_name(optarg);
+	for (i = 0; i < cl->nopts; i++) {
+		arg = cl->opt[i].arg;
+		switch (cl->opt[i].code) {
+		case OPT_FORMAT:
+			export_fmt = vec_format_by_name(arg);
 			if (export_fmt == FMT_NONE || export_fmt == FMT_NPY)
-				return usage_error(export_usage, "export: cannot write format '%s'", optarg);
+				return cmd_usage_error(cl, "export: cannot write format '%s'", arg);
 			break;
-		case 'o': out = optarg; break;
-		case 'h': export_usage(stdout); return 0;
-		default: export_usage(stderr); return VEXCTL_EXIT_USAGE;
+		case OPT_OUTPUT: out = arg; break;
 		}
 	}
-	if (optind + 1 != argc)
-		return usage_error(export_usage, "export: %s", "DIR is required");
-	dir = argv[optind];
 	export_dim = collection_dim("export", dir, &ret);
 	if (!export_dim)
 		return ret;
@@ -994,44 +802,11 @@ int cmd_export(int argc, char **argv)
 /* query                                                               */
 /* ------------------------------------------------------------------ */
 
-static void query_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl query DIR (--vector \"v1,...\" | --vector-file F | --like FILE)\n"
-		"                    [-k N] [--ef E | --exact] [--json]\n"
-		"\n"
-		"Find the N (default 10, at most 1024) files below DIR whose embeddings\n"
-		"are nearest the query vector, by the collection's metric, among the\n"
-		"files you may read.  Prints rank, distance and path relative to DIR.\n"
-		"Distances: l2 is the squared Euclidean distance, cosine 1 - cos,\n"
-		"ip minus the inner product; smaller is nearer.\n"
-		"\n"
-		"  --vector V       comma- or space-separated values\n"
-		"  --vector-file F  text values, or the first vector of .fvecs/.npy\n"
-		"  --like FILE      use FILE's own embedding\n"
-		"  -k N             results wanted\n"
-		"  --ef E           width of the index search, k..1024 (default 64):\n"
-		"                   higher finds more of the true nearest, slower\n"
-		"  --exact          exact brute-force search, bypassing the index\n"
-		"\n"
-		"Collections with an ANN index that is ready are searched with it;\n"
-		"the others (and --exact) are scanned exactly.  Distances are exact\n"
-		"either way.\n"
-		"  --json           print the results as JSON\n");
-}
 
-int cmd_query(int argc, char **argv)
+int cmd_query(const struct cmd_line *cl)
 {
-	static const struct option opts[] = {
-		{ "vector", required_argument, NULL, 'v' },
-		{ "vector-file", required_argument, NULL, 'f' },
-		{ "like", required_argument, NULL, 'l' },
-		{ "exact", no_argument, NULL, 'e' },
-		{ "ef", required_argument, NULL, 'E' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 } };
-	const char *text = NULL, *vfile = NULL, *like = NULL, *dir;
+	const char *text = NULL, *vfile = NULL, *like = NULL, *dir = cl->argv[0];
+	const char *arg;
 	struct vexfs_query q = { .version = VEXFS_UAPI_VERSION };
 	struct vexfs_query_hit *hits = NULL;
 	char err[VECIO_ERR_MAX], *paths = NULL;
@@ -1041,35 +816,33 @@ int cmd_query(int argc, char **argv)
 	int c, fd = -1, ret, srcs;
 	long n;
 
-	while ((c = getopt_long(argc, argv, "hk:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'v': text = optarg; break;
-		case 'f': vfile = optarg; break;
-		case 'l': like = optarg; break;
-		case 'e': q.flags |= VEXFS_QUERY_EXACT; break;
-		case 'E':
-			if (!parse_u32(optarg, &q.ef, 1, VEXFS_HNSW_MAX_EF))
-				return usage_error(query_usage, "query: --ef must be 1..1024, not '%s'", optarg);
+	for (c = 0; c < cl->nopts; c++) {
+		arg = cl->opt[c].arg;
+		switch (cl->opt[c].code) {
+		case OPT_VECTOR: text = arg; break;
+		case OPT_VECTOR_FILE: vfile = arg; break;
+		case OPT_LIKE: like = arg; break;
+		case OPT_EXACT: q.flags |= VEXFS_QUERY_EXACT; break;
+		case OPT_EF:
+			if (!parse_u32(arg, &q.ef, 1, VEXFS_HNSW_MAX_EF))
+				return cmd_usage_error(cl, "query: --ef must be 1..1024, not '%s'", arg);
 			break;
-		case 'j': json = true; break;
-		case 'k':
-			if (!parse_u32(optarg, &k, 1, VEXFS_QUERY_MAX_K))
-				return usage_error(query_usage, "query: -k must be 1..1024, not '%s'", optarg);
+		case OPT_JSON: json = true; break;
+		case OPT_K:
+			if (!parse_u32(arg, &k, 1, VEXFS_QUERY_MAX_K))
+				return cmd_usage_error(cl, "query: -k must be 1..1024, not '%s'", arg);
 			break;
-		case 'h': query_usage(stdout); return 0;
-		default: query_usage(stderr); return VEXCTL_EXIT_USAGE;
 		}
 	}
 	if (q.ef && (q.flags & VEXFS_QUERY_EXACT))
-		return usage_error(query_usage, "query: %s",
-				   "--ef and --exact exclude each other");
+		return cmd_usage_error(cl, "query: %s",
+				       "--ef and --exact exclude each other");
 	if (q.ef && q.ef < k)
 		q.ef = k;	/* the width is at least the answers wanted */
 	srcs = !!text + !!vfile + !!like;
-	if (optind + 1 != argc || srcs != 1)
-		return usage_error(query_usage, "query: %s",
-				   "DIR and exactly one of --vector, --vector-file or --like are required");
-	dir = argv[optind];
+	if (srcs != 1)
+		return cmd_usage_error(cl, "query: %s",
+				       "DIR and exactly one of --vector, --vector-file or --like are required");
 	dim = collection_dim("query", dir, &ret);
 	if (!dim)
 		return ret;
@@ -1157,35 +930,14 @@ out:
 /* stats                                                               */
 /* ------------------------------------------------------------------ */
 
-static void stats_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl stats [--json] PATH\n"
-		"\n"
-		"Show the counters of the collection PATH is in: embeddings, slots,\n"
-		"store size, queries served and vectors compared since mount, and\n"
-		"the ANN index: its state, nodes, tombstones and size.\n");
-}
 
-int cmd_stats(int argc, char **argv)
+int cmd_stats(const struct cmd_line *cl)
 {
 	struct vexfs_collection_stats st = { .version = VEXFS_UAPI_VERSION };
-	const char *path = NULL;
-	bool json = false;
-	int i, fd, ret = 0;
+	const char *path = cl->argv[0];
+	bool json = cmd_has(cl, OPT_JSON);
+	int fd, ret = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return stats_usage(stdout), 0;
-		else if (argv[i][0] == '-' || path)
-			return usage_error(stats_usage, "stats: unexpected argument '%s'", argv[i]);
-		else
-			path = argv[i];
-	}
-	if (!path)
-		return usage_error(stats_usage, "stats: %s", "PATH is required");
 	fd = open_path("stats", path, O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -1243,52 +995,34 @@ int cmd_stats(int argc, char **argv)
 /* index wait | rebuild | compact                                      */
 /* ------------------------------------------------------------------ */
 
-static void index_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: vexctl index wait|rebuild|compact PATH\n"
-		"\n"
-		"Act on the ANN index of the collection PATH is in:\n"
-		"  wait     wait until no build is running, print the state\n"
-		"  rebuild  rebuild it from the stored vectors, then wait\n"
-		"  compact  drop the tombstones deletions left, now\n"
-		"rebuild and compact need to own the collection's root (or be root).\n");
-}
 
-static int index_op(int argc, char **argv, uint32_t op, const char *name)
+static int index_op(const struct cmd_line *cl, uint32_t op)
 {
 	struct vexfs_index_ctl ctl = { .version = VEXFS_UAPI_VERSION, .op = op };
 	int fd, ret = 0;
 
-	if (want_help(argc, argv))
-		return index_usage(stdout), 0;
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "vexctl: index %s: PATH is required\n", name);
-		index_usage(stderr);
-		return VEXCTL_EXIT_USAGE;
-	}
-	fd = open_path("index", argv[1], O_RDONLY);
+	fd = open_path("index", cl->argv[0], O_RDONLY);
 	if (fd < 0)
 		return 1;
 	if (ioctl(fd, VEXFS_IOC_INDEX_CTL, &ctl))
-		ret = fail_errno("index", argv[1], errno);
+		ret = fail_errno("index", cl->argv[0], errno);
 	close(fd);
 	if (!ret)
 		printf("%s\n", index_state_name(ctl.state));
 	return ret;
 }
 
-int cmd_index_wait(int argc, char **argv)
+int cmd_index_wait(const struct cmd_line *cl)
 {
-	return index_op(argc, argv, VEXFS_INDEX_OP_WAIT, "wait");
+	return index_op(cl, VEXFS_INDEX_OP_WAIT);
 }
 
-int cmd_index_rebuild(int argc, char **argv)
+int cmd_index_rebuild(const struct cmd_line *cl)
 {
-	return index_op(argc, argv, VEXFS_INDEX_OP_REBUILD, "rebuild");
+	return index_op(cl, VEXFS_INDEX_OP_REBUILD);
 }
 
-int cmd_index_compact(int argc, char **argv)
+int cmd_index_compact(const struct cmd_line *cl)
 {
-	return index_op(argc, argv, VEXFS_INDEX_OP_COMPACT, "compact");
+	return index_op(cl, VEXFS_INDEX_OP_COMPACT);
 }
