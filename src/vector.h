@@ -223,6 +223,10 @@ void vexfs_vindex_unmount(struct super_block *sb);
 int vexfs_coll_adopt(struct inode *root, struct vexfs_coll *c);
 
 /* vecsearch.c */
-int vexfs_vec_query(struct file *dirf, struct vexfs_query *q);
+int vexfs_vec_query(struct file *dirf, struct vexfs_coll *c,
+		    struct vexfs_query *q, const u32 *qv,
+		    struct vexfs_query_hit *hits,
+		    int (*put_path)(const struct vexfs_query *q, u32 i,
+				    const char *path));
 
 #endif /* _VEXFS_VECTOR_H */
