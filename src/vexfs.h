@@ -286,7 +286,6 @@ bool vexfs_block_allocatable(struct buffer_head *bh, unsigned long bit);
 bool vexfs_should_retry_alloc(struct super_block *sb, int *retries);
 int vexfs_journal_inode_data(struct inode *inode, loff_t start, loff_t len);
 void vexfs_dirty_inode(struct inode *inode, int flags);
-int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 int vexfs_journal_sync_fs(struct super_block *sb, int wait);
 void vexfs_journal_set_params(struct super_block *sb);
 int vexfs_journal_load(struct super_block *sb);
@@ -296,6 +295,9 @@ void vexfs_journal_unlock(struct super_block *sb);
 int vexfs_orphan_add(struct inode *inode);
 int vexfs_orphan_del(struct inode *inode);
 void vexfs_orphan_cleanup(struct super_block *sb);
+
+/* fsync.c */
+int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 
 /* super.c */
 __printf(3, 4) void __vexfs_error(struct super_block *sb, const char *func,
