@@ -91,7 +91,7 @@ struct vexfs_sb_info {
 	bool fs_error;			/* errors seen: set STATE_ERROR */
 	struct work_struct error_work;	/* logs STATE_ERROR (super.c) */
 	struct mutex orphan_lock;	/* protects @orphans, s_last_orphan
-					 * and every i_next_orphan */
+					 * and every i_next_orphan (orphan.c) */
 	struct list_head orphans;	/* in-memory orphans, on-disk order */
 	unsigned long mount_flags;	/* VEXFS_MF_*, atomic bit ops */
 };
@@ -292,6 +292,8 @@ int vexfs_journal_load(struct super_block *sb);
 int vexfs_journal_destroy(struct super_block *sb);
 int vexfs_journal_flush(struct super_block *sb);
 void vexfs_journal_unlock(struct super_block *sb);
+
+/* orphan.c */
 int vexfs_orphan_add(struct inode *inode);
 int vexfs_orphan_del(struct inode *inode);
 void vexfs_orphan_cleanup(struct super_block *sb);
