@@ -340,10 +340,13 @@ int vexfs_new_blocks(struct inode *inode, u64 goal, u64 *first,
 		     unsigned int *count);
 void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count);
 int vexfs_recount_free(struct super_block *sb);
+int vexfs_new_ino(struct super_block *sb, u64 *ino);
+void vexfs_free_ino(struct super_block *sb, u64 ino);
+
+/* ialloc.c */
 struct inode *vexfs_new_inode(vexfs_idmap_t *idmap, struct inode *dir,
 			      umode_t mode, dev_t rdev);
 struct inode *vexfs_new_hidden_inode(struct inode *owner, umode_t mode);
-void vexfs_free_ino(struct super_block *sb, u64 ino);
 
 /* xattr.c */
 extern const struct xattr_handler *vexfs_xattr_handlers[];
