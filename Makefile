@@ -22,10 +22,11 @@ export VEXFS_KERNELS
 all: module tools
 
 # Probe KDIR's API (src/compat-gen.h), build vexfs.ko against it, then
-# refuse the module if it is not kernel-safe.
+# refuse the module if it is not kernel-safe.  VEXFS_TESTING=y, which only
+# tests/vm/build-module.sh sets, compiles in the testing aids (src/Kbuild).
 module modules:
 	$(CURDIR)/scripts/compat-probe.sh $(KDIR) $(CURDIR)/src/compat-gen.h
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src VEXFS_TESTING=$(VEXFS_TESTING) modules
 	$(MAKE) module-check
 
 module-check:

@@ -62,16 +62,20 @@
 #define DT_BODY_OFFSET	(DT_NODE_OFFSET + sizeof(struct vexfs_dir_node))
 #define DE_HDR_SIZE	offsetof(struct vexfs_dir_entry, de_name)
 
+#ifdef VEXFS_TESTING
 /*
  * Testing aid: keep only this many low bits of every name hash so that a
  * test can create names of equal hash at will.  A directory written this
  * way does not follow the format (fsck reports its hashes); never set it
- * outside a test VM.
+ * outside a test VM.  Only test builds have it (src/Kbuild).
  */
 static unsigned int dir_hash_test_bits;
 module_param(dir_hash_test_bits, uint, 0444);
 MODULE_PARM_DESC(dir_hash_test_bits,
 		 "testing only: truncate directory name hashes to this many bits to force collisions (0 = off)");
+#else
+static const unsigned int dir_hash_test_bits;
+#endif
 
 /* One node of a root-to-leaf path. */
 struct dt_level {

@@ -436,6 +436,53 @@ out:
 	return err;
 }
 
+/* Copy the path of hit @i of a query out (vexfs_vec_query()'s put_path). */
+static int vexfs_query_put_path(const struct vexfs_query *q, u32 i,
+				const char *path)
+{
+	if (copy_to_user(u64_to_user_ptr(q->paths) + (u64)i * q->path_size,
+			 path, strlen(path) + 1))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Run a checked query: copy the vector in, search (vecsearch.c, which
+ * sees kernel buffers only), copy the hits out.  @q is updated.
+ */
+static int vexfs_ioc_query_run(struct file *file, struct vexfs_query *q)
+{
+	struct vexfs_query_hit *hits = NULL;
+	struct vexfs_coll *c;
+	u32 *qv = NULL;
+	int err;
+
+	c = vexfs_coll_get(file_inode(file));
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	if (q->dim != c->dim)
+		return -EINVAL;
+	err = -ENOMEM;
+	qv = kvmalloc_array(q->dim, sizeof(u32), GFP_KERNEL);
+	hits = kvcalloc(q->k, sizeof(*hits), GFP_KERNEL);
+	if (!qv || !hits)
+		goto out;
+	err = -EFAULT;
+	if (copy_from_user(qv, u64_to_user_ptr(q->vector),
+			   (size_t)q->dim * sizeof(u32)))
+		goto out;
+	err = vexfs_vec_query(file, c, q, qv, hits, vexfs_query_put_path);
+	if (err)
+		goto out;
+	if (copy_to_user(u64_to_user_ptr(q->hits), hits,
+			 (size_t)q->nhits * sizeof(*hits)))
+		err = -EFAULT;
+out:
+	kvfree(qv);
+	kvfree(hits);
+	return err;
+}
+
 static int vexfs_ioc_query(struct file *file, void __user *arg)
 {
 	struct inode *dir = file_inode(file);
@@ -457,7 +504,7 @@ static int vexfs_ioc_query(struct file *file, void __user *arg)
 	err = vexfs_inode_permission(dir, MAY_READ | MAY_EXEC);
 	if (err)
 		return err;
-	err = vexfs_vec_query(file, &q);
+	err = vexfs_ioc_query_run(file, &q);
 	if (err)
 		return err;
 	return copy_to_user(arg, &q, sizeof(q)) ? -EFAULT : 0;

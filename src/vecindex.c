@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vecindex.c - the ANN index (HNSW) of a vector collection.
+ * vecindex.c - the ANN index (HNSW) of a vector collection: its storage.
  *
  * The graph algorithm is src/hnsw.c; this file gives it storage (the
  * hidden index inode, read and written through the buffer cache with the
- * layout of include/vexfs_format.h), keeps it in step with the vector
- * store, builds and rebuilds it in the background, and answers queries
- * with it.
+ * layout of include/vexfs_format.h): the map cache, the pin tables, the
+ * records and struct hnsw_ops over them.  vecbuild.c keeps the index in
+ * step with the vector store and builds and rebuilds it in the
+ * background; vecquery.c answers queries with it and takes charge of it
+ * at mount and unmount.  vecindex.h holds what the three share.  This
+ * comment describes the whole index: the other two files point here.
  *
  * The index is derived data.  Its blocks are written back like file data,
  * outside the journal (journaling them would log tens of blocks per
@@ -78,21 +81,14 @@
 #include <linux/crc32c.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <linux/sched/signal.h>
 #include <linux/buffer_head.h>
-#include <linux/workqueue.h>
-#include <linux/random.h>
-#include <linux/delay.h>
 #include <linux/sched/mm.h>
 #include <linux/hash.h>
 
-#include "vexfs.h"
-#include "vector.h"
+#include "vecindex.h"
 
 /* Blocks allocated at once when the index file grows. */
 #define VX_GROW_BLOCKS		16
-/* Highest slot the index can address (the core's slots are u32). */
-#define VX_MAX_SLOT		0xfffffffeU
 /*
  * Buffers an operation keeps referenced, by logical block: a search or
  * an insert reads the same blocks many times (a block holds several
@@ -102,47 +98,10 @@
 #define VX_BCACHE_BITS		8
 #define VX_BCACHE		(1U << VX_BCACHE_BITS)
 
-static const struct hnsw_ops vx_ops;
-
 struct vx_bcache {
 	u32 lblk;
 	struct buffer_head *bh;
 };
-
-/**
- * struct vx_io - one operation's view of the index storage (hnsw ctx)
- * @vx: the index
- * @sb: its filesystem
- * @ixi: the index inode
- * @store: the vector store inode
- * @img: one slot image, for the build's reads of the store
- * @vimg: two slot images for vec_get (the core holds up to two originals,
- *	nested)
- * @vslot: the slot whose original each of @vimg holds (0: none), so that
- *	the rerank's second vec_get of a candidate copies nothing
- * @vbusy: which of @vimg are handed out
- * @bcache: VX_BCACHE referenced buffers, direct-mapped by logical block,
- *	for blocks the pin tables do not hold; allocated at the first such
- *	block
- * @no_bcache: allocating @bcache failed: do without
- */
-struct vx_io {
-	struct vexfs_vindex *vx;
-	struct super_block *sb;
-	struct inode *ixi;
-	struct inode *store;
-	void *img;
-	void *vimg[2];
-	u32 vslot[2];
-	u32 vbusy;
-	struct vx_bcache *bcache;
-	bool no_bcache;
-};
-
-static inline struct vexfs_coll *vx_coll(struct vexfs_vindex *vx)
-{
-	return container_of(vx, struct vexfs_coll, vx);
-}
 
 /* ------------------------------------------------------------------ */
 /* Block mapping, with a small cache of runs                           */
@@ -265,8 +224,15 @@ static void vx_pin_grow(struct super_block *sb, struct buffer_head ***tab,
 	*len = want;
 }
 
-/* Size the tables for the index as loaded.  Caller: vx->rw exclusive. */
-static void vx_pin_size(struct vexfs_vindex *vx)
+/**
+ * vexfs_vx_pin_size() - size the pin tables for the index as loaded
+ * @vx: the index
+ *
+ * A failure to allocate only leaves blocks unpinned.
+ *
+ * Context: vx->rw exclusive; may sleep.
+ */
+void vexfs_vx_pin_size(struct vexfs_vindex *vx)
 {
 	u64 slots = READ_ONCE(vx_coll(vx)->slots);
 
@@ -320,11 +286,14 @@ static void vx_unpin_tab(struct vexfs_vindex *vx, struct buffer_head ***tab,
 	*len = 0;
 }
 
-/*
- * Drop every pinned buffer.  Caller: vx->rw exclusive, or the index is
- * no longer used by anyone (collection freed at unmount).
+/**
+ * vexfs_vx_unpin_all() - drop every pinned buffer
+ * @vx: the index
+ *
+ * Context: vx->rw exclusive, or the index is no longer used by anyone
+ * (collection freed at unmount).
  */
-static void vx_unpin_all(struct vexfs_vindex *vx)
+void vexfs_vx_unpin_all(struct vexfs_vindex *vx)
 {
 	vx_unpin_tab(vx, &vx->pin_node, &vx->pin_node_len);
 	vx_unpin_tab(vx, &vx->pin_upper, &vx->pin_upper_len);
@@ -336,10 +305,15 @@ static void vx_unpin_all(struct vexfs_vindex *vx)
 
 static int vx_verify_block(struct vx_io *io, struct buffer_head *bh, u32 lblk);
 
-/*
- * The buffer of logical block @lblk of the index, or NULL for a hole
- * (when !@create).  Blocks are verified record by record when they come
- * from disk (vx_verify_block()).
+/**
+ * vexfs_vx_getblk() - a block of the index, by logical number
+ * @io: the operation
+ * @lblk: the logical block
+ * @create: allocate (and zero) it if it is a hole
+ * @held: NULL, or out: whether the caller got a reference
+ *
+ * Blocks are verified record by record when they come from disk
+ * (vx_verify_block()).
  *
  * With @held NULL the caller always gets a reference of its own.
  * Otherwise *@held says whether it did: a block of the pin tables is
@@ -347,9 +321,13 @@ static int vx_verify_block(struct vx_io *io, struct buffer_head *bh, u32 lblk);
  * change only under vx->rw exclusive, which the caller's hold of vx->rw
  * excludes).  Release with vx_bput().  A block read from disk here is
  * pinned when its table entry is free and the budget allows.
+ *
+ * Context: vx->rw held, shared or exclusive; with @create exclusive, and
+ * inside a handle if the block may be a hole; may sleep.
+ * Return: the buffer, NULL for a hole (when !@create), or an ERR_PTR.
  */
-static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create,
-				     bool *held)
+struct buffer_head *vexfs_vx_getblk(struct vx_io *io, u32 lblk, bool create,
+				    bool *held)
 {
 	struct vexfs_vindex *vx = io->vx;
 	struct buffer_head **pin = vx_pin_slot(vx, lblk);
@@ -439,7 +417,7 @@ static struct buffer_head *vx_getblk(struct vx_io *io, u32 lblk, bool create,
 	return bh;
 }
 
-/* Release a buffer of vx_getblk(): only a reference of the caller's. */
+/* Release a buffer of vexfs_vx_getblk(): only a reference of the caller's. */
 static inline void vx_bput(struct buffer_head *bh, bool held)
 {
 	if (held)
@@ -518,7 +496,7 @@ static int vx_node_pos(struct vexfs_vindex *vx, u32 slot, u32 *lblk, u32 *off)
 
 /*
  * The buffer holding @slot's record (NULL: a hole, so no node), and the
- * record in it.  @create allocates the block.  @held as vx_getblk()'s.
+ * record in it.  @create allocates the block.  @held as vexfs_vx_getblk()'s.
  */
 static struct buffer_head *vx_node_bh(struct vx_io *io, u32 slot, bool create,
 				      struct vexfs_vindex_node **rec,
@@ -531,7 +509,7 @@ static struct buffer_head *vx_node_bh(struct vx_io *io, u32 slot, bool create,
 	err = vx_node_pos(io->vx, slot, &lblk, &off);
 	if (err)
 		return ERR_PTR(err);
-	bh = vx_getblk(io, lblk, create, held);
+	bh = vexfs_vx_getblk(io, lblk, create, held);
 	if (!IS_ERR_OR_NULL(bh))
 		*rec = (void *)(bh->b_data + off);
 	return bh;
@@ -574,8 +552,9 @@ static struct buffer_head *vx_upper_bh(struct vx_io *io, u32 r, bool create,
 		return ERR_PTR(-EFSCORRUPTED);
 	if (idx / vx->upper_per_block >= VEXFS_MAX_LBLK - VEXFS_VINDEX_UPPER_LBLK)
 		return ERR_PTR(-EFBIG);
-	bh = vx_getblk(io, VEXFS_VINDEX_UPPER_LBLK + idx / vx->upper_per_block,
-		       create, held);
+	bh = vexfs_vx_getblk(io,
+			     VEXFS_VINDEX_UPPER_LBLK + idx / vx->upper_per_block,
+			     create, held);
 	if (bh == NULL)
 		return ERR_PTR(-EFSCORRUPTED);	/* allocated records exist */
 	if (!IS_ERR(bh))
@@ -586,7 +565,7 @@ static struct buffer_head *vx_upper_bh(struct vx_io *io, u32 r, bool create,
 
 /*
  * The upper record holding @slot's list at @level (>= 1), checked
- * against its node record @n; @held as vx_getblk()'s.
+ * against its node record @n; @held as vexfs_vx_getblk()'s.
  */
 static struct buffer_head *vx_list_upper(struct vx_io *io, u32 slot, u32 level,
 					 const struct vexfs_vindex_node *n,
@@ -648,7 +627,7 @@ static void vx_put(void *ctx, void *cookie)
 /* Where a neighbour list lives, to read or rewrite it. */
 struct vx_list {
 	struct buffer_head *bh;		/* holds the record */
-	bool held;			/* @bh is referenced (vx_getblk()) */
+	bool held;			/* @bh is referenced (vexfs_vx_getblk()) */
 	void *rec;			/* the record, to reseal */
 	u32 rec_size;
 	__le16 *count;
@@ -909,7 +888,8 @@ static void vx_vec_put(void *ctx, void *cookie)
 	io->vbusy &= ~(1U << ((uintptr_t)cookie - 1));
 }
 
-static const struct hnsw_ops vx_ops = {
+/* The index inode as the core's storage; the ctx is a struct vx_io. */
+const struct hnsw_ops vexfs_vx_ops = {
 	.code_get	= vx_code_get,
 	.code_put	= vx_put,
 	.links_read	= vx_links_read,
@@ -925,7 +905,15 @@ static const struct hnsw_ops vx_ops = {
 /* Opening and closing an operation                                    */
 /* ------------------------------------------------------------------ */
 
-static void vx_io_end(struct vx_io *io)
+/**
+ * vexfs_vx_io_end() - end an operation on the index
+ * @io: the operation, begun by vexfs_vx_io_begin()
+ *
+ * Releases the operation's buffers, its inodes and its slot images.
+ *
+ * Context: process context; may sleep.
+ */
+void vexfs_vx_io_end(struct vx_io *io)
 {
 	u32 i;
 
@@ -941,8 +929,20 @@ static void vx_io_end(struct vx_io *io)
 	kfree(io->img);
 }
 
-static int vx_io_begin(struct vexfs_vindex *vx, struct super_block *sb,
-		       struct vx_io *io)
+/**
+ * vexfs_vx_io_begin() - begin an operation on the index
+ * @vx: the index
+ * @sb: its filesystem
+ * @io: out: the operation, the hnsw ctx of the core's calls
+ *
+ * Gets the index and store inodes and the operation's slot images; end
+ * it with vexfs_vx_io_end().
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or a negative errno (@io then holds nothing).
+ */
+int vexfs_vx_io_begin(struct vexfs_vindex *vx, struct super_block *sb,
+		      struct vx_io *io)
 {
 	struct vexfs_coll *c = vx_coll(vx);
 	int err;
@@ -970,1207 +970,6 @@ static int vx_io_begin(struct vexfs_vindex *vx, struct super_block *sb,
 	}
 	return 0;
 out:
-	vx_io_end(io);
+	vexfs_vx_io_end(io);
 	return err;
-}
-
-/* ------------------------------------------------------------------ */
-/* The header and the quantizer                                        */
-/* ------------------------------------------------------------------ */
-
-/* Sizes that follow from the collection's dim and m. */
-static int vx_geometry(struct super_block *sb, struct vexfs_vindex *vx,
-		       u32 dim, u32 m)
-{
-	u32 bs = sb->s_blocksize;
-
-	vx->node_size = VEXFS_VINDEX_NODE_SIZE(dim, m);
-	vx->upper_size = VEXFS_VINDEX_UPPER_SIZE(m);
-	if (vx->node_size > bs)
-		return -EOPNOTSUPP;
-	vx->node_per_block = bs / vx->node_size;
-	vx->upper_per_block = bs / vx->upper_size;
-	vx->q_blocks = DIV_ROUND_UP(dim * 8, bs);
-	vx->node_start = 1 + vx->q_blocks;
-	return 0;
-}
-
-static u32 vx_q_csum(struct super_block *sb, struct vexfs_vindex *vx)
-{
-	u32 crc = VEXFS_SB(sb)->csum_seed, d;
-
-	for (d = 0; d < vx->ix.dim; d++) {
-		__le64 v = cpu_to_le64(vx->q_lo[d]);
-
-		crc = crc32c(crc, &v, sizeof(v));
-	}
-	return crc;
-}
-
-/* Write the header (and with @quantizer the offsets); vx->rw exclusive. */
-static int vx_write_header(struct vx_io *io, bool quantizer)
-{
-	struct vexfs_vindex *vx = io->vx;
-	struct super_block *sb = io->sb;
-	struct vexfs_vindex_header *h;
-	struct buffer_head *bh;
-	u32 b, d, per = sb->s_blocksize / 8;
-
-	if (quantizer) {
-		for (b = 0; b < vx->q_blocks; b++) {
-			__le64 *q;
-
-			bh = vx_getblk(io, 1 + b, true, NULL);
-			if (IS_ERR_OR_NULL(bh))
-				return bh ? PTR_ERR(bh) : -EIO;
-			q = (__le64 *)bh->b_data;
-			lock_buffer(bh);
-			memset(q, 0, sb->s_blocksize);
-			for (d = b * per; d < vx->ix.dim && d < (b + 1) * per; d++)
-				q[d - b * per] = cpu_to_le64(vx->q_lo[d]);
-			unlock_buffer(bh);
-			mark_buffer_dirty(bh);
-			brelse(bh);
-		}
-	}
-	bh = vx_getblk(io, 0, true, NULL);
-	if (IS_ERR_OR_NULL(bh))
-		return bh ? PTR_ERR(bh) : -EIO;
-	lock_buffer(bh);
-	vexfs_block_init(sb, bh->b_data, VEXFS_VINDEX_MAGIC, bh->b_blocknr,
-			 io->ixi->i_ino);
-	h = (void *)bh->b_data;
-	h->vh_version = cpu_to_le32(VEXFS_VINDEX_VERSION);
-	h->vh_dim = cpu_to_le32(vx->ix.dim);
-	h->vh_metric = vx->ix.metric;
-	h->vh_trained = vx->ix.trained;
-	h->vh_m = cpu_to_le16(vx->ix.m);
-	h->vh_ef_construction = cpu_to_le16(vx->ix.ef_construction);
-	h->vh_node_size = cpu_to_le16(vx->node_size);
-	h->vh_upper_size = cpu_to_le16(vx->upper_size);
-	h->vh_max_level = cpu_to_le16(vx->ix.max_level);
-	h->vh_epoch = cpu_to_le32(vx->epoch);
-	h->vh_seed = cpu_to_le64(vx->ix.seed);
-	h->vh_q_exp = cpu_to_le32((u32)vx->ix.q_exp);
-	h->vh_q_blocks = cpu_to_le32(vx->q_blocks);
-	h->vh_q_step = cpu_to_le64(vx->ix.q_step);
-	h->vh_entry = cpu_to_le32(vx->ix.entry);
-	h->vh_node_start = cpu_to_le32(vx->node_start);
-	h->vh_upper_used = cpu_to_le32(vx->upper_used);
-	h->vh_q_checksum = cpu_to_le32(vx_q_csum(sb, vx));
-	h->vh_live = cpu_to_le64(vx->ix.live);
-	h->vh_deleted = cpu_to_le64(vx->ix.deleted);
-	h->vh_slots = cpu_to_le64(vx->covered);
-	vexfs_block_csum_set(sb, bh->b_data);
-	set_buffer_vexfs_verified(bh);
-	unlock_buffer(bh);
-	mark_buffer_dirty(bh);
-	brelse(bh);
-	return 0;
-}
-
-/* Set up vx->ix for the collection's parameters (graph empty). */
-static int vx_init_ix(struct vexfs_vindex *vx, u64 seed)
-{
-	struct vexfs_coll *c = vx_coll(vx);
-
-	return hnsw_init(&vx->ix, c->dim, c->metric, c->hnsw_m,
-			 c->hnsw_ef_construction, seed, vx->q_lo, &vx_ops, NULL);
-}
-
-/*
- * Read and check the header and the quantizer.  Return: 1 for a usable
- * index, 0 for one that was never built, or a negative errno (the index
- * must be rebuilt).  Caller: vx->rw exclusive.
- */
-static int vx_load(struct vx_io *io)
-{
-	struct vexfs_vindex *vx = io->vx;
-	struct vexfs_coll *c = vx_coll(vx);
-	struct super_block *sb = io->sb;
-	const struct vexfs_vindex_header *h;
-	struct buffer_head *bh;
-	const char *why = NULL;
-	u32 b, d, q_csum, per = sb->s_blocksize / 8;
-	int err;
-
-	bh = vx_getblk(io, 0, false, NULL);
-	if (IS_ERR(bh))
-		return PTR_ERR(bh);
-	if (!bh)
-		return 0;
-	err = vexfs_bh_verify(sb, bh, VEXFS_VINDEX_MAGIC, io->ixi->i_ino);
-	if (err)
-		goto out;
-	h = (const void *)bh->b_data;
-	err = vx_init_ix(vx, le64_to_cpu(h->vh_seed));
-	if (err)
-		goto out;
-	if (le32_to_cpu(h->vh_version) != VEXFS_VINDEX_VERSION)
-		why = "unknown version";
-	else if (le32_to_cpu(h->vh_dim) != c->dim || h->vh_metric != c->metric ||
-		 le16_to_cpu(h->vh_m) != c->hnsw_m ||
-		 le16_to_cpu(h->vh_ef_construction) != c->hnsw_ef_construction)
-		why = "parameters differ from the collection's";
-	else if (le16_to_cpu(h->vh_node_size) != vx->node_size ||
-		 le16_to_cpu(h->vh_upper_size) != vx->upper_size ||
-		 le32_to_cpu(h->vh_q_blocks) != vx->q_blocks ||
-		 le32_to_cpu(h->vh_node_start) != vx->node_start)
-		why = "bad geometry";
-	else if (!le32_to_cpu(h->vh_epoch) || h->vh_trained > 1 ||
-		 le16_to_cpu(h->vh_max_level) > HNSW_MAX_LEVEL ||
-		 le32_to_cpu(h->vh_entry) > VX_MAX_SLOT ||
-		 (h->vh_entry && !h->vh_trained))
-		why = "bad fields";
-	if (why) {
-		vexfs_err(sb, "collection %u: index header: %s; rebuilding",
-			  c->id, why);
-		err = -EFSCORRUPTED;
-		goto out;
-	}
-	vx->epoch = le32_to_cpu(h->vh_epoch);
-	vx->upper_used = le32_to_cpu(h->vh_upper_used);
-	vx->covered = le64_to_cpu(h->vh_slots);
-	vx->ix.trained = h->vh_trained;
-	vx->ix.q_exp = (s32)le32_to_cpu(h->vh_q_exp);
-	vx->ix.q_step = le64_to_cpu(h->vh_q_step);
-	vx->ix.entry = le32_to_cpu(h->vh_entry);
-	vx->ix.max_level = le16_to_cpu(h->vh_max_level);
-	vx->ix.live = le64_to_cpu(h->vh_live);
-	vx->ix.deleted = le64_to_cpu(h->vh_deleted);
-	q_csum = le32_to_cpu(h->vh_q_checksum);
-	brelse(bh);
-	bh = NULL;
-	if (!vx->ix.trained)
-		return 0;
-	if (!vx->ix.q_step) {
-		err = -EFSCORRUPTED;
-		goto out;
-	}
-	for (b = 0; b < vx->q_blocks; b++) {
-		const __le64 *q;
-
-		bh = vx_getblk(io, 1 + b, false, NULL);
-		if (IS_ERR_OR_NULL(bh)) {
-			err = bh ? PTR_ERR(bh) : -EFSCORRUPTED;
-			bh = NULL;
-			goto out;
-		}
-		q = (const __le64 *)bh->b_data;
-		for (d = b * per; d < c->dim && d < (b + 1) * per; d++)
-			vx->q_lo[d] = (s64)le64_to_cpu(q[d - b * per]);
-		brelse(bh);
-	}
-	bh = NULL;
-	if (vx_q_csum(sb, vx) != q_csum) {
-		vexfs_err(sb, "collection %u: index quantizer does not verify; rebuilding",
-			  c->id);
-		return -EFSBADCRC;
-	}
-	vx_pin_size(vx);
-	return 1;
-out:
-	brelse(bh);
-	return err;
-}
-
-/* ------------------------------------------------------------------ */
-/* Reading the store without joining a handle                          */
-/* ------------------------------------------------------------------ */
-
-/*
- * Copy slot @slot of the store into io->img, under c->rw shared.  Unlike
- * vexfs_slot_read() this never takes journal access to the store's
- * blocks, so the build worker may call it inside its handle.
- * Return: 1 for a used slot that verifies, 0 for a free (or unreadable
- * as a vector) slot, or a negative errno.
- */
-static int vx_slot_read(struct vx_io *io, u64 slot)
-{
-	struct vexfs_coll *c = vx_coll(io->vx);
-	struct vexfs_vec_slot *hdr = io->img;
-	unsigned int bs = io->sb->s_blocksize, off, done = 0;
-	u64 lblk;
-	int err = 0;
-
-	vexfs_slot_pos(c, slot, &lblk, &off);
-	down_read(&c->rw);
-	while (done < c->slot_size) {
-		unsigned int n = min(c->slot_size - done, bs - off), len;
-		struct buffer_head *bh;
-		bool is_new;
-		u64 pblk;
-
-		err = vexfs_map_blocks(io->store, lblk, 1, false, &pblk, &len,
-				       &is_new);
-		if (err)
-			break;
-		if (!pblk) {
-			memset(io->img + done, 0, n);
-		} else {
-			bh = vexfs_sb_bread(io->sb, pblk);
-			if (!bh) {
-				err = -EIO;
-				break;
-			}
-			memcpy(io->img + done, bh->b_data + off, n);
-			brelse(bh);
-		}
-		done += n;
-		off = 0;
-		lblk++;
-	}
-	up_read(&c->rw);
-	if (err)
-		return err;
-	if (!hdr->vs_ino ||
-	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(io->sb, c, io->img))
-		return 0;
-	return 1;
-}
-
-/* ------------------------------------------------------------------ */
-/* State                                                               */
-/* ------------------------------------------------------------------ */
-
-/**
- * vexfs_vindex_init() - set up the index state of a collection in memory
- * @c: a collection being loaded or created
- * @sb: its filesystem
- */
-void vexfs_vindex_init(struct vexfs_coll *c, struct super_block *sb)
-{
-	struct vexfs_vindex *vx = &c->vx;
-
-	init_rwsem(&vx->rw);
-	mutex_init(&vx->qlock);
-	spin_lock_init(&vx->map_lock);
-	INIT_WORK(&vx->work, vexfs_vindex_build_work);
-	vx->sb = sb;
-	vx->state = VX_UNLOADED;
-	if (!c->hnsw_m)
-		c->hnsw_m = VEXFS_HNSW_DEFAULT_M;
-	if (!c->hnsw_ef_construction)
-		c->hnsw_ef_construction = VEXFS_HNSW_DEFAULT_EF_CONSTRUCTION;
-}
-
-/**
- * vexfs_vindex_free() - free the memory of a collection's index state
- * @c: the collection; no build may be queued or running
- */
-void vexfs_vindex_free(struct vexfs_coll *c)
-{
-	vx_unpin_all(&c->vx);
-	kvfree(c->vx.q_lo);
-	kvfree(c->vx.wscratch);
-	kvfree(c->vx.qscratch);
-}
-
-/**
- * vexfs_vindex_forget() - a deleted collection's index lets go of its blocks
- * @c: the collection, marked dead; its index inode is about to be freed
- *
- * Drops the pin tables, so that no reference outlives the blocks (and
- * vx_pin() pins nothing more for a dead collection).
- *
- * Context: process context; takes vx->rw exclusive.
- */
-void vexfs_vindex_forget(struct vexfs_coll *c)
-{
-	down_write(&c->vx.rw);
-	vx_unpin_all(&c->vx);
-	up_write(&c->vx.rw);
-}
-
-/* The writers' scratch, allocated once; vx->rw exclusive. */
-static int vx_wscratch(struct vexfs_vindex *vx)
-{
-	unsigned int nofs;
-	size_t size;
-
-	size = hnsw_scratch_size(&vx->ix, vx->ix.ef_construction);
-	if (vx->wscratch && vx->wscratch_size >= size)
-		return 0;
-	kvfree(vx->wscratch);
-	/* Writers run inside a handle: no reclaim into the filesystem. */
-	nofs = memalloc_nofs_save();
-	vx->wscratch = kvmalloc(size, GFP_KERNEL);
-	memalloc_nofs_restore(nofs);
-	vx->wscratch_size = vx->wscratch ? size : 0;
-	return vx->wscratch ? 0 : -ENOMEM;
-}
-
-static bool vx_can_write(struct super_block *sb)
-{
-	return !sb_rdonly(sb);
-}
-
-/*
- * Queue a (re)build; the state stays what it is until the worker runs.
- * vx->queued stays set until the build ends, so that a build is never
- * queued twice.  Caller: vx->rw exclusive.
- */
-static void vx_queue_build(struct vexfs_vindex *vx)
-{
-	if (vx->queued || vx->stop || !vx_can_write(vx->sb) ||
-	    vx_coll(vx)->dead)
-		return;
-	vx->queued = true;
-	queue_work(system_long_wq, &vx->work);
-}
-
-/*
- * The index met an error while in use: stop using it and rebuild it.
- * Caller: vx->rw exclusive.
- */
-static void vx_fail(struct vexfs_vindex *vx, int err, const char *what)
-{
-	struct vexfs_coll *c = vx_coll(vx);
-
-	if (err == -ENOMEM)
-		vexfs_warn(vx->sb, "collection %u: index %s: out of memory; searching exactly until it is rebuilt",
-			   c->id, what);
-	else
-		vexfs_err(vx->sb, "collection %u: index %s failed (error %d); searching exactly until it is rebuilt",
-			  c->id, what, err);
-	vx->state = VEXFS_INDEX_FAILED;
-	vx_queue_build(vx);
-}
-
-/*
- * Layout and quantizer memory for the collection's parameters.
- * Return: 0, -EOPNOTSUPP (no index possible) or -ENOMEM.
- * Caller: vx->rw exclusive.
- */
-static int vx_prepare(struct vexfs_vindex *vx)
-{
-	struct vexfs_coll *c = vx_coll(vx);
-	struct hnsw_index probe;
-
-	/* A probe: vx->ix may be serving queries (a rebuild of a ready index). */
-	if (vx_geometry(vx->sb, vx, c->dim, c->hnsw_m) ||
-	    hnsw_init(&probe, c->dim, c->metric, c->hnsw_m,
-		      c->hnsw_ef_construction, 0, NULL, &vx_ops, NULL) ==
-	    -EOPNOTSUPP)
-		return -EOPNOTSUPP;
-	if (!vx->q_lo)
-		vx->q_lo = kvcalloc(c->dim, sizeof(s64), GFP_NOFS);
-	return vx->q_lo ? 0 : -ENOMEM;
-}
-
-/*
- * Bring the state up to date with the disk the first time the index is
- * needed in this mount.  Caller: vx->rw exclusive.
- */
-static void vx_open(struct vexfs_vindex *vx)
-{
-	struct vexfs_coll *c = vx_coll(vx);
-	struct vx_io io;
-	int err;
-
-	if (vx->state != VX_UNLOADED)
-		return;
-	if (!c->index_ino) {
-		vx->state = VEXFS_INDEX_NONE;
-		return;
-	}
-	err = vx_prepare(vx);
-	if (err) {
-		vx->state = err == -EOPNOTSUPP ? VEXFS_INDEX_UNSUPPORTED :
-			    VEXFS_INDEX_FAILED;
-		return;
-	}
-	if ((c->flags & VEXFS_COLL_INDEX_DIRTY) && !vx->dirty_ours) {
-		/* Not cleanly written back: only a rebuild can trust it. */
-		vx->state = VEXFS_INDEX_STALE;
-		return;
-	}
-	err = vx_io_begin(vx, vx->sb, &io);
-	if (!err) {
-		err = vx_load(&io);
-		vx_io_end(&io);
-	}
-	if (err < 0) {
-		vexfs_err(vx->sb, "collection %u: cannot load the index (error %d)",
-			  c->id, err);
-		vx->state = VEXFS_INDEX_FAILED;
-	} else {
-		vx->state = err ? VEXFS_INDEX_READY : VEXFS_INDEX_NONE;
-	}
-}
-
-static u32 vx_state(struct vexfs_vindex *vx)
-{
-	u32 state = READ_ONCE(vx->state);
-
-	if (state == VX_UNLOADED) {
-		down_write(&vx->rw);
-		vx_open(vx);
-		state = vx->state;
-		up_write(&vx->rw);
-	}
-	return state;
-}
-
-/* May the writer of @slot change the graph?  Caller: vx->rw exclusive. */
-static bool vx_covers(struct vexfs_vindex *vx, u64 slot)
-{
-	return vx->state == VEXFS_INDEX_READY ||
-	       (vx->state == VEXFS_INDEX_BUILDING && slot < vx->cursor);
-}
-
-/* ------------------------------------------------------------------ */
-/* Keeping the index in step with the store                            */
-/* ------------------------------------------------------------------ */
-
-/**
- * vexfs_vindex_set() - slot @slot of @c now holds @vec
- * @c: the collection
- * @slot: the slot just written (new or replaced)
- * @vec: the vector, float32 bits in CPU order
- *
- * Inserts the vector (or replaces the node of the slot) when the index
- * covers the slot; starts the first build when the collection reaches
- * VEXFS_INDEX_MIN_VECTORS.  An error makes the index FAILED (queries
- * search exactly) and queues a rebuild; the store is already written, so
- * nothing is lost and the caller's operation still succeeds.
- *
- * Context: inside the writer's handle (VEXFS_VINDEX_CREDITS), c->lock
- * held; may sleep.
- */
-void vexfs_vindex_set(struct vexfs_coll *c, u64 slot, const u32 *vec)
-{
-	struct vexfs_vindex *vx = &c->vx;
-	struct vx_io io;
-	int err;
-
-	switch (vx_state(vx)) {
-	case VEXFS_INDEX_NONE:
-		if (c->count >= VEXFS_INDEX_MIN_VECTORS &&
-		    !READ_ONCE(vx->queued)) {
-			down_write(&vx->rw);
-			if (vx->state == VEXFS_INDEX_NONE)
-				vx_queue_build(vx);
-			up_write(&vx->rw);
-		}
-		return;
-	case VEXFS_INDEX_READY:
-	case VEXFS_INDEX_BUILDING:
-		break;
-	default:
-		return;
-	}
-	down_write(&vx->rw);
-	if (!vx_covers(vx, slot))
-		goto out;
-	err = vx_wscratch(vx);
-	if (!err)
-		err = vx_io_begin(vx, vx->sb, &io);
-	if (!err) {
-		vx->ix.ctx = &io;
-		err = slot > VX_MAX_SLOT ? -EFBIG :
-		      hnsw_insert(&vx->ix, slot, vec, vx->wscratch);
-		vx->ix.ctx = NULL;
-		vx_io_end(&io);
-	}
-	if (err)
-		vx_fail(vx, err, "insert");
-out:
-	up_write(&vx->rw);
-}
-
-/**
- * vexfs_vindex_del() - slot @slot of @c no longer holds a vector
- * @c: the collection
- * @slot: the slot just cleared
- *
- * Leaves a tombstone and repairs the neighbours' lists (src/hnsw.c).
- *
- * Context: inside the writer's handle, c->lock held; may sleep.
- */
-void vexfs_vindex_del(struct vexfs_coll *c, u64 slot)
-{
-	struct vexfs_vindex *vx = &c->vx;
-	u32 state = vx_state(vx);
-	struct vx_io io;
-	int err;
-
-	if (state != VEXFS_INDEX_READY && state != VEXFS_INDEX_BUILDING)
-		return;
-	down_write(&vx->rw);
-	if (!vx_covers(vx, slot) || slot > VX_MAX_SLOT)
-		goto out;
-	err = vx_wscratch(vx);
-	if (!err)
-		err = vx_io_begin(vx, vx->sb, &io);
-	if (!err) {
-		vx->ix.ctx = &io;
-		err = hnsw_delete(&vx->ix, slot, vx->wscratch);
-		vx->ix.ctx = NULL;
-		vx_io_end(&io);
-	}
-	if (err && err != -ENOENT)
-		vx_fail(vx, err, "delete");
-out:
-	up_write(&vx->rw);
-}
-
-/* ------------------------------------------------------------------ */
-/* Building                                                            */
-/* ------------------------------------------------------------------ */
-
-/* Give @c an index inode (the first build, or an older collection). */
-static int vx_make_inode(struct vexfs_coll *c, struct super_block *sb)
-{
-	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
-	struct inode *root, *ixi;
-	handle_t *handle;
-	int err, stop;
-
-	root = vexfs_iget(sb, c->root_ino);
-	if (IS_ERR(root))
-		return PTR_ERR(root);
-	handle = vexfs_journal_start(sb, VEXFS_HIDDEN_INODE_CREDITS +
-				     VEXFS_DESC_CREDITS + 1, 0);
-	if (IS_ERR(handle)) {
-		iput(root);
-		return PTR_ERR(handle);
-	}
-	ixi = vexfs_new_hidden_inode(root, S_IFREG | 0600);
-	if (IS_ERR(ixi)) {
-		err = PTR_ERR(ixi);
-		goto out;
-	}
-	unlock_new_inode(ixi);
-	err = vexfs_super_get_write(sb);
-	if (!err) {
-		lock_buffer(sbi->sbh);
-		spin_lock(&sbi->lock);
-		sbi->raw->s_feature_ro_compat |=
-			cpu_to_le32(VEXFS_FEATURE_RO_COMPAT_VECTOR_INDEX);
-		spin_unlock(&sbi->lock);
-		unlock_buffer(sbi->sbh);
-		err = vexfs_commit_super(sb);
-	}
-	if (!err) {
-		mutex_lock(&c->lock);
-		if (c->dead) {
-			err = -ENOENT;
-		} else {
-			c->index_ino = ixi->i_ino;
-			c->flags |= VEXFS_COLL_INDEX_DIRTY;
-			c->vx.dirty_ours = true;
-			err = vexfs_coll_write_desc(sb, c);
-		}
-		mutex_unlock(&c->lock);
-	}
-	if (err) {
-		WRITE_ONCE(c->index_ino, 0);
-		clear_nlink(ixi);	/* eviction frees it */
-	}
-	iput(ixi);
-out:
-	stop = vexfs_journal_stop(handle);
-	iput(root);
-	return err ?: stop;
-}
-
-/* The level seed of a collection: fixed, so that rebuilds are the same. */
-static u64 vx_seed(struct vexfs_coll *c, struct super_block *sb)
-{
-	u64 uuid;
-
-	memcpy(&uuid, VEXFS_SB(sb)->raw->s_uuid, sizeof(uuid));
-	return le64_to_cpu((__force __le64)uuid) ^
-	       ((u64)c->id * 0x9e3779b97f4a7c15ULL);
-}
-
-static bool vx_stopped(struct vexfs_vindex *vx)
-{
-	return READ_ONCE(vx->stop) || READ_ONCE(vx_coll(vx)->dead);
-}
-
-/* Train a quantizer on every vector of the store, into @q. */
-static int vx_train(struct vx_io *io, struct hnsw_index *t)
-{
-	struct vexfs_coll *c = vx_coll(io->vx);
-	u64 s, slots = READ_ONCE(c->slots);
-	int r;
-
-	hnsw_train_begin(t);
-	for (s = 1; s <= slots; s++) {
-		r = vx_slot_read(io, s);
-		if (r < 0)
-			return r;
-		if (r)
-			hnsw_train_add(t, ((struct vexfs_vec_slot *)io->img)->vs_data);
-		if (vx_stopped(io->vx))
-			return -ECANCELED;
-		cond_resched();
-	}
-	hnsw_train_end(t);
-	return 0;
-}
-
-/* Start a new epoch: an empty graph with the trained quantizer @t. */
-static int vx_reset(struct vx_io *io, struct hnsw_index *t)
-{
-	struct vexfs_vindex *vx = io->vx;
-	struct vexfs_coll *c = vx_coll(vx);
-	handle_t *handle;
-	int err, stop;
-	u32 epoch;
-
-	handle = vexfs_journal_start(io->sb, 4 * VEXFS_EXT_INSERT_CREDITS +
-				     VEXFS_INODE_CREDITS, 0);
-	if (IS_ERR(handle))
-		return PTR_ERR(handle);
-	down_write(&vx->rw);
-	/* Records of any earlier build must read as "no node". */
-	epoch = vx->epoch + 1;
-	if (!vx->epoch || vx->state == VX_UNLOADED ||
-	    vx->state == VEXFS_INDEX_FAILED ||
-	    vx->state == VEXFS_INDEX_STALE || !epoch)
-		epoch = get_random_u32() | 1;	/* the old one is unknown */
-	err = vx_init_ix(vx, vx_seed(c, io->sb));
-	if (!err) {
-		memcpy(vx->q_lo, t->q_lo, c->dim * sizeof(s64));
-		vx->ix.q_exp = t->q_exp;
-		vx->ix.q_step = t->q_step;
-		vx->ix.trained = 1;
-		vx->epoch = epoch;
-		vx->upper_used = 0;
-		vx->covered = 0;
-		vx->cursor = 1;
-		vx->state = VEXFS_INDEX_BUILDING;
-		err = vx_wscratch(vx);
-	}
-	if (!err)
-		err = vx_write_header(io, true);
-	up_write(&vx->rw);
-	stop = vexfs_journal_stop(handle);
-	return err ?: stop;
-}
-
-/* Insert every stored vector, one transaction and one lock hold each. */
-static int vx_fill(struct vx_io *io)
-{
-	struct vexfs_vindex *vx = io->vx;
-	struct vexfs_coll *c = vx_coll(vx);
-	handle_t *handle;
-	int err = 0, stop;
-
-	for (;;) {
-		u64 s;
-
-		if (vx_stopped(vx))
-			return -ECANCELED;
-		handle = vexfs_journal_start(io->sb, VEXFS_VINDEX_CREDITS, 0);
-		if (IS_ERR(handle))
-			return PTR_ERR(handle);
-		down_write(&vx->rw);
-		s = vx->cursor;
-		if (s > READ_ONCE(c->slots)) {
-			/* Caught up; writers keep it current from now on. */
-			vx->covered = s - 1;
-			vx->state = VEXFS_INDEX_READY;
-			up_write(&vx->rw);
-			vexfs_journal_stop(handle);
-			return 0;
-		}
-		err = s > VX_MAX_SLOT ? -EFBIG : vx_slot_read(io, s);
-		if (err > 0) {
-			vx->ix.ctx = io;
-			err = hnsw_insert(&vx->ix, s,
-				((struct vexfs_vec_slot *)io->img)->vs_data,
-				vx->wscratch);
-			vx->ix.ctx = NULL;
-		}
-		if (!err)
-			vx->cursor = s + 1;
-		up_write(&vx->rw);
-		stop = vexfs_journal_stop(handle);
-		if (err)
-			return err;
-		if (stop)
-			return stop;
-		cond_resched();
-	}
-}
-
-static int vx_build(struct vexfs_vindex *vx)
-{
-	struct vexfs_coll *c = vx_coll(vx);
-	struct super_block *sb = vx->sb;
-	struct hnsw_index t;
-	struct vx_io io;
-	s64 *tq;
-	int err;
-
-	if (!READ_ONCE(c->index_ino)) {
-		err = vx_make_inode(c, sb);
-		if (err)
-			return err;
-	}
-	down_write(&vx->rw);
-	if (vx->state == VX_UNLOADED)
-		vx_open(vx);
-	err = vx_prepare(vx);
-	up_write(&vx->rw);
-	if (err)
-		return err;
-
-	tq = kvcalloc(c->dim, sizeof(s64), GFP_KERNEL);
-	if (!tq)
-		return -ENOMEM;
-	err = hnsw_init(&t, c->dim, c->metric, c->hnsw_m,
-			c->hnsw_ef_construction, 0, tq, &vx_ops, NULL);
-	if (!err)
-		err = vx_io_begin(vx, sb, &io);
-	if (err)
-		goto out_free;
-	err = vx_train(&io, &t);
-	if (!err)
-		err = vx_reset(&io, &t);
-	if (!err)
-		err = vx_fill(&io);
-	if (!err) {
-		/* Record the counts now; unmount writes them again. */
-		handle_t *handle = vexfs_journal_start(sb, VEXFS_VINDEX_CREDITS, 0);
-
-		if (!IS_ERR(handle)) {
-			down_write(&vx->rw);
-			if (vx->state == VEXFS_INDEX_READY)
-				err = vx_write_header(&io, false);
-			up_write(&vx->rw);
-			vexfs_journal_stop(handle);
-		}
-	}
-	vx_io_end(&io);
-out_free:
-	kvfree(tq);
-	return err;
-}
-
-/**
- * vexfs_vindex_build_work() - build or rebuild one collection's index
- * @work: the index's work item
- *
- * Context: a workqueue; stopped by vexfs_vindex_stop() before unmount.
- */
-void vexfs_vindex_build_work(struct work_struct *work)
-{
-	struct vexfs_vindex *vx = container_of(work, struct vexfs_vindex, work);
-	struct vexfs_coll *c = vx_coll(vx);
-	int err;
-
-	err = vx_build(vx);
-	down_write(&vx->rw);
-	vx->queued = false;
-	if (err == -EOPNOTSUPP) {
-		vx->state = VEXFS_INDEX_UNSUPPORTED;
-	} else if (err == -ECANCELED) {
-		/* Unmount or deletion: the flag stays set, so next mount. */
-		vx->state = VEXFS_INDEX_STALE;
-	} else if (err) {
-		vexfs_err(vx->sb, "collection %u: cannot build the index (error %d); searching exactly",
-			  c->id, err);
-		vx->state = VEXFS_INDEX_FAILED;
-	}
-	up_write(&vx->rw);
-}
-
-/* ------------------------------------------------------------------ */
-/* Queries                                                             */
-/* ------------------------------------------------------------------ */
-
-/*
- * A query's scratch: the one the index keeps when no other query holds
- * it (no allocation, and no vmalloc, for a stream of queries), else a
- * fresh one.  Sized for the search's width alone, which is what
- * hnsw_search() carves.  Caller: vx->rw shared.
- */
-static void *vx_qscratch_get(struct vexfs_vindex *vx, u32 ef, bool *pooled)
-{
-	struct hnsw_index sized = vx->ix;
-	size_t size;
-
-	sized.ef_construction = max_t(u32, ef, VEXFS_HNSW_DEFAULT_EF);
-	size = hnsw_scratch_size(&sized, sized.ef_construction);
-	*pooled = false;
-	if (mutex_trylock(&vx->qlock)) {
-		if (vx->qscratch_size < size) {
-			kvfree(vx->qscratch);
-			vx->qscratch = kvmalloc(size, GFP_KERNEL);
-			vx->qscratch_size = vx->qscratch ? size : 0;
-		}
-		if (vx->qscratch) {
-			*pooled = true;
-			return vx->qscratch;
-		}
-		mutex_unlock(&vx->qlock);
-	}
-	return kvmalloc(size, GFP_KERNEL);
-}
-
-static void vx_qscratch_put(struct vexfs_vindex *vx, void *scratch,
-			    bool pooled)
-{
-	if (pooled)
-		mutex_unlock(&vx->qlock);
-	else
-		kvfree(scratch);
-}
-
-/**
- * vexfs_vindex_query() - the nearest slots of a collection, by the index
- * @c: the collection
- * @qv: the query, dim float32 bits (checked finite)
- * @k: results wanted, 1..HNSW_MAX_K
- * @ef: search width (>= @k after clamping), 1..HNSW_MAX_EF
- * @hits: room for @k hits, filled nearest first with exact distances
- * @nhits: out: hits written
- *
- * Context: process context, no locks held; may sleep.
- * Return: 0, -EAGAIN when the index cannot answer now (the caller then
- * searches exactly), or -ENOMEM.
- */
-int vexfs_vindex_query(struct vexfs_coll *c, const u32 *qv, u32 k, u32 ef,
-		       struct hnsw_hit *hits, u32 *nhits)
-{
-	struct vexfs_vindex *vx = &c->vx;
-	struct hnsw_index qix;
-	struct vx_io io;
-	void *scratch;
-	bool pooled;
-	int err;
-
-	*nhits = 0;
-	if (vx_state(vx) != VEXFS_INDEX_READY)
-		return -EAGAIN;
-	if (ef < k)
-		ef = k;
-	err = vx_io_begin(vx, vx->sb, &io);
-	if (err)
-		return err;
-	down_read(&vx->rw);
-	err = -EAGAIN;
-	if (vx->state == VEXFS_INDEX_READY) {
-		scratch = vx_qscratch_get(vx, ef, &pooled);
-		err = -ENOMEM;
-		if (scratch) {
-			/* The shared fields are read-only to a search: a copy. */
-			qix = vx->ix;
-			qix.ctx = &io;
-			err = hnsw_search(&qix, qv, k, ef, k, hits, nhits,
-					  scratch);
-			vx_qscratch_put(vx, scratch, pooled);
-		}
-	}
-	up_read(&vx->rw);
-	vx_io_end(&io);
-	if (err && err != -EAGAIN && err != -ENOMEM) {
-		down_write(&vx->rw);
-		if (vx->state == VEXFS_INDEX_READY)
-			vx_fail(vx, err, "search");
-		up_write(&vx->rw);
-		err = -EAGAIN;
-	}
-	if (!err)
-		atomic64_inc(&vx->queries);
-	return err;
-}
-
-/**
- * vexfs_vindex_peek_state() - the index state, without reading the disk
- * @c: the collection
- *
- * Context: any, even under the table lock.
- * Return: VEXFS_INDEX_*; an index not yet loaded in this mount reports
- * what its descriptor predicts.
- */
-u32 vexfs_vindex_peek_state(struct vexfs_coll *c)
-{
-	u32 state = READ_ONCE(c->vx.state);
-
-	if (state != VX_UNLOADED)
-		return state;
-	if (!c->index_ino)
-		return VEXFS_INDEX_NONE;
-	return (c->flags & VEXFS_COLL_INDEX_DIRTY) && !c->vx.dirty_ours ?
-	       VEXFS_INDEX_STALE : VEXFS_INDEX_READY;
-}
-
-/**
- * vexfs_vindex_fill_stats() - the index's side of the stats ioctl
- * @c: the collection
- * @state: out: VEXFS_INDEX_*
- * @live: out: nodes without a tombstone (NULL: not wanted)
- * @deleted: out: tombstones
- * @bytes: out: bytes the index inode occupies
- * @queries: out: queries answered by the index since mount
- */
-void vexfs_vindex_fill_stats(struct vexfs_coll *c, u32 *state, u64 *live,
-			     u64 *deleted, u64 *bytes, u64 *queries)
-{
-	struct vexfs_vindex *vx = &c->vx;
-	u64 ino = READ_ONCE(c->index_ino);
-
-	*state = vx_state(vx);
-	if (!live)
-		return;
-	down_read(&vx->rw);
-	*live = vx->state == VEXFS_INDEX_READY ? vx->ix.live : 0;
-	*deleted = vx->state == VEXFS_INDEX_READY ? vx->ix.deleted : 0;
-	up_read(&vx->rw);
-	*bytes = 0;
-	if (ino) {
-		struct inode *ixi = vexfs_iget_quiet(vx->sb, ino);
-
-		if (!IS_ERR(ixi)) {
-			*bytes = inode_get_bytes(ixi);
-			iput(ixi);
-		}
-	}
-	*queries = atomic64_read(&vx->queries);
-}
-
-/**
- * vexfs_vindex_ctl() - VEXFS_IOC_INDEX_CTL: wait, rebuild, compact
- * @c: the collection
- * @op: VEXFS_INDEX_OP_*
- * @state: out: the state afterwards
- *
- * Context: process context, no locks held; the caller checked
- * permissions and holds write access to the mount for REBUILD/COMPACT.
- * Return: 0, -EINTR, -EINVAL, -EROFS, or an error of the compaction.
- */
-int vexfs_vindex_ctl(struct vexfs_coll *c, u32 op, u32 *state)
-{
-	struct vexfs_vindex *vx = &c->vx;
-	struct vx_io io;
-	int err = 0;
-
-	vx_state(vx);
-	switch (op) {
-	case VEXFS_INDEX_OP_REBUILD:
-		if (!vx_can_write(vx->sb))
-			return -EROFS;
-		down_write(&vx->rw);
-		vx_queue_build(vx);
-		up_write(&vx->rw);
-		break;
-	case VEXFS_INDEX_OP_COMPACT:
-		down_write(&vx->rw);
-		if (vx->state == VEXFS_INDEX_READY && vx->ix.deleted) {
-			err = vx_io_begin(vx, vx->sb, &io);
-			if (!err) {
-				vx->ix.ctx = &io;
-				err = vx_wscratch(vx);
-				if (!err)
-					err = hnsw_compact(&vx->ix,
-						min_t(u64, READ_ONCE(c->slots),
-						      VX_MAX_SLOT),
-						vx->wscratch);
-				vx->ix.ctx = NULL;
-				vx_io_end(&io);
-			}
-			if (err)
-				vx_fail(vx, err, "compaction");
-		}
-		up_write(&vx->rw);
-		break;
-	case VEXFS_INDEX_OP_WAIT:
-		break;
-	default:
-		return -EINVAL;
-	}
-	/* Builds are rare and long: polling keeps the wake-up simple. */
-	while (!err && op != VEXFS_INDEX_OP_COMPACT && READ_ONCE(vx->queued)) {
-		if (msleep_interruptible(20) || signal_pending(current))
-			return -EINTR;
-	}
-	*state = READ_ONCE(vx->state);
-	return err;
-}
-
-/* ------------------------------------------------------------------ */
-/* Mount and unmount                                                   */
-/* ------------------------------------------------------------------ */
-
-static int vx_collect(struct vexfs_coll *c, void *arg)
-{
-	struct vexfs_coll **list = arg;
-	int i;
-
-	for (i = 0; i < VEXFS_MAX_COLLECTIONS && list[i]; i++)
-		;
-	if (i < VEXFS_MAX_COLLECTIONS)
-		list[i] = c;
-	return 0;
-}
-
-/* The live collections of @sb, NULL-terminated, or NULL. */
-static struct vexfs_coll **vx_all(struct super_block *sb)
-{
-	struct vexfs_coll **list;
-
-	if (!VEXFS_SB(sb)->raw->s_collections_ino)
-		return NULL;
-	list = kvcalloc(VEXFS_MAX_COLLECTIONS + 1, sizeof(*list), GFP_KERNEL);
-	if (list && vexfs_coll_for_each(sb, vx_collect, list)) {
-		kvfree(list);
-		list = NULL;
-	}
-	return list;
-}
-
-/* Write @c's descriptor with INDEX_DIRTY as @dirty, in its own handle. */
-static int vx_mark(struct vexfs_coll *c, struct super_block *sb, bool dirty)
-{
-	handle_t *handle;
-	int err, stop;
-
-	handle = vexfs_journal_start(sb, VEXFS_DESC_CREDITS, 0);
-	if (IS_ERR(handle))
-		return PTR_ERR(handle);
-	mutex_lock(&c->lock);
-	if (dirty)
-		c->flags |= VEXFS_COLL_INDEX_DIRTY;
-	else
-		c->flags &= ~VEXFS_COLL_INDEX_DIRTY;
-	err = c->dead ? 0 : vexfs_coll_write_desc(sb, c);
-	mutex_unlock(&c->lock);
-	stop = vexfs_journal_stop(handle);
-	return err ?: stop;
-}
-
-/* Make what was marked so far durable before any index block changes. */
-static int vx_commit(struct super_block *sb)
-{
-	if (VEXFS_SB(sb)->journal)
-		return vexfs_journal_sync_fs(sb, 1);
-	return sync_blockdev(sb->s_bdev);
-}
-
-/**
- * vexfs_vindex_mount() - take charge of the indexes at a read-write mount
- * @sb: the filesystem, being mounted (or remounted) read-write
- *
- * Loads the indexes whose flag says they were written back cleanly, sets
- * VEXFS_COLL_INDEX_DIRTY on every index and commits it before anything
- * can change an index block, and queues a rebuild of every index that
- * was not clean (and a first build for collections large enough).  The
- * mount does not wait for the builds.  Errors are reported and leave the
- * index to exact search; they never fail the mount.
- */
-void vexfs_vindex_mount(struct super_block *sb)
-{
-	struct vexfs_coll **list = vx_all(sb);
-	bool marked = false;
-	int i, err;
-
-	if (!list)
-		return;
-	for (i = 0; list[i]; i++) {
-		struct vexfs_vindex *vx = &list[i]->vx;
-
-		WRITE_ONCE(vx->stop, false);
-		down_write(&vx->rw);
-		vx_open(vx);
-		up_write(&vx->rw);
-		if (list[i]->index_ino &&
-		    !(list[i]->flags & VEXFS_COLL_INDEX_DIRTY)) {
-			err = vx_mark(list[i], sb, true);
-			if (err) {
-				vexfs_err(sb, "collection %u: cannot mark the index in use (error %d)",
-					  list[i]->id, err);
-				vx->state = VEXFS_INDEX_FAILED;
-				continue;
-			}
-			marked = true;
-		}
-		vx->dirty_ours = true;
-	}
-	if (marked) {
-		err = vx_commit(sb);
-		if (err)
-			vexfs_err(sb, "cannot commit the index flags (error %d)",
-				  err);
-	}
-	for (i = 0; list[i]; i++) {
-		struct vexfs_coll *c = list[i];
-		u32 state = c->vx.state;
-
-		if (state == VEXFS_INDEX_STALE || state == VEXFS_INDEX_FAILED ||
-		    (state == VEXFS_INDEX_NONE &&
-		     c->count >= VEXFS_INDEX_MIN_VECTORS))
-			vx_queue_build(&c->vx);
-	}
-	kvfree(list);
-}
-
-static void vx_stop_one(struct vexfs_coll *c)
-{
-	WRITE_ONCE(c->vx.stop, true);
-	cancel_work_sync(&c->vx.work);
-	/* Cancelled before it ran, the index stays as it was. */
-	WRITE_ONCE(c->vx.queued, false);
-}
-
-/**
- * vexfs_vindex_stop() - stop every index build of a filesystem
- * @sb: the filesystem, about to be unmounted or remounted read-only
- */
-void vexfs_vindex_stop(struct super_block *sb)
-{
-	vexfs_coll_for_each_all(sb, vx_stop_one);
-}
-
-/**
- * vexfs_vindex_unmount() - write the indexes back and mark them clean
- * @sb: the filesystem, being unmounted or remounted read-only, with its
- *	builds stopped (vexfs_vindex_stop())
- *
- * Writes each ready index's header, waits for every index block to reach
- * the disk, and only then clears VEXFS_COLL_INDEX_DIRTY (which the
- * journal's final commit makes durable).  An index that is not ready
- * keeps its flag and is rebuilt at the next read-write mount.
- */
-void vexfs_vindex_unmount(struct super_block *sb)
-{
-	struct vexfs_coll **list = vx_all(sb);
-	struct vx_io io;
-	int i, err;
-
-	if (!list)
-		return;
-	for (i = 0; list[i]; i++) {
-		struct vexfs_vindex *vx = &list[i]->vx;
-
-		if (vx->state != VEXFS_INDEX_READY || !vx->dirty_ours)
-			continue;
-		err = vx_io_begin(vx, sb, &io);
-		if (!err) {
-			down_write(&vx->rw);
-			err = vx_write_header(&io, false);
-			up_write(&vx->rw);
-			vx_io_end(&io);
-		}
-		if (err)
-			vx->state = VEXFS_INDEX_FAILED;
-	}
-	err = sync_blockdev(sb->s_bdev);
-	for (i = 0; list[i]; i++) {
-		struct vexfs_coll *c = list[i];
-		u32 state = c->vx.state;
-
-		if (!c->index_ino || !c->vx.dirty_ours || err)
-			continue;
-		if (state == VEXFS_INDEX_READY ||
-		    (state == VEXFS_INDEX_NONE && !c->vx.ix.trained))
-			if (!vx_mark(c, sb, false))
-				c->vx.dirty_ours = false;
-	}
-	kvfree(list);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vecsearch.c - k-nearest-neighbour search of a collection: by the ANN
- * index when it is ready (vecindex.c), else exactly.
+ * index when it is ready (vecquery.c), else exactly.  It works on kernel
+ * buffers only: ioctl.c copies the query in and the answer out.
  *
  * With the index, the graph gives the nearest slots with exact distances
  * (reranked on the stored originals), and each is resolved and checked
@@ -47,7 +48,6 @@
 #include <linux/dcache.h>
 #include <linux/sched/signal.h>
 #include <linux/sort.h>
-#include <linux/uaccess.h>
 
 #include "vexfs.h"
 #include "vector.h"
@@ -446,51 +446,49 @@ out:
 /**
  * vexfs_vec_query() - run a k-NN query on a directory
  * @dirf: the open directory (in a collection) the ioctl was made on
+ * @c: its collection (vexfs_coll_get()), whose dim is @q->dim
  * @q: the validated arguments, in kernel memory; @q->nhits,
  *	@q->scanned and @q->method are filled in
+ * @qv: the query vector, @q->dim float32 bits, in kernel memory
+ * @hits: room for @q->k hits, in kernel memory, filled nearest first
+ * @put_path: when @q->path_size is not 0, called with each hit's index
+ *	in @hits and its path, NUL-terminated, before the next hit is
+ *	named; an error from it ends the query with that error
  *
  * The caller has checked @q's fields and the caller's read and search
  * permission on the directory.
  *
  * Context: process context, no locks held; may sleep.
- * Return: 0, -ENODATA outside a collection, -EINVAL for a dimension that
- * is not the collection's or a NaN/Inf, -EFAULT, -ENOMEM, -EINTR, -EIO.
+ * Return: 0, -EINVAL for a NaN/Inf in @qv, -ENOMEM, -EINTR, -EIO, or an
+ * error of @put_path.
  */
-int vexfs_vec_query(struct file *dirf, struct vexfs_query *q)
+int vexfs_vec_query(struct file *dirf, struct vexfs_coll *c,
+		    struct vexfs_query *q, const u32 *qv,
+		    struct vexfs_query_hit *hits,
+		    int (*put_path)(const struct vexfs_query *q, u32 i,
+				    const char *path))
 {
 	struct inode *dir = file_inode(dirf);
-	struct vexfs_query_hit *hits = NULL;
 	struct vexfs_qctx ctx = { };
 	struct inode *store = NULL;
 	char *path = NULL;
-	u32 *qv = NULL, i, out;
+	u32 i, out;
 	u64 slots;
 	int err;
 
-	ctx.c = vexfs_coll_get(dir);
-	if (IS_ERR(ctx.c))
-		return PTR_ERR(ctx.c);
-	if (q->dim != ctx.c->dim)
-		return -EINVAL;
+	ctx.c = c;
 	ctx.sb = dir->i_sb;
 	ctx.dir = dirf->f_path.dentry;
 	ctx.k = q->k;
 
 	err = -ENOMEM;
-	qv = kvmalloc_array(q->dim, sizeof(u32), GFP_KERNEL);
 	ctx.heap = kvmalloc_array(q->k, sizeof(*ctx.heap), GFP_KERNEL);
 	ctx.blk = kmalloc_array(max_t(u32, 1, ctx.c->per_block),
 				sizeof(*ctx.blk), GFP_KERNEL);
 	ctx.img = kmalloc(ctx.c->slot_size, GFP_KERNEL);
-	hits = kvcalloc(q->k, sizeof(*hits), GFP_KERNEL);
 	if (q->path_size)
 		path = kmalloc(q->path_size, GFP_KERNEL);
-	if (!qv || !ctx.heap || !ctx.blk || !ctx.img || !hits ||
-	    (q->path_size && !path))
-		goto out;
-	err = -EFAULT;
-	if (copy_from_user(qv, u64_to_user_ptr(q->vector),
-			   (size_t)q->dim * sizeof(u32)))
+	if (!ctx.heap || !ctx.blk || !ctx.img || (q->path_size && !path))
 		goto out;
 	err = vexfs_vec_check(qv, q->dim);
 	if (err)
@@ -535,29 +533,22 @@ int vexfs_vec_query(struct file *dirf, struct vexfs_query *q)
 		hits[out].ino = e->ino;
 		hits[out].distance_f64 = vec_num_to_f64(e->d);
 		hits[out].distance_f32 = vec_num_to_f32(e->d);
-		if (path && copy_to_user(u64_to_user_ptr(q->paths) +
-					 (u64)out * q->path_size, path,
-					 strlen(path) + 1)) {
-			err = -EFAULT;
-			goto out;
+		if (path) {
+			err = put_path(q, out, path);
+			if (err)
+				goto out;
 		}
 		out++;
 	}
-	err = -EFAULT;
-	if (copy_to_user(u64_to_user_ptr(q->hits), hits,
-			 (size_t)out * sizeof(*hits)))
-		goto out;
 	q->nhits = out;
 	q->scanned = ctx.scanned;
 	err = 0;
 out:
 	if (store)
 		iput(store);
-	kvfree(qv);
 	kvfree(ctx.heap);
 	kfree(ctx.blk);
 	kfree(ctx.img);
-	kvfree(hits);
 	kfree(path);
 	return err;
 }

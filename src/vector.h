@@ -200,13 +200,15 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim);
 int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim);
 int vexfs_embedding_remove(struct inode *inode);
 
-/* vecindex.c */
+/* vecbuild.c (the index; its design is explained in vecindex.c) */
 void vexfs_vindex_init(struct vexfs_coll *c, struct super_block *sb);
 void vexfs_vindex_free(struct vexfs_coll *c);
 void vexfs_vindex_forget(struct vexfs_coll *c);
 void vexfs_vindex_set(struct vexfs_coll *c, u64 slot, const u32 *vec);
 void vexfs_vindex_del(struct vexfs_coll *c, u64 slot);
 void vexfs_vindex_build_work(struct work_struct *work);
+
+/* vecquery.c */
 int vexfs_vindex_query(struct vexfs_coll *c, const u32 *qv, u32 k, u32 ef,
 		       struct hnsw_hit *hits, u32 *nhits);
 void vexfs_vindex_fill_stats(struct vexfs_coll *c, u32 *state, u64 *live,
@@ -221,6 +223,10 @@ void vexfs_vindex_unmount(struct super_block *sb);
 int vexfs_coll_adopt(struct inode *root, struct vexfs_coll *c);
 
 /* vecsearch.c */
-int vexfs_vec_query(struct file *dirf, struct vexfs_query *q);
+int vexfs_vec_query(struct file *dirf, struct vexfs_coll *c,
+		    struct vexfs_query *q, const u32 *qv,
+		    struct vexfs_query_hit *hits,
+		    int (*put_path)(const struct vexfs_query *q, u32 i,
+				    const char *path));
 
 #endif /* _VEXFS_VECTOR_H */

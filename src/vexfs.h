@@ -91,7 +91,7 @@ struct vexfs_sb_info {
 	bool counts_stale;
 	bool fs_error;			/* errors seen: set STATE_ERROR */
 	struct work_struct error_work;	/* logs STATE_ERROR (super.c) */
-	/* protects @orphans, s_last_orphan and every i_next_orphan */
+	/* protects @orphans, s_last_orphan and every i_next_orphan (orphan.c) */
 	struct mutex orphan_lock;
 	struct list_head orphans;	/* in-memory orphans, on-disk order */
 	unsigned long mount_flags;	/* VEXFS_MF_*, atomic bit ops */
@@ -288,16 +288,20 @@ bool vexfs_block_allocatable(struct buffer_head *bh, unsigned long bit);
 bool vexfs_should_retry_alloc(struct super_block *sb, int *retries);
 int vexfs_journal_inode_data(struct inode *inode, loff_t start, loff_t len);
 void vexfs_dirty_inode(struct inode *inode, int flags);
-int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 int vexfs_journal_sync_fs(struct super_block *sb, int wait);
 void vexfs_journal_set_params(struct super_block *sb);
 int vexfs_journal_load(struct super_block *sb);
 int vexfs_journal_destroy(struct super_block *sb);
 int vexfs_journal_flush(struct super_block *sb);
 void vexfs_journal_unlock(struct super_block *sb);
+
+/* orphan.c */
 int vexfs_orphan_add(struct inode *inode);
 int vexfs_orphan_del(struct inode *inode);
 void vexfs_orphan_cleanup(struct super_block *sb);
+
+/* fsync.c */
+int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 
 /* super.c */
 __printf(3, 4) void __vexfs_error(struct super_block *sb, const char *func,
@@ -339,10 +343,13 @@ int vexfs_new_blocks(struct inode *inode, u64 goal, u64 *first,
 		     unsigned int *count);
 void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count);
 int vexfs_recount_free(struct super_block *sb);
+int vexfs_new_ino(struct super_block *sb, u64 *ino);
+void vexfs_free_ino(struct super_block *sb, u64 ino);
+
+/* ialloc.c */
 struct inode *vexfs_new_inode(vexfs_idmap_t *idmap, struct inode *dir,
 			      umode_t mode, dev_t rdev);
 struct inode *vexfs_new_hidden_inode(struct inode *owner, umode_t mode);
-void vexfs_free_ino(struct super_block *sb, u64 ino);
 
 /* xattr.c */
 extern const struct xattr_handler *vexfs_xattr_handlers[];

@@ -3,9 +3,10 @@
 #
 # Prove that scripts/check-kernel-safe.sh bites: it must reject objects
 # that use SSE, x87, soft-float helpers or the GOT, accept a clean one,
-# and accept the real vexfs.ko of every kernel tests/vm/kernels.sh names
-# (built by tests/vm/build-module.sh when build/KVER/vexfs.ko is missing
-# or older than the sources).
+# and accept the real vexfs.ko of every kernel tests/vm/kernels.sh names:
+# the module as it ships (tests/vm/build-module.sh --shipped, the build
+# DKMS and the packages make) and the suites' test build, which alone
+# has the testing-only module parameters.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,25 +65,37 @@ for src in "$top"/common/*.c; do
 	result "accepts_common_$name" $?
 done
 
-# module_for KVER: build/KVER/vexfs.ko, built first if missing or stale.
-module_for() {
-	local ko=$top/build/$1/vexfs.ko
-	if [ ! -e "$ko" ] || [ -n "$(find "$top/src" "$top/common" -newer "$ko" -print -quit)" ]; then
-		"$top/tests/vm/build-module.sh" "$1" >/dev/null || return 1
-	fi
-	echo "$ko"
+# has_param KO NAME: 0 if the module KO has the parameter NAME, 1 if it
+# has not, 2 if modinfo cannot read it.
+has_param() {
+	local parms
+	parms=$(modinfo -F parm "$1") || return 2
+	awk -F: -v p="$2" '$1 == p { found = 1 } END { exit !found }' <<<"$parms"
 }
 
-# Every kernel's module is checked; no module at all is a failure, not a pass.
+# Every kernel's module is checked; no module at all is a failure, not a
+# pass.  build-module.sh prints the module's path, and builds it only when
+# the sources or the kernel's headers changed.
 checked=0
 for kver in $("$top/tests/vm/kernels.sh"); do
-	if ! ko=$(module_for "$kver"); then
+	if ! ko=$("$top/tests/vm/build-module.sh" --shipped "$kver"); then
 		result "accepts_vexfs.ko_$kver (the module did not build)" 1
 		continue
 	fi
 	"$check" "$ko" >/dev/null
 	result "accepts_vexfs.ko_$kver" $?
+	has_param "$ko" dir_hash_test_bits
+	[ $? = 1 ]
+	result "shipped_vexfs.ko_has_no_test_parameter_$kver" $?
 	checked=$((checked + 1))
+	if ! ko=$("$top/tests/vm/build-module.sh" "$kver"); then
+		result "accepts_test_vexfs.ko_$kver (the module did not build)" 1
+		continue
+	fi
+	"$check" "$ko" >/dev/null
+	result "accepts_test_vexfs.ko_$kver" $?
+	has_param "$ko" dir_hash_test_bits
+	result "test_vexfs.ko_has_dir_hash_test_bits_$kver" $?
 done
 [ "$checked" -gt 0 ]
 result "checked_at_least_one_vexfs.ko ($checked)" $?

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-module.sh KVER - build vexfs.ko for kernel KVER into build/KVER/.
+# build-module.sh [--shipped] KVER - build vexfs.ko for kernel KVER into
+# build/KVER/ (with --shipped: build/KVER/shipped/).
 #
 # KVER is a kernel of this machine (/lib/modules/KVER/build) or one of the
 # kernel matrix (tests/matrix/releases.conf), built in its release's chroot.
@@ -10,11 +11,26 @@
 # kernels can exist side by side, through the same `make module` recipe
 # that DKMS uses (kbuild, then the kernel-safety check).  Any compiler
 # warning fails the build.
+#
+# The suites' module is a test build (VEXFS_TESTING=y): it has the
+# testing aids, such as the dir_hash_test_bits parameter that
+# tests/vm/guest/dir_semantics.sh loads it with.  --shipped builds it as
+# DKMS and the packages do, without them (tests/kernel-safe checks it).
 set -euo pipefail
 
-kver=${1:?usage: build-module.sh KVER}
+variant=testing
+if [ "${1:-}" = --shipped ]; then
+	variant=shipped
+	shift
+fi
+kver=${1:?usage: build-module.sh [--shipped] KVER}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/$kver
+testing=VEXFS_TESTING=y
+if [ "$variant" = shipped ]; then
+	out=$out/shipped
+	testing=
+fi
 tree=$out/tree
 
 . "$top/tests/vm/kernel-lib.sh"
@@ -37,7 +53,7 @@ fi
 # when the sources or the kernel's headers changed since the last build.
 stamp=$(
 	cd "$top" && {
-		echo "$kver $headers"
+		echo "$kver $headers $variant"
 		stat -c '%n %s %Y' "$headers/Makefile" "$headers/.config" 2>/dev/null
 		find Makefile VERSION include common scripts src/Kbuild \
 			src/probes src/*.[ch] -type f ! -name compat-gen.h ! -name '*.mod.c' \
@@ -58,7 +74,7 @@ cp -a "$top"/src/Kbuild "$top"/src/*.[ch] "$top"/src/probes "$tree/src/"
 rm -f "$tree/src/compat-gen.h"
 
 log=$out/build.log
-if ! "${build[@]}" "make -C '$tree' module KVER='$kver'" >"$log" 2>&1; then
+if ! "${build[@]}" "make -C '$tree' module KVER='$kver' $testing" >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module.sh: build for $kver failed" >&2
 	exit 1
