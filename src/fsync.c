@@ -3,7 +3,8 @@
  * fsync.c - file_operations.fsync, for files and directories.
  *
  * With a journal, fsync writes the file's data, then waits for the
- * commit of the last transaction that logged the inode (i_sync_tid), as
+ * commit of the last transaction that logged the inode (i_sync_tid;
+ * fdatasync: that logged more than its timestamps, i_datasync_tid), as
  * ext4 does, and flushes the disk cache if that commit does not.
  * Without a journal it writes the data, the inode's metadata buffers
  * and the inode itself, then flushes the disk cache.
