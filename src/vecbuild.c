@@ -564,7 +564,7 @@ out:
  * @c: the collection
  * @slot: the slot just cleared
  *
- * Leaves a tombstone and repairs the neighbours' lists (src/hnsw.c).
+ * Leaves a tombstone and repairs the neighbours' lists (common/hnsw.c).
  *
  * Context: inside the writer's handle, c->lock held; may sleep.
  */

@@ -2,7 +2,7 @@
 /*
  * vecindex.c - the ANN index (HNSW) of a vector collection: its storage.
  *
- * The graph algorithm is src/hnsw.c; this file gives it storage (the
+ * The graph algorithm is common/hnsw.c; this file gives it storage (the
  * hidden index inode, read and written through the buffer cache with the
  * layout of include/vexfs_format.h): the map cache, the pin tables, the
  * records and struct hnsw_ops over them.  vecbuild.c keeps the index in
