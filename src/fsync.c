@@ -97,6 +97,15 @@ int vexfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	} else {
 		err = jbd2_complete_transaction(journal, tid);
 	}
+	/*
+	 * jbd2_complete_transaction() returns 0 for a transaction that is
+	 * neither running nor committing any more, and that is also what
+	 * an abort (FS_IOC_SHUTDOWN, a device failing writes) leaves of a
+	 * transaction it discarded: once the journal is aborted, nothing
+	 * says that the inode's last transaction reached the log.
+	 */
+	if (!err && is_journal_aborted(journal))
+		err = -EIO;
 	/* The commit failed: the journal is aborted, say it now. */
 	if (err && is_journal_aborted(journal))
 		vexfs_journal_aborted(sb);

@@ -481,8 +481,12 @@ int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc)
 			return -EIO;
 		if (wbc->sync_mode != WB_SYNC_ALL || wbc->for_sync)
 			return 0;
-		return jbd2_complete_transaction(journal,
+		err = jbd2_complete_transaction(journal,
 					READ_ONCE(VEXFS_I(inode)->i_sync_tid));
+		/* An abort may have discarded it: see vexfs_fsync(). */
+		if (!err && is_journal_aborted(journal))
+			err = -EIO;
+		return err;
 	}
 
 	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
