@@ -173,8 +173,14 @@ static int vexfs_search_node(struct vexfs_extent_header *hdr, u32 lblk)
 
 /*
  * Walk from the root to the leaf that covers (or would cover) @lblk.
- * Returns the depth of the tree; path[0..depth] are filled and must be
- * released with vexfs_release_path().
+ * Returns the level reached, normally the depth of the tree;
+ * path[0..level] are filled and must be released with
+ * vexfs_release_path().
+ *
+ * An index node below the root may be empty (common/extent.c says why):
+ * it maps nothing, so the walk stops there with pos -1 and returns its
+ * level, where the caller finds an index node instead of a leaf.  A
+ * lookup then sees a hole up to the next key; an insertion refuses it.
  */
 static int vexfs_find_path(struct inode *inode, u32 lblk,
 			   struct vexfs_ext_path *path)
@@ -197,12 +203,8 @@ static int vexfs_find_path(struct inode *inode, u32 lblk,
 		path[level].pos = pos;
 		if (level == depth)
 			return depth;
-		if (!le16_to_cpu(hdr->eh_entries)) {
-			vexfs_error(inode->i_sb, "inode %llu: empty extent index node",
-				    (unsigned long long)inode->i_ino);
-			err = -EFSCORRUPTED;
-			break;
-		}
+		if (!le16_to_cpu(hdr->eh_entries))
+			return level;
 		if (pos < 0)
 			path[level].pos = pos = 0;
 		bh = vexfs_read_node(inode, &idx_entries(hdr)[pos],
@@ -468,6 +470,13 @@ static int vexfs_insert_extent(struct inode *inode, u32 lblk, u64 pblk,
 		if (depth < 0)
 			return depth;
 		leaf = path[depth].hdr;
+		if (leaf->eh_depth) {
+			/* Truncation leaves none in a tree it has finished. */
+			vexfs_error(inode->i_sb, "inode %llu: empty extent index node",
+				    (unsigned long long)inode->i_ino);
+			err = -EFSCORRUPTED;
+			break;
+		}
 		pos = path[depth].pos;
 		n = le16_to_cpu(leaf->eh_entries);
 		ex = ext_entries(leaf);
@@ -711,7 +720,9 @@ static int vexfs_trunc_leaf(struct inode *inode,
 			drop = VEXFS_TRUNC_STEP;
 		/* Bitmap blocks the run spans, the leaf, the inode. */
 		err = vexfs_journal_ensure(sb, drop / VEXFS_SB(sb)->bitmap_bits +
-					   4, meta ? drop : 0);
+					   4 + VEXFS_TRUNC_NODES_CREDITS,
+					   (meta ? drop : 0) +
+					   VEXFS_TRUNC_NODES_REVOKES);
 		if (err)
 			break;
 		if (meta)
@@ -752,6 +763,16 @@ static int vexfs_trunc_node(struct inode *inode,
 		struct buffer_head *bh;
 		int err;
 
+		/*
+		 * Room to free this child and every node above it, should
+		 * they all end up empty: the map lock is dropped while a full
+		 * handle restarts, and a lookup then must not meet an empty
+		 * index node (vexfs_find_path() can only call it a hole).
+		 */
+		err = vexfs_journal_ensure(sb, VEXFS_TRUNC_NODES_CREDITS,
+					   VEXFS_TRUNC_NODES_REVOKES);
+		if (err)
+			return err;
 		bh = vexfs_read_node(inode, ix, depth - 1);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
@@ -767,9 +788,12 @@ static int vexfs_trunc_node(struct inode *inode,
 			brelse(bh);
 			return err;
 		}
-		err = vexfs_journal_ensure(sb, 4, 1);
+		err = vexfs_journal_ensure(sb, VEXFS_TRUNC_NODE_CREDITS, 1);
 		if (err) {
-			/* An empty child is legal; it goes after the restart. */
+			/*
+			 * Not expected (the room was reserved above), and
+			 * legal: an empty child goes after the restart.
+			 */
 			brelse(bh);
 			return err;
 		}
