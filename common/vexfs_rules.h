@@ -48,4 +48,10 @@ const char *vexfs_dir_leaf_check(const void *blk, u32 bs, u64 lo, u64 hi,
 const char *vexfs_dir_interior_check(const void *blk, u32 bs, u32 nblocks,
 				     u64 lo, u64 hi);
 
+/* extent.c: extent tree nodes */
+const char *vexfs_extent_node_check(const struct vexfs_extent_header *eh,
+				    unsigned int max, unsigned int depth,
+				    bool root, u64 lo, u64 hi,
+				    u64 data_start, u64 blocks);
+
 #endif /* _VEXFS_RULES_H */

@@ -79,54 +79,27 @@ void vexfs_extent_init_root(struct inode *inode)
 	hdr->eh_max = cpu_to_le16(VEXFS_ROOT_EXTENTS);
 }
 
-static bool vexfs_pblk_range_ok(struct vexfs_sb_info *sbi, u64 pblk, u64 len)
-{
-	return pblk >= sbi->data_start && pblk < sbi->blocks_count &&
-	       len <= sbi->blocks_count - pblk;
-}
-
 /*
- * Check a node before following anything in it: header, capacity, depth,
- * order of the entries and that every block it names is a data block.
+ * Check a node before following anything in it, with the rule fsck
+ * applies (common/extent.c).  The kernel reads a node only by the path to
+ * it and needs no more than the ordering of its own entries, so it gives
+ * every node the whole logical range: fsck checks each child against the
+ * range its parent gives it.
  */
 static int vexfs_check_node(struct inode *inode,
 			    struct vexfs_extent_header *hdr,
-			    unsigned int max, unsigned int depth)
+			    unsigned int max, unsigned int depth, bool root)
 {
 	struct vexfs_sb_info *sbi = VEXFS_SB(inode->i_sb);
-	unsigned int n = le16_to_cpu(hdr->eh_entries), i;
-	u64 prev_end = 0;
+	const char *why;
 
-	if (le16_to_cpu(hdr->eh_magic) != VEXFS_EXTENT_HDR_MAGIC ||
-	    le16_to_cpu(hdr->eh_max) > max || n > le16_to_cpu(hdr->eh_max) ||
-	    le16_to_cpu(hdr->eh_depth) != depth)
-		goto bad;
-
-	for (i = 0; i < n; i++) {
-		if (depth) {
-			struct vexfs_extent_idx *ix = &idx_entries(hdr)[i];
-
-			if (!vexfs_pblk_range_ok(sbi, le64_to_cpu(ix->ei_child), 1) ||
-			    (i && le32_to_cpu(ix->ei_lblk) < prev_end))
-				goto bad;
-			prev_end = (u64)le32_to_cpu(ix->ei_lblk) + 1;
-		} else {
-			struct vexfs_extent *ex = &ext_entries(hdr)[i];
-			u32 len = le16_to_cpu(ex->e_len);
-
-			if (!len || len > VEXFS_EXT_MAX_LEN || ex->e_flags ||
-			    le32_to_cpu(ex->e_lblk) < prev_end ||
-			    !vexfs_pblk_range_ok(sbi, le64_to_cpu(ex->e_pblk), len))
-				goto bad;
-			prev_end = (u64)le32_to_cpu(ex->e_lblk) + len;
-			if (prev_end > VEXFS_MAX_LBLK + 1)
-				goto bad;
-		}
-	}
-	return 0;
-bad:
-	vexfs_error(inode->i_sb, "inode %llu: corrupt extent tree node at depth %u",
-		    (unsigned long long)inode->i_ino, depth);
+	why = vexfs_extent_node_check(hdr, max, depth, root, 0,
+				      VEXFS_MAX_LBLK + 1, sbi->data_start,
+				      sbi->blocks_count);
+	if (!why)
+		return 0;
+	vexfs_error(inode->i_sb, "inode %llu: corrupt extent tree node at depth %u: %s",
+		    (unsigned long long)inode->i_ino, depth, why);
 	return -EFSCORRUPTED;
 }
 
@@ -153,7 +126,7 @@ static struct buffer_head *vexfs_read_node(struct inode *inode,
 	 */
 	if (!err && !buffer_vexfs_verified(bh)) {
 		err = vexfs_check_node(inode, block_hdr(bh),
-				       block_capacity(sb), depth);
+				       block_capacity(sb), depth, false);
 		if (!err)
 			set_buffer_vexfs_verified(bh);
 	} else if (!err && le16_to_cpu(block_hdr(bh)->eh_depth) != depth) {
@@ -200,8 +173,14 @@ static int vexfs_search_node(struct vexfs_extent_header *hdr, u32 lblk)
 
 /*
  * Walk from the root to the leaf that covers (or would cover) @lblk.
- * Returns the depth of the tree; path[0..depth] are filled and must be
- * released with vexfs_release_path().
+ * Returns the level reached, normally the depth of the tree;
+ * path[0..level] are filled and must be released with
+ * vexfs_release_path().
+ *
+ * An index node below the root may be empty (common/extent.c says why):
+ * it maps nothing, so the walk stops there with pos -1 and returns its
+ * level, where the caller finds an index node instead of a leaf.  A
+ * lookup then sees a hole up to the next key; an insertion refuses it.
  */
 static int vexfs_find_path(struct inode *inode, u32 lblk,
 			   struct vexfs_ext_path *path)
@@ -209,12 +188,8 @@ static int vexfs_find_path(struct inode *inode, u32 lblk,
 	struct vexfs_extent_header *hdr = root_hdr(inode);
 	int depth = le16_to_cpu(hdr->eh_depth), level, err;
 
-	if (depth > VEXFS_EXT_MAX_DEPTH) {
-		vexfs_error(inode->i_sb, "inode %llu: extent tree too deep (%d)",
-			    (unsigned long long)inode->i_ino, depth);
-		return -EFSCORRUPTED;
-	}
-	err = vexfs_check_node(inode, hdr, VEXFS_ROOT_EXTENTS, depth);
+	/* The rule refuses a depth the path array cannot hold. */
+	err = vexfs_check_node(inode, hdr, VEXFS_ROOT_EXTENTS, depth, true);
 	if (err)
 		return err;
 
@@ -228,12 +203,8 @@ static int vexfs_find_path(struct inode *inode, u32 lblk,
 		path[level].pos = pos;
 		if (level == depth)
 			return depth;
-		if (!le16_to_cpu(hdr->eh_entries)) {
-			vexfs_error(inode->i_sb, "inode %llu: empty extent index node",
-				    (unsigned long long)inode->i_ino);
-			err = -EFSCORRUPTED;
-			break;
-		}
+		if (!le16_to_cpu(hdr->eh_entries))
+			return level;
 		if (pos < 0)
 			path[level].pos = pos = 0;
 		bh = vexfs_read_node(inode, &idx_entries(hdr)[pos],
@@ -499,6 +470,13 @@ static int vexfs_insert_extent(struct inode *inode, u32 lblk, u64 pblk,
 		if (depth < 0)
 			return depth;
 		leaf = path[depth].hdr;
+		if (leaf->eh_depth) {
+			/* Truncation leaves none in a tree it has finished. */
+			vexfs_error(inode->i_sb, "inode %llu: empty extent index node",
+				    (unsigned long long)inode->i_ino);
+			err = -EFSCORRUPTED;
+			break;
+		}
 		pos = path[depth].pos;
 		n = le16_to_cpu(leaf->eh_entries);
 		ex = ext_entries(leaf);
@@ -742,7 +720,9 @@ static int vexfs_trunc_leaf(struct inode *inode,
 			drop = VEXFS_TRUNC_STEP;
 		/* Bitmap blocks the run spans, the leaf, the inode. */
 		err = vexfs_journal_ensure(sb, drop / VEXFS_SB(sb)->bitmap_bits +
-					   4, meta ? drop : 0);
+					   4 + VEXFS_TRUNC_NODES_CREDITS,
+					   (meta ? drop : 0) +
+					   VEXFS_TRUNC_NODES_REVOKES);
 		if (err)
 			break;
 		if (meta)
@@ -783,6 +763,16 @@ static int vexfs_trunc_node(struct inode *inode,
 		struct buffer_head *bh;
 		int err;
 
+		/*
+		 * Room to free this child and every node above it, should
+		 * they all end up empty: the map lock is dropped while a full
+		 * handle restarts, and a lookup then must not meet an empty
+		 * index node (vexfs_find_path() can only call it a hole).
+		 */
+		err = vexfs_journal_ensure(sb, VEXFS_TRUNC_NODES_CREDITS,
+					   VEXFS_TRUNC_NODES_REVOKES);
+		if (err)
+			return err;
 		bh = vexfs_read_node(inode, ix, depth - 1);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
@@ -798,9 +788,12 @@ static int vexfs_trunc_node(struct inode *inode,
 			brelse(bh);
 			return err;
 		}
-		err = vexfs_journal_ensure(sb, 4, 1);
+		err = vexfs_journal_ensure(sb, VEXFS_TRUNC_NODE_CREDITS, 1);
 		if (err) {
-			/* An empty child is legal; it goes after the restart. */
+			/*
+			 * Not expected (the room was reserved above), and
+			 * legal: an empty child goes after the restart.
+			 */
 			brelse(bh);
 			return err;
 		}
@@ -837,8 +830,8 @@ int vexfs_truncate_blocks(struct inode *inode, u64 first_lblk)
 	down_write(&vi->i_map_lock);
 	for (;;) {
 		depth = le16_to_cpu(root->eh_depth);
-		err = depth > VEXFS_EXT_MAX_DEPTH ? -EFSCORRUPTED :
-		      vexfs_check_node(inode, root, VEXFS_ROOT_EXTENTS, depth);
+		err = vexfs_check_node(inode, root, VEXFS_ROOT_EXTENTS, depth,
+				       true);
 		if (!err)
 			err = vexfs_trunc_node(inode, root, depth, first_lblk);
 		if (!err && !root->eh_entries)

@@ -78,7 +78,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/crc32c.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/buffer_head.h>
@@ -430,11 +429,7 @@ static inline void vx_bput(struct buffer_head *bh, bool held)
 
 static u32 vx_rec_csum(struct super_block *sb, const void *rec, u32 size)
 {
-	static const __le32 zero;
-	u32 crc;
-
-	crc = crc32c(VEXFS_SB(sb)->csum_seed, &zero, sizeof(zero));
-	return crc32c(crc, rec + 4, size - 4);
+	return vexfs_vindex_rec_csum(VEXFS_SB(sb)->csum_seed, rec, size);
 }
 
 static void vx_rec_seal(struct super_block *sb, void *rec, u32 size)

@@ -363,7 +363,7 @@ static void vx_stop_one(struct vexfs_coll *c)
  */
 void vexfs_vindex_stop(struct super_block *sb)
 {
-	vexfs_coll_for_each_all(sb, vx_stop_one);
+	vexfs_coll_visit_all(sb, vx_stop_one);
 }
 
 /**

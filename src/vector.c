@@ -61,7 +61,8 @@ static struct vexfs_vecs *vexfs_vecs_get(struct super_block *sb)
 	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
 	struct vexfs_vecs *v;
 
-	v = READ_ONCE(sbi->vecs);
+	/* Pairs with the release below: a state seen is an initialised one. */
+	v = smp_load_acquire(&sbi->vecs);
 	if (v)
 		return v;
 	mutex_lock(&sbi->vecs_init_lock);
@@ -72,6 +73,7 @@ static struct vexfs_vecs *vexfs_vecs_get(struct super_block *sb)
 			mutex_init(&v->lock);
 			mutex_init(&v->table_lock);
 			INIT_LIST_HEAD(&v->dead);
+			/* Publish only after the locks and list are set up. */
 			smp_store_release(&sbi->vecs, v);
 		}
 	}
@@ -425,7 +427,7 @@ int vexfs_coll_for_each(struct super_block *sb,
 }
 
 /**
- * vexfs_coll_for_each_all() - call @fn for every loaded collection, dead
+ * vexfs_coll_visit_all() - call @fn for every loaded collection, dead
  * ones included
  * @sb: the filesystem
  * @fn: may sleep
@@ -434,8 +436,8 @@ int vexfs_coll_for_each(struct super_block *sb,
  * collection meanwhile, so the table lock is not taken (@fn may wait for
  * work that takes it).
  */
-void vexfs_coll_for_each_all(struct super_block *sb,
-			     void (*fn)(struct vexfs_coll *c))
+void vexfs_coll_visit_all(struct super_block *sb,
+			  void (*fn)(struct vexfs_coll *c))
 {
 	struct vexfs_vecs *v = VEXFS_SB(sb)->vecs;
 	struct vexfs_coll *c;

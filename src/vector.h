@@ -186,8 +186,8 @@ int vexfs_coll_for_each(struct super_block *sb,
 			int (*fn)(struct vexfs_coll *c, void *arg), void *arg);
 int vexfs_coll_create(struct inode *dir, u32 dim, u32 metric, u32 m, u32 efc,
 		      bool adopt, struct vexfs_coll **out);
-void vexfs_coll_for_each_all(struct super_block *sb,
-			     void (*fn)(struct vexfs_coll *c));
+void vexfs_coll_visit_all(struct super_block *sb,
+			  void (*fn)(struct vexfs_coll *c));
 int vexfs_coll_write_desc(struct super_block *sb, struct vexfs_coll *c);
 struct inode *vexfs_vec_hidden_iget(struct super_block *sb, u64 ino,
 				    const char *what);

@@ -265,6 +265,14 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 #define VEXFS_VEC_EVICT_CREDITS(sb)	\
 	(VEXFS_EMBED_DEL_CREDITS(VEXFS_SLOT_MAX_BLOCKS(sb)) + \
 	 VEXFS_DESC_CREDITS + 1 + 2 * VEXFS_INODE_CREDITS)
+/*
+ * Freeing an emptied tree node: its bitmap block, the parent, the inode
+ * and one revoke; truncation keeps room to free a whole path of them.
+ */
+#define VEXFS_TRUNC_NODE_CREDITS	4
+#define VEXFS_TRUNC_NODES_CREDITS	\
+	(VEXFS_EXT_MAX_DEPTH * VEXFS_TRUNC_NODE_CREDITS)
+#define VEXFS_TRUNC_NODES_REVOKES	VEXFS_EXT_MAX_DEPTH
 /* Blocks of a directory (revoked one by one) freed per truncation step. */
 #define VEXFS_TRUNC_STEP		1024
 #define VEXFS_TRUNC_REVOKES		(VEXFS_TRUNC_STEP + 64)

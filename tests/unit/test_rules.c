@@ -182,6 +182,76 @@ static void dir_leaf_entries(void **state)
 	assert_null(vexfs_dir_name_check("...", 3));
 }
 
+/* An index node of one entry, at depth 1, naming data block 1000. */
+static void one_index_node(struct vexfs_extent_header *eh, unsigned int n)
+{
+	struct vexfs_extent_idx *ix = (void *)(eh + 1);
+
+	memset(eh, 0, sizeof(*eh) + 4 * sizeof(*ix));
+	eh->eh_magic = cpu_to_le16(VEXFS_EXTENT_HDR_MAGIC);
+	eh->eh_entries = cpu_to_le16(n);
+	eh->eh_max = cpu_to_le16(4);
+	eh->eh_depth = cpu_to_le16(1);
+	ix->ei_child = cpu_to_le64(1000);
+	ix->ei_lblk = cpu_to_le32(10);
+}
+
+#define EXT_END		(VEXFS_MAX_LBLK + 1)
+
+/* ei_reserved: only fsck required it to be zero; both do now. */
+static void extent_index_reserved(void **state)
+{
+	uint64_t buf[(8 + 4 * 16) / 8];
+	struct vexfs_extent_header *eh = (void *)buf;
+	struct vexfs_extent_idx *ix = (void *)(eh + 1);
+
+	(void)state;
+	one_index_node(eh, 1);
+	assert_null(vexfs_extent_node_check(eh, 4, 1, false, 0, EXT_END,
+					    100, 4096));
+	ix->ei_reserved = cpu_to_le32(1);
+	assert_string_equal(vexfs_extent_node_check(eh, 4, 1, false, 0,
+						    EXT_END, 100, 4096),
+			    "reserved field is not zero");
+}
+
+/*
+ * An empty index node: only the kernel allowed one below the root (its
+ * truncation commits one between transactions); both do now, and both
+ * refuse an empty index root (truncation makes that a leaf).
+ */
+static void extent_empty_index(void **state)
+{
+	uint64_t buf[(8 + 4 * 16) / 8];
+	struct vexfs_extent_header *eh = (void *)buf;
+
+	(void)state;
+	one_index_node(eh, 0);
+	assert_null(vexfs_extent_node_check(eh, 4, 1, false, 0, EXT_END,
+					    100, 4096));
+	assert_string_equal(vexfs_extent_node_check(eh, 4, 1, true, 0,
+						    EXT_END, 100, 4096),
+			    "empty index node");
+}
+
+/* The range a parent gives its child: the kernel gives the whole range. */
+static void extent_child_range(void **state)
+{
+	uint64_t buf[(8 + 4 * 16) / 8];
+	struct vexfs_extent_header *eh = (void *)buf;
+
+	(void)state;
+	one_index_node(eh, 1);
+	assert_null(vexfs_extent_node_check(eh, 4, 1, false, 5, 11, 100, 4096));
+	assert_non_null(vexfs_extent_node_check(eh, 4, 1, false, 5, 10,
+						100, 4096));
+	assert_non_null(vexfs_extent_node_check(eh, 4, 1, false, 0, EXT_END,
+						1001, 4096));
+	eh->eh_depth = cpu_to_le16(VEXFS_EXT_MAX_DEPTH + 1);
+	assert_non_null(vexfs_extent_node_check(eh, 4, VEXFS_EXT_MAX_DEPTH + 1,
+						true, 0, EXT_END, 100, 4096));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +262,9 @@ int main(void)
 		cmocka_unit_test(super_errors),
 		cmocka_unit_test(block_header_reserved),
 		cmocka_unit_test(dir_leaf_entries),
+		cmocka_unit_test(extent_index_reserved),
+		cmocka_unit_test(extent_empty_index),
+		cmocka_unit_test(extent_child_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

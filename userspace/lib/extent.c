@@ -3,10 +3,9 @@
  * extent.c - extent trees: walk and check them, list a file's mappings,
  * build a new tree, and a simple block allocator to build it with.
  *
- * The walk applies the kernel's checks (src/extent.c vexfs_check_node()
- * and vexfs_read_node()) to every node, plus the ones the kernel only
- * relies on: that a child's entries lie inside the range its index entry
- * gives it, and that the tree is no bigger than the filesystem.  The
+ * The walk applies the rule the kernel applies, vexfs_extent_node_check()
+ * of common/extent.c, to every node, with the range each index entry gives
+ * its child, and bounds the tree by the size of the filesystem.  The
  * exported functions are documented in libvexfs.h.
  */
 #include <errno.h>
@@ -32,66 +31,19 @@ struct walk {
 	struct vexfs_err *err;
 };
 
-static bool pblk_ok(const struct vexfs_fs *fs, uint64_t pblk, uint64_t len)
-{
-	uint64_t start = le64(fs->sb.s_data_start);
-	uint64_t end = le64(fs->sb.s_blocks_count);
-
-	return pblk >= start && pblk < end && len <= end - pblk;
-}
-
 /*
- * Check one node's header and entries.  [@lo, @hi) is the logical range
- * the parent gives it.  Return: NULL or why the node is bad.
+ * Check one node with the rule the kernel applies (common/extent.c).
+ * [@lo, @hi) is the logical range the parent gives it.
+ * Return: NULL or why the node is bad.
  */
 static const char *check_node(const struct vexfs_fs *fs,
 			      const struct vexfs_extent_header *eh,
-			      unsigned int max, unsigned int depth,
+			      unsigned int max, unsigned int depth, bool root,
 			      uint64_t lo, uint64_t hi)
 {
-	unsigned int n = le16(eh->eh_entries), i;
-	uint64_t prev_end = lo;
-
-	if (le16(eh->eh_magic) != VEXFS_EXTENT_HDR_MAGIC)
-		return "bad extent header magic";
-	if (le16(eh->eh_max) > max || n > le16(eh->eh_max))
-		return "bad entry count or capacity";
-	if (le16(eh->eh_depth) != depth)
-		return "wrong depth";
-	for (i = 0; i < n; i++) {
-		if (depth) {
-			const struct vexfs_extent_idx *ix =
-				(const void *)(eh + 1) + i * sizeof(*ix);
-			uint64_t key = le32(ix->ei_lblk);
-
-			if (!pblk_ok(fs, le64(ix->ei_child), 1))
-				return "index points outside the data blocks";
-			if ((i && key < prev_end) || key >= hi ||
-			    (i && key < lo))
-				return "index entries out of order";
-			if (ix->ei_reserved)
-				return "reserved field is not zero";
-			prev_end = key + 1;
-		} else {
-			const struct vexfs_extent *ex =
-				(const void *)(eh + 1) + i * sizeof(*ex);
-			uint64_t lblk = le32(ex->e_lblk);
-			uint32_t len = le16(ex->e_len);
-
-			if (!len || len > VEXFS_EXT_MAX_LEN)
-				return "bad extent length";
-			if (ex->e_flags)
-				return "unknown extent flags";
-			if (lblk < prev_end || lblk + len > hi)
-				return "extents out of order or overlapping";
-			if (!pblk_ok(fs, le64(ex->e_pblk), len))
-				return "extent points outside the data blocks";
-			prev_end = lblk + len;
-		}
-	}
-	if (depth && !n)
-		return "empty index node";
-	return NULL;
+	return vexfs_extent_node_check(eh, max, depth, root, lo, hi,
+				       le64(fs->sb.s_data_start),
+				       le64(fs->sb.s_blocks_count));
 }
 
 static int walk_node(struct walk *w, const struct vexfs_extent_header *eh,
@@ -144,7 +96,7 @@ static int walk_node(struct walk *w, const struct vexfs_extent_header *eh,
 		else
 			why = check_node(w->fs, (const void *)(blk + BH_SIZE),
 					 vexfs_extent_block_capacity(w->fs->bs),
-					 depth - 1, clo, chi);
+					 depth - 1, false, clo, chi);
 		if (w->v->node) {
 			ret = w->v->node(w->v->priv, child, depth - 1, why);
 			if (ret)
@@ -180,11 +132,8 @@ int vexfs_extent_walk(struct vexfs_fs *fs, uint64_t ino,
 
 	if (le32(inode->i_flags) & VEXFS_INODE_INLINE)
 		return 0;
-	if (depth > VEXFS_EXT_MAX_DEPTH)
-		why = "extent tree too deep";
-	else
-		why = check_node(fs, eh, VEXFS_ROOT_EXTENTS, depth, 0,
-				 VEXFS_MAX_LBLK + 1);
+	why = check_node(fs, eh, VEXFS_ROOT_EXTENTS, depth, true, 0,
+			 VEXFS_MAX_LBLK + 1);
 	if (why) {
 		if (v->bad) {
 			v->bad(v->priv, 0, depth, why);
