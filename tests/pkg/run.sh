@@ -193,7 +193,7 @@ if [ $installed = 1 ]; then
 	python_installed() {
 		local d=/usr/lib/python3/dist-packages/vexfs
 		[ -e "$d/__init__.py" ] && [ -e "$d/_uapi.py" ] &&
-			[ -e /usr/share/doc/python3-vexfs/python.md ] || return 1
+			ls /usr/share/doc/python3-vexfs/python.md* || return 1
 		[ "$(dpkg-query -W -f='${Architecture}' python3-vexfs)" = all ] || return 1
 		! dpkg -L python3-vexfs | grep -E '\.so$' || return 1
 		(cd / && /usr/bin/python3 -c 'import vexfs, vexfs.langchain, sys
