@@ -14,7 +14,7 @@ from . import _uapi as U
 from .errors import (BatchError, CollectionExistsError, DimensionError,
                      HardLinkError, NonFiniteError, VexFSError, error_for)
 
-PathLike = Union[str, bytes, "os.PathLike[str]"]
+PathLike = Union[str, bytes, os.PathLike]
 
 METRICS = {"l2": U.VEXFS_UAPI_METRIC_L2,
            "cosine": U.VEXFS_UAPI_METRIC_COSINE,
