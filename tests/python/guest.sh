@@ -15,8 +15,10 @@ modprobe ext4 || { echo "FAIL: python/setup (modprobe ext4)"; exit 1; }
 mkdir -p /py /mnt/docs
 mount -t ext4 -o ro "$pyroot" /py || { echo "FAIL: python/setup (mount $pyroot)"; exit 1; }
 modprobe vexfs || { echo "FAIL: python/setup (modprobe vexfs)"; exit 1; }
-mkfs.vexfs -q "$dev" && mount -t vexfs "$dev" /mnt/docs ||
-	{ echo "FAIL: python/setup (mkfs, mount)"; exit 1; }
+if ! mkfs.vexfs -q "$dev" || ! mount -t vexfs "$dev" /mnt/docs; then
+	echo "FAIL: python/setup (mkfs, mount)"
+	exit 1
+fi
 
 export PYTHONHOME=/py/usr LD_LIBRARY_PATH=/py/lib PYTHONDONTWRITEBYTECODE=1
 # The package where an installed one would be on the path.

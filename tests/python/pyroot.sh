@@ -17,9 +17,9 @@ set -euo pipefail
 img=${1:?usage: pyroot.sh IMG}
 py=/usr/bin/python3
 ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 # The Python packages the tests import, and what they depend on (Debian's
 # python3-* dependencies of python3-pytest and python3-numpy).
+# shellcheck disable=SC2016 # the format is dpkg-query's, not the shell's
 pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests \
 	--no-conflicts --no-breaks --no-replaces --no-enhances \
 	python3-pytest python3-numpy 2>/dev/null |
@@ -29,6 +29,7 @@ pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests \
 for p in python3-numpy python3-pytest; do
 	grep -qx "$p" <<<"$pkgs" || { echo "pyroot.sh: $p is not installed (scripts/deps/vm.list)" >&2; exit 1; }
 done
+# shellcheck disable=SC2086 # one word per package
 stamp=$( { "$py" --version; dpkg-query -W $pkgs "libpython$ver-stdlib"; } 2>&1)
 if [ -e "$img" ] && [ "$(cat "$img.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0

@@ -58,8 +58,8 @@ python_kernel() {
 		-d "$disk" -d "$pyroot" "$here/guest.sh" /dev/vda /dev/vdb
 	local rc=$?
 	rm -f "$pyroot"
-	[ $rc -ne 0 ] || rm -f "$disk"
-	return $rc
+	[ "$rc" -ne 0 ] || rm -f "$disk"
+	return "$rc"
 }
 
 suite_each_kernel python_kernel
