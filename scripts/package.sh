@@ -6,8 +6,9 @@
 #   package.sh dist    build/dist/vexfs-VERSION.tar.gz: the release tarball
 #                      (the files git knows about, or the whole tree outside
 #                      git); DKMS and both packagings build from it
-#   package.sh deb     build/pkg/vexfs-dkms_VERSION_all.deb and
-#                      build/pkg/vexfs-tools_VERSION_ARCH.deb, built with
+#   package.sh deb     build/pkg/vexfs-dkms_VERSION_all.deb,
+#                      build/pkg/vexfs-tools_VERSION_ARCH.deb and
+#                      build/pkg/python3-vexfs_VERSION_all.deb, built with
 #                      dpkg-buildpackage from the unpacked tarball, in the
 #                      bullseye chroot of tests/matrix/chroot.sh (oldest
 #                      glibc, see deb_release), then lintian
@@ -27,6 +28,11 @@
 #                                   install scripts run)
 #   package.sh install-extras ROOT  headers to ROOT/usr/include/vexfs/ and
 #                                   the bash completion of vexctl
+#   package.sh install-python ROOT [SITEDIR]
+#                                   the Python package vexfs (pure Python,
+#                                   userspace/python/vexfs) to
+#                                   ROOT/SITEDIR/vexfs, SITEDIR by default
+#                                   Debian's /usr/lib/python3/dist-packages
 #
 # and by tests/pkg/run.sh: `package.sh lintian` and `package.sh rpmlint`
 # lint what deb and rpm built, and fail on any unjustified complaint.
@@ -215,16 +221,26 @@ do_install_extras() {
 		"$root/usr/share/bash-completion/completions/vexctl"
 }
 
+# The Python package: its modules only (no compiled extension, so one
+# package serves every python3; bytecode is made at first import).
+do_install_python() {
+	local root=${1:?usage: package.sh install-python ROOT [SITEDIR]}
+	local site=${2:-/usr/lib/python3/dist-packages}
+	install -d "$root$site/vexfs"
+	install -m 0644 "$top"/userspace/python/vexfs/*.py "$root$site/vexfs/"
+}
+
 case ${1:-} in
 dist) do_dist ;;
 deb) do_deb ;;
 rpm) do_rpm ;;
 install-dkms) do_install_dkms "${2:-}" ;;
 install-extras) do_install_extras "${2:-}" ;;
+install-python) do_install_python "${2:-}" "${3:-}" ;;
 lintian) do_lintian ;;
 rpmlint) do_rpmlint ;;
 *)
-	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

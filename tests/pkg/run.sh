@@ -8,7 +8,9 @@
 #     tarball carries a dkms.conf of this version
 #  2. the headers of every kernel of tests/vm/kernels.sh are installed, and
 #     a DKMS build of a module that fails the kernel-safety check fails
-#  3. apt-get installs vexfs-dkms and vexfs-tools from build/pkg; DKMS
+#  3. apt-get installs vexfs-dkms, vexfs-tools and python3-vexfs from
+#     build/pkg (python3 imports vexfs from /usr/lib/python3/dist-packages,
+#     architecture all: no compiled extension); DKMS
 #     builds and installs vexfs.ko for every one of those kernels, though
 #     the running kernel has no headers
 #  4. each kernel boots in QEMU with the DKMS-installed module and the
@@ -65,8 +67,8 @@ apt=(apt-get -q -y -o DPkg::Lock::Timeout=300)
 
 purge_leftovers() {
 	local d
-	if dpkg-query -W vexfs-dkms vexfs-tools >/dev/null 2>&1; then
-		"${apt[@]}" purge vexfs-dkms vexfs-tools
+	if dpkg-query -W vexfs-dkms vexfs-tools python3-vexfs >/dev/null 2>&1; then
+		"${apt[@]}" purge vexfs-dkms vexfs-tools python3-vexfs
 	fi
 	for d in /var/lib/dkms/vexfs/*; do
 		[ -d "$d" ] && [ ! -L "$d" ] || continue
@@ -130,13 +132,14 @@ unsafe_refused() {
 step dkms_build_refuses_unsafe_module unsafe_refused
 
 # --- 3. install ------------------------------------------------------
-debs=("$pkg/vexfs-dkms_${version}_all.deb" "$pkg/vexfs-tools_${version}_$arch.deb")
+debs=("$pkg/vexfs-dkms_${version}_all.deb" "$pkg/vexfs-tools_${version}_$arch.deb"
+	"$pkg/python3-vexfs_${version}_all.deb")
 installed=0
-if [ -e "${debs[0]}" ] && [ -e "${debs[1]}" ]; then
+if [ -e "${debs[0]}" ] && [ -e "${debs[1]}" ] && [ -e "${debs[2]}" ]; then
 	# No recommends: on a machine without dkms yet, dkms's would pull in
 	# linux-headers-amd64, a third kernel.
 	step apt_install "${apt[@]}" install --no-install-recommends "${debs[@]}"
-	dpkg-query -W vexfs-dkms vexfs-tools >/dev/null 2>&1 && installed=1
+	dpkg-query -W vexfs-dkms vexfs-tools python3-vexfs >/dev/null 2>&1 && installed=1
 else
 	fail "apt_install (no packages were built)"
 fi
@@ -185,6 +188,19 @@ if [ $installed = 1 ]; then
 			gcc -Wall -Werror -x c -o /dev/null -
 	}
 	step uapi_header_compiles uapi_compiles
+	# The Python package: where Debian's python3 finds it, the same
+	# version, no compiled file, and usable without the module loaded.
+	python_installed() {
+		local d=/usr/lib/python3/dist-packages/vexfs
+		[ -e "$d/__init__.py" ] && [ -e "$d/_uapi.py" ] &&
+			ls /usr/share/doc/python3-vexfs/python.md* || return 1
+		[ "$(dpkg-query -W -f='${Architecture}' python3-vexfs)" = all ] || return 1
+		! dpkg -L python3-vexfs | grep -E '\.so$' || return 1
+		(cd / && /usr/bin/python3 -c 'import vexfs, vexfs.langchain, sys
+print(vexfs.__file__, vexfs.__version__)
+sys.exit(vexfs.__version__ != sys.argv[1])' "$version")
+	}
+	step python3_vexfs_installed python_installed
 fi
 
 # --- 4. boot each kernel with the installed module and tools ------------
@@ -214,7 +230,7 @@ fi
 
 # --- 5. purge ----------------------------------------------------------
 if [ $installed = 1 ]; then
-	step apt_purge "${apt[@]}" purge vexfs-dkms vexfs-tools
+	step apt_purge "${apt[@]}" purge vexfs-dkms vexfs-tools python3-vexfs
 	purged_clean() {
 		local k left=0
 		if dkms status vexfs 2>&1 | grep . >/dev/null; then
@@ -230,8 +246,9 @@ if [ $installed = 1 ]; then
 		done
 		ls -d /usr/src/vexfs-* /var/lib/dkms/vexfs /usr/sbin/mkfs.vexfs \
 			/usr/sbin/fsck.vexfs /usr/bin/vexctl /usr/include/vexfs \
-			/usr/share/bash-completion/completions/vexctl 2>/dev/null && left=1
-		dpkg-query -W vexfs-dkms vexfs-tools 2>/dev/null && left=1
+			/usr/share/bash-completion/completions/vexctl \
+			/usr/lib/python3/dist-packages/vexfs 2>/dev/null && left=1
+		dpkg-query -W vexfs-dkms vexfs-tools python3-vexfs 2>/dev/null && left=1
 		[ $left = 0 ]
 	}
 	step purge_removes_everything purged_clean
@@ -240,6 +257,7 @@ fi
 # --- 6. the RPMs ---------------------------------------------------------
 rpm_dkms=$pkg/vexfs-dkms-$version-1.noarch.rpm
 rpm_tools=$pkg/vexfs-tools-$version-1.$(uname -m).rpm
+rpm_python=$pkg/python3-vexfs-$version-1.noarch.rpm
 rpm_files() {
 	local want f
 	rpm -qlp "$rpm_dkms" >"$log/rpm-dkms.files" &&
@@ -256,7 +274,13 @@ rpm_files() {
 		/usr/share/man/man8/vexctl.8; do
 		grep -q "^$want" "$log/rpm-tools.files" || { echo "vexfs-tools lacks $want"; return 1; }
 	done
-	[ "$(rpm -qp --qf '%{ARCH}' "$rpm_dkms")" = noarch ]
+	[ "$(rpm -qp --qf '%{ARCH}' "$rpm_dkms")" = noarch ] || return 1
+	rpm -qlp "$rpm_python" >"$log/rpm-python.files" || return 1
+	grep -q '/site-packages/vexfs/__init__\.py$' "$log/rpm-python.files" &&
+		grep -q '/site-packages/vexfs/collection\.py$' "$log/rpm-python.files" ||
+		{ echo "python3-vexfs lacks the vexfs package"; return 1; }
+	[ "$(rpm -qp --qf '%{ARCH}' "$rpm_python")" = noarch ] &&
+		rpm -qp --requires "$rpm_python" | grep -qx python3-numpy
 }
 rpm_scripts() {
 	rpm -qp --scripts "$rpm_dkms" >"$log/rpm-dkms.scripts" || return 1

@@ -7,7 +7,8 @@
 # CHANGELOG's latest release heading, debian/changelog, the spec's Version
 # and newest %changelog entry, dkms.conf's PACKAGE_VERSION, the module's
 # MODULE_VERSION (src/Kbuild passes VERSION as VEXFS_VERSION; every built
-# vexfs.ko is checked with modinfo) and `vexctl --version`.  The release
+# vexfs.ko is checked with modinfo), `vexctl --version` and the Python
+# package's __version__.  The release
 # dates of CHANGELOG, debian/changelog and the spec must agree too.
 # One PASS:/FAIL: line per comparison.
 set -uo pipefail
@@ -95,6 +96,11 @@ if [ ! -x userspace/vexctl/vexctl ]; then
 	make -s -C userspace vexctl/vexctl >/dev/null 2>&1
 fi
 same vexctl_version "$(userspace/vexctl/vexctl --version 2>/dev/null | awk 'NR == 1 { print $NF }')"
+
+# The Python package's vexfs.__version__ (read, not imported: no numpy
+# needed here).
+same python_package_version "$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' \
+	userspace/python/vexfs/__init__.py)"
 
 # The release dates.
 deb_date=$(date -u -d "$(dpkg-parsechangelog -l debian/changelog -S Date 2>/dev/null)" +%F 2>/dev/null)
