@@ -139,4 +139,15 @@ mount -t vexfs "$ext4dev" $vx
 check_err maps/fstrim_no_discard 1 "not supported" util-fstrim -v $vx
 umount $vx
 
+# Without a journal, freezing syncs: the frozen image is clean too.
+fresh_vexfs "$ext4dev" -J size=0
+mount -t vexfs "$ext4dev" $vx
+maps make $vx/nj $((2 * M)) 0:$M
+check maps/nojournal_freeze util-fsfreeze -f $vx
+check maps/nojournal_frozen_fsck_clean fsck.vexfs -n "$ext4dev"
+check maps/nojournal_unfreeze util-fsfreeze -u $vx
+check maps/nojournal_write_after_thaw maps make $vx/nj2 $M 0:4096
+umount $vx
+check maps/nojournal_fsck_clean_after fsck.vexfs -n "$ext4dev"
+
 finish
