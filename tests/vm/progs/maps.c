@@ -14,10 +14,12 @@
  *                                     of offsets around every block
  *                                     boundary of interest and the size
  *   maps walk FILE                    the data ranges by SEEK_DATA/HOLE
+ *   maps keepsize FILE OFF LEN        fallocate(FALLOC_FL_KEEP_SIZE)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <stdint.h>
@@ -176,6 +178,18 @@ static int walk(const char *path)
 	}
 }
 
+static int keepsize(char **argv)
+{
+	int fd = open(argv[0], O_WRONLY);
+
+	if (fd < 0)
+		die(argv[0]);
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, strtoll(argv[1], NULL, 0),
+		      strtoll(argv[2], NULL, 0)))
+		die("fallocate");
+	return close(fd) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "make"))
@@ -186,6 +200,8 @@ int main(int argc, char **argv)
 		return seek(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "walk"))
 		return walk(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "keepsize"))
+		return keepsize(argv + 2);
 	fprintf(stderr, "usage: maps make|fiemap|seek|walk FILE ...\n");
 	return 2;
 }
