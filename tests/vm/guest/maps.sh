@@ -34,7 +34,6 @@ same() {
 }
 
 # Sparse files: SIZE then the OFF:LEN ranges that hold data.
-K=1024
 M=1048576
 set_files() {
 	for fs in $vx $e4; do
@@ -77,8 +76,10 @@ done
 check_out maps/filefrag_last_eof "last,eof" filefrag -v $vx/head
 check_out maps/filefrag_last "last" filefrag -v $vx/tail
 
-# cp: --sparse=always finds the zeros itself; --sparse=auto (the default)
-# keeps holes only where SEEK_HOLE reports them.
+# cp keeps the holes, with --sparse=always (it finds the zeros itself)
+# and --sparse=auto (the default: SEEK_HOLE, or st_blocks and zeros).
+# GNU cp 9.1 keeps them even with SEEK_HOLE broken (tried): the seek_
+# and walk_ checks above are the ones that prove SEEK_DATA/SEEK_HOLE.
 for mode in always auto; do
 	rm -f $vx/copy
 	gcp --sparse=$mode $vx/tail $vx/copy
