@@ -274,6 +274,26 @@ static int vexfs_bitmap_free(struct super_block *sb,
 }
 
 /**
+ * vexfs_read_block_bitmap() - read and verify one block bitmap block
+ * @sb: the filesystem
+ * @index: the bitmap block, counted from the first
+ *
+ * For readers outside the allocator (FITRIM, trim.c), which hold
+ * sbi->alloc_lock while they look at the bits.  Bit n of block @index
+ * is block @index * sbi->bitmap_bits + n, after the block header.
+ *
+ * Context: process context, no handle; may sleep for I/O.
+ * Return: the buffer or an ERR_PTR.
+ */
+struct buffer_head *vexfs_read_block_bitmap(struct super_block *sb, u64 index)
+{
+	struct vexfs_bitmap map;
+
+	vexfs_block_bitmap(VEXFS_SB(sb), &map);
+	return vexfs_read_bitmap(sb, &map, index, false);
+}
+
+/**
  * vexfs_new_blocks() - allocate a run of contiguous blocks
  * @inode: the inode the blocks are for (for quota-like accounting later)
  * @goal: the block to start looking at, usually just after the previous

@@ -455,6 +455,28 @@ static inline int vexfs_jbd2_journal_flush(journal_t *journal)
 }
 
 /*
+ * Discard (FITRIM): 5.19 replaced blk_queue_discard() and the queue's
+ * limits with bdev_max_discard_sectors() and bdev_discard_granularity().
+ * vexfs_bdev_discard_granularity() is 0 when @bdev cannot discard.
+ */
+static inline unsigned int vexfs_bdev_discard_granularity(struct block_device *bdev)
+{
+#if defined(HAVE_BDEV_MAX_DISCARD_SECTORS)
+	if (!bdev_max_discard_sectors(bdev))
+		return 0;
+	return max(bdev_discard_granularity(bdev), 1U);
+#elif defined(HAVE_BLK_QUEUE_DISCARD)
+	struct request_queue *q = bdev_get_queue(bdev);
+
+	if (!blk_queue_discard(q))
+		return 0;
+	return max(q->limits.discard_granularity, 1U);
+#else
+#error "compat.h: no known discard limits (see src/probes/discard)"
+#endif
+}
+
+/*
  * ACLs.  6.2 split the ACL inode operations: permission checks call
  * ->get_inode_acl, ->set_acl takes a dentry, posix_acl_chmod() takes a
  * dentry, and the VFS handles the system.posix_acl_* names itself instead

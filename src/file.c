@@ -810,7 +810,7 @@ static int vexfs_file_open(struct inode *inode, struct file *file)
 }
 
 const struct file_operations vexfs_file_operations = {
-	.llseek		= generic_file_llseek,
+	.llseek		= vexfs_file_llseek,
 	.read_iter	= vexfs_file_read_iter,
 	.write_iter	= vexfs_file_write_iter,
 	.mmap		= vexfs_file_mmap,
@@ -827,5 +827,6 @@ const struct inode_operations vexfs_file_inode_operations = {
 	.setattr	= vexfs_setattr,
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,
+	.fiemap		= vexfs_fiemap,
 	VEXFS_ACL_INODE_OPS,
 };

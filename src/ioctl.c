@@ -621,6 +621,8 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		return vexfs_shutdown(file_inode(file)->i_sb, flags);
 	}
+	case FITRIM:
+		return vexfs_ioc_fitrim(file, uarg);
 	case FS_IOC_GETVERSION:
 	case FS_IOC32_GETVERSION:
 		return put_user(file_inode(file)->i_generation,

@@ -715,6 +715,68 @@ static int vexfs_sync_fs(struct super_block *sb, int wait)
 	return vexfs_sync_fs_nojournal(sb, wait);
 }
 
+/*
+ * fsfreeze.  The VFS has stopped writers (write(2), page faults, the
+ * namespace operations) and synced the filesystem before ->freeze_fs.
+ * With a journal, freeze_fs also blocks every new handle and checkpoints
+ * the log, so that the image on the device is complete without it, and
+ * says so in the superblock (INCOMPAT_RECOVER cleared, as ext4 clears
+ * needs_recovery): a snapshot or `fsck.vexfs -n` of the frozen device
+ * finds a consistent filesystem with nothing to replay.
+ *
+ * Unlike ext4, which unlocks the journal again and relies on every
+ * internal writer taking sb_start_intwrite(), VexFS keeps the journal
+ * locked until unfreeze: the index build worker and inode eviction start
+ * handles without freeze protection, and the locked journal is what
+ * makes them wait.  jbd2_journal_lock_updates() holds the journal's
+ * j_barrier mutex across the freeze and unfreeze_fs releases it, from
+ * whichever task thaws (what ext3 and ext4 did before the VFS had freeze
+ * levels); the VFS serializes the two under s_umount.
+ */
+static int vexfs_freeze_fs(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	int err;
+
+	if (!sbi->journal)
+		return vexfs_sync_fs_nojournal(sb, 1);
+	err = vexfs_journal_flush(sb);
+	if (!err) {
+		spin_lock(&sbi->lock);
+		sbi->raw->s_feature_incompat &=
+			~cpu_to_le32(VEXFS_FEATURE_INCOMPAT_RECOVER);
+		spin_unlock(&sbi->lock);
+		err = vexfs_write_super(sb, true);
+	}
+	if (err) {
+		vexfs_journal_unlock(sb);
+		return err;
+	}
+	return 0;
+}
+
+static int vexfs_unfreeze_fs(struct super_block *sb)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(sb);
+	int err;
+
+	if (!sbi->journal)
+		return 0;
+	/* A shutdown while frozen promised to write nothing more. */
+	if (vexfs_forced_shutdown(sb)) {
+		vexfs_journal_unlock(sb);
+		return 0;
+	}
+	/* In use again until the next clean unmount (vexfs_setup_rw()). */
+	spin_lock(&sbi->lock);
+	sbi->raw->s_feature_incompat |=
+		cpu_to_le32(VEXFS_FEATURE_INCOMPAT_RECOVER);
+	spin_unlock(&sbi->lock);
+	err = vexfs_write_super(sb, true);
+	vexfs_journal_unlock(sb);
+	return err;
+}
+
 static int vexfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 {
 	struct super_block *sb = dentry->d_sb;
@@ -771,6 +833,8 @@ static const struct super_operations vexfs_super_ops = {
 	.evict_inode	= vexfs_evict_inode,
 	.put_super	= vexfs_put_super,
 	.sync_fs	= vexfs_sync_fs,
+	.freeze_fs	= vexfs_freeze_fs,
+	.unfreeze_fs	= vexfs_unfreeze_fs,
 	.statfs		= vexfs_statfs,
 	.show_options	= vexfs_show_options,
 };

@@ -350,6 +350,7 @@ void vexfs_alloc_init(struct vexfs_sb_info *sbi);
 int vexfs_new_blocks(struct inode *inode, u64 goal, u64 *first,
 		     unsigned int *count);
 void vexfs_free_blocks(struct super_block *sb, u64 first, u64 count);
+struct buffer_head *vexfs_read_block_bitmap(struct super_block *sb, u64 index);
 int vexfs_recount_free(struct super_block *sb);
 int vexfs_new_ino(struct super_block *sb, u64 *ino);
 void vexfs_free_ino(struct super_block *sb, u64 ino);
@@ -448,6 +449,15 @@ int vexfs_dir_for_each(struct inode *dir,
 int vexfs_dir_name_of(struct inode *dir, u64 ino, char *name,
 		      unsigned int *len);
 extern const struct file_operations vexfs_dir_operations;
+
+/* fiemap.c */
+int vexfs_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo,
+		 u64 start, u64 len);
+loff_t vexfs_file_llseek(struct file *file, loff_t offset, int whence);
+
+/* trim.c */
+int vexfs_trim_fs(struct super_block *sb, struct fstrim_range *range);
+int vexfs_ioc_fitrim(struct file *file, void __user *arg);
 
 /* ioctl.c */
 long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

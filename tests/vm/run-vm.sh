@@ -16,6 +16,10 @@
 #   -b SRC    a file copied into the guest, to DEST or /usr/local/bin/;
 #             a dynamically linked program brings its shared libraries
 #   -d DISK   a raw image attached as the next virtio disk (vda, vdb, ...)
+#   -D DISK   the same, with discard (TRIM) passed through to the image
+#             (QEMU discard=unmap: discarded ranges become holes in it)
+#   -N DISK   the same, on a disk that has no discard at all (a -d disk
+#             says it has, and QEMU drops the discards)
 #   -c CACHE  QEMU cache mode of every disk (default unsafe: flushes are
 #             dropped, which tests want for speed; durability benchmarks
 #             need one that honours them, such as none or writeback)
@@ -41,11 +45,11 @@ kver= timeout=300 log= verbose=0 memory=1536 prealloc=() cache=unsafe
 moddirs=() bins=() disks=() extra_modules=()
 
 usage() {
-	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-while getopts "k:m:M:b:d:c:t:l:r:pvh" opt; do
+while getopts "k:m:M:b:d:D:N:c:t:l:r:pvh" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	m) moddirs+=("$OPTARG") ;;
@@ -54,6 +58,8 @@ while getopts "k:m:M:b:d:c:t:l:r:pvh" opt; do
 	p) prealloc=(-mem-prealloc) ;;
 	b) bins+=("$OPTARG") ;;
 	d) disks+=("$OPTARG") ;;
+	D) disks+=("$OPTARG|discard=unmap") ;;
+	N) disks+=("$OPTARG|nodiscard") ;;
 	c) cache=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
@@ -218,8 +224,18 @@ chmod +x "$root/init"
 
 # --- boot --------------------------------------------------------------
 qemu_disks=()
+# Each disk is a -drive and a -device, so that they stay in this order
+# (vda, vdb, ...) whatever their options.
+n=0
 for d in "${disks[@]}"; do
-	qemu_disks+=(-drive "file=$d,if=virtio,format=raw,cache=$cache")
+	drive="if=none,id=disk$n,format=raw,cache=$cache" device=
+	case $d in
+	*\|nodiscard) device=,discard=off ;;
+	*\|*) drive+=,${d#*|} ;;
+	esac
+	qemu_disks+=(-drive "file=${d%%|*},$drive"
+		     -device "virtio-blk-pci,drive=disk$n$device")
+	n=$((n + 1))
 done
 console=${log:-$work/console.log}
 results=$work/results.txt
