@@ -95,6 +95,9 @@ static int vexfs_ioc_create(struct file *file, void __user *arg)
 	/* Like changing the directory's attributes: its owner decides. */
 	if (!vexfs_inode_owner_or_capable(dir))
 		return -EPERM;
+	err = vexfs_may_relabel(dir);
+	if (err)
+		return err;
 	err = vexfs_inode_permission(dir, MAY_WRITE);
 	if (err)
 		return err;
@@ -621,6 +624,12 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		return vexfs_shutdown(file_inode(file)->i_sb, flags);
 	}
+	case FS_IOC_GETFLAGS:
+	case FS_IOC_SETFLAGS:
+	case FS_IOC_FSGETXATTR:
+	case FS_IOC_FSSETXATTR:
+		/* Only before 5.13; later the VFS calls fileattr.c. */
+		return vexfs_compat_fileattr_ioctl(file, cmd, uarg);
 	case FS_IOC_GETVERSION:
 	case FS_IOC32_GETVERSION:
 		return put_user(file_inode(file)->i_generation,

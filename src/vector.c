@@ -926,6 +926,10 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 		return PTR_ERR(c);
 	if (!S_ISREG(inode->i_mode))
 		return -EPERM;
+	/* The embedding is an attribute of the file, as an xattr is. */
+	err = vexfs_may_relabel(inode);
+	if (err)
+		return err;
 	if (dim != c->dim)
 		return -EINVAL;
 	err = vexfs_vec_check(vec, dim);
@@ -1063,6 +1067,9 @@ int vexfs_embedding_remove(struct inode *inode)
 		return PTR_ERR(c);
 	if (!VEXFS_I(inode)->i_vec_slot)
 		return -ENODATA;
+	err = vexfs_may_relabel(inode);
+	if (err)
+		return err;
 	handle = vexfs_journal_start(inode->i_sb,
 			VEXFS_EMBED_DEL_CREDITS(c->blocks_per_slot), 0);
 	if (IS_ERR(handle))
