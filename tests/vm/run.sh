@@ -6,7 +6,8 @@
 # Builds vexfs.ko for each kernel, the static tools and test programs,
 # prepares the disk images on the host, then per kernel boots:
 #   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write,
-#      attrs.sh, flush.sh and overlay.sh,
+#      attrs.sh, flush.sh, overlay.sh and chattr.sh (with e2fsprogs'
+#      chattr and lsattr),
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 
@@ -68,6 +69,9 @@ run_kernel() {
 	scratch_overlay=$(image scratch-overlay 64M)
 	overlay_ext4=$(image overlay-ext4 64M)
 	mkfs.ext4 -q -F "$overlay_ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4 overlay"
+	scratch_chattr=$(image scratch-chattr 64M)
+	chattr_ext4=$(image chattr-ext4 64M)
+	mkfs.ext4 -q -F "$chattr_ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4 chattr"
 
 	# One boot for the suites: each script gets its own disks.
 	cat >"$disks/suite.sh" <<SUITE
@@ -79,6 +83,7 @@ sh /tests/persist.sh write /dev/vdl || rc=1
 sh /tests/attrs.sh /dev/vdm || rc=1
 sh /tests/flush.sh /dev/vdn || rc=1
 sh /tests/overlay.sh /dev/vdo /dev/vdp || rc=1
+sh /tests/chattr.sh /dev/vdq /dev/vdr || rc=1
 exit \$rc
 SUITE
 	t0=$(date +%s)
@@ -89,6 +94,8 @@ SUITE
 		-d "$disks/truncated.img" -d "$ext4" -d "$scratch_dir" \
 		-d "$scratch_files" -d "$persist" -d "$scratch_attrs" \
 		-d "$scratch_flush" -d "$scratch_overlay" -d "$overlay_ext4" \
+		-d "$scratch_chattr" -d "$chattr_ext4" \
+		-b "$(command -v chattr)" -b "$(command -v lsattr)" \
 		-M overlay -M ext4 "$disks/suite.sh" || failed=1
 	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
 
