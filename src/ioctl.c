@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioctl.c - the ioctl interface of include/vexfs_uapi.h, and
- * FS_IOC_GETVERSION (the inode's generation, as ext4 and xfs report it).
+ * FS_IOC_GETVERSION (the inode's generation, as ext4 and xfs report it);
+ * before 5.13, also the chattr flags ioctls (fileattr.c, through
+ * compat.h).
  *
  * Each command copies its argument in, checks every field (version,
  * flags, reserved fields, sizes, limits) before acting, and copies out a

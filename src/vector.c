@@ -904,7 +904,8 @@ int vexfs_vec_check(const u32 *vec, u32 dim)
  * Context: process context, @inode's i_rwsem held; starts (or joins) a
  * handle; may sleep.
  * Return: 0, -ENODATA if @inode is in no collection, -EINVAL for a wrong
- * dimension or a NaN/Inf, -EPERM for a file that is not regular, -ENOSPC,
+ * dimension or a NaN/Inf, -EPERM for a file that is not regular or is
+ * immutable or append-only (chattr +i, +a), -ENOSPC,
  * -EFSCORRUPTED, -EIO, -ENOMEM.
  */
 int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
@@ -1054,7 +1055,8 @@ out:
  *
  * Context: process context, @inode's i_rwsem held; starts (or joins) a
  * handle; may sleep.
- * Return: 0, -ENODATA if it has none (or is in no collection), or an errno.
+ * Return: 0, -ENODATA if it has none (or is in no collection), -EPERM if
+ * it is immutable or append-only, or another errno.
  */
 int vexfs_embedding_remove(struct inode *inode)
 {
