@@ -888,6 +888,8 @@ static inline int vexfs_compat_fileattr_set(struct file *file,
 		vexfs_fileattr_to_fsx(&old, &old_fsx);
 		vexfs_fileattr_to_fsx(fa, &fsx);
 		err = vfs_ioc_fssetxattr_check(inode, &old_fsx, &fsx);
+		/* It drops the extent size flags of a zero size. */
+		fa->fsx_xflags = fsx.fsx_xflags;
 		fa->flags |= old.flags & ~FS_COMMON_FL;
 	}
 	if (!err)
