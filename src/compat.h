@@ -863,7 +863,8 @@ static inline void vexfs_fileattr_to_fsx(const struct fileattr *fa,
 /*
  * Set @fa on @file's inode as 5.13's vfs_fileattr_set() does: the owner
  * (or CAP_FOWNER) only, CAP_LINUX_IMMUTABLE to change +i or +a, and the
- * flags the other interface cannot express are kept.
+ * flags the other interface cannot express are kept.  A non-owner gets
+ * EACCES, as from 5.10's ext4 (5.13's VFS says EPERM).
  */
 static inline int vexfs_compat_fileattr_set(struct file *file,
 					    struct fileattr *fa)
@@ -875,7 +876,7 @@ static inline int vexfs_compat_fileattr_set(struct file *file,
 	int err;
 
 	if (!vexfs_inode_owner_or_capable(inode))
-		return -EPERM;
+		return -EACCES;
 	err = mnt_want_write_file(file);
 	if (err)
 		return err;
