@@ -271,9 +271,23 @@ _Static_assert(sizeof(struct vexfs_extent_idx) == 16, "extent index");
 #define VEXFS_INODE_INLINE	0x00000001 /* i_data holds the data (symlink) */
 #define VEXFS_INODE_HIDDEN	0x00000002 /* internal inode, never linked */
 #define VEXFS_INODE_ORPHAN	0x00000004 /* on the orphan list */
-#define VEXFS_INODE_APPEND	0x00000020 /* FS_APPEND_FL */
+#define VEXFS_INODE_SYNC	0x00000008 /* FS_SYNC_FL */
 #define VEXFS_INODE_IMMUTABLE	0x00000010 /* FS_IMMUTABLE_FL */
+#define VEXFS_INODE_APPEND	0x00000020 /* FS_APPEND_FL */
+#define VEXFS_INODE_NODUMP	0x00000040 /* FS_NODUMP_FL */
 #define VEXFS_INODE_NOATIME	0x00000080 /* FS_NOATIME_FL */
+#define VEXFS_INODE_DIRSYNC	0x00010000 /* FS_DIRSYNC_FL */
+#define VEXFS_INODE_PROJINHERIT	0x20000000 /* FS_PROJINHERIT_FL */
+
+/*
+ * The flags chattr(1) sets (FS_IOC_SETFLAGS); the rest of i_flags belongs
+ * to the filesystem.  Their values are the FS_*_FL values, so the kernel
+ * passes them through unchanged.
+ */
+#define VEXFS_INODE_USER_FLAGS	(VEXFS_INODE_SYNC | VEXFS_INODE_IMMUTABLE | \
+				 VEXFS_INODE_APPEND | VEXFS_INODE_NODUMP | \
+				 VEXFS_INODE_NOATIME | VEXFS_INODE_DIRSYNC | \
+				 VEXFS_INODE_PROJINHERIT)
 
 struct vexfs_timestamp {
 	__le64	sec;			/* seconds since the epoch (signed) */

@@ -25,6 +25,8 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include <linux/namei.h>
+#include <linux/mount.h>
+#include <linux/uaccess.h>
 #include "compat-gen.h"
 
 /*
@@ -764,5 +766,197 @@ static inline void *vexfs_acl_to_xattr(const struct posix_acl *acl,
 #error "compat.h: no known posix_acl_to_xattr() (see src/probes/acl_to_xattr)"
 #endif
 }
+
+/*
+ * chattr flags (fileattr.c).  5.13 moved FS_IOC_GETFLAGS/SETFLAGS and
+ * FS_IOC_FSGETXATTR/FSSETXATTR into the VFS, which checks ownership and
+ * CAP_LINUX_IMMUTABLE and calls ->fileattr_get/->fileattr_set with a
+ * struct fileattr (7.x: struct file_kattr); VEXFS_FILEATTR_INODE_OPS
+ * names them in the inode operations.  5.10 leaves the ioctls to the
+ * filesystem: there, compat.h gives struct fileattr and its helpers under
+ * their later names, and vexfs_compat_fileattr_ioctl() does what 5.13's
+ * fs/ioctl.c does, so that fileattr.c has one body for every kernel.
+ */
+#if defined(HAVE_FILEATTR_KATTR)
+#include <linux/fileattr.h>
+typedef struct file_kattr vexfs_fileattr_t;
+#elif defined(HAVE_FILEATTR_STRUCT)
+#include <linux/fileattr.h>
+typedef struct fileattr vexfs_fileattr_t;
+#elif defined(HAVE_FILEATTR_IOCTL)
+struct fileattr {
+	u32 flags;		/* FS_IOC_GETFLAGS/FS_IOC_SETFLAGS */
+	u32 fsx_xflags;		/* struct fsxattr's fields */
+	u32 fsx_extsize;
+	u32 fsx_nextents;
+	u32 fsx_projid;
+	u32 fsx_cowextsize;
+	bool flags_valid;	/* which of the two the caller gave */
+	bool fsx_valid;
+};
+typedef struct fileattr vexfs_fileattr_t;
+
+/* The flags FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR can both express. */
+#define FS_COMMON_FL \
+	(FS_SYNC_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | \
+	 FS_NOATIME_FL | FS_DAX_FL | FS_PROJINHERIT_FL)
+#define FS_XFLAG_COMMON \
+	(FS_XFLAG_SYNC | FS_XFLAG_IMMUTABLE | FS_XFLAG_APPEND | \
+	 FS_XFLAG_NODUMP | FS_XFLAG_NOATIME | FS_XFLAG_DAX | \
+	 FS_XFLAG_PROJINHERIT)
+
+/* The flags of FS_COMMON_FL as FS_XFLAG_COMMON xflags, and back. */
+static inline u32 vexfs_fl_convert(u32 in, bool to_xflags)
+{
+	static const u32 pairs[][2] = {
+		{ FS_SYNC_FL, FS_XFLAG_SYNC },
+		{ FS_IMMUTABLE_FL, FS_XFLAG_IMMUTABLE },
+		{ FS_APPEND_FL, FS_XFLAG_APPEND },
+		{ FS_NODUMP_FL, FS_XFLAG_NODUMP },
+		{ FS_NOATIME_FL, FS_XFLAG_NOATIME },
+		{ FS_DAX_FL, FS_XFLAG_DAX },
+		{ FS_PROJINHERIT_FL, FS_XFLAG_PROJINHERIT },
+	};
+	unsigned int i;
+	u32 out = 0;
+
+	for (i = 0; i < ARRAY_SIZE(pairs); i++)
+		if (in & pairs[i][!to_xflags])
+			out |= pairs[i][to_xflags];
+	return out;
+}
+
+static inline void fileattr_fill_xflags(struct fileattr *fa, u32 xflags)
+{
+	memset(fa, 0, sizeof(*fa));
+	fa->fsx_valid = true;
+	fa->fsx_xflags = xflags;
+	fa->flags = vexfs_fl_convert(xflags, false);
+}
+
+static inline void fileattr_fill_flags(struct fileattr *fa, u32 flags)
+{
+	memset(fa, 0, sizeof(*fa));
+	fa->flags_valid = true;
+	fa->flags = flags;
+	fa->fsx_xflags = vexfs_fl_convert(flags, true);
+}
+
+/* Does @fa ask for more than the flags (an extent size, a project id)? */
+static inline bool fileattr_has_fsx(const struct fileattr *fa)
+{
+	return fa->fsx_valid &&
+	       ((fa->fsx_xflags & ~FS_XFLAG_COMMON) || fa->fsx_extsize ||
+		fa->fsx_projid || fa->fsx_cowextsize);
+}
+#else
+#error "compat.h: no known file attribute interface (see src/probes/fileattr)"
+#endif
+
+int vexfs_fileattr_get(struct dentry *dentry, vexfs_fileattr_t *fa);
+int vexfs_fileattr_set(vexfs_idmap_t *idmap, struct dentry *dentry,
+		       vexfs_fileattr_t *fa);
+
+#if defined(HAVE_FILEATTR_KATTR) || defined(HAVE_FILEATTR_STRUCT)
+#define VEXFS_FILEATTR_INODE_OPS \
+	.fileattr_get = vexfs_fileattr_get, .fileattr_set = vexfs_fileattr_set,
+
+/* The VFS answers these ioctls before the filesystem's ->unlocked_ioctl. */
+static inline long vexfs_compat_fileattr_ioctl(struct file *file,
+					       unsigned int cmd,
+					       void __user *arg)
+{
+	return -ENOTTY;
+}
+#else
+#define VEXFS_FILEATTR_INODE_OPS
+
+static inline void vexfs_fileattr_to_fsx(const struct fileattr *fa,
+					 struct fsxattr *fsx)
+{
+	memset(fsx, 0, sizeof(*fsx));
+	fsx->fsx_xflags = fa->fsx_xflags;
+	fsx->fsx_extsize = fa->fsx_extsize;
+	fsx->fsx_nextents = fa->fsx_nextents;
+	fsx->fsx_projid = fa->fsx_projid;
+	fsx->fsx_cowextsize = fa->fsx_cowextsize;
+}
+
+/*
+ * Set @fa on @file's inode as 5.13's vfs_fileattr_set() does: the owner
+ * (or CAP_FOWNER) only, CAP_LINUX_IMMUTABLE to change +i or +a, and the
+ * flags the other interface cannot express are kept.  A non-owner gets
+ * EACCES, as from 5.10's ext4 (5.13's VFS says EPERM).
+ */
+static inline int vexfs_compat_fileattr_set(struct file *file,
+					    struct fileattr *fa)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct inode *inode = d_inode(dentry);
+	struct fsxattr old_fsx, fsx;
+	struct fileattr old;
+	int err;
+
+	if (!vexfs_inode_owner_or_capable(inode))
+		return -EACCES;
+	err = mnt_want_write_file(file);
+	if (err)
+		return err;
+	inode_lock(inode);
+	vexfs_fileattr_get(dentry, &old);
+	if (fa->flags_valid) {
+		err = vfs_ioc_setflags_prepare(inode, old.flags, fa->flags);
+		fa->fsx_xflags |= old.fsx_xflags & ~FS_XFLAG_COMMON;
+	} else {
+		vexfs_fileattr_to_fsx(&old, &old_fsx);
+		vexfs_fileattr_to_fsx(fa, &fsx);
+		err = vfs_ioc_fssetxattr_check(inode, &old_fsx, &fsx);
+		/* It drops the extent size flags of a zero size. */
+		fa->fsx_xflags = fsx.fsx_xflags;
+		fa->flags |= old.flags & ~FS_COMMON_FL;
+	}
+	if (!err)
+		err = vexfs_fileattr_set(VEXFS_NOP_IDMAP, dentry, fa);
+	inode_unlock(inode);
+	mnt_drop_write_file(file);
+	return err;
+}
+
+/* FS_IOC_GETFLAGS/SETFLAGS and FS_IOC_FSGETXATTR/FSSETXATTR, as 5.13. */
+static inline long vexfs_compat_fileattr_ioctl(struct file *file,
+					       unsigned int cmd,
+					       void __user *arg)
+{
+	struct fileattr fa;
+	struct fsxattr fsx;
+	u32 flags;
+
+	switch (cmd) {
+	case FS_IOC_GETFLAGS:
+		vexfs_fileattr_get(file->f_path.dentry, &fa);
+		return put_user(fa.flags, (int __user *)arg);
+	case FS_IOC_SETFLAGS:
+		if (get_user(flags, (int __user *)arg))
+			return -EFAULT;
+		fileattr_fill_flags(&fa, flags);
+		return vexfs_compat_fileattr_set(file, &fa);
+	case FS_IOC_FSGETXATTR:
+		vexfs_fileattr_get(file->f_path.dentry, &fa);
+		vexfs_fileattr_to_fsx(&fa, &fsx);
+		return copy_to_user(arg, &fsx, sizeof(fsx)) ? -EFAULT : 0;
+	case FS_IOC_FSSETXATTR:
+		if (copy_from_user(&fsx, arg, sizeof(fsx)))
+			return -EFAULT;
+		fileattr_fill_xflags(&fa, fsx.fsx_xflags);
+		fa.fsx_extsize = fsx.fsx_extsize;
+		fa.fsx_nextents = fsx.fsx_nextents;
+		fa.fsx_projid = fsx.fsx_projid;
+		fa.fsx_cowextsize = fsx.fsx_cowextsize;
+		return vexfs_compat_fileattr_set(file, &fa);
+	default:
+		return -ENOTTY;
+	}
+}
+#endif
 
 #endif /* _VEXFS_COMPAT_H */

@@ -421,6 +421,10 @@ static ssize_t vexfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (vexfs_forced_shutdown(inode->i_sb))
 		return -EIO;
+	/* Through a file opened before chattr +i (fileattr.c). */
+	ret = vexfs_may_modify(inode);
+	if (ret)
+		return ret;
 	if ((iocb->ki_flags & (IOCB_DIRECT | IOCB_NOWAIT)) ||
 	    !VEXFS_SB(inode->i_sb)->journal)
 		return generic_file_write_iter(iocb, from);
@@ -582,6 +586,9 @@ static vm_fault_t vexfs_page_mkwrite(struct vm_fault *vmf)
 	handle_t *handle;
 	int err;
 
+	/* A mapping made before chattr +i may not write any more. */
+	if (vexfs_may_modify(inode))
+		return VM_FAULT_SIGBUS;
 	sb_start_pagefault(inode->i_sb);
 	file_update_time(vmf->vma->vm_file);
 	handle = vexfs_journal_start(inode->i_sb,
@@ -828,5 +835,6 @@ const struct inode_operations vexfs_file_inode_operations = {
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,
 	.fiemap		= vexfs_fiemap,
+	VEXFS_FILEATTR_INODE_OPS
 	VEXFS_ACL_INODE_OPS,
 };

@@ -103,6 +103,7 @@ struct inode *vexfs_new_inode(vexfs_idmap_t *idmap, struct inode *dir,
 		return inode;
 	vexfs_inode_init_owner(idmap, inode, dir, mode);
 	VEXFS_I(inode)->i_collection = VEXFS_I(dir)->i_collection;
+	vexfs_inherit_flags(inode, dir);
 
 	err = posix_acl_create(dir, &inode->i_mode, &default_acl, &acl);
 	if (err)

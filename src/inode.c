@@ -367,6 +367,7 @@ static struct inode *__vexfs_iget(struct super_block *sb, u64 ino,
 	err = vexfs_check_raw_inode(sb, ino, raw, quiet);
 	if (!err) {
 		vexfs_inode_from_raw(inode, raw);
+		vexfs_set_inode_flags(inode);
 		vexfs_set_inode_ops(inode,
 				    new_decode_dev(le32_to_cpu(raw->i_rdev)));
 	}
@@ -616,6 +617,16 @@ int vexfs_setattr(VEXFS_IDMAP_PARAM(idmap) struct dentry *dentry,
 
 	if (vexfs_forced_shutdown(inode->i_sb))
 		return -EIO;
+	/*
+	 * As ext4: the VFS checks the flags on the paths it owns, but not a
+	 * truncate through a file opened before chattr +i.
+	 */
+	err = vexfs_may_modify(inode);
+	if (err)
+		return err;
+	if (IS_APPEND(inode) && (attr->ia_valid & (ATTR_MODE | ATTR_UID |
+						   ATTR_GID | ATTR_TIMES_SET)))
+		return -EPERM;
 	err = vexfs_setattr_prepare(VEXFS_IDMAP_ARG(idmap), dentry, attr);
 	if (err)
 		return err;
@@ -657,7 +668,10 @@ int vexfs_getattr(VEXFS_IDMAP_PARAM(idmap) const struct path *path,
 		stat->attributes |= STATX_ATTR_APPEND;
 	if (vi->i_flags & VEXFS_INODE_IMMUTABLE)
 		stat->attributes |= STATX_ATTR_IMMUTABLE;
-	stat->attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE;
+	if (vi->i_flags & VEXFS_INODE_NODUMP)
+		stat->attributes |= STATX_ATTR_NODUMP;
+	stat->attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
+				 STATX_ATTR_NODUMP;
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioctl.c - the ioctl interface of include/vexfs_uapi.h, and
- * FS_IOC_GETVERSION (the inode's generation, as ext4 and xfs report it).
+ * FS_IOC_GETVERSION (the inode's generation, as ext4 and xfs report it);
+ * before 5.13, also the chattr flags ioctls (fileattr.c, through
+ * compat.h).
  *
  * Each command copies its argument in, checks every field (version,
  * flags, reserved fields, sizes, limits) before acting, and copies out a
@@ -95,6 +97,9 @@ static int vexfs_ioc_create(struct file *file, void __user *arg)
 	/* Like changing the directory's attributes: its owner decides. */
 	if (!vexfs_inode_owner_or_capable(dir))
 		return -EPERM;
+	err = vexfs_may_relabel(dir);
+	if (err)
+		return err;
 	err = vexfs_inode_permission(dir, MAY_WRITE);
 	if (err)
 		return err;
@@ -623,6 +628,12 @@ long vexfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 	case FITRIM:
 		return vexfs_ioc_fitrim(file, uarg);
+	case FS_IOC_GETFLAGS:
+	case FS_IOC_SETFLAGS:
+	case FS_IOC_FSGETXATTR:
+	case FS_IOC_FSSETXATTR:
+		/* Only before 5.13; later the VFS calls fileattr.c. */
+		return vexfs_compat_fileattr_ioctl(file, cmd, uarg);
 	case FS_IOC_GETVERSION:
 	case FS_IOC32_GETVERSION:
 		return put_user(file_inode(file)->i_generation,

@@ -55,6 +55,7 @@ static void vexfs_dir_touch(struct inode *dir)
 {
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
 	mark_inode_dirty(dir);
+	vexfs_dirsync(dir);
 }
 
 /*
@@ -633,5 +634,6 @@ const struct inode_operations vexfs_dir_inode_operations = {
 	.setattr	= vexfs_setattr,
 	.getattr	= vexfs_getattr,
 	.listxattr	= vexfs_listxattr,
+	VEXFS_FILEATTR_INODE_OPS
 	VEXFS_ACL_INODE_OPS,
 };

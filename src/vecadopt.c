@@ -90,6 +90,8 @@ static int vexfs_adopt_inode(struct vexfs_adopt *a, struct inode *inode)
 		return -EEXIST;
 	if (!S_ISDIR(inode->i_mode) && inode->i_nlink > 1)
 		return -EMLINK;
+	if (vexfs_may_relabel(inode))
+		return -EPERM;
 	handle = vexfs_journal_start(a->sb, VEXFS_INODE_CREDITS, 0);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
@@ -114,11 +116,12 @@ static int vexfs_adopt_entry(void *arg, const u8 *name, unsigned int len,
 	inode_unlock(inode);
 	if (!err && S_ISDIR(inode->i_mode))
 		err = vexfs_adopt_push(a, inode);
-	if (err == -EMLINK || err == -EEXIST)
+	if (err == -EMLINK || err == -EEXIST || err == -EPERM)
 		vexfs_warn(a->sb, "collection %u: inode %llu %s; it cannot join",
 			   a->id, ino, err == -EMLINK ?
-			   "has more than one link" :
-			   "is in another collection");
+			   "has more than one link" : err == -EEXIST ?
+			   "is in another collection" :
+			   "is immutable or append-only");
 	iput(inode);
 	return err;
 }

@@ -906,7 +906,8 @@ int vexfs_vec_check(const u32 *vec, u32 dim)
  * Context: process context, @inode's i_rwsem held; starts (or joins) a
  * handle; may sleep.
  * Return: 0, -ENODATA if @inode is in no collection, -EINVAL for a wrong
- * dimension or a NaN/Inf, -EPERM for a file that is not regular, -ENOSPC,
+ * dimension or a NaN/Inf, -EPERM for a file that is not regular or is
+ * immutable or append-only (chattr +i, +a), -ENOSPC,
  * -EFSCORRUPTED, -EIO, -ENOMEM.
  */
 int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
@@ -928,6 +929,10 @@ int vexfs_embedding_set(struct inode *inode, const u32 *vec, u32 dim)
 		return PTR_ERR(c);
 	if (!S_ISREG(inode->i_mode))
 		return -EPERM;
+	/* The embedding is an attribute of the file, as an xattr is. */
+	err = vexfs_may_relabel(inode);
+	if (err)
+		return err;
 	if (dim != c->dim)
 		return -EINVAL;
 	err = vexfs_vec_check(vec, dim);
@@ -1052,7 +1057,8 @@ out:
  *
  * Context: process context, @inode's i_rwsem held; starts (or joins) a
  * handle; may sleep.
- * Return: 0, -ENODATA if it has none (or is in no collection), or an errno.
+ * Return: 0, -ENODATA if it has none (or is in no collection), -EPERM if
+ * it is immutable or append-only, or another errno.
  */
 int vexfs_embedding_remove(struct inode *inode)
 {
@@ -1065,6 +1071,9 @@ int vexfs_embedding_remove(struct inode *inode)
 		return PTR_ERR(c);
 	if (!VEXFS_I(inode)->i_vec_slot)
 		return -ENODATA;
+	err = vexfs_may_relabel(inode);
+	if (err)
+		return err;
 	handle = vexfs_journal_start(inode->i_sb,
 			VEXFS_EMBED_DEL_CREDITS(c->blocks_per_slot), 0);
 	if (IS_ERR(handle))

@@ -303,6 +303,13 @@ int vexfs_journal_destroy(struct super_block *sb);
 int vexfs_journal_flush(struct super_block *sb);
 void vexfs_journal_unlock(struct super_block *sb);
 
+/* fileattr.c */
+void vexfs_set_inode_flags(struct inode *inode);
+void vexfs_inherit_flags(struct inode *inode, struct inode *dir);
+int vexfs_may_modify(struct inode *inode);
+int vexfs_may_relabel(struct inode *inode);
+void vexfs_dirsync(struct inode *dir);
+
 /* orphan.c */
 int vexfs_orphan_add(struct inode *inode);
 int vexfs_orphan_del(struct inode *inode);

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <linux/fs.h>
 
 #include "vexfs_format.h"
 
@@ -90,6 +91,26 @@ static void inode_layout(void **state)
 	assert_int_equal(sizeof(struct vexfs_inode), 256);
 }
 
+/*
+ * The chattr flags are stored at their FS_*_FL values: the kernel
+ * (src/fileattr.c) hands i_flags to FS_IOC_GETFLAGS unchanged.
+ */
+static void inode_flags_are_fs_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(VEXFS_INODE_SYNC, FS_SYNC_FL);
+	assert_int_equal(VEXFS_INODE_IMMUTABLE, FS_IMMUTABLE_FL);
+	assert_int_equal(VEXFS_INODE_APPEND, FS_APPEND_FL);
+	assert_int_equal(VEXFS_INODE_NODUMP, FS_NODUMP_FL);
+	assert_int_equal(VEXFS_INODE_NOATIME, FS_NOATIME_FL);
+	assert_int_equal(VEXFS_INODE_DIRSYNC, FS_DIRSYNC_FL);
+	assert_int_equal(VEXFS_INODE_PROJINHERIT, FS_PROJINHERIT_FL);
+	/* and the filesystem's own flags are none of chattr's */
+	assert_int_equal(VEXFS_INODE_USER_FLAGS &
+			 (VEXFS_INODE_INLINE | VEXFS_INODE_HIDDEN |
+			  VEXFS_INODE_ORPHAN), 0);
+}
+
 static void metadata_layouts(void **state)
 {
 	(void)state;
@@ -159,6 +180,7 @@ int main(void)
 		cmocka_unit_test(super_block_layout),
 		cmocka_unit_test(inode_layout),
 		cmocka_unit_test(metadata_layouts),
+		cmocka_unit_test(inode_flags_are_fs_flags),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

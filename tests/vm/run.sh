@@ -6,8 +6,9 @@
 # Builds vexfs.ko for each kernel, the static tools and test programs,
 # prepares the disk images on the host, then per kernel boots:
 #   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write,
-#      attrs.sh, flush.sh, overlay.sh and maps.sh (with filefrag, fstrim,
-#      fsfreeze and GNU cp from this machine),
+#      attrs.sh, flush.sh, overlay.sh, maps.sh (with filefrag, fstrim,
+#      fsfreeze and GNU cp from this machine) and chattr.sh (with
+#      e2fsprogs' chattr and lsattr),
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 
@@ -72,6 +73,9 @@ run_kernel() {
 	scratch_maps=$(image scratch-maps 256M)
 	maps_ext4=$(image maps-ext4 64M)
 	mkfs.ext4 -q -F -b 4096 "$maps_ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4 maps"
+	scratch_chattr=$(image scratch-chattr 64M)
+	chattr_ext4=$(image chattr-ext4 64M)
+	mkfs.ext4 -q -F "$chattr_ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4 chattr"
 
 	# One boot for the suites: each script gets its own disks.
 	cat >"$disks/suite.sh" <<SUITE
@@ -84,6 +88,7 @@ sh /tests/attrs.sh /dev/vdm || rc=1
 sh /tests/flush.sh /dev/vdn || rc=1
 sh /tests/overlay.sh /dev/vdo /dev/vdp || rc=1
 sh /tests/maps.sh /dev/vdq /dev/vdr || rc=1
+sh /tests/chattr.sh /dev/vds /dev/vdt || rc=1
 exit \$rc
 SUITE
 	t0=$(date +%s)
@@ -98,6 +103,8 @@ SUITE
 		-b /usr/sbin/fstrim:/usr/local/bin/util-fstrim \
 		-b /usr/sbin/fsfreeze:/usr/local/bin/util-fsfreeze \
 		-b /usr/bin/cp:/usr/local/bin/gcp \
+		-d "$scratch_chattr" -d "$chattr_ext4" \
+		-b "$(command -v chattr)" -b "$(command -v lsattr)" \
 		-M overlay -M ext4 "$disks/suite.sh" || failed=1
 	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
 

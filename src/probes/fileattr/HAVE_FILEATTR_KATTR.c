@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ->fileattr_get/->fileattr_set take a struct file_kattr (7.x, which
+ * renamed struct fileattr).
+ */
+#include <linux/fs.h>
+#include <linux/fileattr.h>
+
+static int probe_get(struct dentry *dentry, struct file_kattr *fa)
+{
+	fileattr_fill_flags(fa, 0);
+	return fileattr_has_fsx(fa);
+}
+
+static const struct inode_operations probe_iops __used = {
+	.fileattr_get = probe_get,
+};
