@@ -505,6 +505,18 @@ static void vec_check_desc(struct check *c, uint32_t id)
 }
 
 /*
+ * Is @ino where an interrupted `collection create` leaves an inode: in
+ * no collection, with no embedding, below a directory the create has
+ * adopted?  The kernel adopts top down, so re-running the create would
+ * move it in; fsck does the same, and preen may, as e2fsck finishes an
+ * interrupted truncation.
+ */
+static bool vec_unadopted(const struct vcheck *v, uint64_t ino, uint32_t own)
+{
+	return !own && !v->slot[ino];
+}
+
+/*
  * Settle the membership of inode @ino, whose parent's is settled; return
  * the collection its children inherit.
  */
@@ -532,6 +544,10 @@ static uint32_t vec_settle(struct check *c, uint64_t ino)
 		/* removed by this check, which said its files leave it */
 	} else if (own && !vec_live(v, own)) {
 		if (!fix_problem(c, PR_6_DANGLING, (unsigned long long)ino, own))
+			return own;
+	} else if (vec_unadopted(v, ino, own)) {
+		if (!fix_problem(c, PR_6_UNADOPTED, (unsigned long long)ino,
+				 want, (unsigned long long)parent))
 			return own;
 	} else if (!fix_problem(c, PR_6_INHERIT, (unsigned long long)ino, own,
 				(unsigned long long)parent, want)) {

@@ -184,6 +184,8 @@ static const struct vexfs_problem problems[] = {
 	  "Move it to its directory's collection", 0 },
 	{ PR_6_INHERIT, "Inode %llu is in collection %u, but its directory %llu is in collection %u",
 	  "Move it to its directory's collection", 0 },
+	{ PR_6_UNADOPTED, "Inode %llu is not yet in collection %u of its directory %llu (an interrupted collection create)",
+	  "Finish the create", PR_PREEN_OK },
 	{ PR_6_STRAY_SLOT, "Inode %llu has vector slot %llu, but is not a regular file of a collection",
 	  "Clear", 0 },
 	{ PR_6_BAD_SLOT, "Inode %llu, vector slot %llu of collection %u is bad (%s)",

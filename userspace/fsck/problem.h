@@ -136,6 +136,7 @@ struct vexfs_problem {
 #define PR_6_VINDEX_STALE	0x06001f
 #define PR_6_VINDEX_MORE	0x060020
 #define PR_6_DESC_TUNABLES	0x060021
+#define PR_6_UNADOPTED		0x060022
 
 /**
  * vexfs_problem_find() - look a problem up by its code
