@@ -25,6 +25,7 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include <linux/namei.h>
+#include <linux/mm.h>
 #include "compat-gen.h"
 
 /*
@@ -742,5 +743,98 @@ static inline void *vexfs_acl_to_xattr(const struct posix_acl *acl,
 #error "compat.h: no known posix_acl_to_xattr() (see src/probes/acl_to_xattr)"
 #endif
 }
+
+/*
+ * The lock that keeps page faults and readahead from adding pages of a
+ * range while its blocks are punched or zeroed.  5.15 added
+ * mapping->invalidate_lock, which filemap_fault() and readahead take
+ * shared; before it, a filesystem kept a semaphore of its own and took it
+ * around its ->fault (ext4's i_mmap_sem).  vexfs_mmap_sem_t is that
+ * semaphore, and nothing where the kernel has the lock.  The holder of
+ * i_rwsem takes it exclusive; ->fault (through vexfs_filemap_fault())
+ * and ->page_mkwrite take it shared.
+ */
+#ifdef HAVE_FILEMAP_INVALIDATE_LOCK
+typedef struct { } vexfs_mmap_sem_t;
+
+static inline void vexfs_mmap_sem_init(vexfs_mmap_sem_t *sem)
+{
+}
+
+static inline void vexfs_invalidate_lock(struct address_space *mapping,
+					 vexfs_mmap_sem_t *sem)
+{
+	filemap_invalidate_lock(mapping);
+}
+
+static inline void vexfs_invalidate_unlock(struct address_space *mapping,
+					   vexfs_mmap_sem_t *sem)
+{
+	filemap_invalidate_unlock(mapping);
+}
+
+static inline void vexfs_invalidate_lock_shared(struct address_space *mapping,
+						vexfs_mmap_sem_t *sem)
+{
+	filemap_invalidate_lock_shared(mapping);
+}
+
+static inline void
+vexfs_invalidate_unlock_shared(struct address_space *mapping,
+			       vexfs_mmap_sem_t *sem)
+{
+	filemap_invalidate_unlock_shared(mapping);
+}
+
+/* filemap_fault() takes mapping->invalidate_lock itself. */
+static inline vm_fault_t vexfs_filemap_fault(struct vm_fault *vmf,
+					     vexfs_mmap_sem_t *sem)
+{
+	return filemap_fault(vmf);
+}
+#else
+typedef struct rw_semaphore vexfs_mmap_sem_t;
+
+static inline void vexfs_mmap_sem_init(vexfs_mmap_sem_t *sem)
+{
+	init_rwsem(sem);
+}
+
+static inline void vexfs_invalidate_lock(struct address_space *mapping,
+					 vexfs_mmap_sem_t *sem)
+{
+	down_write(sem);
+}
+
+static inline void vexfs_invalidate_unlock(struct address_space *mapping,
+					   vexfs_mmap_sem_t *sem)
+{
+	up_write(sem);
+}
+
+static inline void vexfs_invalidate_lock_shared(struct address_space *mapping,
+						vexfs_mmap_sem_t *sem)
+{
+	down_read(sem);
+}
+
+static inline void
+vexfs_invalidate_unlock_shared(struct address_space *mapping,
+			       vexfs_mmap_sem_t *sem)
+{
+	up_read(sem);
+}
+
+static inline vm_fault_t vexfs_filemap_fault(struct vm_fault *vmf,
+					     vexfs_mmap_sem_t *sem)
+{
+	vm_fault_t ret;
+
+	down_read(sem);
+	ret = filemap_fault(vmf);
+	up_read(sem);
+	return ret;
+}
+#endif
 
 #endif /* _VEXFS_COMPAT_H */

@@ -6,7 +6,7 @@
 # Builds vexfs.ko for each kernel, the static tools and test programs,
 # prepares the disk images on the host, then per kernel boots:
 #   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write,
-#      attrs.sh, flush.sh and overlay.sh,
+#      attrs.sh, flush.sh, overlay.sh and punch.sh,
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 
@@ -68,6 +68,12 @@ run_kernel() {
 	scratch_overlay=$(image scratch-overlay 64M)
 	overlay_ext4=$(image overlay-ext4 64M)
 	mkfs.ext4 -q -F "$overlay_ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4 overlay"
+	# punch.sh compares with ext4 at both block sizes it runs with.
+	scratch_punch=$(image scratch-punch 256M)
+	punch_ext4_4k=$(image punch-ext4-4k 256M)
+	punch_ext4_1k=$(image punch-ext4-1k 256M)
+	mkfs.ext4 -q -F -b 4096 "$punch_ext4_4k" >/dev/null 2>&1 || fail_setup "mkfs.ext4 punch 4k"
+	mkfs.ext4 -q -F -b 1024 "$punch_ext4_1k" >/dev/null 2>&1 || fail_setup "mkfs.ext4 punch 1k"
 
 	# One boot for the suites: each script gets its own disks.
 	cat >"$disks/suite.sh" <<SUITE
@@ -79,6 +85,7 @@ sh /tests/persist.sh write /dev/vdl || rc=1
 sh /tests/attrs.sh /dev/vdm || rc=1
 sh /tests/flush.sh /dev/vdn || rc=1
 sh /tests/overlay.sh /dev/vdo /dev/vdp || rc=1
+sh /tests/punch.sh /dev/vdq /dev/vdr /dev/vds || rc=1
 exit \$rc
 SUITE
 	t0=$(date +%s)
@@ -89,6 +96,7 @@ SUITE
 		-d "$disks/truncated.img" -d "$ext4" -d "$scratch_dir" \
 		-d "$scratch_files" -d "$persist" -d "$scratch_attrs" \
 		-d "$scratch_flush" -d "$scratch_overlay" -d "$overlay_ext4" \
+		-d "$scratch_punch" -d "$punch_ext4_4k" -d "$punch_ext4_1k" \
 		-M overlay -M ext4 "$disks/suite.sh" || failed=1
 	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
 
