@@ -749,90 +749,93 @@ static inline void *vexfs_acl_to_xattr(const struct posix_acl *acl,
  * range while its blocks are punched or zeroed.  5.15 added
  * mapping->invalidate_lock, which filemap_fault() and readahead take
  * shared; before it, a filesystem kept a semaphore of its own and took it
- * around its ->fault (ext4's i_mmap_sem).  vexfs_mmap_sem_t is that
- * semaphore, and nothing where the kernel has the lock.  The holder of
+ * around its ->fault (ext4's i_mmap_sem).  struct vexfs_mmap_sem is that
+ * semaphore, and empty where the kernel has the lock.  The holder of
  * i_rwsem takes it exclusive; ->fault (through vexfs_filemap_fault())
  * and ->page_mkwrite take it shared.
  */
 #ifdef HAVE_FILEMAP_INVALIDATE_LOCK
-typedef struct { } vexfs_mmap_sem_t;
+struct vexfs_mmap_sem {
+};
 
-static inline void vexfs_mmap_sem_init(vexfs_mmap_sem_t *sem)
+static inline void vexfs_mmap_sem_init(struct vexfs_mmap_sem *sem)
 {
 }
 
 static inline void vexfs_invalidate_lock(struct address_space *mapping,
-					 vexfs_mmap_sem_t *sem)
+					 struct vexfs_mmap_sem *sem)
 {
 	filemap_invalidate_lock(mapping);
 }
 
 static inline void vexfs_invalidate_unlock(struct address_space *mapping,
-					   vexfs_mmap_sem_t *sem)
+					   struct vexfs_mmap_sem *sem)
 {
 	filemap_invalidate_unlock(mapping);
 }
 
 static inline void vexfs_invalidate_lock_shared(struct address_space *mapping,
-						vexfs_mmap_sem_t *sem)
+						struct vexfs_mmap_sem *sem)
 {
 	filemap_invalidate_lock_shared(mapping);
 }
 
 static inline void
 vexfs_invalidate_unlock_shared(struct address_space *mapping,
-			       vexfs_mmap_sem_t *sem)
+			       struct vexfs_mmap_sem *sem)
 {
 	filemap_invalidate_unlock_shared(mapping);
 }
 
 /* filemap_fault() takes mapping->invalidate_lock itself. */
 static inline vm_fault_t vexfs_filemap_fault(struct vm_fault *vmf,
-					     vexfs_mmap_sem_t *sem)
+					     struct vexfs_mmap_sem *sem)
 {
 	return filemap_fault(vmf);
 }
 #else
-typedef struct rw_semaphore vexfs_mmap_sem_t;
+struct vexfs_mmap_sem {
+	struct rw_semaphore sem;
+};
 
-static inline void vexfs_mmap_sem_init(vexfs_mmap_sem_t *sem)
+static inline void vexfs_mmap_sem_init(struct vexfs_mmap_sem *sem)
 {
-	init_rwsem(sem);
+	init_rwsem(&sem->sem);
 }
 
 static inline void vexfs_invalidate_lock(struct address_space *mapping,
-					 vexfs_mmap_sem_t *sem)
+					 struct vexfs_mmap_sem *sem)
 {
-	down_write(sem);
+	down_write(&sem->sem);
 }
 
 static inline void vexfs_invalidate_unlock(struct address_space *mapping,
-					   vexfs_mmap_sem_t *sem)
+					   struct vexfs_mmap_sem *sem)
 {
-	up_write(sem);
+	up_write(&sem->sem);
 }
 
 static inline void vexfs_invalidate_lock_shared(struct address_space *mapping,
-						vexfs_mmap_sem_t *sem)
+						struct vexfs_mmap_sem *sem)
 {
-	down_read(sem);
+	down_read(&sem->sem);
 }
 
 static inline void
 vexfs_invalidate_unlock_shared(struct address_space *mapping,
-			       vexfs_mmap_sem_t *sem)
+			       struct vexfs_mmap_sem *sem)
 {
-	up_read(sem);
+	up_read(&sem->sem);
 }
 
 static inline vm_fault_t vexfs_filemap_fault(struct vm_fault *vmf,
-					     vexfs_mmap_sem_t *sem)
+					     struct vexfs_mmap_sem *sem)
 {
 	vm_fault_t ret;
 
-	down_read(sem);
+	down_read(&sem->sem);
 	ret = filemap_fault(vmf);
-	up_read(sem);
+	up_read(&sem->sem);
 	return ret;
 }
 #endif

@@ -96,11 +96,12 @@ static int vexfs_zero_edges(struct file *file, loff_t offset, loff_t end)
 /* Unmap and free the whole blocks [@first, @last) in journaled steps. */
 static int vexfs_punch_whole(struct inode *inode, u64 first, u64 last)
 {
+	loff_t start = (loff_t)first << inode->i_blkbits;
+	loff_t stop = ((loff_t)last << inode->i_blkbits) - 1;
 	handle_t *handle;
 	int err, err2;
 
-	truncate_pagecache_range(inode, (loff_t)first << inode->i_blkbits,
-				 ((loff_t)last << inode->i_blkbits) - 1);
+	truncate_pagecache_range(inode, start, stop);
 	handle = vexfs_journal_start(inode->i_sb, VEXFS_PUNCH_CREDITS,
 				     VEXFS_PUNCH_REVOKES);
 	if (IS_ERR(handle))
@@ -109,6 +110,13 @@ static int vexfs_punch_whole(struct inode *inode, u64 first, u64 last)
 	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 	err = vexfs_punch_blocks(inode, first, last);
 	err2 = vexfs_journal_stop(handle);
+	/*
+	 * Before 5.15 readahead does not take the invalidate lock: a read
+	 * may have cached the range's old data again before its blocks were
+	 * unmapped.  Drop it (no writer can dirty it: i_rwsem and the
+	 * fault lock are held).
+	 */
+	truncate_pagecache_range(inode, start, stop);
 	return err ? err : err2;
 }
 

@@ -122,7 +122,7 @@ struct vexfs_inode_info {
 	struct timespec64 i_crtime;
 	struct rw_semaphore i_map_lock;	/* protects i_data's extent tree */
 	struct rw_semaphore i_xattr_sem; /* protects the xattr block */
-	vexfs_mmap_sem_t i_mmap_sem;	/* faults vs punch (see compat.h) */
+	struct vexfs_mmap_sem i_mmap_sem; /* faults vs punch (compat.h) */
 	struct jbd2_inode jinode;	/* ordered data of the running commit */
 	vexfs_mmb_t i_mmb;		/* dirty metadata buffers, no journal */
 	struct list_head i_orphan;	/* on sbi->orphans (orphan_lock) */
