@@ -754,6 +754,8 @@ static int cmd_workload(char **argv)
 			fsync_parent(path);
 			have[f] = 0;
 			emb[f] = 0;
+		} else if (op == 9 || (op == 8 && rnd() % 2)) {
+			punch_or_zero(path, k);
 		} else if (op < 9) {
 			/* Shrink the file and fsync. */
 			uint64_t osize;
@@ -772,8 +774,6 @@ static int cmd_workload(char **argv)
 			if (fd < 0 || ftruncate(fd, osize) || fsync(fd))
 				die("truncate %s: %s", path, strerror(errno));
 			close(fd);
-		} else if (op == 9 && rnd() % 2) {
-			punch_or_zero(path, k);
 		} else if (op == 10) {
 			model_line("N %" PRIu64 "\n", k);
 			/*
