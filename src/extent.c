@@ -12,7 +12,9 @@
  * Growth splits a full node in two and adds an index entry to its parent;
  * a full root is pushed down into a new block, so the tree grows at the
  * top and all leaves stay at the same depth.  Truncation removes entries
- * from the right and frees nodes that become empty.
+ * from the right and frees nodes that become empty; a hole punch removes
+ * a middle range the same way, one extent at a time, splitting an extent
+ * the hole falls inside (see "Hole punching" below).
  *
  * Locking: vi->i_map_lock, taken shared to map and exclusive to change
  * the tree.  Nothing else here takes a lock except the allocator's.
