@@ -197,7 +197,23 @@ typedef struct page vexfs_read_page_t;
 #define VEXFS_AOPS_BUFFERS					\
 	.set_page_dirty		= __set_page_dirty_buffers,	\
 	.invalidatepage		= block_invalidatepage,		\
-	.migratepage		= buffer_migrate_page
+	.migratepage		= buffer_migrate_page,		\
+	.writepage		= vexfs_compat_writepage
+
+int vexfs_get_block(struct inode *inode, sector_t iblock,
+		    struct buffer_head *bh, int create);
+
+/*
+ * These kernels' mpage_writepages() hands a page it cannot write as one
+ * bio (with blocks smaller than a page: a hole before a mapped block, as
+ * a sparse write or a punch leaves) to ->writepage, and calls a NULL one;
+ * later ones call block_write_full_page() themselves.
+ */
+static inline int vexfs_compat_writepage(struct page *page,
+					 struct writeback_control *wbc)
+{
+	return block_write_full_page(page, vexfs_get_block, wbc);
+}
 #else
 #error "compat.h: unknown address_space_operations (see src/probes/aops_folio)"
 #endif
