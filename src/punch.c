@@ -83,10 +83,10 @@ static int vexfs_zero_edges(struct file *file, loff_t offset, loff_t end)
 	loff_t tail_start = round_down(end, 1LL << bits);
 	int err;
 
-	if (head_end >= end || tail_start <= offset)
-		/* Both edges in one block (or the range is in one block). */
-		return vexfs_zero_partial(file, offset,
-					  min(head_end, end) - offset);
+	if (tail_start <= offset)
+		/* The whole range is inside one block. */
+		return vexfs_zero_partial(file, offset, end - offset);
+	/* Here head_end <= tail_start; an aligned edge has length 0. */
 	err = vexfs_zero_partial(file, offset, head_end - offset);
 	if (!err)
 		err = vexfs_zero_partial(file, tail_start, end - tail_start);
