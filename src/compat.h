@@ -27,6 +27,7 @@
 #include <linux/namei.h>
 #include <linux/mount.h>
 #include <linux/uaccess.h>
+#include <linux/mm.h>
 #include "compat-gen.h"
 
 /*
@@ -198,7 +199,23 @@ typedef struct page vexfs_read_page_t;
 #define VEXFS_AOPS_BUFFERS					\
 	.set_page_dirty		= __set_page_dirty_buffers,	\
 	.invalidatepage		= block_invalidatepage,		\
-	.migratepage		= buffer_migrate_page
+	.migratepage		= buffer_migrate_page,		\
+	.writepage		= vexfs_compat_writepage
+
+int vexfs_get_block(struct inode *inode, sector_t iblock,
+		    struct buffer_head *bh, int create);
+
+/*
+ * These kernels' mpage_writepages() hands a page it cannot write as one
+ * bio (with blocks smaller than a page: a hole before a mapped block, as
+ * a sparse write or a punch leaves) to ->writepage, and calls a NULL one;
+ * later ones call block_write_full_page() themselves.
+ */
+static inline int vexfs_compat_writepage(struct page *page,
+					 struct writeback_control *wbc)
+{
+	return block_write_full_page(page, vexfs_get_block, wbc);
+}
 #else
 #error "compat.h: unknown address_space_operations (see src/probes/aops_folio)"
 #endif
@@ -956,6 +973,102 @@ static inline long vexfs_compat_fileattr_ioctl(struct file *file,
 	default:
 		return -ENOTTY;
 	}
+}
+#endif
+
+/*
+ * The lock that keeps page faults and readahead from adding pages of a
+ * range while its blocks are punched or zeroed.  5.15 added
+ * mapping->invalidate_lock, which filemap_fault() and readahead take
+ * shared; before it, a filesystem kept a semaphore of its own and took it
+ * around its ->fault (ext4's i_mmap_sem).  struct vexfs_mmap_sem is that
+ * semaphore, and empty where the kernel has the lock.  The holder of
+ * i_rwsem takes it exclusive; ->fault (through vexfs_filemap_fault())
+ * and ->page_mkwrite take it shared.
+ */
+#ifdef HAVE_FILEMAP_INVALIDATE_LOCK
+struct vexfs_mmap_sem {
+};
+
+static inline void vexfs_mmap_sem_init(struct vexfs_mmap_sem *sem)
+{
+}
+
+static inline void vexfs_invalidate_lock(struct address_space *mapping,
+					 struct vexfs_mmap_sem *sem)
+{
+	filemap_invalidate_lock(mapping);
+}
+
+static inline void vexfs_invalidate_unlock(struct address_space *mapping,
+					   struct vexfs_mmap_sem *sem)
+{
+	filemap_invalidate_unlock(mapping);
+}
+
+static inline void vexfs_invalidate_lock_shared(struct address_space *mapping,
+						struct vexfs_mmap_sem *sem)
+{
+	filemap_invalidate_lock_shared(mapping);
+}
+
+static inline void
+vexfs_invalidate_unlock_shared(struct address_space *mapping,
+			       struct vexfs_mmap_sem *sem)
+{
+	filemap_invalidate_unlock_shared(mapping);
+}
+
+/* filemap_fault() takes mapping->invalidate_lock itself. */
+static inline vm_fault_t vexfs_filemap_fault(struct vm_fault *vmf,
+					     struct vexfs_mmap_sem *sem)
+{
+	return filemap_fault(vmf);
+}
+#else
+struct vexfs_mmap_sem {
+	struct rw_semaphore sem;
+};
+
+static inline void vexfs_mmap_sem_init(struct vexfs_mmap_sem *sem)
+{
+	init_rwsem(&sem->sem);
+}
+
+static inline void vexfs_invalidate_lock(struct address_space *mapping,
+					 struct vexfs_mmap_sem *sem)
+{
+	down_write(&sem->sem);
+}
+
+static inline void vexfs_invalidate_unlock(struct address_space *mapping,
+					   struct vexfs_mmap_sem *sem)
+{
+	up_write(&sem->sem);
+}
+
+static inline void vexfs_invalidate_lock_shared(struct address_space *mapping,
+						struct vexfs_mmap_sem *sem)
+{
+	down_read(&sem->sem);
+}
+
+static inline void
+vexfs_invalidate_unlock_shared(struct address_space *mapping,
+			       struct vexfs_mmap_sem *sem)
+{
+	up_read(&sem->sem);
+}
+
+static inline vm_fault_t vexfs_filemap_fault(struct vm_fault *vmf,
+					     struct vexfs_mmap_sem *sem)
+{
+	vm_fault_t ret;
+
+	down_read(&sem->sem);
+	ret = filemap_fault(vmf);
+	up_read(&sem->sem);
+	return ret;
 }
 #endif
 

@@ -12,7 +12,9 @@
  * Growth splits a full node in two and adds an index entry to its parent;
  * a full root is pushed down into a new block, so the tree grows at the
  * top and all leaves stay at the same depth.  Truncation removes entries
- * from the right and frees nodes that become empty.
+ * from the right and frees nodes that become empty; a hole punch removes
+ * a middle range the same way, one extent at a time, splitting an extent
+ * the hole falls inside (see "Hole punching" below).
  *
  * Locking: vi->i_map_lock, taken shared to map and exclusive to change
  * the tree.  Nothing else here takes a lock except the allocator's.
@@ -856,4 +858,226 @@ int vexfs_truncate_blocks(struct inode *inode, u64 first_lblk)
 	mark_inode_dirty(inode);
 	up_write(&vi->i_map_lock);
 	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hole punching                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A punch removes the mapping of [first, end) one extent at a time, from
+ * the right, each step in one handle: the tree it leaves is a valid tree
+ * and every block it takes out of the tree is freed in the same handle,
+ * so a crash leaves the hole partly punched (from its end down), never a
+ * block both mapped and free.  Only regular file data is punched, which
+ * the journal never logged, so freed data blocks need no revoke.
+ *
+ * The index keys above a leaf are left alone when the leaf loses its
+ * first entries: a key may be lower than its child's first extent (the
+ * child then also takes the hole in front of it; a later insertion into
+ * that hole lands in the child).  A leaf or index block left empty is
+ * freed and dropped from its parent.
+ */
+
+/*
+ * The first logical block the leaf on @path answers for: the key of the
+ * deepest index entry on the path that is not its node's first, or 0 for
+ * the leftmost leaf of the tree.
+ */
+static u64 vexfs_leaf_start(struct vexfs_ext_path *path, int depth)
+{
+	int level;
+
+	for (level = depth - 1; level >= 0; level--)
+		if (path[level].pos > 0)
+			return entry_lblk(path[level].hdr, path[level].pos);
+	return 0;
+}
+
+/*
+ * Free the empty block node at path[level] and drop its entry from the
+ * parent, and so on up while parents become empty.  An empty root is an
+ * empty leaf.
+ */
+static void vexfs_drop_empty_node(struct inode *inode,
+				  struct vexfs_ext_path *path, int level)
+{
+	struct super_block *sb = inode->i_sb;
+
+	for (; level > 0; level--) {
+		struct vexfs_ext_path *parent = &path[level - 1];
+		struct vexfs_extent_header *phdr = parent->hdr;
+		struct vexfs_extent_idx *pix = idx_entries(phdr);
+		unsigned int pn = le16_to_cpu(phdr->eh_entries);
+		int at = parent->pos;
+
+		if (le16_to_cpu(path[level].hdr->eh_entries))
+			return;
+		vexfs_forget_block(sb, path[level].bh, path[level].bh->b_blocknr);
+		vexfs_free_blocks(sb, le64_to_cpu(pix[at].ei_child), 1);
+		inode_sub_bytes(inode, sb->s_blocksize);
+		path[level].bh = NULL;	/* the reference went with it */
+		memmove(pix + at, pix + at + 1, (pn - at - 1) * sizeof(*pix));
+		phdr->eh_entries = cpu_to_le16(pn - 1);
+		vexfs_dirty_node(inode, parent);
+	}
+	if (!path[0].hdr->eh_entries) {
+		path[0].hdr->eh_depth = 0;
+		mark_inode_dirty(inode);
+	}
+}
+
+/*
+ * Split the extent at path[depth].pos around the hole [ps, pe) inside it:
+ * the extent keeps its head, and its tail [pe, e) becomes a new extent.
+ * The tail is inserted before the middle is freed; if it cannot be (no
+ * block for a new node), the head is grown back to the whole extent, so
+ * nothing outside the hole is ever lost.
+ */
+static int vexfs_punch_split(struct inode *inode, struct vexfs_ext_path *path,
+			     int depth, u32 ps, u32 pe)
+{
+	struct vexfs_extent *ex = &ext_entries(path[depth].hdr)[path[depth].pos];
+	u32 s = le32_to_cpu(ex->e_lblk), len = le16_to_cpu(ex->e_len);
+	u64 pblk = le64_to_cpu(ex->e_pblk);
+	int err, err2;
+
+	ex->e_len = cpu_to_le16(ps - s);
+	vexfs_dirty_node(inode, &path[depth]);
+	vexfs_release_path(path, depth);
+	err = vexfs_insert_extent(inode, pe, pblk + (pe - s), s + len - pe);
+	if (err) {
+		/* Appends to the head: needs no room, cannot fail but by EIO. */
+		err2 = vexfs_insert_extent(inode, ps, pblk + (ps - s),
+					   s + len - ps);
+		if (err2)
+			vexfs_error(inode->i_sb, "inode %llu: cannot restore blocks %u-%u after a failed split (error %d)",
+				    (unsigned long long)inode->i_ino, ps,
+				    s + len - 1, err2);
+		return err;
+	}
+	vexfs_free_blocks(inode->i_sb, pblk + (ps - s), pe - ps);
+	inode_sub_bytes(inode, (loff_t)(pe - ps) << inode->i_blkbits);
+	return 0;
+}
+
+/*
+ * Remove from the tree the part of [first, *cursor) that the last extent
+ * starting before *cursor maps, and lower *cursor to where that part
+ * began.  Return: 1 when nothing of the range is left mapped, 0 to go on,
+ * -EAGAIN when the handle must be restarted first (nothing was changed),
+ * or another negative errno.
+ */
+static int vexfs_punch_step(struct inode *inode, u32 first, u64 *cursor)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_ext_path path[VEXFS_EXT_MAX_DEPTH + 1];
+	struct vexfs_extent_header *leaf;
+	struct vexfs_extent *ex;
+	u32 s, len, ps, pe;
+	u64 pblk, e;
+	int depth, pos, err;
+
+	depth = vexfs_find_path(inode, *cursor - 1, path);
+	if (depth < 0)
+		return depth;
+	leaf = path[depth].hdr;
+	pos = path[depth].pos;
+	if (pos < 0) {
+		/* Nothing here before the cursor: go on in the leaf before. */
+		e = vexfs_leaf_start(path, depth);
+		err = e <= first ? 1 : 0;
+		*cursor = e;
+		goto out;
+	}
+	ex = &ext_entries(leaf)[pos];
+	s = le32_to_cpu(ex->e_lblk);
+	len = le16_to_cpu(ex->e_len);
+	pblk = le64_to_cpu(ex->e_pblk);
+	e = (u64)s + len;
+	if (e <= first) {
+		err = 1;
+		goto out;
+	}
+	ps = max(s, first);
+	pe = min_t(u64, e, *cursor);
+	err = vexfs_journal_ensure(sb, VEXFS_PUNCH_CREDITS, VEXFS_PUNCH_REVOKES);
+	if (err)
+		goto out;
+
+	if (ps > s && pe < e) {
+		err = vexfs_punch_split(inode, path, depth, ps, pe);
+		/* The split released the path. */
+		if (!err)
+			*cursor = ps;
+		return err ? err : (ps <= first);
+	}
+	if (ps > s) {			/* the hole takes the extent's tail */
+		ex->e_len = cpu_to_le16(ps - s);
+	} else if (pe < e) {		/* ... its head */
+		ex->e_lblk = cpu_to_le32(pe);
+		ex->e_pblk = cpu_to_le64(pblk + (pe - s));
+		ex->e_len = cpu_to_le16(e - pe);
+	} else {			/* ... all of it */
+		unsigned int n = le16_to_cpu(leaf->eh_entries);
+
+		memmove(ex, ex + 1, (n - pos - 1) * sizeof(*ex));
+		leaf->eh_entries = cpu_to_le16(n - 1);
+	}
+	vexfs_dirty_node(inode, &path[depth]);
+	vexfs_free_blocks(sb, pblk + (ps - s), pe - ps);
+	inode_sub_bytes(inode, (loff_t)(pe - ps) << inode->i_blkbits);
+	if (!leaf->eh_entries)
+		vexfs_drop_empty_node(inode, path, depth);
+	*cursor = ps;
+	err = ps <= first;
+out:
+	vexfs_release_path(path, depth);
+	return err;
+}
+
+/**
+ * vexfs_punch_blocks() - unmap and free the blocks of a range of a file
+ * @inode: a regular file; the caller holds i_rwsem and the invalidate
+ *	lock, dropped the range from the page cache and holds a handle of
+ *	VEXFS_PUNCH_CREDITS (restarted here as needed)
+ * @first: the first logical block to punch
+ * @end: the block after the last one
+ *
+ * Context: process context; takes vi->i_map_lock; may sleep for I/O.
+ * Return: 0 or a negative errno; on error the part of the range from
+ * its end down to some block is punched, the rest is mapped as before.
+ */
+int vexfs_punch_blocks(struct inode *inode, u64 first, u64 end)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	u64 cursor = min_t(u64, end, VEXFS_MAX_LBLK + 1);
+	int err = 0;
+
+	if (first >= cursor)
+		return 0;
+	down_write(&vi->i_map_lock);
+	for (;;) {
+		err = vexfs_punch_step(inode, first, &cursor);
+		if (!err)
+			continue;
+		if (err != -EAGAIN)
+			break;
+		/*
+		 * The handle is full: log the root and i_blocks as they are
+		 * and commit what is done; the map lock is not held while
+		 * waiting for jbd2 (see vexfs_truncate_blocks()).
+		 */
+		vexfs_journal_write_inode(inode);
+		up_write(&vi->i_map_lock);
+		err = vexfs_journal_restart(inode->i_sb, VEXFS_PUNCH_CREDITS,
+					    VEXFS_PUNCH_REVOKES);
+		down_write(&vi->i_map_lock);
+		if (err)
+			break;
+	}
+	vexfs_journal_write_inode(inode);
+	mark_inode_dirty(inode);
+	up_write(&vi->i_map_lock);
+	return err < 0 ? err : 0;
 }

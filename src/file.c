@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * file.c - regular files: the page cache path, mmap, fallocate, truncate.
+ * fallocate's PUNCH_HOLE and ZERO_RANGE live in punch.c.
  *
  * Data goes through the page cache with buffer heads mapped by
  * vexfs_get_block(); reads and writeback use the mpage helpers, which
@@ -591,6 +592,8 @@ static vm_fault_t vexfs_page_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	sb_start_pagefault(inode->i_sb);
 	file_update_time(vmf->vma->vm_file);
+	/* No block mapped for the page while a punch frees blocks. */
+	vexfs_invalidate_lock_shared(inode->i_mapping, &VEXFS_I(inode)->i_mmap_sem);
 	handle = vexfs_journal_start(inode->i_sb,
 				     VEXFS_DATA_CREDITS(inode->i_sb), 0);
 	if (IS_ERR(handle)) {
@@ -606,6 +609,8 @@ static vm_fault_t vexfs_page_mkwrite(struct vm_fault *vmf)
 		}
 		vexfs_journal_stop(handle);
 	}
+	vexfs_invalidate_unlock_shared(inode->i_mapping,
+				       &VEXFS_I(inode)->i_mmap_sem);
 	sb_end_pagefault(inode->i_sb);
 
 	if (!err)
@@ -617,8 +622,16 @@ static vm_fault_t vexfs_page_mkwrite(struct vm_fault *vmf)
 	return VM_FAULT_SIGBUS;
 }
 
+/* Faults wait for a punch in progress (see compat.h). */
+static vm_fault_t vexfs_fault(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+
+	return vexfs_filemap_fault(vmf, &VEXFS_I(inode)->i_mmap_sem);
+}
+
 static const struct vm_operations_struct vexfs_file_vm_ops = {
-	.fault		= filemap_fault,
+	.fault		= vexfs_fault,
 	.map_pages	= filemap_map_pages,
 	.page_mkwrite	= vexfs_page_mkwrite,
 };
@@ -665,7 +678,7 @@ static void vexfs_prealloc_failed(struct inode *inode, u64 pblk,
  * over blocks that still hold another file's old data (a hole inside
  * i_size that fallocate fills would otherwise expose them).
  */
-static int vexfs_prealloc(struct inode *inode, u64 lblk, u64 count)
+int vexfs_prealloc(struct inode *inode, u64 lblk, u64 count)
 {
 	struct super_block *sb = inode->i_sb;
 
@@ -706,7 +719,15 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset,
 	loff_t end;
 	int err;
 
-	if (mode & ~FALLOC_FL_KEEP_SIZE)
+	/*
+	 * PUNCH_HOLE and ZERO_RANGE (punch.c); a punch must keep the size,
+	 * as the VFS also checks.  No COLLAPSE_RANGE or INSERT_RANGE.
+	 */
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE |
+		     FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) &&
+	    (!(mode & FALLOC_FL_KEEP_SIZE) || (mode & FALLOC_FL_ZERO_RANGE)))
 		return -EOPNOTSUPP;
 	if (!S_ISREG(inode->i_mode))
 		return -ENODEV;
@@ -718,6 +739,10 @@ static long vexfs_fallocate(struct file *file, int mode, loff_t offset,
 	err = file_modified(file);
 	if (err)
 		goto out;
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		err = vexfs_fallocate_range(file, mode, offset, end);
+		goto out;
+	}
 	if (!(mode & FALLOC_FL_KEEP_SIZE)) {
 		err = inode_newsize_ok(inode, end);
 		if (err)

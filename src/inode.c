@@ -56,6 +56,7 @@ static void vexfs_inode_init_once(void *obj)
 
 	init_rwsem(&vi->i_map_lock);
 	init_rwsem(&vi->i_xattr_sem);
+	vexfs_mmap_sem_init(&vi->i_mmap_sem);
 	inode_init_once(&vi->vfs_inode);
 }
 

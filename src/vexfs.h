@@ -122,6 +122,7 @@ struct vexfs_inode_info {
 	struct timespec64 i_crtime;
 	struct rw_semaphore i_map_lock;	/* protects i_data's extent tree */
 	struct rw_semaphore i_xattr_sem; /* protects the xattr block */
+	struct vexfs_mmap_sem i_mmap_sem; /* faults vs punch (compat.h) */
 	struct jbd2_inode jinode;	/* ordered data of the running commit */
 	vexfs_mmb_t i_mmb;		/* dirty metadata buffers, no journal */
 	struct list_head i_orphan;	/* on sbi->orphans (orphan_lock) */
@@ -273,6 +274,15 @@ static inline struct vexfs_inode_info *VEXFS_I(struct inode *inode)
 #define VEXFS_TRUNC_NODES_CREDITS	\
 	(VEXFS_EXT_MAX_DEPTH * VEXFS_TRUNC_NODE_CREDITS)
 #define VEXFS_TRUNC_NODES_REVOKES	VEXFS_EXT_MAX_DEPTH
+/*
+ * One step of a hole punch (extent.c): the bitmap blocks of one extent's
+ * run, the leaf and every node above it, a split's insertion, the nodes
+ * emptied on the way (their bitmap blocks, one revoke each) and the inode.
+ */
+#define VEXFS_PUNCH_CREDITS	\
+	(VEXFS_EXT_MAX_LEN / (8 * 512) + 4 + 3 * (VEXFS_EXT_MAX_DEPTH + 1) + \
+	 VEXFS_EXT_INSERT_CREDITS + VEXFS_INODE_CREDITS)
+#define VEXFS_PUNCH_REVOKES	(VEXFS_EXT_MAX_DEPTH + 1)
 /* Blocks of a directory (revoked one by one) freed per truncation step. */
 #define VEXFS_TRUNC_STEP		1024
 #define VEXFS_TRUNC_REVOKES		(VEXFS_TRUNC_STEP + 64)
@@ -388,6 +398,7 @@ int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
 int vexfs_get_block(struct inode *inode, sector_t iblock,
 		    struct buffer_head *bh, int create);
 int vexfs_truncate_blocks(struct inode *inode, u64 first_lblk);
+int vexfs_punch_blocks(struct inode *inode, u64 first, u64 end);
 struct buffer_head *vexfs_bread(struct inode *inode, u64 lblk, bool create);
 
 /* inode.c */
@@ -423,6 +434,11 @@ extern const struct address_space_operations vexfs_file_aops;
 extern const struct file_operations vexfs_file_operations;
 extern const struct inode_operations vexfs_file_inode_operations;
 int vexfs_setsize(struct inode *inode, loff_t size, bool force);
+int vexfs_prealloc(struct inode *inode, u64 lblk, u64 count);
+
+/* punch.c */
+int vexfs_fallocate_range(struct file *file, int mode, loff_t offset,
+			  loff_t end);
 
 /* symlink.c */
 extern const struct inode_operations vexfs_symlink_inode_operations;

@@ -55,6 +55,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/dm-ioctl.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/types.h>
 #include <stdarg.h>
@@ -568,6 +569,46 @@ static void model_line(const char *fmt, ...)
 		die("model: %s", strerror(errno));
 }
 
+/*
+ * fallocate PUNCH_HOLE or ZERO_RANGE (with or without KEEP_SIZE) over a
+ * random range of the file, and fsync.  The model line "P k PATH SIZE CRC
+ * OFF LEN OSIZE OCRC" gives the file after it, and for a crash while it
+ * runs: the range [OFF, OFF + LEN) may be partly done (a punch is several
+ * transactions, a zeroing in place is a data write), but the bytes
+ * outside it must be intact, and the size is the old one (OSIZE, the
+ * new contents cut there having crc OCRC) or the new one.
+ */
+static void punch_or_zero(const char *path, uint64_t k)
+{
+	uint64_t osize, size, off, len;
+	uint32_t ocrc;
+	int fd, err, mode;
+
+	err = file_crc(path, &osize, &ocrc);
+	if (err)
+		die("read %s: %s", path, strerror(-err));
+	off = osize ? rnd() % osize : 0;
+	len = rnd() % (osize - off + 8192) + 1;
+	mode = rnd() % 3 == 0 ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
+	       FALLOC_FL_ZERO_RANGE | (rnd() % 2 ? FALLOC_FL_KEEP_SIZE : 0);
+	size = osize;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > osize)
+		size = off + len;
+	/* rbuf holds the old contents: make them the new ones. */
+	memset(rbuf + osize, 0, size - osize);
+	if (off < size)
+		memset(rbuf + off, 0, (off + len < size ? off + len : size) - off);
+	model_line("P %" PRIu64 " %s %" PRIu64 " %08x %" PRIu64 " %" PRIu64
+		   " %" PRIu64 " %08x\n", k, path + strlen(mnt) + 1, size,
+		   crc32_buf(rbuf, size), off, len, osize,
+		   crc32_buf(rbuf, osize));
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || fallocate(fd, mode, off, len) || fsync(fd))
+		die("fallocate %s %d %" PRIu64 " %" PRIu64 ": %s", path, mode,
+		    off, len, strerror(errno));
+	close(fd);
+}
+
 static int cmd_workload(char **argv)
 {
 	uint64_t ops = strtoull(argv[3], NULL, 0), k;
@@ -713,6 +754,8 @@ static int cmd_workload(char **argv)
 			fsync_parent(path);
 			have[f] = 0;
 			emb[f] = 0;
+		} else if (op == 9 || (op == 8 && rnd() % 2)) {
+			punch_or_zero(path, k);
 		} else if (op < 9) {
 			/* Shrink the file and fsync. */
 			uint64_t osize;
@@ -927,8 +970,49 @@ static void check_ent(const char *root, const struct ent *want,
 		       why, want->path, got, want->state);
 }
 
+/* A punch or zero range in flight (see punch_or_zero()). */
+struct partial_zero {
+	int on;
+	struct ent want;	/* the file once it is done */
+	uint64_t off, len, osize;
+	uint32_t ocrc;
+};
+
+/*
+ * The file of a punch or zero range in flight: its old or new size, and
+ * with the range zeroed, the contents it has once done.  Inside the range
+ * anything of the old or new contents may be left; outside, nothing may
+ * have changed.
+ */
+static void check_partial_zero(const char *root, struct partial_zero *pz)
+{
+	char path[512];
+	uint64_t size, end;
+	uint32_t crc;
+
+	snprintf(path, sizeof(path), "%s/%s", root, pz->want.path);
+	if (file_crc(path, &size, &crc)) {
+		fails++;
+		printf("FAIL-DETAIL: punch or zero in flight: %s: unreadable\n",
+		       pz->want.path);
+		return;
+	}
+	end = pz->off + pz->len < size ? pz->off + pz->len : size;
+	if (pz->off < end)
+		memset(rbuf + pz->off, 0, end - pz->off);
+	crc = crc32_buf(rbuf, size);
+	if ((size == pz->want.size && crc == pz->want.crc) ||
+	    (size == pz->osize && crc == pz->ocrc))
+		return;
+	fails++;
+	printf("FAIL-DETAIL: punch or zero in flight: %s: %" PRIu64 " bytes, crc %08x outside [%" PRIu64 ", +%" PRIu64 "), want %" PRIu64 " bytes crc %08x or %" PRIu64 " bytes crc %08x\n",
+	       pz->want.path, size, crc, pz->off, pz->len, pz->want.size,
+	       pz->want.crc, pz->osize, pz->ocrc);
+}
+
 static int cmd_verify(char **argv)
 {
+	struct partial_zero pz = { 0 };
 	uint64_t acked = strtoull(argv[2], NULL, 0);
 	uint64_t inflight = strtoull(argv[3], NULL, 0);
 	struct ent before, after, *e, *e2;
@@ -977,6 +1061,17 @@ static int cmd_verify(char **argv)
 				after.emb = 0;	/* a new inode: no embedding */
 				after.ecrc = 0;
 				inflight_is_rename = 1;
+			} else if (t == 'P') {
+				sscanf(line, "%c %*u %255s %" SCNu64 " %x %"
+				       SCNu64 " %" SCNu64 " %" SCNu64 " %x",
+				       &t, a, &size, &crc, &pz.off, &pz.len,
+				       &pz.osize, &pz.ocrc);
+				e = ent_get(a);
+				pz.want = *e;
+				pz.want.size = size;
+				pz.want.crc = crc;
+				pz.on = e->state == 1;
+				e->state = -1;
 			} else if (t == 'E') {
 				int has;
 
@@ -994,6 +1089,7 @@ static int cmd_verify(char **argv)
 		}
 		switch (t) {
 		case 'W':
+		case 'P':
 			sscanf(line, "%c %*u %255s %" SCNu64 " %x", &t, a,
 			       &size, &crc);
 			e = ent_get(a);
@@ -1040,6 +1136,8 @@ static int cmd_verify(char **argv)
 		}
 	}
 	fclose(f);
+	if (pz.on)
+		check_partial_zero(argv[0], &pz);
 	for (i = 0; i < nents; i++) {
 		if (ents[i].state < 0)
 			continue;

@@ -195,6 +195,7 @@ start=$(date +%s)
 check workload crashtool workload $t lw "$seed" "$ops" /tmp/model
 echo "crash: workload took $(( $(date +%s) - start )) s"
 echo "crash: $(grep -c '^E' /tmp/model) embedding operations"
+echo "crash: $(grep -c '^P' /tmp/model) punch or zero-range operations"
 check umount_after_workload umount $t
 check dm_remove crashtool dm-remove lw
 

@@ -7,8 +7,8 @@
 # prepares the disk images on the host, then per kernel boots:
 #   1. foundation.sh, files.sh, dir_semantics.sh, persist.sh write,
 #      attrs.sh, flush.sh, overlay.sh, maps.sh (with filefrag, fstrim,
-#      fsfreeze and GNU cp from this machine) and chattr.sh (with
-#      e2fsprogs' chattr and lsattr),
+#      fsfreeze and GNU cp from this machine), chattr.sh (with
+#      e2fsprogs' chattr and lsattr) and punch.sh,
 #   2. a second, fresh boot on the same persistence disk: persist.sh verify.
 # Prints PASS:/FAIL: lines (via run-vm.sh) and the boot time per kernel.
 
@@ -76,6 +76,12 @@ run_kernel() {
 	scratch_chattr=$(image scratch-chattr 64M)
 	chattr_ext4=$(image chattr-ext4 64M)
 	mkfs.ext4 -q -F "$chattr_ext4" >/dev/null 2>&1 || fail_setup "mkfs.ext4 chattr"
+	# punch.sh compares with ext4 at both block sizes it runs with.
+	scratch_punch=$(image scratch-punch 256M)
+	punch_ext4_4k=$(image punch-ext4-4k 256M)
+	punch_ext4_1k=$(image punch-ext4-1k 256M)
+	mkfs.ext4 -q -F -b 4096 "$punch_ext4_4k" >/dev/null 2>&1 || fail_setup "mkfs.ext4 punch 4k"
+	mkfs.ext4 -q -F -b 1024 "$punch_ext4_1k" >/dev/null 2>&1 || fail_setup "mkfs.ext4 punch 1k"
 
 	# One boot for the suites: each script gets its own disks.
 	cat >"$disks/suite.sh" <<SUITE
@@ -89,6 +95,7 @@ sh /tests/flush.sh /dev/vdn || rc=1
 sh /tests/overlay.sh /dev/vdo /dev/vdp || rc=1
 sh /tests/maps.sh /dev/vdq /dev/vdr || rc=1
 sh /tests/chattr.sh /dev/vds /dev/vdt || rc=1
+sh /tests/punch.sh /dev/vdu /dev/vdv /dev/vdw || rc=1
 exit \$rc
 SUITE
 	t0=$(date +%s)
@@ -105,6 +112,7 @@ SUITE
 		-b /usr/bin/cp:/usr/local/bin/gcp \
 		-d "$scratch_chattr" -d "$chattr_ext4" \
 		-b "$(command -v chattr)" -b "$(command -v lsattr)" \
+		-d "$scratch_punch" -d "$punch_ext4_4k" -d "$punch_ext4_1k" \
 		-M overlay -M ext4 "$disks/suite.sh" || failed=1
 	echo "vm: $series suites took $(($(date +%s) - t0)) s" >&2
 

@@ -7,12 +7,13 @@
  * in-memory model.  The seed is printed first, and `fsx -s SEED` replays
  * the same run.  Exit status 0 means every check passed.
  *
- * usage: fsx [-s seed] [-n ops] [-l maxlen] [-F ops] [-R] FILE
+ * usage: fsx [-s seed] [-n ops] [-l maxlen] [-F ops] [-R] [-P] FILE
  *   -F  compare the whole file at most once per this many ops (default 1:
  *       every check); the checks between compare a random 1 MiB window
  *       and the size.  For a file of many MiB, whole-file compares cost
  *       far more than the operations they check.
  *   -R  close and reopen the file (dropping its cache) now and then
+ *   -P  half of the fallocates punch holes or zero ranges instead
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -180,6 +181,29 @@ static void op_fallocate(void)
 		model_resize(off + len);
 }
 
+/*
+ * -P: PUNCH_HOLE (with KEEP_SIZE) or ZERO_RANGE (with or without
+ * KEEP_SIZE) over a random range, which then reads as zeros.
+ */
+static void op_punch_zero(void)
+{
+	size_t off = rnd_below(max_len), len = rnd_below(262144) + 1, end;
+	int mode = rnd_below(2) ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
+		   FALLOC_FL_ZERO_RANGE | (rnd_below(2) ? FALLOC_FL_KEEP_SIZE : 0);
+
+	if (off + len > max_len)
+		len = max_len - off;
+	errno = 0;
+	if (fallocate(fd, mode, off, len))
+		die(mode & FALLOC_FL_PUNCH_HOLE ? "punch hole" : "zero range",
+		    off, len);
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > model_len)
+		model_resize(off + len);
+	end = off + len < model_len ? off + len : model_len;
+	if (off < end)
+		memset(model + off, 0, end - off);
+}
+
 static void op_fsync(void)
 {
 	errno = 0;
@@ -244,10 +268,10 @@ static void check_window(void)
 int main(int argc, char **argv)
 {
 	unsigned long ops = 10000, seed = 0, full_every = 1, last_full = 0;
-	bool reopen_often = false;
+	bool reopen_often = false, punch = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:l:F:R")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:l:F:RP")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoul(optarg, NULL, 0);
@@ -264,13 +288,16 @@ int main(int argc, char **argv)
 		case 'R':
 			reopen_often = true;
 			break;
+		case 'P':
+			punch = true;
+			break;
 		default:
-			fprintf(stderr, "usage: fsx [-s seed] [-n ops] [-l maxlen] [-F ops] [-R] FILE\n");
+			fprintf(stderr, "usage: fsx [-s seed] [-n ops] [-l maxlen] [-F ops] [-R] [-P] FILE\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: fsx [-s seed] [-n ops] [-l maxlen] [-F ops] [-R] FILE\n");
+		fprintf(stderr, "usage: fsx [-s seed] [-n ops] [-l maxlen] [-F ops] [-R] [-P] FILE\n");
 		return 2;
 	}
 	path = argv[optind];
@@ -302,7 +329,10 @@ int main(int argc, char **argv)
 			op_mmap(true);
 			break;
 		case 9:
-			op_fallocate();
+			if (punch && rnd_below(2))
+				op_punch_zero();
+			else
+				op_fallocate();
 			break;
 		case 10:
 			op_fsync();
