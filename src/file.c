@@ -125,6 +125,43 @@ static int vexfs_get_block_window(struct inode *inode, sector_t iblock,
 	return 0;
 }
 
+/*
+ * Is @iblock a block of the batch's window that no write has reached
+ * yet?  It is allocated, but holds whatever its last owner (a file
+ * truncated, unlinked or punched) left on the disk.  The window's
+ * blocks all lie at or past the size the batch began with, and the
+ * batch writes them in order, raising the size as it goes: those still
+ * past the size have never been written.
+ */
+static bool vexfs_window_unwritten(struct inode *inode, sector_t iblock)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+
+	return iblock >= vi->i_win_start && iblock < vi->i_win_end &&
+	       iblock >= DIV_ROUND_UP_ULL(i_size_read(inode),
+					  i_blocksize(inode));
+}
+
+/*
+ * Map a block for the allocating path.  With blocks smaller than a page
+ * a batch's window need not start or end on a page boundary (it starts
+ * at the block of the write's first byte), so the page at either end
+ * comes here, not to vexfs_get_block_window(), and finds window blocks
+ * already mapped.  A mapped block that is not new would be read from
+ * the disk for the part the write does not cover, exposing the stale
+ * data in the file: mark unwritten window blocks new, so that
+ * __block_write_begin() zeroes that part instead.
+ */
+static int vexfs_get_block_write(struct inode *inode, sector_t iblock,
+				 struct buffer_head *bh, int create)
+{
+	int err = vexfs_get_block(inode, iblock, bh, create);
+
+	if (!err && buffer_mapped(bh) && vexfs_window_unwritten(inode, iblock))
+		set_buffer_new(bh);
+	return err;
+}
+
 /* Map an overwrite; a hole must be allocated with a handle instead. */
 static int vexfs_get_block_overwrite(struct inode *inode, sector_t iblock,
 				     struct buffer_head *bh, int create)
@@ -187,7 +224,7 @@ retry:
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = vexfs_block_write_begin(mapping, pos, len, pagep,
-				      vexfs_get_block);
+				      vexfs_get_block_write);
 	if (err) {
 		vexfs_write_failed(mapping, pos + len);
 		vexfs_journal_stop(handle);
