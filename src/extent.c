@@ -811,6 +811,24 @@ static int vexfs_trunc_node(struct inode *inode,
 	return 0;
 }
 
+/*
+ * Commit what the running handle did and go on in a new one, for a
+ * truncation or a punch that holds vi->i_map_lock for writing and left
+ * every node consistent and logged.  As ext4 does, the map lock is not
+ * held while waiting for jbd2: a handle that needs it may be what the
+ * commit waits for.
+ */
+static int vexfs_map_restart(struct inode *inode, int credits, int revokes)
+{
+	struct vexfs_inode_info *vi = VEXFS_I(inode);
+	int err;
+
+	up_write(&vi->i_map_lock);
+	err = vexfs_journal_restart(inode->i_sb, credits, revokes);
+	down_write(&vi->i_map_lock);
+	return err;
+}
+
 /**
  * vexfs_truncate_blocks() - free the blocks of a file from a logical block on
  * @inode: the file; the caller holds i_rwsem (or the inode is being evicted)
@@ -844,14 +862,10 @@ int vexfs_truncate_blocks(struct inode *inode, u64 first_lblk)
 			break;
 		/*
 		 * The handle is full.  Every node is consistent and logged
-		 * and the caller put the inode on the orphan list: commit
-		 * what is done and go on in a new transaction.  As ext4
-		 * does, the map lock is not held while waiting for jbd2.
+		 * and the caller put the inode on the orphan list.
 		 */
-		up_write(&vi->i_map_lock);
-		err = vexfs_journal_restart(inode->i_sb, VEXFS_TRUNC_CREDITS,
-					    VEXFS_TRUNC_REVOKES);
-		down_write(&vi->i_map_lock);
+		err = vexfs_map_restart(inode, VEXFS_TRUNC_CREDITS,
+					VEXFS_TRUNC_REVOKES);
 		if (err)
 			break;
 	}
@@ -1063,16 +1077,10 @@ int vexfs_punch_blocks(struct inode *inode, u64 first, u64 end)
 			continue;
 		if (err != -EAGAIN)
 			break;
-		/*
-		 * The handle is full: log the root and i_blocks as they are
-		 * and commit what is done; the map lock is not held while
-		 * waiting for jbd2 (see vexfs_truncate_blocks()).
-		 */
+		/* The handle is full: log the root and i_blocks as they are. */
 		vexfs_journal_write_inode(inode);
-		up_write(&vi->i_map_lock);
-		err = vexfs_journal_restart(inode->i_sb, VEXFS_PUNCH_CREDITS,
-					    VEXFS_PUNCH_REVOKES);
-		down_write(&vi->i_map_lock);
+		err = vexfs_map_restart(inode, VEXFS_PUNCH_CREDITS,
+					VEXFS_PUNCH_REVOKES);
 		if (err)
 			break;
 	}
