@@ -222,6 +222,48 @@ static int vexfs_find_path(struct inode *inode, u32 lblk,
 	return err;
 }
 
+/*
+ * Test builds check every node they change, as it is logged, with the
+ * rule a later lookup (or fsck) will apply, and warn (which fails the
+ * test run) with the node's bytes and the caller: a bad node is then
+ * caught where it was made, not at its next use.  An empty index root is
+ * allowed here: vexfs_drop_empty_node() logs one on its way to an empty
+ * leaf.
+ */
+#ifdef VEXFS_TESTING
+static void vexfs_extent_audit(struct inode *inode,
+			       struct vexfs_extent_header *hdr,
+			       unsigned int max)
+{
+	struct vexfs_sb_info *sbi = VEXFS_SB(inode->i_sb);
+	const char *why;
+
+	why = vexfs_extent_node_check(hdr, max, le16_to_cpu(hdr->eh_depth),
+				      false, 0, VEXFS_MAX_LBLK + 1,
+				      sbi->data_start, sbi->blocks_count);
+	WARN(why, "vexfs: inode %llu: extent node made bad: %s: %*ph\n",
+	     (unsigned long long)inode->i_ino, why,
+	     (int)min_t(size_t, 64, sizeof(*hdr) +
+			le16_to_cpu(hdr->eh_entries) *
+			sizeof(struct vexfs_extent)), hdr);
+}
+#else
+static void vexfs_extent_audit(struct inode *inode,
+			       struct vexfs_extent_header *hdr,
+			       unsigned int max)
+{
+}
+#endif
+
+/**
+ * vexfs_extent_audit_root() - test builds: check the root being logged
+ * @inode: an inode whose i_data is an extent root
+ */
+void vexfs_extent_audit_root(struct inode *inode)
+{
+	vexfs_extent_audit(inode, root_hdr(inode), VEXFS_ROOT_EXTENTS);
+}
+
 /* Mark a node changed: the inode for the root, the block otherwise. */
 static void vexfs_dirty_node(struct inode *inode, struct vexfs_ext_path *p)
 {
@@ -229,6 +271,7 @@ static void vexfs_dirty_node(struct inode *inode, struct vexfs_ext_path *p)
 		mark_inode_dirty(inode);
 		return;
 	}
+	vexfs_extent_audit(inode, p->hdr, block_capacity(inode->i_sb));
 	vexfs_block_csum_set(inode->i_sb, p->bh->b_data);
 	vexfs_dirty_metadata(inode->i_sb, inode, p->bh);
 }

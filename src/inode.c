@@ -442,6 +442,8 @@ int vexfs_journal_log_inode(struct inode *inode, bool datasync)
 	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
 	if (IS_ERR(bh))
 		return PTR_ERR(bh);
+	if (!(VEXFS_I(inode)->i_flags & VEXFS_INODE_INLINE))
+		vexfs_extent_audit_root(inode);
 	lock_buffer(bh);
 	vexfs_inode_to_raw(inode, raw);
 	vexfs_inode_csum_set(VEXFS_SB(sb), raw);
@@ -454,6 +456,40 @@ int vexfs_journal_log_inode(struct inode *inode, bool datasync)
 		if (datasync)
 			WRITE_ONCE(VEXFS_I(inode)->i_datasync_tid, tid);
 	}
+	brelse(bh);
+	return err;
+}
+
+/**
+ * vexfs_journal_log_orphan_link() - log only an inode's orphan link
+ * @inode: an inode on the orphan list whose i_next_orphan just changed
+ *
+ * The orphan list changes the entry before the inode that leaves it, an
+ * inode another task may be truncating or deleting at that moment under
+ * its own locks.  Copying the whole of it, as vexfs_journal_log_inode()
+ * does, could log its extent root half-way through that task's change
+ * (an index root that has just lost its last entry, say), which a crash
+ * would then leave on the disk.  Only the link is the list's to write;
+ * the inode's owner logs the rest.
+ *
+ * Context: inside a handle, sbi->orphan_lock held; may sleep for I/O.
+ * Return: 0 or a negative errno.
+ */
+int vexfs_journal_log_orphan_link(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct vexfs_inode *raw;
+	struct buffer_head *bh;
+	int err;
+
+	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	lock_buffer(bh);
+	raw->i_next_orphan = cpu_to_le64(VEXFS_I(inode)->i_next_orphan);
+	vexfs_inode_csum_set(VEXFS_SB(sb), raw);
+	unlock_buffer(bh);
+	err = vexfs_dirty_metadata(sb, NULL, bh);
 	brelse(bh);
 	return err;
 }

@@ -106,7 +106,7 @@ int vexfs_orphan_del(struct inode *inode)
 			list_prev_entry(vi, i_orphan);
 
 		prev->i_next_orphan = vi->i_next_orphan;
-		err = vexfs_journal_write_inode(&prev->vfs_inode);
+		err = vexfs_journal_log_orphan_link(&prev->vfs_inode);
 	}
 	if (!err) {
 		list_del_init(&vi->i_orphan);

@@ -393,6 +393,7 @@ int vexfs_init_acl(struct inode *inode, struct posix_acl *default_acl,
 
 /* extent.c */
 void vexfs_extent_init_root(struct inode *inode);
+void vexfs_extent_audit_root(struct inode *inode);
 int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
 		     bool create, u64 *pblk, unsigned int *len, bool *is_new);
 int vexfs_get_block(struct inode *inode, sector_t iblock,
@@ -410,6 +411,7 @@ int vexfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 int vexfs_journal_log_inode(struct inode *inode, bool datasync);
 
 /* Log @inode, for a change that fdatasync must make durable too. */
+int vexfs_journal_log_orphan_link(struct inode *inode);
 static inline int vexfs_journal_write_inode(struct inode *inode)
 {
 	return vexfs_journal_log_inode(inode, true);
