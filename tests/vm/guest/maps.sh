@@ -109,7 +109,8 @@ rm -f /tmp/stop-writer
 writer &
 wpid=$!
 n=0
-while [ "$(wc -l <$vx/frozen 2>/dev/null || echo 0)" -lt 100 ] && [ $n -lt 100 ]; do
+# (The subshell: busybox reports a failed < before 2> applies.)
+while [ "$( (wc -l <$vx/frozen) 2>/dev/null || echo 0)" -lt 100 ] && [ $n -lt 100 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
