@@ -1000,8 +1000,10 @@ int vexfs_inode_read_raw(struct vexfs_fs *fs, uint64_t ino,
  * @inode: the inode
  * @err: the problem, naming the inode
  *
- * Return: 0; -EBADMSG for a checksum mismatch; -EUCLEAN if i_ino is not
- * @ino, the mode is 0 or not a known file type, or a timestamp is invalid.
+ * Return: 0; -EBADMSG for a checksum mismatch; -EUCLEAN if @ino names no
+ * inode, the mode is 0, or the inode breaks a rule of common/inode.c
+ * (vexfs_inode_check(): number, type, links, flags, times, size, a
+ * symlink's framing).
  */
 int vexfs_inode_verify(struct vexfs_fs *fs, uint64_t ino,
 		       const struct vexfs_inode *inode, struct vexfs_err *err);
