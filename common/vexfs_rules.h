@@ -91,6 +91,13 @@ const char *vexfs_xattr_block_parse(const void *blk, u32 bs,
 bool vexfs_xattr_block_pack(void *blk, u32 bs,
 			    const struct vexfs_xattr_item *xs, unsigned int n);
 
+/* vector.c: collection descriptors and vector-store slots */
+const char *vexfs_coll_desc_check(const struct vexfs_collection *d, u32 id,
+				  u64 inodes_count);
+const char *vexfs_coll_tunables_check(const struct vexfs_collection *d);
+const char *vexfs_vec_slot_owner_check(const struct vexfs_vec_slot *hdr,
+				       u64 ino, u32 generation);
+
 /* symlink.c: symlink targets */
 const char *vexfs_symlink_inline_check(const u8 *data, u64 size);
 const char *vexfs_symlink_check(const struct vexfs_inode *raw, u32 bs);

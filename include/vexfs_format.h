@@ -194,7 +194,8 @@ _Static_assert(sizeof(struct vexfs_super_block) == VEXFS_SUPER_SIZE,
 #define VEXFS_EXTENT_MAGIC	0x54585845	/* "EXXT" extent tree node */
 #define VEXFS_DIRTREE_MAGIC	0x45455244	/* "DREE" directory tree node */
 #define VEXFS_XATTR_MAGIC	0x52545841	/* "AXTR" xattr block */
-#define VEXFS_VECSTORE_MAGIC	0x53434556	/* "VECS" vector store block */
+/* Reserved, never written: store blocks have no header (slots check themselves) */
+#define VEXFS_VECSTORE_MAGIC	0x53434556	/* "VECS" */
 #define VEXFS_VINDEX_MAGIC	0x58444956	/* "VIDX" vector index block */
 
 struct vexfs_block_header {

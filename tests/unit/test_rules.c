@@ -467,6 +467,61 @@ static void xattr_rules(void **state)
 	assert_non_null(vexfs_xattr_block_parse(blk, 4096, out, 200, &count));
 }
 
+/*
+ * Collection descriptors.  A root inode number outside the users' range
+ * (0, or a reserved one): fsck removed the collection, the kernel only
+ * refused numbers past the table.  Both refuse it now.  The tunables'
+ * rule is one for both (the kernel refuses, fsck resets).
+ */
+static void coll_desc_rules(void **state)
+{
+	struct vexfs_collection d;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.c_id = cpu_to_le32(1);
+	d.c_dim = cpu_to_le16(4);
+	d.c_metric = VEXFS_METRIC_L2;
+	d.c_elem_type = VEXFS_ELEM_F32;
+	d.c_root_ino = cpu_to_le64(VEXFS_ROOT_INO);
+	assert_null(vexfs_coll_desc_check(&d, 1, 256));
+	assert_string_equal(vexfs_coll_desc_check(&d, 2, 256), "wrong id");
+	d.c_root_ino = cpu_to_le64(VEXFS_COLLECTIONS_INO);
+	assert_string_equal(vexfs_coll_desc_check(&d, 1, 256),
+			    "bad root inode number");
+	d.c_root_ino = 0;
+	assert_non_null(vexfs_coll_desc_check(&d, 1, 256));
+	d.c_root_ino = cpu_to_le64(20);
+	d.c_dim = cpu_to_le16(VEXFS_MAX_DIM + 1);
+	assert_string_equal(vexfs_coll_desc_check(&d, 1, 256), "bad dimension");
+	d.c_dim = cpu_to_le16(4);
+	d.c_elem_type = 2;
+	assert_non_null(vexfs_coll_desc_check(&d, 1, 256));
+	assert_null(vexfs_coll_tunables_check(&d));
+	d.c_hnsw_m = cpu_to_le16(1);
+	assert_non_null(vexfs_coll_tunables_check(&d));
+}
+
+/*
+ * vs_generation: fsck dropped an embedding whose slot was written for an
+ * earlier inode of the same number; the kernel's embedding read (not its
+ * search) returned it.  Both refuse it now.
+ */
+static void vec_slot_owner(void **state)
+{
+	struct vexfs_vec_slot hdr;
+
+	(void)state;
+	memset(&hdr, 0, sizeof(hdr));
+	assert_string_equal(vexfs_vec_slot_owner_check(&hdr, 20, 7),
+			    "the slot is free");
+	hdr.vs_ino = cpu_to_le64(20);
+	hdr.vs_generation = cpu_to_le32(7);
+	assert_null(vexfs_vec_slot_owner_check(&hdr, 20, 7));
+	assert_non_null(vexfs_vec_slot_owner_check(&hdr, 21, 7));
+	assert_non_null(vexfs_vec_slot_owner_check(&hdr, 20, 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +540,8 @@ int main(void)
 		cmocka_unit_test(inode_one_sided_rules),
 		cmocka_unit_test(symlink_rules),
 		cmocka_unit_test(xattr_rules),
+		cmocka_unit_test(coll_desc_rules),
+		cmocka_unit_test(vec_slot_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
