@@ -716,7 +716,10 @@ int vexfs_xattr_max_entries(uint32_t bs);
  * @xs: the entries; inline values are copied from ->value
  * @n: how many
  *
- * Return: 0, -EINVAL for an empty name, -ENOSPC if they do not fit.
+ * The layout and the name rules are common/xattr.c's, the kernel's.
+ *
+ * Return: 0, -EINVAL for a name vexfs_xattr_name_check() refuses,
+ * -ENOSPC if they do not fit, -ENOMEM.
  */
 int vexfs_xattr_pack(uint8_t *blk, uint32_t bs,
 		     const struct vexfs_xattr_ent *xs, int n);
