@@ -4,11 +4,12 @@
  *
  * The code in common/ is compiled into vexfs.ko and into libvexfs.  It is
  * written as kernel code: this shim gives userspace the few kernel names
- * it uses (u8..u64, le*_to_cpu(), cpu_to_le*(), U32_MAX) and gives both
- * worlds one crc32c behind one signature, vexfs_crc32c(): the kernel's
- * crc32c() in the module, the table-driven one of userspace/lib/crc32c.c
- * in libvexfs.  Nothing here may need libc in the kernel or floating
- * point anywhere (tests/kernel-safe builds common/ with kernel flags).
+ * it uses (u8..u64, le*_to_cpu(), cpu_to_le*(), U32_MAX, S_ISREG()) and
+ * gives both worlds one crc32c behind one signature, vexfs_crc32c(): the
+ * kernel's crc32c() in the module, the table-driven one of
+ * userspace/lib/crc32c.c in libvexfs.  Nothing here may need libc in the
+ * kernel or floating point anywhere (tests/kernel-safe builds common/
+ * with kernel flags).
  */
 #ifndef _VEXFS_TYPES_H
 #define _VEXFS_TYPES_H
@@ -19,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
+#include <linux/stat.h>
 #include <linux/limits.h>
 #include <linux/crc32c.h>
 #include <asm/byteorder.h>
@@ -35,6 +37,7 @@ static inline u32 vexfs_crc32c(u32 crc, const void *buf, size_t len)
 #include <stdint.h>
 #include <string.h>
 #include <endian.h>
+#include <sys/stat.h>
 #include <linux/types.h>
 
 typedef uint8_t u8;

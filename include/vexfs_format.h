@@ -194,7 +194,8 @@ _Static_assert(sizeof(struct vexfs_super_block) == VEXFS_SUPER_SIZE,
 #define VEXFS_EXTENT_MAGIC	0x54585845	/* "EXXT" extent tree node */
 #define VEXFS_DIRTREE_MAGIC	0x45455244	/* "DREE" directory tree node */
 #define VEXFS_XATTR_MAGIC	0x52545841	/* "AXTR" xattr block */
-#define VEXFS_VECSTORE_MAGIC	0x53434556	/* "VECS" vector store block */
+/* Reserved, never written: store blocks have no header (slots check themselves) */
+#define VEXFS_VECSTORE_MAGIC	0x53434556	/* "VECS" */
 #define VEXFS_VINDEX_MAGIC	0x58444956	/* "VIDX" vector index block */
 
 struct vexfs_block_header {
@@ -288,6 +289,10 @@ _Static_assert(sizeof(struct vexfs_extent_idx) == 16, "extent index");
 				 VEXFS_INODE_APPEND | VEXFS_INODE_NODUMP | \
 				 VEXFS_INODE_NOATIME | VEXFS_INODE_DIRSYNC | \
 				 VEXFS_INODE_PROJINHERIT)
+
+/* Every i_flags bit this format knows; any other is corruption. */
+#define VEXFS_INODE_FLAGS_ALL	(VEXFS_INODE_INLINE | VEXFS_INODE_HIDDEN | \
+				 VEXFS_INODE_ORPHAN | VEXFS_INODE_USER_FLAGS)
 
 struct vexfs_timestamp {
 	__le64	sec;			/* seconds since the epoch (signed) */
@@ -421,11 +426,15 @@ _Static_assert(__builtin_offsetof(struct vexfs_dir_entry, de_name) == 20,
 #define VEXFS_XATTR_INDEX_SECURITY	6
 #define VEXFS_XATTR_INDEX_END		0	/* ends the entry list */
 
+/* The largest value, the VFS's XATTR_SIZE_MAX */
+#define VEXFS_XATTR_SIZE_MAX		65536
+
 /*
  * An xattr block (after struct vexfs_block_header) holds entries packed
- * from the front and values packed from the back.  A value larger than
- * VEXFS_XATTR_INLINE_MAX is stored in a hidden inode (xe_value_ino).
- * The entries end at one whose xe_index is 0 (the rest of the block up to
+ * from the front and values packed from the back.  A value that does not
+ * fit in the room left is stored in a hidden inode (xe_value_ino, with
+ * xe_value_offs 0); there is no other size limit for an inline value
+ * (common/xattr.c has the rules).  The entries end at one whose xe_index is 0 (the rest of the block up to
  * the values is zero).  The two POSIX ACL indexes carry the whole name, so
  * their entries have xe_name_len 0; every other index needs a name.
  */

@@ -154,14 +154,12 @@ static struct buffer_head *vexfs_read_raw_inode(struct super_block *sb,
  * @sbi: the filesystem
  * @ino: an inode number read from disk or from a file handle
  *
- * Return: true for the root, the reserved table inode and the numbers the
- * inode table holds for users.
+ * Return: true for the root and the numbers the inode table holds for
+ * users (vexfs_ino_check()).
  */
 bool vexfs_ino_valid(struct vexfs_sb_info *sbi, u64 ino)
 {
-	if (ino == VEXFS_ROOT_INO || ino == VEXFS_COLLECTIONS_INO)
-		return true;
-	return ino >= VEXFS_FIRST_INO && ino < sbi->inodes_count;
+	return !vexfs_ino_check(ino, sbi->inodes_count);
 }
 
 static struct timespec64 vexfs_decode_time(const struct vexfs_timestamp *t)
@@ -178,14 +176,6 @@ static void vexfs_encode_time(struct vexfs_timestamp *t, struct timespec64 ts)
 	t->sec = cpu_to_le64((u64)ts.tv_sec);
 	t->nsec = cpu_to_le32(ts.tv_nsec);
 	t->reserved = 0;
-}
-
-static bool vexfs_times_valid(const struct vexfs_inode *raw)
-{
-	return le32_to_cpu(raw->i_atime.nsec) < NSEC_PER_SEC &&
-	       le32_to_cpu(raw->i_mtime.nsec) < NSEC_PER_SEC &&
-	       le32_to_cpu(raw->i_ctime.nsec) < NSEC_PER_SEC &&
-	       le32_to_cpu(raw->i_crtime.nsec) < NSEC_PER_SEC;
 }
 
 /*
@@ -214,21 +204,12 @@ static int vexfs_check_raw_inode(struct super_block *sb, u64 ino,
 		return -ESTALE;
 	if (!vexfs_inode_csum_ok(sbi, raw))
 		why = "checksum mismatch";
-	else if (le64_to_cpu(raw->i_ino) != ino)
-		why = "inode number mismatch";
-	else if (!mode || (!le16_to_cpu(raw->i_links_count) &&
-			   !(le32_to_cpu(raw->i_flags) & VEXFS_INODE_ORPHAN)))
-		why = "inode is not in use";	/* an orphan may have no links */
-	else if (S_ISDIR(mode) && le16_to_cpu(raw->i_links_count) == 1)
-		why = "directory with fewer than 2 links";
-	else if (!S_ISDIR(mode) && !S_ISREG(mode) && !S_ISLNK(mode) &&
-		 !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode) &&
-		 !S_ISSOCK(mode))
-		why = "bad file type";
-	else if (!vexfs_times_valid(raw))
-		why = "bad timestamp";
+	else if (!mode)
+		why = "inode is not in use";
 	else if (le64_to_cpu(raw->i_size) > sb->s_maxbytes)
-		why = "bad size";
+		why = "bad size";	/* MAX_LFS_FILESIZE on 32-bit */
+	else
+		why = vexfs_inode_check(raw, ino, sb->s_blocksize);
 
 	if (!why)
 		return 0;

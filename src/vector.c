@@ -222,6 +222,26 @@ out:
 	return err;
 }
 
+/*
+ * What fsck repairs apart and so checks with its own state (pass 6): the
+ * store and index inode numbers and the count against the slots.
+ */
+static const char *vexfs_coll_refs_check(struct vexfs_sb_info *sbi,
+					 const struct vexfs_collection *d)
+{
+	u64 index = le64_to_cpu(d->c_index_ino);
+
+	if (vexfs_ino_check(le64_to_cpu(d->c_store_ino), sbi->inodes_count) ||
+	    le64_to_cpu(d->c_store_ino) == VEXFS_ROOT_INO)
+		return "bad inode number";
+	if (le64_to_cpu(d->c_count) > le64_to_cpu(d->c_slots))
+		return "more vectors than slots";
+	if (index && (vexfs_ino_check(index, sbi->inodes_count) ||
+		      index == VEXFS_ROOT_INO))
+		return "bad index inode number";
+	return NULL;
+}
+
 /* Check one descriptor read from the table and build its collection. */
 static int vexfs_coll_from_desc(struct super_block *sb, u32 idx,
 				const struct vexfs_collection *d,
@@ -237,29 +257,13 @@ static int vexfs_coll_from_desc(struct super_block *sb, u32 idx,
 		return 0;
 	if (le32_to_cpu(d->c_checksum) != vexfs_desc_csum(VEXFS_SB(sb)->csum_seed, d))
 		why = "checksum mismatch";
-	else if (le32_to_cpu(d->c_id) != idx + 1)
-		why = "wrong id";
-	else if (!dim || dim > VEXFS_MAX_DIM)
-		why = "bad dimension";
-	else if (d->c_metric < VEXFS_METRIC_L2 ||
-		 d->c_metric > VEXFS_METRIC_IP ||
-		 d->c_elem_type != VEXFS_ELEM_F32)
-		why = "bad metric or element type";
-	else if (le64_to_cpu(d->c_store_ino) < VEXFS_FIRST_INO ||
-		 le64_to_cpu(d->c_store_ino) >= sbi->inodes_count ||
-		 le64_to_cpu(d->c_root_ino) >= sbi->inodes_count)
-		why = "bad inode number";
-	else if (le64_to_cpu(d->c_count) > le64_to_cpu(d->c_slots))
-		why = "more vectors than slots";
-	else if (d->c_index_ino &&
-		 (le64_to_cpu(d->c_index_ino) < VEXFS_FIRST_INO ||
-		  le64_to_cpu(d->c_index_ino) >= sbi->inodes_count))
-		why = "bad index inode number";
-	else if ((d->c_hnsw_m && (le16_to_cpu(d->c_hnsw_m) < HNSW_MIN_M ||
-				  le16_to_cpu(d->c_hnsw_m) > HNSW_MAX_M)) ||
-		 le16_to_cpu(d->c_hnsw_ef_construction) > HNSW_MAX_EF)
-		why = "bad index parameters";
-	else if (le32_to_cpu(d->c_flags) & ~VEXFS_COLL_FLAGS_ALL)
+	if (!why)
+		why = vexfs_coll_desc_check(d, idx + 1, sbi->inodes_count);
+	if (!why)
+		why = vexfs_coll_refs_check(sbi, d);
+	if (!why)
+		why = vexfs_coll_tunables_check(d);
+	if (!why && (le32_to_cpu(d->c_flags) & ~VEXFS_COLL_FLAGS_ALL))
 		why = "unknown flags";
 	if (why) {
 		vexfs_error(sb, "collection %u: %s", idx + 1, why);
@@ -1108,6 +1112,7 @@ int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim)
 	struct vexfs_vec_slot *hdr;
 	struct vexfs_coll *c;
 	struct inode *store;
+	const char *why;
 	void *img;
 	u64 slot;
 	u32 i;
@@ -1142,10 +1147,13 @@ int vexfs_embedding_get(struct inode *inode, u32 *vec, u32 *dim)
 	if (err)
 		goto out;
 	hdr = img;
-	if (le64_to_cpu(hdr->vs_ino) != inode->i_ino ||
-	    le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(sb, c, img)) {
-		vexfs_error(sb, "collection %u: vector slot %llu of inode %llu is corrupt",
-			    c->id, slot, (unsigned long long)inode->i_ino);
+	why = vexfs_vec_slot_owner_check(hdr, inode->i_ino,
+					 inode->i_generation);
+	if (!why && le32_to_cpu(hdr->vs_checksum) != vexfs_slot_csum(sb, c, img))
+		why = "checksum mismatch";
+	if (why) {
+		vexfs_error(sb, "collection %u: vector slot %llu of inode %llu is corrupt: %s",
+			    c->id, slot, (unsigned long long)inode->i_ino, why);
 		err = -EFSCORRUPTED;
 		goto out;
 	}

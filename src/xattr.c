@@ -5,9 +5,10 @@
  * An inode's attributes live in one block (i_xattr_block): a struct
  * vexfs_block_header, then entries packed from the front, each a struct
  * vexfs_xattr_entry and its name padded to 4 bytes, ended by an entry
- * whose xe_index is 0 (an ACL's name length is 0 too); small values are packed from the back of the
- * block.  A value that does not fit, up to the VFS limit of 64 KiB, is kept
- * in a hidden inode of its own (xe_value_ino) whose parent is the owner.
+ * whose xe_index is 0; values are packed from the back of the block.  A
+ * value that does not fit, up to the VFS limit of 64 KiB, is kept in a
+ * hidden inode of its own (xe_value_ino) whose parent is the owner.  The
+ * layout, parsed and packed, is common/xattr.c's, which libvexfs shares.
  *
  * Changes rebuild the whole block in memory and write it back, which keeps
  * the block compact without any in-place bookkeeping.
@@ -26,88 +27,29 @@
 #include <linux/xattr.h>
 
 #define HDR_SIZE	sizeof(struct vexfs_block_header)
-#define ENTRY_SIZE(n)	ALIGN(sizeof(struct vexfs_xattr_entry) + (n), 4)
-
-/* One attribute, decoded. */
-struct vexfs_xattr {
-	u8 index;
-	u8 name_len;
-	const char *name;	/* points into the block it was read from */
-	u32 size;
-	u64 value_ino;		/* 0: the value is inline at @value */
-	const void *value;
-};
 
 /*
- * Entries are only 4-byte aligned, so their 64-bit field is copied rather
- * than loaded in place (the kernel has no unaligned-access helper under
- * the same header name in 6.1 and 6.12).
+ * Decode the entries of @inode's block @buf with the rules of
+ * common/xattr.c.  Returns the entry count, or -EFSCORRUPTED, reported.
  */
-static u64 vexfs_xattr_value_ino(const struct vexfs_xattr_entry *e)
+static int vexfs_xattr_parse(struct inode *inode, const u8 *buf,
+			     struct vexfs_xattr_item *out, int max)
 {
-	__le64 v;
+	unsigned int n;
+	const char *why;
 
-	memcpy(&v, &e->xe_value_ino, sizeof(v));
-	return le64_to_cpu(v);
-}
-
-static void vexfs_xattr_set_value_ino(struct vexfs_xattr_entry *e, u64 ino)
-{
-	__le64 v = cpu_to_le64(ino);
-
-	memcpy(&e->xe_value_ino, &v, sizeof(v));
-}
-
-/* An ACL entry has no name of its own; every other entry needs one. */
-static bool vexfs_xattr_name_len_ok(u8 index, u8 name_len)
-{
-	if (index == VEXFS_XATTR_INDEX_ACL_ACCESS ||
-	    index == VEXFS_XATTR_INDEX_ACL_DEFAULT)
-		return name_len == 0;
-	return name_len > 0;
-}
-
-/* Walk the entries of @buf; returns the entry count, or -EFSCORRUPTED. */
-static int vexfs_xattr_parse(struct super_block *sb, const u8 *buf,
-			     struct vexfs_xattr *out, int max)
-{
-	unsigned int bs = sb->s_blocksize, off = HDR_SIZE, lowest = bs;
-	int n = 0;
-
-	while (off + sizeof(struct vexfs_xattr_entry) <= bs) {
-		const struct vexfs_xattr_entry *e = (const void *)(buf + off);
-		unsigned int voff = le16_to_cpu(e->xe_value_offs);
-		u32 size = le32_to_cpu(e->xe_value_size);
-		u64 ino = vexfs_xattr_value_ino(e);
-
-		if (e->xe_index == VEXFS_XATTR_INDEX_END)
-			return n;
-		if (!vexfs_xattr_name_len_ok(e->xe_index, e->xe_name_len) ||
-		    n >= max || off + ENTRY_SIZE(e->xe_name_len) > bs ||
-		    size > XATTR_SIZE_MAX)
-			break;
-		if (ino ? (voff || !size) :
-			  (voff < off + ENTRY_SIZE(e->xe_name_len) ||
-			   voff > bs || size > bs - voff || voff > lowest))
-			break;
-		if (!ino)
-			lowest = voff;
-		out[n].index = e->xe_index;
-		out[n].name_len = e->xe_name_len;
-		out[n].name = e->xe_name;
-		out[n].size = size;
-		out[n].value_ino = ino;
-		out[n].value = ino ? NULL : buf + voff;
-		n++;
-		off += ENTRY_SIZE(e->xe_name_len);
-	}
+	why = vexfs_xattr_block_parse(buf, inode->i_sb->s_blocksize, out, max,
+				      &n);
+	if (!why)
+		return n;
+	vexfs_error(inode->i_sb, "inode %llu: corrupt xattr block: %s",
+		    (unsigned long long)inode->i_ino, why);
 	return -EFSCORRUPTED;
 }
 
-/* The most entries a block can hold: each takes at least 20 bytes. */
 static int vexfs_xattr_max(struct super_block *sb)
 {
-	return (sb->s_blocksize - HDR_SIZE) / ENTRY_SIZE(1);
+	return vexfs_xattr_max_items(sb->s_blocksize);
 }
 
 /* Read and verify the attribute block of @inode; NULL if it has none. */
@@ -142,7 +84,7 @@ static struct buffer_head *vexfs_xattr_read(struct inode *inode)
 	return bh;
 }
 
-static int vexfs_xattr_find(struct vexfs_xattr *xs, int n, u8 index,
+static int vexfs_xattr_find(struct vexfs_xattr_item *xs, int n, u8 index,
 			    const char *name, size_t len)
 {
 	int i;
@@ -272,7 +214,7 @@ int vexfs_xattr_get(struct inode *inode, int index, const char *name,
 		    void *buf, size_t size)
 {
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
-	struct vexfs_xattr *xs = NULL;
+	struct vexfs_xattr_item *xs = NULL;
 	struct buffer_head *bh;
 	int n, i, ret;
 
@@ -288,14 +230,11 @@ int vexfs_xattr_get(struct inode *inode, int index, const char *name,
 	ret = -ENOMEM;
 	if (!xs)
 		goto out_brelse;
-	n = vexfs_xattr_parse(inode->i_sb, bh->b_data, xs,
+	n = vexfs_xattr_parse(inode, bh->b_data, xs,
 			      vexfs_xattr_max(inode->i_sb));
 	ret = n;
-	if (n < 0) {
-		vexfs_error(inode->i_sb, "inode %llu: corrupt xattr block",
-			    (unsigned long long)inode->i_ino);
+	if (n < 0)
 		goto out_brelse;
-	}
 	i = vexfs_xattr_find(xs, n, index, name, strlen(name));
 	ret = -ENODATA;
 	if (i < 0)
@@ -359,7 +298,7 @@ ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 {
 	struct inode *inode = d_inode(dentry);
 	struct vexfs_inode_info *vi = VEXFS_I(inode);
-	struct vexfs_xattr *xs = NULL;
+	struct vexfs_xattr_item *xs = NULL;
 	struct buffer_head *bh;
 	ssize_t total = 0;
 	int n, i;
@@ -376,7 +315,7 @@ ssize_t vexfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 	total = -ENOMEM;
 	if (!xs)
 		goto out;
-	n = vexfs_xattr_parse(inode->i_sb, bh->b_data, xs,
+	n = vexfs_xattr_parse(inode, bh->b_data, xs,
 			      vexfs_xattr_max(inode->i_sb));
 	total = -EFSCORRUPTED;
 	if (n < 0)
@@ -415,36 +354,14 @@ out:
 }
 
 /*
- * Pack @xs[0..n) into a fresh block image @img.  Returns -ENOSPC if they
- * do not fit.
+ * Pack @xs[0..n) into the block image @img (common/xattr.c).  Returns
+ * -ENOSPC if they do not fit.
  */
 static int vexfs_xattr_pack(struct super_block *sb, u8 *img,
-			    const struct vexfs_xattr *xs, int n)
+			    const struct vexfs_xattr_item *xs, int n)
 {
-	unsigned int bs = sb->s_blocksize, off = HDR_SIZE, top = bs;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct vexfs_xattr_entry *e = (void *)(img + off);
-		unsigned int vlen = xs[i].value_ino ? 0 : ALIGN(xs[i].size, 4);
-		unsigned int elen = ENTRY_SIZE(xs[i].name_len);
-
-		/* Room for this entry, its value and the terminator. */
-		if (off + elen + sizeof(*e) + vlen > top)
-			return -ENOSPC;
-		e->xe_name_len = xs[i].name_len;
-		e->xe_index = xs[i].index;
-		e->xe_value_size = cpu_to_le32(xs[i].size);
-		vexfs_xattr_set_value_ino(e, xs[i].value_ino);
-		memcpy(e->xe_name, xs[i].name, xs[i].name_len);
-		if (!xs[i].value_ino) {
-			top -= vlen;
-			memcpy(img + top, xs[i].value, xs[i].size);
-			e->xe_value_offs = cpu_to_le16(top);
-		}
-		off += elen;
-	}
-	return 0;
+	return vexfs_xattr_block_pack(img, sb->s_blocksize, xs, n) ? 0 :
+	       -ENOSPC;
 }
 
 /* Write the packed image (or drop the block when no attribute is left). */
@@ -520,7 +437,7 @@ int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 	struct super_block *sb = inode->i_sb;
 	size_t name_len = strlen(name);
 	int max = vexfs_xattr_max(sb), n, i, err;
-	struct vexfs_xattr *xs, old = {};
+	struct vexfs_xattr_item *xs, old = {};
 	struct buffer_head *bh;
 	handle_t *handle;
 	u8 *img;
@@ -550,10 +467,8 @@ int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 	err = PTR_ERR_OR_ZERO(bh);
 	if (err)
 		goto out_unlock;
-	n = bh ? vexfs_xattr_parse(sb, bh->b_data, xs, max) : 0;
+	n = bh ? vexfs_xattr_parse(inode, bh->b_data, xs, max) : 0;
 	if (n < 0) {
-		vexfs_error(sb, "inode %llu: corrupt xattr block",
-			    (unsigned long long)inode->i_ino);
 		err = n;
 		goto out_brelse;
 	}
@@ -569,7 +484,7 @@ int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 		xs[i] = xs[--n];
 	}
 	if (value) {
-		xs[n] = (struct vexfs_xattr) {
+		xs[n] = (struct vexfs_xattr_item) {
 			.index = index, .name_len = name_len, .name = name,
 			.size = size, .value = value,
 		};
@@ -581,7 +496,6 @@ int vexfs_xattr_set(struct inode *inode, int index, const char *name,
 		err = vexfs_value_create(inode, value, size,
 					 &xs[n - 1].value_ino);
 		if (!err) {
-			memset(img, 0, sb->s_blocksize);
 			err = vexfs_xattr_pack(sb, img, xs, n);
 			if (err)
 				vexfs_value_release(inode, xs[n - 1].value_ino,
@@ -619,7 +533,7 @@ out_free:
 void vexfs_xattr_delete_inode(struct inode *inode)
 {
 	struct super_block *sb = inode->i_sb;
-	struct vexfs_xattr *xs;
+	struct vexfs_xattr_item *xs;
 	struct buffer_head *bh;
 	int n, i;
 
@@ -627,7 +541,7 @@ void vexfs_xattr_delete_inode(struct inode *inode)
 	if (IS_ERR_OR_NULL(bh))
 		return;
 	xs = kmalloc_array(vexfs_xattr_max(sb), sizeof(*xs), GFP_NOFS);
-	n = xs ? vexfs_xattr_parse(sb, bh->b_data, xs, vexfs_xattr_max(sb)) : 0;
+	n = xs ? vexfs_xattr_parse(inode, bh->b_data, xs, vexfs_xattr_max(sb)) : 0;
 	for (i = 0; i < n; i++)
 		if (xs[i].value_ino)
 			vexfs_value_release(inode, xs[i].value_ino, xs[i].size);

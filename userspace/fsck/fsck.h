@@ -147,7 +147,6 @@ bool fix_problem(struct check *c, uint32_t code, ...);
 /* util.c */
 void pass_header(struct check *c, int pass, const char *what);
 void progress(struct check *c, int pass, uint64_t cur, uint64_t max);
-const char *inode_insanity(const struct vexfs_inode *inode, uint64_t ino);
 bool can_write(struct check *c);
 void write_inode(struct check *c, uint64_t ino, struct vexfs_inode *inode);
 int read_inode(struct check *c, uint64_t ino, struct vexfs_inode *inode);

@@ -203,6 +203,15 @@ static void check_inode_data(struct check *c, uint64_t ino,
 			clear_inode(c, ino);
 		return;
 	}
+	/* Flags a newer format may know: drop them, keep the inode. */
+	if ((flags & ~VEXFS_INODE_FLAGS_ALL) &&
+	    fix_problem(c, PR_1_INODE_FLAGS, (unsigned long long)ino,
+			flags & ~VEXFS_INODE_FLAGS_ALL)) {
+		flags &= VEXFS_INODE_FLAGS_ALL;
+		inode->i_flags = cpu_le32(flags);
+		c->ii[ino].flags = flags;
+		dirty = true;
+	}
 	if (vexfs_extent_walk(&c->fs, ino, inode, &v, &err)) {
 		out(c, "%s: %s\n", c->name, err.msg);
 		c->uncorrected = true;
@@ -245,7 +254,7 @@ static void check_inode_data(struct check *c, uint64_t ino,
 			}
 		}
 	}
-	if (le64(inode->i_size) > ((VEXFS_MAX_LBLK + 1) * c->fs.bs) &&
+	if (vexfs_inode_size_check(inode, c->fs.bs) &&
 	    fix_problem(c, PR_1_BAD_SIZE, (unsigned long long)ino,
 			(unsigned long long)le64(inode->i_size))) {
 		uint64_t end = 0;
@@ -294,7 +303,7 @@ void recreate_root(struct check *c, const struct vexfs_inode *old)
 static void check_root(struct check *c, struct vexfs_inode *inode,
 		       bool csum_ok)
 {
-	const char *why = inode_insanity(inode, VEXFS_ROOT_INO);
+	const char *why = vexfs_inode_sanity_check(inode, VEXFS_ROOT_INO);
 	uint16_t mode = le16(inode->i_mode);
 
 	if (!why && !S_ISDIR(mode)) {
@@ -321,7 +330,7 @@ static void check_root(struct check *c, struct vexfs_inode *inode,
 static void check_other(struct check *c, uint64_t ino,
 			struct vexfs_inode *inode, bool csum_ok)
 {
-	const char *why = inode_insanity(inode, ino);
+	const char *why = vexfs_inode_sanity_check(inode, ino);
 
 	if (csum_ok && le64(inode->i_ino) != ino) {
 		if (fix_problem(c, PR_1_INODE_INO, (unsigned long long)ino,
@@ -329,7 +338,7 @@ static void check_other(struct check *c, uint64_t ino,
 			inode->i_ino = cpu_le64(ino);
 			write_inode(c, ino, inode);
 		}
-		why = inode_insanity(inode, ino);
+		why = vexfs_inode_sanity_check(inode, ino);
 		if (why && !strcmp(why, "wrong inode number"))
 			return;		/* -n: leave it alone */
 	}
@@ -397,7 +406,7 @@ static void check_inode(struct check *c, uint64_t ino,
 		 * puts it back), as e2fsck trusts inodes over the bitmap.
 		 */
 		if (!le16(inode->i_mode) || !le16(inode->i_links_count) ||
-		    !csum_ok || inode_insanity(inode, ino))
+		    !csum_ok || vexfs_inode_sanity_check(inode, ino))
 			return;
 		vexfs_set_bit(c->inode_used, ino);
 	}

@@ -88,7 +88,7 @@ static const char *orphan_insanity(struct check *c, uint64_t ino,
 	if (!le16(inode->i_mode) || !vexfs_test_bit(c->imap.bits, ino))
 		return "a free inode";
 	if (le32(inode->i_checksum) != vexfs_inode_csum(c->fs.seed, inode) ||
-	    inode_insanity(inode, ino))
+	    vexfs_inode_sanity_check(inode, ino))
 		return "a corrupt inode";
 	if (!(le32(inode->i_flags) & VEXFS_INODE_ORPHAN))
 		return "an inode in use that is not an orphan";

@@ -303,19 +303,12 @@ static const char *vec_desc_insanity(struct check *c, uint32_t id,
 {
 	struct vcheck *v = c->vec;
 	uint64_t root = le64(d->c_root_ino);
+	const char *why = vexfs_coll_desc_check(d, id, c->ninodes);
 	uint32_t k;
 
-	if (le32(d->c_id) != id)
-		return "wrong id";
-	if (!le16(d->c_dim) || le16(d->c_dim) > VEXFS_MAX_DIM)
-		return "bad dimension";
-	if (d->c_metric < VEXFS_METRIC_L2 || d->c_metric > VEXFS_METRIC_IP)
-		return "bad metric";
-	if (d->c_elem_type != VEXFS_ELEM_F32)
-		return "bad element type";
-	if (root < VEXFS_ROOT_INO || root >= c->ninodes ||
-	    (root != VEXFS_ROOT_INO && root < VEXFS_FIRST_INO) ||
-	    c->ii[root].state != IS_USED || !S_ISDIR(c->ii[root].mode) ||
+	if (why)
+		return why;
+	if (c->ii[root].state != IS_USED || !S_ISDIR(c->ii[root].mode) ||
 	    (c->ii[root].flags & VEXFS_INODE_HIDDEN))
 		return "its root is not a directory in use";
 	for (k = 1; k < id; k++)
@@ -484,9 +477,7 @@ static void vec_check_desc(struct check *c, uint32_t id)
 			       (unsigned long long)root)) {
 		set_parent(c, index, root);
 	}
-	if (((le16(d->c_hnsw_m) && (le16(d->c_hnsw_m) < HNSW_MIN_M ||
-				    le16(d->c_hnsw_m) > HNSW_MAX_M)) ||
-	     le16(d->c_hnsw_ef_construction) > HNSW_MAX_EF) &&
+	if (vexfs_coll_tunables_check(d) &&
 	    fix_problem(c, PR_6_DESC_TUNABLES, id, le16(d->c_hnsw_m),
 			le16(d->c_hnsw_ef_construction))) {
 		/* 0 is the default; an index built with others is rebuilt */

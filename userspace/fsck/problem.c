@@ -83,6 +83,8 @@ static const struct vexfs_problem problems[] = {
 	  "Fix", PR_PREEN_OK },
 	{ PR_1_BAD_SIZE, "Inode %llu, i_size is %llu, larger than any file can be (the kernel refuses it)",
 	  "Set it to the end of the last extent", 0 },
+	{ PR_1_INODE_FLAGS, "Inode %llu has unknown flags 0x%x (the kernel refuses it)",
+	  "Clear them", 0 },
 
 	/* Pass 1B: blocks claimed twice */
 	{ PR_1B_DUP_BLOCKS, "Inode %llu shares %llu block(s) with other inodes",

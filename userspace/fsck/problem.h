@@ -73,6 +73,7 @@ struct vexfs_problem {
 #define PR_1_XATTR_BAD		0x01000d
 #define PR_1_BAD_I_BLOCKS	0x01000e
 #define PR_1_BAD_SIZE		0x01000f
+#define PR_1_INODE_FLAGS	0x010010
 #define PR_1B_DUP_BLOCKS	0x011001
 #define PR_1C_ORPHAN_FREE	0x013001
 #define PR_1C_ORPHAN_TRUNCATE	0x013002

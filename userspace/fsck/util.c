@@ -24,38 +24,6 @@ void progress(struct check *c, int pass, uint64_t cur, uint64_t max)
 /* Inode state shared by the passes                                    */
 /* ------------------------------------------------------------------ */
 
-static bool file_type_known(uint16_t mode)
-{
-	return S_ISDIR(mode) || S_ISREG(mode) || S_ISLNK(mode) ||
-	       S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode) ||
-	       S_ISSOCK(mode);
-}
-
-static bool times_valid(const struct vexfs_inode *inode)
-{
-	return le32(inode->i_atime.nsec) < 1000000000U &&
-	       le32(inode->i_mtime.nsec) < 1000000000U &&
-	       le32(inode->i_ctime.nsec) < 1000000000U &&
-	       le32(inode->i_crtime.nsec) < 1000000000U;
-}
-
-/* Why an inode cannot be trusted, ignoring its checksum; NULL if sane. */
-const char *inode_insanity(const struct vexfs_inode *inode, uint64_t ino)
-{
-	uint16_t mode = le16(inode->i_mode);
-
-	if (le64(inode->i_ino) != ino)
-		return "wrong inode number";
-	if (!file_type_known(mode))
-		return "bad mode";
-	if (!le16(inode->i_links_count) &&
-	    !(le32(inode->i_flags) & VEXFS_INODE_ORPHAN))
-		return "no links";
-	if (!times_valid(inode))
-		return "bad timestamp";
-	return NULL;
-}
-
 bool can_write(struct check *c)
 {
 	return c->opts->mode != VEXFS_CHECK_NO;

@@ -3,16 +3,14 @@
  * inode.c - reading, verifying and writing on-disk inodes.
  *
  * Inode n lives in slot n of the inode table (slot 0 is never used).  The
- * checks match the kernel's vexfs_check_raw_inode() in src/inode.c.  The
- * exported functions are documented in libvexfs.h.
+ * checks are the kernel's: the rules of common/inode.c.  The exported
+ * functions are documented in libvexfs.h.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "libvexfs.h"
-
-#define NSEC_PER_SEC	1000000000U
 
 uint64_t vexfs_inode_offset(const struct vexfs_super_block *sb, uint64_t ino)
 {
@@ -40,25 +38,10 @@ int vexfs_inode_read_raw(struct vexfs_fs *fs, uint64_t ino,
 			      inode, sizeof(*inode), err);
 }
 
-static bool file_type_known(uint16_t mode)
-{
-	return S_ISDIR(mode) || S_ISREG(mode) || S_ISLNK(mode) ||
-	       S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode) ||
-	       S_ISSOCK(mode);
-}
-
-static bool times_valid(const struct vexfs_inode *inode)
-{
-	return le32(inode->i_atime.nsec) < NSEC_PER_SEC &&
-	       le32(inode->i_mtime.nsec) < NSEC_PER_SEC &&
-	       le32(inode->i_ctime.nsec) < NSEC_PER_SEC &&
-	       le32(inode->i_crtime.nsec) < NSEC_PER_SEC;
-}
-
 int vexfs_inode_verify(struct vexfs_fs *fs, uint64_t ino,
 		       const struct vexfs_inode *inode, struct vexfs_err *err)
 {
-	uint16_t mode = le16(inode->i_mode);
+	const char *why;
 
 	if (le32(inode->i_checksum) != vexfs_inode_csum(fs->seed, inode))
 		return vexfs_errf(err, EBADMSG,
@@ -66,20 +49,14 @@ int vexfs_inode_verify(struct vexfs_fs *fs, uint64_t ino,
 				  (unsigned long long)ino,
 				  le32(inode->i_checksum),
 				  vexfs_inode_csum(fs->seed, inode));
-	if (le64(inode->i_ino) != ino)
-		return vexfs_errf(err, EUCLEAN,
-				  "inode %llu: claims to be inode %llu",
-				  (unsigned long long)ino,
-				  (unsigned long long)le64(inode->i_ino));
-	if (!mode)
-		return vexfs_errf(err, EUCLEAN, "inode %llu: not in use",
-				  (unsigned long long)ino);
-	if (!file_type_known(mode))
-		return vexfs_errf(err, EUCLEAN, "inode %llu: bad mode 0%o",
-				  (unsigned long long)ino, mode);
-	if (!times_valid(inode))
-		return vexfs_errf(err, EUCLEAN, "inode %llu: bad timestamp",
-				  (unsigned long long)ino);
+	why = vexfs_ino_check(ino, le64(fs->sb.s_inodes_count));
+	if (!why && !le16(inode->i_mode))
+		why = "not in use";
+	if (!why)
+		why = vexfs_inode_check(inode, ino, fs->bs);
+	if (why)
+		return vexfs_errf(err, EUCLEAN, "inode %llu: %s",
+				  (unsigned long long)ino, why);
 	return 0;
 }
 

@@ -716,7 +716,10 @@ int vexfs_xattr_max_entries(uint32_t bs);
  * @xs: the entries; inline values are copied from ->value
  * @n: how many
  *
- * Return: 0, -EINVAL for an empty name, -ENOSPC if they do not fit.
+ * The layout and the name rules are common/xattr.c's, the kernel's.
+ *
+ * Return: 0, -EINVAL for a name vexfs_xattr_name_check() refuses,
+ * -ENOSPC if they do not fit, -ENOMEM.
  */
 int vexfs_xattr_pack(uint8_t *blk, uint32_t bs,
 		     const struct vexfs_xattr_ent *xs, int n);
@@ -1000,8 +1003,10 @@ int vexfs_inode_read_raw(struct vexfs_fs *fs, uint64_t ino,
  * @inode: the inode
  * @err: the problem, naming the inode
  *
- * Return: 0; -EBADMSG for a checksum mismatch; -EUCLEAN if i_ino is not
- * @ino, the mode is 0 or not a known file type, or a timestamp is invalid.
+ * Return: 0; -EBADMSG for a checksum mismatch; -EUCLEAN if @ino names no
+ * inode, the mode is 0, or the inode breaks a rule of common/inode.c
+ * (vexfs_inode_check(): number, type, links, flags, times, size, a
+ * symlink's framing).
  */
 int vexfs_inode_verify(struct vexfs_fs *fs, uint64_t ino,
 		       const struct vexfs_inode *inode, struct vexfs_err *err);

@@ -1,127 +1,72 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xattr.c - extended attribute blocks: parse and check them as the kernel
- * does (src/xattr.c vexfs_xattr_parse()), and pack a new one.  Values too
+ * xattr.c - extended attribute blocks: parse and check them, and pack a
+ * new one, with the kernel's rules and layout (common/xattr.c).  Values too
  * large for the block live in hidden inodes (xe_value_ino) whose data is
  * the value and whose i_parent is the owner.  Documented in libvexfs.h.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "libvexfs.h"
 
-#define HDR_SIZE	sizeof(struct vexfs_block_header)
-#define ENTRY_SIZE(n)	((sizeof(struct vexfs_xattr_entry) + (n) + 3) & ~3U)
-#define XATTR_SIZE_MAX	65536
-
-/* An ACL entry has no name of its own; every other entry needs one. */
-static bool vexfs_xattr_name_len_ok(uint8_t index, uint8_t name_len)
-{
-	if (index == VEXFS_XATTR_INDEX_ACL_ACCESS ||
-	    index == VEXFS_XATTR_INDEX_ACL_DEFAULT)
-		return name_len == 0;
-	return name_len > 0;
-}
-
 int vexfs_xattr_parse(const uint8_t *blk, uint32_t bs,
 		      struct vexfs_xattr_ent *out, int max, const char **why)
 {
-	unsigned int off = HDR_SIZE, lowest = bs;
-	int n = 0;
+	struct vexfs_xattr_cursor cur = { 0 };
+	struct vexfs_xattr_item it;
+	int n;
 
-	*why = NULL;
-	while (off + sizeof(struct vexfs_xattr_entry) <= bs) {
-		/* entries are only 4-byte aligned: copy the header out */
-		struct vexfs_xattr_entry hdr, *e = &hdr;
-		const char *name = (const char *)blk + off + sizeof(hdr);
-		unsigned int voff;
-		uint32_t size;
-		uint64_t ino;
-
-		memcpy(&hdr, blk + off, sizeof(hdr));
-		voff = le16(e->xe_value_offs);
-		size = le32(e->xe_value_size);
-		ino = le64(e->xe_value_ino);
-
-		if (e->xe_index == VEXFS_XATTR_INDEX_END)
-			return n;
-		if (!vexfs_xattr_name_len_ok(e->xe_index, e->xe_name_len)) {
-			*why = e->xe_name_len ? "name on an ACL entry" :
-						"entry without a name";
+	for (n = 0; ; n++) {
+		*why = vexfs_xattr_next(blk, bs, &cur, &it);
+		if (*why)
 			return -EUCLEAN;
-		}
+		if (it.index == VEXFS_XATTR_INDEX_END)
+			return n;
 		if (n >= max) {
 			*why = "too many entries";
 			return -EUCLEAN;
 		}
-		if (off + ENTRY_SIZE(e->xe_name_len) > bs) {
-			*why = "entry runs past the end of the block";
-			return -EUCLEAN;
-		}
-		if (size > XATTR_SIZE_MAX) {
-			*why = "value too large";
-			return -EUCLEAN;
-		}
-		if (ino ? (voff || !size) :
-			  (voff < off + ENTRY_SIZE(e->xe_name_len) ||
-			   voff > bs || size > bs - voff || voff > lowest)) {
-			*why = "bad value offset or size";
-			return -EUCLEAN;
-		}
-		if (!ino)
-			lowest = voff;
-		out[n].index = e->xe_index;
-		out[n].name_len = e->xe_name_len;
-		memcpy(out[n].name, name, e->xe_name_len);
-		out[n].name[e->xe_name_len] = '\0';
-		out[n].size = size;
-		out[n].value_ino = ino;
-		out[n].value = ino ? NULL : blk + voff;
-		n++;
-		off += ENTRY_SIZE(e->xe_name_len);
+		out[n].index = it.index;
+		out[n].name_len = it.name_len;
+		memcpy(out[n].name, it.name, it.name_len);
+		out[n].name[it.name_len] = '\0';
+		out[n].size = it.size;
+		out[n].value_ino = it.value_ino;
+		out[n].value = it.value;
 	}
-	*why = "no end marker";
-	return -EUCLEAN;
 }
 
 int vexfs_xattr_max_entries(uint32_t bs)
 {
-	return (int)((bs - HDR_SIZE) / ENTRY_SIZE(1));
+	return (int)vexfs_xattr_max_items(bs);
 }
 
 int vexfs_xattr_pack(uint8_t *blk, uint32_t bs,
 		     const struct vexfs_xattr_ent *xs, int n)
 {
-	unsigned int off = HDR_SIZE, top = bs;
-	int i;
+	struct vexfs_xattr_item *items;
+	int i, ret = 0;
 
-	memset(blk + HDR_SIZE, 0, bs - HDR_SIZE);
-	for (i = 0; i < n; i++) {
-		struct vexfs_xattr_entry hdr, *e = &hdr;
-		unsigned int elen = ENTRY_SIZE(xs[i].name_len);
-		unsigned int vlen = xs[i].value_ino ? 0 : (xs[i].size + 3) & ~3U;
-
-		if (!vexfs_xattr_name_len_ok(xs[i].index, xs[i].name_len))
-			return -EINVAL;
-		if (off + elen + sizeof(*e) + vlen > top)
-			return -ENOSPC;
-		memset(&hdr, 0, sizeof(hdr));
-		e->xe_name_len = xs[i].name_len;
-		e->xe_index = xs[i].index;
-		e->xe_value_size = cpu_le32(xs[i].size);
-		e->xe_value_ino = cpu_le64(xs[i].value_ino);
-		if (!xs[i].value_ino) {
-			top -= vlen;
-			if (xs[i].size)
-				memcpy(blk + top, xs[i].value, xs[i].size);
-			e->xe_value_offs = cpu_le16((uint16_t)top);
-		}
-		/* entries are only 4-byte aligned: copy the header in */
-		memcpy(blk + off, &hdr, sizeof(hdr));
-		memcpy(blk + off + sizeof(hdr), xs[i].name, xs[i].name_len);
-		off += elen;
+	items = calloc(n > 0 ? (size_t)n : 1, sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	for (i = 0; i < n && !ret; i++) {
+		if (vexfs_xattr_name_check(xs[i].index, xs[i].name,
+					   xs[i].name_len))
+			ret = -EINVAL;
+		items[i].index = xs[i].index;
+		items[i].name_len = xs[i].name_len;
+		items[i].name = xs[i].name;
+		items[i].size = xs[i].size;
+		items[i].value_ino = xs[i].value_ino;
+		items[i].value = xs[i].value;
 	}
-	return 0;
+	if (!ret && !vexfs_xattr_block_pack(blk, bs, items, (unsigned int)n))
+		ret = -ENOSPC;
+	free(items);
+	return ret;
 }
 
 int vexfs_xattr_read_block(struct vexfs_fs *fs, uint64_t ino,
