@@ -40,9 +40,12 @@ fi
 IMPORT_FIRST=2000 IMPORT_N=50000 CRASH_INODES=65536
 progress=/tmp/import.progress
 
-# imported: how many vectors the running import has stored so far.
+# imported: how many vectors the running import has stored so far (a
+# progress file caught empty, as it is rewritten, counts as 0: a loaded
+# host once had "sh: bad number" end the wait at once).
 imported() {
-	cat $progress 2>/dev/null || echo 0
+	v=$(cat $progress 2>/dev/null)
+	echo "${v:-0}"
 }
 
 # import_running PID: the import is alive and has vectors still to store.
