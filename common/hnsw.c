@@ -28,6 +28,7 @@
  * Copyright (C) 2026 The VexFS developers
  */
 #include "vexfs_hnsw.h"
+#include "vexfs_simd.h"
 
 /*
  * A cache hint (prefetcht0 on x86: no FP/SIMD state), as the kernel's own
@@ -67,6 +68,11 @@ struct hs {
 	struct hc *selout;	/* selection output (m0) */
 	struct hc *levsel;	/* an insert's neighbours per level */
 	struct hnsw_hit *rr;	/* reranked candidates (ef) */
+	/* one batch of code distances (2 m0: a repair's two lists) */
+	const u8 **bcode;	/* the codes, from ops->code_get */
+	void **bck;		/* their cookies, for ops->code_put */
+	u32 *bdist;		/* the distances */
+	u8 *bflags;		/* the nodes' flags */
 };
 
 static inline size_t hs_align(size_t n)
@@ -121,6 +127,10 @@ static size_t hs_layout(const struct hnsw_index *ix, u32 ef, struct hs *s,
 	HS_TAKE(selout, m0);
 	HS_TAKE(levsel, (HNSW_MAX_LEVEL + 1) * m0);
 	HS_TAKE(rr, ef);
+	HS_TAKE(bcode, 2 * m0);
+	HS_TAKE(bck, 2 * m0);
+	HS_TAKE(bdist, 2 * m0);
+	HS_TAKE(bflags, 2 * m0);
 #undef HS_TAKE
 	return off;
 }
@@ -134,7 +144,7 @@ static size_t hs_layout(const struct hnsw_index *ix, u32 ef, struct hs *s,
  *
  * With V = max(ef, ef_construction) * m0 + 1024 visited nodes at most,
  * the size is about 4 * 2^ceil(log2(2V)) + 12 V + 40 ef + dim
- * + (8 + 16 * 8) m0 bytes, plus 8 dim (L2: the query prepared for the
+ * + (8 + 16 * 8 + 42) m0 bytes, plus 8 dim (L2: the query prepared for the
  * rerank) or 2 dim (IP: the wide query): 169 KiB for m = 16,
  * ef = ef_construction = 200, dim 768, L2; 3.6 MiB at the limits
  * (ef 1024, m 64, dim 4096).
@@ -582,103 +592,29 @@ static void quantize_wide(const struct hnsw_index *ix, const u32 *vec,
 }
 
 /*
- * Squared L2 distance of two codes: at most 4096 * 255^2 < 2^32.  Four
- * independent sums, so that without SIMD (the kernel) the additions do
- * not wait on each other.  The sums only grow, so once they reach @bound
- * (a node at that distance or more would be rejected anyway) the rest is
- * skipped: checked every HNSW_ABANDON dimensions.  The value returned is
- * then >= @bound but not the distance.
- *
- * A build that may use SIMD registers (__SSE2__: userspace; never the
- * kernel, whose flags turn SSE off) gets the plain loop instead, which
- * the compiler vectorizes: the early exit would stop it from doing so
- * (measured: 10 ns against 65 ns for 128 bytes with AVX-512), while
- * without SIMD it saves work (a no-SIMD loop costs ~0.4 ns a byte: a
- * 64-bit SWAR variant and a table of squares were measured no faster).
+ * The code distances (squared L2 of two codes, and the IP of two codes or
+ * of a wide query and a code) are the islands of common/simd_islands.c,
+ * reached through this world's dispatch, vexfs_dist_batch(): scalar C,
+ * or AVX2/AVX-512 asm in the kernel too (inside kernel_fpu_begin/end).
+ * One call serves a batch of codes, such as one neighbour list.
  */
-#define HNSW_ABANDON	32
-
-#ifdef __SSE2__
-static inline u32 code_l2(const u8 *a, const u8 *b, u32 dim, u32 bound)
+static void dist_codes(const struct hnsw_index *ix, const u8 *code,
+		       const s16 *wide, const u8 *const *codes, u32 n,
+		       u32 bound, u32 *d)
 {
-	u32 s0 = 0, s1 = 0, s2 = 0, s3 = 0, i;
-	s32 t0, t1, t2, t3;
+	struct vexfs_dist_req r = {
+		.kind = ix->metric != VEC_METRIC_IP ? VEXFS_DIST_L2 :
+			wide ? VEXFS_DIST_WIDE_IP : VEXFS_DIST_IP,
+		.dim = ix->dim,
+		.n = n,
+		.bound = bound,
+		.q = code,
+		.wq = wide,
+		.codes = codes,
+		.out = d,
+	};
 
-	(void)bound;
-	for (i = 0; i + 4 <= dim; i += 4) {
-		t0 = (s32)a[i] - (s32)b[i];
-		t1 = (s32)a[i + 1] - (s32)b[i + 1];
-		t2 = (s32)a[i + 2] - (s32)b[i + 2];
-		t3 = (s32)a[i + 3] - (s32)b[i + 3];
-		s0 += (u32)(t0 * t0);
-		s1 += (u32)(t1 * t1);
-		s2 += (u32)(t2 * t2);
-		s3 += (u32)(t3 * t3);
-	}
-	for (; i < dim; i++) {
-		t0 = (s32)a[i] - (s32)b[i];
-		s0 += (u32)(t0 * t0);
-	}
-	return s0 + s1 + s2 + s3;
-}
-#else
-static inline u32 code_l2(const u8 *a, const u8 *b, u32 dim, u32 bound)
-{
-	u32 s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0, j;
-	s32 t0, t1, t2, t3;
-
-	for (; i + HNSW_ABANDON <= dim; i += HNSW_ABANDON) {
-		for (j = i; j < i + HNSW_ABANDON; j += 4) {
-			t0 = (s32)a[j] - (s32)b[j];
-			t1 = (s32)a[j + 1] - (s32)b[j + 1];
-			t2 = (s32)a[j + 2] - (s32)b[j + 2];
-			t3 = (s32)a[j + 3] - (s32)b[j + 3];
-			s0 += (u32)(t0 * t0);
-			s1 += (u32)(t1 * t1);
-			s2 += (u32)(t2 * t2);
-			s3 += (u32)(t3 * t3);
-		}
-		if (s0 + s1 + s2 + s3 >= bound)
-			return s0 + s1 + s2 + s3;
-	}
-	for (; i < dim; i++) {
-		t0 = (s32)a[i] - (s32)b[i];
-		s0 += (u32)(t0 * t0);
-	}
-	return s0 + s1 + s2 + s3;
-}
-#endif
-
-/*
- * IP between two codes: 2^31 minus the dot product of the codes minus
- * 128 (|dot| <= 4096 * 128^2 = 2^26), so that nearer is smaller and the
- * value is a u32.
- */
-static inline u32 code_ip(const u8 *a, const u8 *b, u32 dim)
-{
-	s32 s0 = 0, s1 = 0, i;
-
-	for (i = 0; i + 2 <= (s32)dim; i += 2) {
-		s0 += ((s32)a[i] - 128) * ((s32)b[i] - 128);
-		s1 += ((s32)a[i + 1] - 128) * ((s32)b[i + 1] - 128);
-	}
-	if (i < (s32)dim)
-		s0 += ((s32)a[i] - 128) * ((s32)b[i] - 128);
-	return 0x80000000U - (u32)(s0 + s1);
-}
-
-/* IP from a wide query: 2^31 - sum w * code, |sum| < 2^31. */
-static inline u32 wide_ip(const s16 *w, const u8 *c, u32 dim)
-{
-	s32 s0 = 0, s1 = 0, i;
-
-	for (i = 0; i + 2 <= (s32)dim; i += 2) {
-		s0 += (s32)w[i] * c[i];
-		s1 += (s32)w[i + 1] * c[i + 1];
-	}
-	if (i < (s32)dim)
-		s0 += (s32)w[i] * c[i];
-	return 0x80000000U - (u32)(s0 + s1);
+	vexfs_dist_batch(&r);
 }
 
 /*
@@ -697,17 +633,43 @@ static int node_dist(struct hnsw_index *ix, const u8 *code, const s16 *wide,
 	err = ix->ops->code_get(ix->ctx, slot, &c, &ni, &ck);
 	if (err)
 		return err;
-	if (ix->metric != VEC_METRIC_IP)
-		*d = code_l2(code, c, ix->dim, bound);
-	else if (wide)
-		*d = wide_ip(wide, c, ix->dim);
-	else
-		*d = code_ip(code, c, ix->dim);
+	dist_codes(ix, code, wide, &c, 1, bound, d);
 	if (flags)
 		*flags = ni.flags;
 	ix->ops->code_put(ix->ctx, ck);
 	ix->n_dist++;
 	return 0;
+}
+
+/*
+ * node_dist() for the nodes @slots[0..n), into s->bdist[] and s->bflags[]
+ * (n <= 2 m0): every code first (ops->code_get may read a block and
+ * sleep, which an FPU section must not), then one batch of distances,
+ * then the codes back.  One @bound serves the batch: a caller whose bound
+ * shrinks along the batch treats every value >= its current bound alike,
+ * and a value >= the first bound is >= any later one.
+ */
+static int nodes_dist(struct hnsw_index *ix, struct hs *s, const u8 *code,
+		      const s16 *wide, const u32 *slots, u32 n, u32 bound)
+{
+	struct hnsw_nodeinfo ni;
+	u32 got, i;
+	int err = 0;
+
+	for (got = 0; got < n; got++) {
+		err = ix->ops->code_get(ix->ctx, slots[got], &s->bcode[got],
+					&ni, &s->bck[got]);
+		if (err)
+			break;
+		s->bflags[got] = ni.flags;
+	}
+	if (!err) {
+		dist_codes(ix, code, wide, s->bcode, n, bound, s->bdist);
+		ix->n_dist += n;
+	}
+	for (i = 0; i < got; i++)
+		ix->ops->code_put(ix->ctx, s->bck[i]);
+	return err;
 }
 /* Read and check a neighbour list. */
 static int read_links(struct hnsw_index *ix, u32 slot, u32 level, u32 *out)
@@ -814,15 +776,12 @@ static int greedy(struct hnsw_index *ix, struct hs *s, const u8 *code,
 		n = read_links(ix, *ep, level, s->lbuf);
 		if (n < 0)
 			return n;
+		err = nodes_dist(ix, s, code, s->qwide, s->lbuf, n, *epd);
+		if (err)
+			return err;
 		for (i = 0; i < n; i++) {
-			u32 d;
-
-			err = node_dist(ix, code, s->qwide, s->lbuf[i], *epd,
-					&d, NULL);
-			if (err)
-				return err;
-			if (d < *epd) {
-				*epd = d;
+			if (s->bdist[i] < *epd) {
+				*epd = s->bdist[i];
 				*ep = s->lbuf[i];
 				moved = true;
 			}
@@ -882,16 +841,16 @@ static int search_layer(struct hnsw_index *ix, struct hs *s, const u8 *code,
 			if (ix->ops->prefetch)
 				(ix->ops->prefetch)(ix->ctx, s->lbuf[i]);
 		}
+		err = nodes_dist(ix, s, code, s->qwide, s->lbuf, nn,
+				 s->nr < ef ? ~0U : s->res[0].d);
+		if (err)
+			return err;
 		for (i = 0; i < nn; i++) {
 			e.slot = s->lbuf[i];
-			err = node_dist(ix, code, s->qwide, e.slot,
-					s->nr < ef ? ~0U : s->res[0].d, &e.d,
-					&flags);
-			if (err)
-				return err;
+			e.d = s->bdist[i];
 			if (s->nr < ef || e.d < s->res[0].d) {
 				heap_push(s->cand, &s->nc, e, -1);
-				if (flags & HNSW_NODE_DELETED)
+				if (s->bflags[i] & HNSW_NODE_DELETED)
 					continue;
 				heap_push(s->res, &s->nr, e, 1);
 				if (s->nr > ef)
@@ -1164,16 +1123,14 @@ static int link_back(struct hnsw_index *ix, struct hs *s, u32 nb, u32 level,
 	err = ix->ops->code_get(ix->ctx, nb, &c, &ni, &ck);
 	if (err)
 		return err;
-	for (i = 0; i < n; i++) {
-		s->sel[i].slot = s->lbuf[i];
-		err = node_dist(ix, c, NULL, s->lbuf[i], ~0U, &s->sel[i].d,
-				NULL);
-		if (err)
-			break;
-	}
+	err = nodes_dist(ix, s, c, NULL, s->lbuf, n, ~0U);
 	ix->ops->code_put(ix->ctx, ck);
 	if (err)
 		return err;
+	for (i = 0; i < n; i++) {
+		s->sel[i].slot = s->lbuf[i];
+		s->sel[i].d = s->bdist[i];
+	}
 	s->sel[n].slot = slot;
 	s->sel[n].d = d;
 	return reselect(ix, s, nb, level, n + 1);
@@ -1330,12 +1287,11 @@ static bool in_sel(const struct hc *sel, u32 n, u32 slot)
 static int repair(struct hnsw_index *ix, struct hs *s, u32 y, u32 level,
 		  u32 nx)
 {
-	struct hnsw_nodeinfo ni;
+	struct hnsw_nodeinfo ni, zi;
 	const u8 *c;
 	void *ck;
-	u32 n = 0, i;
+	u32 n = 0, nb = 0, i, j;
 	int ny, err;
-	u8 flags;
 
 	ny = read_links(ix, y, level, s->lbuf);
 	if (ny < 0)
@@ -1343,21 +1299,33 @@ static int repair(struct hnsw_index *ix, struct hs *s, u32 y, u32 level,
 	err = ix->ops->code_get(ix->ctx, y, &c, &ni, &ck);
 	if (err)
 		return err;
+	/*
+	 * Gather the candidates' codes (a tombstone is measured, as before
+	 * the batches, but not kept), then one batch of distances.
+	 */
 	for (i = 0; i < (u32)ny + nx; i++) {
 		u32 z = i < (u32)ny ? s->lbuf[i] : s->lbuf2[i - ny];
-		u32 d;
 
 		if (z == y || in_sel(s->sel, n, z))
 			continue;
-		err = node_dist(ix, c, NULL, z, ~0U, &d, &flags);
+		err = ix->ops->code_get(ix->ctx, z, &s->bcode[nb], &zi,
+					&s->bck[nb]);
 		if (err)
 			break;
-		if (flags & HNSW_NODE_DELETED)
+		s->bflags[nb++] = zi.flags;
+		if (zi.flags & HNSW_NODE_DELETED)
 			continue;
-		s->sel[n].slot = z;
-		s->sel[n].d = d;
-		n++;
+		s->sel[n++].slot = z;
 	}
+	if (!err) {
+		dist_codes(ix, c, NULL, s->bcode, nb, ~0U, s->bdist);
+		ix->n_dist += nb;
+		for (i = 0, j = 0; i < nb; i++)
+			if (!(s->bflags[i] & HNSW_NODE_DELETED))
+				s->sel[j++].d = s->bdist[i];
+	}
+	for (i = 0; i < nb; i++)
+		ix->ops->code_put(ix->ctx, s->bck[i]);
 	ix->ops->code_put(ix->ctx, ck);
 	if (err)
 		return err;

@@ -1072,6 +1072,7 @@ static int __init vexfs_init(void)
 {
 	int err;
 
+	vexfs_simd_init();
 	err = vexfs_init_inodecache();
 	if (err)
 		return err;

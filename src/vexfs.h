@@ -426,6 +426,9 @@ int vexfs_getattr(VEXFS_IDMAP_PARAM(idmap) const struct path *path,
 extern const struct inode_operations vexfs_special_inode_operations;
 void vexfs_free_inode(struct inode *inode);
 int __init vexfs_init_inodecache(void);
+
+/* simd.c */
+void __init vexfs_simd_init(void);
 void vexfs_destroy_inodecache(void);
 
 /* export.c */

@@ -39,6 +39,7 @@
 
 extern "C" {
 #include "hnsw_mem.h"
+#include "vexfs_simd.h"
 }
 
 /*
@@ -202,10 +203,13 @@ static void emit(const char *lib, const char *label, unsigned ef,
 		 double recall, double qps, double build_s, long bytes,
 		 const char *extra)
 {
+	/* the distance kernels the VexFS core ran (VEXFS_SIMD forces) */
 	printf("{\"lib\": \"%s\", \"label\": \"%s\", \"ef\": %u, "
 	       "\"recall\": %.4f, \"qps\": %.1f, \"build_s\": %.3f, "
-	       "\"index_bytes\": %ld%s}\n",
-	       lib, label, ef, recall, qps, build_s, bytes, extra);
+	       "\"index_bytes\": %ld, \"simd\": \"%s\"%s}\n",
+	       lib, label, ef, recall, qps, build_s, bytes,
+	       strcmp(lib, "vexfs") ? "" : vexfs_simd_names[vexfs_simd_active()],
+	       extra);
 	fflush(stdout);
 }
 

@@ -23,8 +23,12 @@ TARGET = 0.95
 def name(r):
     if r["lib"] == "vexfs":
         build = r["label"].split()[0]
-        return "vexfs core (%s)" % ("kernel flags: -O2, no SIMD" if build == "kflags"
-                                    else "-O3 -march=native")
+        simd = r.get("simd", "scalar")
+        if build == "kflags-scalar":
+            return "vexfs core (kernel flags, scalar distances)"
+        if build == "kflags":
+            return "vexfs core (kernel flags, %s islands)" % simd
+        return "vexfs core (-O3 -march=native, %s islands)" % simd
     return r["lib"]
 
 

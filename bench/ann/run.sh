@@ -8,9 +8,13 @@
 # usage: run.sh [--long | --long-only] [--dims "128 768"] [--n N]
 #
 # Builds bench/ann/annbench twice: with the index core compiled as the
-# kernel will compile it (-O2 -mgeneral-regs-only: no SIMD, no FP) and
-# with -O3 -march=native (the flags hnswlib and FAISS get here), runs
-# both cores and the references single-threaded (OMP_NUM_THREADS=1,
+# kernel will compile it (-O2 -mgeneral-regs-only: the compiler emits no
+# SIMD, no FP; the distance kernels are the module's SIMD islands,
+# common/simd_islands.c, the same asm) and with -O3 -march=native (the
+# flags hnswlib and FAISS get here), runs the kernel-flags core twice,
+# with its scalar distance kernels (VEXFS_SIMD=scalar: the kernel before
+# the islands, label "kflags-scalar") and with the fastest the CPU has,
+# and both cores and the references single-threaded (OMP_NUM_THREADS=1,
 # OPENBLAS_NUM_THREADS=1, omp_set_num_threads(1); times are process CPU
 # time, so that other jobs on the machine count less) at 100k vectors for
 # each dimension, and 1M at 128-d with --long (without FAISS's HNSW) (--long-only: the 1M run
@@ -37,16 +41,21 @@ done
 mkdir -p "$out" "$res"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
-inc=(-I"$top/include" -I"$top/userspace/lib")
+inc=(-I"$top/include" -I"$top/common" -I"$top/userspace/lib")
 gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw-native.o" "$top/common/hnsw.c"
 gcc -std=gnu11 -O2 -mgeneral-regs-only "${inc[@]}" -c -o "$out/hnsw-kflags.o" "$top/common/hnsw.c"
 "$top/scripts/check-kernel-safe.sh" "$out/hnsw-kflags.o" >/dev/null 2>&1 || {
 	echo "bench-ann: the kernel-flags core uses FP/SIMD" >&2; exit 1; }
+gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/islands-native.o" "$top/common/simd_islands.c"
+gcc -std=gnu11 -O2 -mgeneral-regs-only "${inc[@]}" -c -o "$out/islands-kflags.o" "$top/common/simd_islands.c"
+"$top/scripts/check-kernel-safe.sh" "$out/islands-kflags.o" >/dev/null 2>&1 || {
+	echo "bench-ann: the kernel-flags islands fail the kernel-safety check" >&2; exit 1; }
+gcc -std=gnu11 -O2 "${inc[@]}" -c -o "$out/simd.o" "$top/userspace/lib/simd.c"
 gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw_mem.o" "$top/userspace/lib/hnsw_mem.c"
 g++ -std=gnu++17 -O3 -march=native -fopenmp "${inc[@]}" -c -o "$out/annbench.o" "$top/bench/ann/annbench.cpp"
 for v in native kflags; do
 	g++ -fopenmp -o "$out/annbench-$v" "$out/annbench.o" "$out/hnsw_mem.o" \
-		"$out/hnsw-$v.o" -lfaiss -lopenblas
+		"$out/hnsw-$v.o" "$out/islands-$v.o" "$out/simd.o" -lfaiss -lopenblas
 done
 
 raw=$out/ann.jsonl
@@ -59,6 +68,9 @@ run() {	# N DIM [LIBS]
 	"$out/annbench-native" --n "$1" --dim "$2" --data "$out" \
 		--libs "${3:-vexfs,hnswlib,faiss-flat,faiss-hnsw}" \
 		--label "native n=$1 d=$2" | tee -a "$raw"
+	VEXFS_SIMD=scalar "$out/annbench-kflags" --n "$1" --dim "$2" \
+		--data "$out" --libs vexfs --label "kflags-scalar n=$1 d=$2" |
+		tee -a "$raw"
 	"$out/annbench-kflags" --n "$1" --dim "$2" --data "$out" --libs vexfs \
 		--label "kflags n=$1 d=$2" | tee -a "$raw"
 }

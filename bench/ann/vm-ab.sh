@@ -48,12 +48,15 @@ mkdir -p "$out" "$data"
 kver=${BENCH_KERNEL:-$("$top/tests/vm/kernels.sh" | tail -n 1)}
 make -s -C "$top/userspace" all static >/dev/null
 
-inc=(-I"$top/include" -I"$top/userspace/lib")
+inc=(-I"$top/include" -I"$top/common" -I"$top/userspace/lib")
 if [ ! -x "$data/annbench-gen" ]; then
 	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw.o" "$top/common/hnsw.c"
 	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw_mem.o" "$top/userspace/lib/hnsw_mem.c"
+	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/islands.o" "$top/common/simd_islands.c"
+	gcc -std=gnu11 -O2 "${inc[@]}" -c -o "$out/simd.o" "$top/userspace/lib/simd.c"
 	g++ -std=gnu++17 -O3 -march=native -fopenmp "${inc[@]}" -o "$data/annbench-gen" \
-		"$top/bench/ann/annbench.cpp" "$out/hnsw_mem.o" "$out/hnsw.o" -lfaiss -lopenblas
+		"$top/bench/ann/annbench.cpp" "$out/hnsw_mem.o" "$out/hnsw.o" \
+		"$out/islands.o" "$out/simd.o" -lfaiss -lopenblas
 fi
 if [ ! -x "$out/annvm" ] || [ "$out/annvm" -ot "$top/bench/ann/annvm.cpp" ]; then
 	g++ -std=gnu++17 -O3 -march=x86-64-v3 -fopenmp -Wall -Wextra -I"$top/include" \

@@ -15,6 +15,7 @@ if [ "$inodes" != - ]; then
 fi
 mkdir -p /mnt/ann
 echo "guest: $(grep -m1 'model name' /proc/cpuinfo), $(grep -c '^processor' /proc/cpuinfo) vCPUs, $(grep MemTotal /proc/meminfo)"
+echo "guest: vexfs distance kernels: $(cat /sys/module/vexfs/parameters/simd) (chosen at load; under TCG the emulated SIMD is slow)"
 echo "guest: kernel $(uname -r)"
 annvm --data "$datadev" --dev "$vexdev" --mnt /mnt/ann "$@" || exit 1
 dmesg | grep -i vexfs | tail -n 20

@@ -97,13 +97,16 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 make -s -C "$top/userspace" all static >/dev/null
 
 # annbench makes (and caches) the data and the ground truth.
-inc=(-I"$top/include" -I"$top/userspace/lib")
+inc=(-I"$top/include" -I"$top/common" -I"$top/userspace/lib")
 if [ ! -x "$data/annbench-gen" ] ||
 	[ "$data/annbench-gen" -ot "$top/bench/ann/annbench.cpp" ]; then
 	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw.o" "$top/common/hnsw.c"
 	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/hnsw_mem.o" "$top/userspace/lib/hnsw_mem.c"
+	gcc -std=gnu11 -O3 -march=native "${inc[@]}" -c -o "$out/islands.o" "$top/common/simd_islands.c"
+	gcc -std=gnu11 -O2 "${inc[@]}" -c -o "$out/simd.o" "$top/userspace/lib/simd.c"
 	g++ -std=gnu++17 -O3 -march=native -fopenmp "${inc[@]}" -o "$data/annbench-gen" \
-		"$top/bench/ann/annbench.cpp" "$out/hnsw_mem.o" "$out/hnsw.o" -lfaiss -lopenblas
+		"$top/bench/ann/annbench.cpp" "$out/hnsw_mem.o" "$out/hnsw.o" \
+		"$out/islands.o" "$out/simd.o" -lfaiss -lopenblas
 fi
 # The guest program: static, for the CPU TCG emulates.  (libgomp.a warns
 # that its offloading code calls dlopen; nothing here offloads.)

@@ -46,6 +46,39 @@ expect_reject rejects_got "-fPIC" \
 expect_reject rejects_avx "-mavx2" \
 	'void add8(int *restrict a, const int *restrict b) { for (int i = 0; i < 64; i++) a[i] += b[i]; }'
 
+# The SIMD islands (scripts/check-kernel-safe.sh's ISLANDS and DISPATCH):
+# SIMD only in an allowlisted island, called only from the dispatch
+# function, only inside kernel_fpu_begin/kernel_fpu_end.  Built with the
+# kernel's flags; the island is inline asm, as common/simd_islands.c's.
+kflags="-mgeneral-regs-only -mno-red-zone -mcmodel=kernel -fno-pic"
+isl_decl='void kernel_fpu_begin_mask(unsigned int); void kernel_fpu_end(void); int pick(void);
+__attribute__((noinline)) void vexfs_isl_avx2(unsigned *o) { asm volatile("vpxor %%ymm0, %%ymm0, %%ymm0\n\tvmovd %%xmm0, %0\n\tvzeroupper" : "=r"(*o)); }'
+expect_reject rejects_island_without_bracket "$kflags" "$isl_decl
+__attribute__((noinline)) void simd_section(unsigned *o) { vexfs_isl_avx2(o); }"
+expect_reject rejects_island_after_end "$kflags" "$isl_decl
+__attribute__((noinline)) void simd_section(unsigned *o) { kernel_fpu_begin_mask(2); kernel_fpu_end(); vexfs_isl_avx2(o); }"
+expect_reject rejects_island_on_one_path_only "$kflags" "$isl_decl
+__attribute__((noinline)) void simd_section(unsigned *o) { if (pick()) kernel_fpu_begin_mask(2); vexfs_isl_avx2(o); kernel_fpu_end(); }"
+expect_reject rejects_bracket_left_open "$kflags" "$isl_decl
+__attribute__((noinline)) void simd_section(unsigned *o) { kernel_fpu_begin_mask(2); vexfs_isl_avx2(o); if (pick()) kernel_fpu_end(); }"
+expect_reject rejects_call_inside_bracket "$kflags" "$isl_decl
+__attribute__((noinline)) void simd_section(unsigned *o) { kernel_fpu_begin_mask(2); vexfs_isl_avx2(o); pick(); kernel_fpu_end(); }"
+expect_reject rejects_island_called_elsewhere "$kflags" "$isl_decl
+__attribute__((noinline)) void simd_section(unsigned *o) { kernel_fpu_begin_mask(2); vexfs_isl_avx2(o); kernel_fpu_end(); }
+void other(unsigned *o) { kernel_fpu_begin_mask(2); vexfs_isl_avx2(o); kernel_fpu_end(); }"
+expect_reject rejects_island_pointer "$kflags" "$isl_decl
+__attribute__((noinline)) void simd_section(unsigned *o) { kernel_fpu_begin_mask(2); vexfs_isl_avx2(o); kernel_fpu_end(); }
+void (*const table[])(unsigned *) = { vexfs_isl_avx2 };"
+expect_reject rejects_simd_outside_allowlist "$kflags" \
+	'unsigned helper(void) { unsigned o; asm volatile("vpxor %%ymm0, %%ymm0, %%ymm0\n\tvmovd %%xmm0, %0" : "=r"(o)); return o; }'
+expect_reject rejects_island_that_calls "$kflags" 'void kernel_fpu_begin_mask(unsigned int); void kernel_fpu_end(void); int pick(void);
+__attribute__((noinline)) void vexfs_isl_avx2(unsigned *o) { asm volatile("vpxor %%ymm0, %%ymm0, %%ymm0\n\tvmovd %%xmm0, %0" : "=r"(*o)); *o += pick(); }
+__attribute__((noinline)) void simd_section(unsigned *o) { kernel_fpu_begin_mask(2); vexfs_isl_avx2(o); kernel_fpu_end(); }'
+printf '%s\n' "$isl_decl" '__attribute__((noinline)) void simd_section(unsigned *o) { int p = pick(); kernel_fpu_begin_mask(2); if (p) vexfs_isl_avx2(o); kernel_fpu_end(); }' >"$work/island_ok.c"
+gcc -c -O2 $kflags -o "$work/island_ok.o" "$work/island_ok.c" &&
+	"$check" "$work/island_ok.o" >/dev/null
+result accepts_bracketed_island $?
+
 printf 'unsigned long mix(unsigned long a, unsigned long b) { return a * 31 + (b >> 3); }\n' >"$work/good.c"
 gcc -c -O2 -mno-sse -mno-mmx -mno-80387 -fno-pic -o "$work/good.o" "$work/good.c"
 "$check" "$work/good.o" >/dev/null 2>&1

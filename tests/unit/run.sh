@@ -63,8 +63,9 @@ for variant in plain asan; do
 	echo "[==========] unit tests ($variant) done"
 done
 
-# The HNSW core as the kernel compiles it (no SIMD registers: code_l2()
-# takes its no-SIMD path, with early exits), linked under the same tests.
+# The HNSW core as the kernel compiles it (no SIMD registers), linked
+# under the same tests; its code distances are the islands of
+# common/simd_islands.c, as in the kernel (test_simd compares them).
 variant=kflags name=test_hnsw bin=$out/test_hnsw-kflags
 flags=(-O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
        -DVEXFS_VERSION="\"$version\"" -I"$top/include" -I"$top/common"

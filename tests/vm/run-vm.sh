@@ -31,6 +31,10 @@
 #             which would slow whichever workload runs first in a guest)
 #   -v        print everything the script prints, not only PASS:/FAIL:
 #
+# VEXFS_VM_APPEND (environment) is added to the kernel command line, e.g.
+# "vexfs.simd=avx2" to load the module with that parameter (modprobe
+# takes MODULE.PARAM= from the command line).
+#
 # SCRIPT (relative to tests/vm/guest/, or absolute) runs under busybox sh
 # in the guest with ARGS; tests/vm/guest/ is at /tests and the static test
 # programs of tests/vm/progs/bin are on the PATH.  Its PASS:/FAIL:/SKIP:
@@ -45,7 +49,7 @@ kver= timeout=300 log= verbose=0 memory=1536 prealloc=() cache=unsafe
 moddirs=() bins=() disks=() extra_modules=()
 
 usage() {
-	sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -244,7 +248,7 @@ set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max \
 	-m "$memory" "${prealloc[@]}" -smp 2 -nographic -no-reboot -nodefaults \
 	-kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check rdinit=/init" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check rdinit=/init${VEXFS_VM_APPEND:+ $VEXFS_VM_APPEND}" \
 	-serial "file:$console" -serial "file:$results" \
 	"${qemu_disks[@]}" </dev/null >"$work/qemu.out" 2>&1
 qemu_rc=$?

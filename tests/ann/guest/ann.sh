@@ -20,15 +20,32 @@ mnt=/mnt/ann
 mkdir -p $mnt
 modprobe vexfs
 
+# The distance kernels chosen at load (src/simd.c): logged once, read
+# back from the parameter; a variant forced on the command line
+# (VEXFS_VM_APPEND="vexfs.simd=avx2", run-vm.sh) must be the one in use.
+simd=$(cat /sys/module/vexfs/parameters/simd 2>/dev/null)
+echo "# distance kernels: $simd; $(dmesg | grep -o 'distance kernels: .*' | tail -n 1)"
+want=$(sed -n 's/.*vexfs\.simd=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
+if [ "$mode" = run ]; then
+	[ "$want" = auto ] && want=
+	check_eq "the distance kernels are logged once at load" 1 \
+		"$(dmesg | grep -c 'distance kernels: ')"
+	check_eq "the distance kernels in use ($simd) are the ones asked for" \
+		"${want:-$simd}" "$simd"
+fi
+
 # The crash step's import: files f2000..f51999, after 2000 synced ones.
 # It is far longer than the crash step waits, however fast the machine,
 # so the reboot always cuts it; the crash filesystem has inodes for it.
 IMPORT_FIRST=2000 IMPORT_N=50000 CRASH_INODES=65536
 progress=/tmp/import.progress
 
-# imported: how many vectors the running import has stored so far.
+# imported: how many vectors the running import has stored so far (a
+# progress file caught empty, as it is rewritten, counts as 0: a loaded
+# host once had "sh: bad number" end the wait at once).
 imported() {
-	cat $progress 2>/dev/null || echo 0
+	v=$(cat $progress 2>/dev/null)
+	echo "${v:-0}"
 }
 
 # import_running PID: the import is alive and has vectors still to store.
