@@ -13,9 +13,10 @@
 #      image must be unchanged afterwards and pass fsck.vexfs -fn;
 #   2. refusals: -o rw, an unknown incompat feature, a journal that needs
 #      replaying (and -o replay, which replays it);
-#   3. damaged images (tests/fsck fixtures and tests/fuzz-images seeds)
-#      under an ASan/UBSan build: each is refused or read to the end, with
-#      EIO for what is corrupt, and the daemon never crashes;
+#   3. damaged images (the tests/fsck fixtures that damage what it reads,
+#      and 20 seeds of tests/fuzz-images' generator) under an ASan/UBSan
+#      build: each is refused or read to the end, with EIO for what is
+#      corrupt, and the daemon never crashes;
 #   4. an image the kernel module wrote in a VM, on the first kernel of
 #      tests/vm/kernels.sh (renames, hard links, ACLs, an embedding, a
 #      large sparse file, a depth-2 extent tree, a preallocated file,
