@@ -26,6 +26,9 @@
 # VEXFS_FUSE_PARTS="refusals damaged kernel" (the default) names the parts
 # after the first to run, for a quicker look while developing.
 
+# The check functions run through check(), which shellcheck cannot see;
+# the variables suite.sh sets are used in subshells and functions alike.
+# shellcheck disable=SC2317,SC2031
 # shellcheck source=tests/vm/suite.sh
 . "$(dirname "$0")/../vm/suite.sh" fuse
 suite_kernels "$@"
@@ -42,8 +45,9 @@ want() {
 	[[ $parts == *" $1 "* ]]
 }
 
-[ -c /dev/fuse ] && command -v fusermount3 >/dev/null ||
+if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 	fail_setup "no /dev/fuse or fusermount3 (apt-get install fuse3)"
+fi
 mnt=$work/mnt
 mkdir -p "$mnt"
 # Whatever happens, leave nothing mounted.
@@ -116,9 +120,10 @@ mkdir -p "$src"
 python3 "$here/manifest.py" "$src" >"$work/manifest.src" || fail_setup "manifest"
 # mkfs -d turns the collection mark into a collection: it is no xattr.
 sed -i 's/user\.vexfs\.collection=[0-9a-f]*;\?//' "$work/manifest.src"
-grep -q 'user.vexfs.embedding=0000803f' "$work/manifest.src" &&
-	grep -q 'trusted.secret=736868' "$work/manifest.src" ||
+if ! grep -q 'user.vexfs.embedding=0000803f' "$work/manifest.src" ||
+	! grep -q 'trusted.secret=736868' "$work/manifest.src"; then
 	fail_setup "manifest without embeddings or trusted xattrs"
+fi
 
 # mounted_tree_matches: the tree through vexfs-fuse is the source's
 mounted_tree_matches() {
@@ -204,7 +209,7 @@ if want refusals; then
 			echo "mounted"
 			return 1
 		fi
-		[ $rc -ne 0 ] && grep -q -- "$pattern" <<<"$out"
+		[ "$rc" -ne 0 ] && grep -q -- "$pattern" <<<"$out"
 	}
 	check "refuses/rw" refused "$img" "read-write is not supported yet" -o rw
 	check "refuses/rw_among_options" refused "$img" "read-write is not supported yet" \
@@ -247,6 +252,7 @@ fi
 if want damaged; then
 	asan=$work/vexfs-fuse-asan
 	# One compiler run, at -O1: the sanitizers want no more.
+	# shellcheck disable=SC2046 # pkg-config's flags, split on purpose
 	if gcc -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-DVEXFS_VERSION="\"$(cat "$top/VERSION")\"" \
@@ -286,7 +292,7 @@ if want damaged; then
 			rc=$?
 			cat "$log"
 			# refused: exit 1 with a message, and no sanitizer report
-			[ $rc -eq 1 ] && [ -s "$log" ] && ! grep -q 'Sanitizer\|runtime error' "$log"
+			[ "$rc" -eq 1 ] && [ -s "$log" ] && ! grep -q 'Sanitizer\|runtime error' "$log"
 			return
 		fi
 		python3 "$walk" "$mnt"
@@ -305,7 +311,7 @@ if want damaged; then
 			head -n 20 "$log"
 			rc=1
 		fi
-		return $rc
+		return "$rc"
 	}
 
 	# The fixtures that damage what vexfs-fuse reads (not the bitmaps,
