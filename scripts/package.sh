@@ -7,7 +7,8 @@
 #                      (the files git knows about, or the whole tree outside
 #                      git); DKMS and both packagings build from it
 #   package.sh deb     build/pkg/vexfs-dkms_VERSION_all.deb,
-#                      build/pkg/vexfs-tools_VERSION_ARCH.deb and
+#                      build/pkg/vexfs-tools_VERSION_ARCH.deb,
+#                      build/pkg/vexfs-fuse_VERSION_ARCH.deb and
 #                      build/pkg/python3-vexfs_VERSION_all.deb, built with
 #                      dpkg-buildpackage from the unpacked tarball, in the
 #                      bullseye chroot of tests/matrix/chroot.sh (oldest
@@ -115,7 +116,8 @@ do_dist() {
 deb_release=${VEXFS_DEB_RELEASE-bullseye}
 
 # deb_build DIR: dpkg-buildpackage in DIR, in the chroot of $deb_release
-# (made, or given debhelper, by chroot.sh make when it lacks dh).
+# (made, or given debhelper and libfuse3-dev, by chroot.sh make when it
+# lacks them).
 deb_build() {
 	local chroot=$top/tests/matrix/chroot.sh
 	if [ -z "$deb_release" ]; then
@@ -124,7 +126,9 @@ deb_build() {
 	fi
 	[ "$(id -u)" = 0 ] ||
 		die "building in the $deb_release chroot needs root (VEXFS_DEB_RELEASE= builds on this machine)"
-	if ! "$chroot" run "$deb_release" "command -v dh" >/dev/null 2>&1; then
+	# A chroot made before vexfs-fuse lacks its build dependencies.
+	if ! "$chroot" run "$deb_release" "command -v dh && command -v pkg-config &&
+		test -e /usr/include/fuse3/fuse_lowlevel.h" >/dev/null 2>&1; then
 		echo "package.sh: making the $deb_release chroot (tests/matrix/chroot.sh)" >&2
 		"$chroot" make "$deb_release" >/dev/null
 	fi

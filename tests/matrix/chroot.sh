@@ -27,9 +27,10 @@ security=${VEXFS_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 # What every chroot needs: the compiler and kbuild's tools, the
 # kernel-safety check's objdump, the tools' build dependencies, and the
-# release's own dkms for the apt install test, and debhelper for
-# scripts/package.sh, which builds the Debian packages in bullseye's.
-packages=build-essential,kmod,xz-utils,binutils,uuid-dev,dkms,fakeroot,ca-certificates,debhelper
+# release's own dkms for the apt install test, and debhelper, libfuse3-dev
+# and pkg-config for scripts/package.sh, which builds the Debian packages
+# in bullseye's.
+packages=build-essential,kmod,xz-utils,binutils,uuid-dev,dkms,fakeroot,ca-certificates,debhelper,libfuse3-dev,pkg-config
 
 die() {
 	echo "chroot.sh: $*" >&2

@@ -8,8 +8,8 @@
 #     tarball carries a dkms.conf of this version
 #  2. the headers of every kernel of tests/vm/kernels.sh are installed, and
 #     a DKMS build of a module that fails the kernel-safety check fails
-#  3. apt-get installs vexfs-dkms, vexfs-tools and python3-vexfs from
-#     build/pkg (python3 imports vexfs from /usr/lib/python3/dist-packages,
+#  3. apt-get installs vexfs-dkms, vexfs-tools, vexfs-fuse and python3-vexfs
+#     from build/pkg (python3 imports vexfs from /usr/lib/python3/dist-packages,
 #     architecture all: no compiled extension); DKMS
 #     builds and installs vexfs.ko for every one of those kernels, though
 #     the running kernel has no headers
@@ -67,8 +67,8 @@ apt=(apt-get -q -y -o DPkg::Lock::Timeout=300)
 
 purge_leftovers() {
 	local d
-	if dpkg-query -W vexfs-dkms vexfs-tools python3-vexfs >/dev/null 2>&1; then
-		"${apt[@]}" purge vexfs-dkms vexfs-tools python3-vexfs
+	if dpkg-query -W vexfs-dkms vexfs-tools vexfs-fuse python3-vexfs >/dev/null 2>&1; then
+		"${apt[@]}" purge vexfs-dkms vexfs-tools vexfs-fuse python3-vexfs
 	fi
 	for d in /var/lib/dkms/vexfs/*; do
 		[ -d "$d" ] && [ ! -L "$d" ] || continue
@@ -77,8 +77,9 @@ purge_leftovers() {
 	rm -rf /var/lib/dkms/vexfs /usr/src/vexfs-*
 	# Files of an interrupted RPM step (its database was temporary).
 	rm -rf /usr/sbin/mkfs.vexfs /usr/sbin/fsck.vexfs /usr/bin/vexctl \
+		/usr/bin/vexfs-fuse \
 		/usr/include/vexfs /usr/share/bash-completion/completions/vexctl \
-		/usr/share/man/man8/{mkfs.vexfs,fsck.vexfs,vexctl}.8* \
+		/usr/share/man/man8/{mkfs.vexfs,fsck.vexfs,vexctl,vexfs-fuse}.8* \
 		/usr/share/doc/vexfs-*-"$version" /usr/share/licenses/vexfs-*-"$version"
 }
 
@@ -133,13 +134,15 @@ step dkms_build_refuses_unsafe_module unsafe_refused
 
 # --- 3. install ------------------------------------------------------
 debs=("$pkg/vexfs-dkms_${version}_all.deb" "$pkg/vexfs-tools_${version}_$arch.deb"
-	"$pkg/python3-vexfs_${version}_all.deb")
+	"$pkg/python3-vexfs_${version}_all.deb" "$pkg/vexfs-fuse_${version}_$arch.deb")
 installed=0
-if [ -e "${debs[0]}" ] && [ -e "${debs[1]}" ] && [ -e "${debs[2]}" ]; then
+if [ -e "${debs[0]}" ] && [ -e "${debs[1]}" ] && [ -e "${debs[2]}" ] &&
+	[ -e "${debs[3]}" ]; then
 	# No recommends: on a machine without dkms yet, dkms's would pull in
 	# linux-headers-amd64, a third kernel.
 	step apt_install "${apt[@]}" install --no-install-recommends "${debs[@]}"
-	dpkg-query -W vexfs-dkms vexfs-tools python3-vexfs >/dev/null 2>&1 && installed=1
+	dpkg-query -W vexfs-dkms vexfs-tools vexfs-fuse python3-vexfs >/dev/null 2>&1 &&
+		installed=1
 else
 	fail "apt_install (no packages were built)"
 fi
@@ -201,6 +204,14 @@ print(vexfs.__file__, vexfs.__version__)
 sys.exit(vexfs.__version__ != sys.argv[1])' "$version")
 	}
 	step python3_vexfs_installed python_installed
+	# vexfs-fuse: its own package, which brought fuse3 (fusermount3).
+	fuse_installed() {
+		[ -e /usr/share/man/man8/vexfs-fuse.8.gz ] &&
+			! dpkg -L vexfs-tools | grep -q vexfs-fuse &&
+			command -v fusermount3 &&
+			/usr/bin/vexfs-fuse --version | grep "^vexfs-fuse $version "
+	}
+	step vexfs_fuse_installed fuse_installed
 fi
 
 # --- 4. boot each kernel with the installed module and tools ------------
@@ -230,7 +241,7 @@ fi
 
 # --- 5. purge ----------------------------------------------------------
 if [ $installed = 1 ]; then
-	step apt_purge "${apt[@]}" purge vexfs-dkms vexfs-tools python3-vexfs
+	step apt_purge "${apt[@]}" purge vexfs-dkms vexfs-tools vexfs-fuse python3-vexfs
 	purged_clean() {
 		local k left=0
 		if dkms status vexfs 2>&1 | grep . >/dev/null; then
@@ -247,8 +258,10 @@ if [ $installed = 1 ]; then
 		ls -d /usr/src/vexfs-* /var/lib/dkms/vexfs /usr/sbin/mkfs.vexfs \
 			/usr/sbin/fsck.vexfs /usr/bin/vexctl /usr/include/vexfs \
 			/usr/share/bash-completion/completions/vexctl \
+			/usr/bin/vexfs-fuse \
 			/usr/lib/python3/dist-packages/vexfs 2>/dev/null && left=1
-		dpkg-query -W vexfs-dkms vexfs-tools python3-vexfs 2>/dev/null && left=1
+		dpkg-query -W vexfs-dkms vexfs-tools vexfs-fuse python3-vexfs 2>/dev/null &&
+			left=1
 		[ $left = 0 ]
 	}
 	step purge_removes_everything purged_clean
@@ -258,6 +271,7 @@ fi
 rpm_dkms=$pkg/vexfs-dkms-$version-1.noarch.rpm
 rpm_tools=$pkg/vexfs-tools-$version-1.$(uname -m).rpm
 rpm_python=$pkg/python3-vexfs-$version-1.noarch.rpm
+rpm_fuse=$pkg/vexfs-fuse-$version-1.$(uname -m).rpm
 rpm_files() {
 	local want f
 	rpm -qlp "$rpm_dkms" >"$log/rpm-dkms.files" &&
@@ -280,7 +294,13 @@ rpm_files() {
 		grep -q '/site-packages/vexfs/collection\.py$' "$log/rpm-python.files" ||
 		{ echo "python3-vexfs lacks the vexfs package"; return 1; }
 	[ "$(rpm -qp --qf '%{ARCH}' "$rpm_python")" = noarch ] &&
-		rpm -qp --requires "$rpm_python" | grep -qx python3-numpy
+		rpm -qp --requires "$rpm_python" | grep -qx python3-numpy || return 1
+	rpm -qlp "$rpm_fuse" >"$log/rpm-fuse.files" || return 1
+	grep -qx /usr/bin/vexfs-fuse "$log/rpm-fuse.files" &&
+		grep -q '^/usr/share/man/man8/vexfs-fuse\.8' "$log/rpm-fuse.files" &&
+		! grep -q vexfs-fuse "$log/rpm-tools.files" &&
+		rpm -qp --requires "$rpm_fuse" | grep -qx fuse3 ||
+		{ echo "vexfs-fuse: wrong files or requirements"; return 1; }
 }
 rpm_scripts() {
 	rpm -qp --scripts "$rpm_dkms" >"$log/rpm-dkms.scripts" || return 1

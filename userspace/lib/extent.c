@@ -60,6 +60,7 @@ static int walk_node(struct walk *w, const struct vexfs_extent_header *eh,
 				.lblk = le32(ex->e_lblk),
 				.len = le16(ex->e_len),
 				.pblk = le64(ex->e_pblk),
+				.flags = le16(ex->e_flags),
 			};
 
 			if (w->v->extent) {
@@ -228,8 +229,7 @@ int vexfs_file_read(struct vexfs_fs *fs, uint64_t ino,
 		    struct vexfs_err *err)
 {
 	struct vexfs_ext_list list;
-	uint8_t *blk = NULL;
-	size_t done;
+	ssize_t got;
 	int ret;
 
 	if (len > le64(inode->i_size))
@@ -238,27 +238,10 @@ int vexfs_file_read(struct vexfs_fs *fs, uint64_t ino,
 	ret = vexfs_extent_list(fs, ino, inode, &list, err);
 	if (ret)
 		return ret;
-	blk = malloc(fs->bs);
-	if (!blk) {
-		ret = vexfs_errf(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	for (done = 0; done < len && !ret; done += fs->bs) {
-		uint64_t pblk = vexfs_ext_list_map(&list,
-						   (uint32_t)(done / fs->bs));
-		size_t chunk = len - done < fs->bs ? len - done : fs->bs;
-
-		if (!pblk)
-			memset(blk, 0, fs->bs);	/* a hole */
-		else
-			ret = vexfs_read_block(&fs->dev, pblk, blk, err);
-		if (!ret)
-			memcpy((uint8_t *)buf + done, blk, chunk);
-	}
-out:
-	free(blk);
+	got = vexfs_file_pread(fs, &list, le64(inode->i_size), 0, buf, len,
+			       err);
 	vexfs_ext_list_free(&list);
-	return ret;
+	return got < 0 ? (int)got : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <endian.h>
+#include <sys/types.h>
 
 #include "vexfs_format.h"
 /*
@@ -465,7 +466,8 @@ uint64_t vexfs_ext_list_map(const struct vexfs_ext_list *list, uint32_t lblk);
  * @ino: inode number
  * @inode: the inode
  * @buf: destination
- * @len: bytes, at most i_size; holes read as zeros
+ * @len: bytes, at most i_size; holes and unwritten
+ *	 extents read as zeros
  * @err: why it failed
  *
  * Return: 0, -EINVAL, -EUCLEAN or an I/O error.
@@ -780,6 +782,79 @@ int vexfs_xattr_split_name(const char *full, uint8_t *index,
 int vexfs_symlink_read(struct vexfs_fs *fs, uint64_t ino,
 		       const struct vexfs_inode *inode, char *buf,
 		       const char **why, struct vexfs_err *err);
+
+/* ------------------------------------------------------------------ */
+/* fileio.c: what a file holds, for readers that serve files           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vexfs_file_pread() - read a byte range of a file through its mapping
+ * @fs: the filesystem
+ * @list: the file's mappings (vexfs_extent_list())
+ * @size: the file's i_size
+ * @off: first byte
+ * @buf: destination
+ * @len: bytes wanted
+ * @err: why it failed
+ *
+ * Holes and unwritten extents read as zeros; nothing is read past @size.
+ * Contiguous blocks are read with one call.
+ *
+ * Return: the bytes read (fewer than @len at the end of the file, 0 at or
+ * past it), or a negative errno.
+ */
+ssize_t vexfs_file_pread(struct vexfs_fs *fs, const struct vexfs_ext_list *list,
+			 uint64_t size, uint64_t off, void *buf, size_t len,
+			 struct vexfs_err *err);
+
+/**
+ * vexfs_xattr_value_read() - the value of an attribute
+ * @fs: the filesystem
+ * @owner: the inode the attribute belongs to
+ * @x: the entry, from vexfs_xattr_parse()
+ * @buf: x->size bytes
+ * @err: why it failed
+ *
+ * An inline value is copied; a value in a value inode is read after the
+ * kernel's checks of that inode (hidden, regular, of @owner, of the
+ * value's size, without attributes of its own).
+ *
+ * Return: 0, -EUCLEAN for a bad value inode, or another error.
+ */
+int vexfs_xattr_value_read(struct vexfs_fs *fs, uint64_t owner,
+			   const struct vexfs_xattr_ent *x, void *buf,
+			   struct vexfs_err *err);
+
+/**
+ * vexfs_collection_read() - read and verify a collection's descriptor
+ * @fs: the filesystem
+ * @id: the collection (i_collection)
+ * @d: filled in
+ * @err: why it failed
+ *
+ * Return: 0; -EBADMSG for a checksum mismatch; -EUCLEAN for a missing
+ * table or a descriptor that does not describe collection @id.
+ */
+int vexfs_collection_read(struct vexfs_fs *fs, uint32_t id,
+			  struct vexfs_collection *d, struct vexfs_err *err);
+
+/**
+ * vexfs_embedding_read() - a file's embedding, as user.vexfs.embedding
+ * @fs: the filesystem
+ * @ino: the file
+ * @inode: its inode
+ * @vec: out: the dimension's float32 bit patterns, or NULL to ask @dim
+ * @dim: out: the collection's dimension
+ * @err: why it failed
+ *
+ * The slot must name @ino and carry its checksum, as the kernel requires.
+ *
+ * Return: 0; -ENODATA without an embedding; -EUCLEAN or -EBADMSG for a
+ * corrupt descriptor, store or slot; or an I/O error.
+ */
+int vexfs_embedding_read(struct vexfs_fs *fs, uint64_t ino,
+			 const struct vexfs_inode *inode, uint32_t *vec,
+			 uint32_t *dim, struct vexfs_err *err);
 
 /* ------------------------------------------------------------------ */
 /* layout.c                                                            */
