@@ -70,8 +70,9 @@ static int fail(struct vfuse *vf, int ret, const struct vexfs_err *err)
 }
 
 /*
- * Read an inode a directory entry or a node ID names.  Hidden inodes
- * (stores, value inodes) and free ones are never reachable.
+ * Read an inode a directory entry or a node ID names, checked with the
+ * kernel's rule (common/inode.c, through vexfs_inode_read()).  Hidden
+ * inodes (stores, value inodes) and free ones are never reachable.
  */
 static int get_inode(struct vfuse *vf, uint64_t ino, struct vexfs_inode *inode)
 {
@@ -85,17 +86,6 @@ static int get_inode(struct vfuse *vf, uint64_t ino, struct vexfs_inode *inode)
 		vexfs_errf(&err, EUCLEAN, "inode %llu: %s, but reached from a directory",
 			   (unsigned long long)ino,
 			   le16(inode->i_links_count) ? "hidden" : "unlinked");
-		return fail(vf, -EUCLEAN, &err);
-	}
-	/* What the kernel's vexfs_check_raw_inode() refuses besides. */
-	if (S_ISDIR(le16(inode->i_mode)) && le16(inode->i_links_count) == 1) {
-		vexfs_errf(&err, EUCLEAN, "inode %llu: directory with fewer than 2 links",
-			   (unsigned long long)ino);
-		return fail(vf, -EUCLEAN, &err);
-	}
-	if (le64(inode->i_size) > (VEXFS_MAX_LBLK + 1) * vf->fs.bs) {
-		vexfs_errf(&err, EUCLEAN, "inode %llu: bad size",
-			   (unsigned long long)ino);
 		return fail(vf, -EUCLEAN, &err);
 	}
 	return 0;
