@@ -226,9 +226,10 @@ static int vexfs_find_path(struct inode *inode, u32 lblk,
  * Test builds check every node they change, as it is logged, with the
  * rule a later lookup (or fsck) will apply, and warn (which fails the
  * test run) with the node's bytes and the caller: a bad node is then
- * caught where it was made, not at its next use.  An empty index root is
- * allowed here: vexfs_drop_empty_node() logs one on its way to an empty
- * leaf.
+ * caught where it was made, not at its next use.  Only changed nodes:
+ * the path to them was checked on the way down, so a warning here is
+ * never corruption read from the disk.  An empty index root is allowed:
+ * vexfs_drop_empty_node() logs one on its way to an empty leaf.
  */
 #ifdef VEXFS_TESTING
 static void vexfs_extent_audit(struct inode *inode,
@@ -255,19 +256,11 @@ static void vexfs_extent_audit(struct inode *inode,
 }
 #endif
 
-/**
- * vexfs_extent_audit_root() - test builds: check the root being logged
- * @inode: an inode whose i_data is an extent root
- */
-void vexfs_extent_audit_root(struct inode *inode)
-{
-	vexfs_extent_audit(inode, root_hdr(inode), VEXFS_ROOT_EXTENTS);
-}
-
 /* Mark a node changed: the inode for the root, the block otherwise. */
 static void vexfs_dirty_node(struct inode *inode, struct vexfs_ext_path *p)
 {
 	if (!p->bh) {
+		vexfs_extent_audit(inode, p->hdr, VEXFS_ROOT_EXTENTS);
 		mark_inode_dirty(inode);
 		return;
 	}

@@ -423,8 +423,6 @@ int vexfs_journal_log_inode(struct inode *inode, bool datasync)
 	bh = vexfs_read_raw_inode(sb, inode->i_ino, &raw);
 	if (IS_ERR(bh))
 		return PTR_ERR(bh);
-	if (!(VEXFS_I(inode)->i_flags & VEXFS_INODE_INLINE))
-		vexfs_extent_audit_root(inode);
 	lock_buffer(bh);
 	vexfs_inode_to_raw(inode, raw);
 	vexfs_inode_csum_set(VEXFS_SB(sb), raw);

@@ -393,7 +393,6 @@ int vexfs_init_acl(struct inode *inode, struct posix_acl *default_acl,
 
 /* extent.c */
 void vexfs_extent_init_root(struct inode *inode);
-void vexfs_extent_audit_root(struct inode *inode);
 int vexfs_map_blocks(struct inode *inode, u64 lblk, unsigned int max,
 		     bool create, u64 *pblk, unsigned int *len, bool *is_new);
 int vexfs_get_block(struct inode *inode, sector_t iblock,
